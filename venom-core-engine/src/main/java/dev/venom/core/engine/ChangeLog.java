@@ -1,0 +1,23 @@
+package dev.venom.core.engine;
+
+import dev.venom.core.model.VenomTask;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where {@link InMemoryStateStore} records each change to make it durable, e.g. an append-only journal.
+ * The store calls it while holding its lock, so changes arrive in the order they were made; an
+ * implementation must therefore only queue the change and do its I/O elsewhere.
+ */
+@FunctionalInterface
+public interface ChangeLog {
+
+    /** A change log that keeps nothing: the store is volatile. */
+    ChangeLog NONE = task -> CompletableFuture.completedFuture(null);
+
+    /**
+     * Records {@code task} as its latest state.
+     *
+     * @return completes when the change is durable; exceptionally with {@link StoreException} if it cannot be
+     */
+    CompletableFuture<Void> append(VenomTask task);
+}

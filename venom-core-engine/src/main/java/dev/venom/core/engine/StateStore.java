@@ -1,0 +1,67 @@
+package dev.venom.core.engine;
+
+import dev.venom.core.model.VenomTask;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The only way task state is read or written. "Completes" means "durable": once a returned future
+ * completes normally, a crash of the process ({@code kill -9}) cannot lose that change. Failures are
+ * reported as {@link StoreException}, directly or through the future.
+ *
+ * <p>Writes are compare-and-set: an update applies only if the task is still at the version the writer
+ * read, and every write bumps the version. A claimed task is therefore fenced by its claim: once the
+ * claim is rescued or the task is changed elsewhere, the old holder's writes no longer apply.
+ *
+ * <p>Implementations are thread-safe and pass {@code StateStoreContract}.
+ */
+public interface StateStore extends AutoCloseable {
+
+    /**
+     * Adds a new task.
+     *
+     * @return the task as stored (with its version), once durable
+     * @throws IllegalArgumentException if a task with this id exists
+     */
+    CompletableFuture<VenomTask> insert(VenomTask task);
+
+    /** The task with {@code id} as last written, if any. */
+    Optional<VenomTask> find(UUID id);
+
+    /** One page of tasks, oldest first. */
+    TaskPage list(TaskQuery query);
+
+    /**
+     * Claims up to {@code limit} due PENDING tasks, oldest first, for {@code owner}: each is moved to
+     * PROCESSING ({@link VenomTask#start}) and held for {@code lease}. Two owners never claim one task.
+     */
+    List<Claim> claim(String owner, int limit, Duration lease);
+
+    /**
+     * Replaces {@code expected} by {@code next} if the stored task is still at {@code expected}'s version.
+     *
+     * @return the stored task (new version) once durable, or empty if the task changed since it was read
+     */
+    CompletableFuture<Optional<VenomTask>> update(VenomTask expected, VenomTask next);
+
+    /**
+     * Extends a claim by {@code lease} from now.
+     *
+     * @return the renewed claim, or empty if the claim is no longer held (rescued, or the task moved on)
+     */
+    Optional<Claim> renew(Claim claim, Duration lease);
+
+    /**
+     * Returns every task whose claim expired to PENDING, with a log line naming the lost owner.
+     *
+     * @return how many were rescued
+     */
+    int rescueExpired();
+
+    /** Releases what the store holds (files, connections). Idempotent. */
+    @Override
+    void close();
+}

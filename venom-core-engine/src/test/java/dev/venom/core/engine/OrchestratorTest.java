@@ -1,0 +1,210 @@
+package dev.venom.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.venom.core.model.TaskRequest;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class OrchestratorTest {
+
+    private final InMemoryStateStore store = new InMemoryStateStore();
+    private Orchestrator orchestrator;
+
+    private Orchestrator start(TaskProcessor processor, int concurrency) {
+        orchestrator = Orchestrator.builder()
+                .store(store)
+                .processor(processor)
+                .concurrency(concurrency)
+                .nodeId("test-node")
+                .pollInterval(Duration.ofMillis(50))
+                .shutdownGrace(Duration.ofMillis(200))
+                .build()
+                .start();
+        return orchestrator;
+    }
+
+    @AfterEach
+    void close() {
+        if (orchestrator != null) {
+            orchestrator.close();
+        }
+    }
+
+    private VenomTask awaitStatus(UUID id, TaskStatus status) {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> store.find(id).map(VenomTask::status).orElse(null) == status);
+        return store.find(id).orElseThrow();
+    }
+
+    @Test
+    void createdTaskIsPendingThenCompleted() {
+        start(new SimulatedProcessor(Duration.ofMillis(100)), 4);
+
+        VenomTask created = orchestrator.submit(new TaskRequest("hello")).join();
+
+        assertThat(created.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(created.logs()).singleElement().asString().startsWith("Task started: ");
+        VenomTask done = awaitStatus(created.id(), TaskStatus.COMPLETED);
+        assertThat(done.result()).isEqualTo("Processed: hello");
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.logs()).hasSize(3);
+        assertThat(done.logs().get(1)).startsWith("Processing started: ");
+        assertThat(done.logs().get(2)).startsWith("Processing completed: ");
+    }
+
+    @Test
+    void processorThatThrowsEndsFailedWithTheErrorLogged() {
+        start((task, ctx) -> {
+            throw new IllegalStateException("disk on fire");
+        }, 2);
+
+        VenomTask created = orchestrator.submit(new TaskRequest("x")).join();
+
+        VenomTask failed = awaitStatus(created.id(), TaskStatus.FAILED);
+        assertThat(failed.result()).isEqualTo("Error: disk on fire");
+        assertThat(failed.logs()).last().asString().matches("Processing failed: disk on fire - .+Z");
+    }
+
+    @Test
+    void processorWhoseStageFailsEndsFailedWithTheCauseMessage() {
+        start((task, ctx) -> CompletableFuture.supplyAsync(() -> {
+            throw new IllegalArgumentException("bad input");
+        }), 2);
+
+        VenomTask created = orchestrator.submit(new TaskRequest("x")).join();
+
+        assertThat(awaitStatus(created.id(), TaskStatus.FAILED).result()).isEqualTo("Error: bad input");
+    }
+
+    @Test
+    void processorLogLinesAreStoredInOrderBeforeTheFinalTransition() {
+        start((task, ctx) -> {
+            ctx.log("step one");
+            ctx.log("step two");
+            return CompletableFuture.completedFuture("attempt " + ctx.attempt());
+        }, 2);
+
+        VenomTask created = orchestrator.submit(new TaskRequest("x")).join();
+
+        VenomTask done = awaitStatus(created.id(), TaskStatus.COMPLETED);
+        assertThat(done.result()).isEqualTo("attempt 1");
+        assertThat(done.logs()).hasSize(5);
+        assertThat(done.logs().get(2)).startsWith("step one - ");
+        assertThat(done.logs().get(3)).startsWith("step two - ");
+        assertThat(done.logs().get(4)).startsWith("Processing completed: ");
+    }
+
+    @Test
+    void noMoreThanTheConcurrencyLimitRunAtOnce() {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        start((task, ctx) -> {
+            peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+            return CompletableFuture.supplyAsync(() -> {
+                running.decrementAndGet();
+                return "ok";
+            }, CompletableFuture.delayedExecutor(30, java.util.concurrent.TimeUnit.MILLISECONDS));
+        }, 3);
+
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(orchestrator.submit(new TaskRequest("t" + i)).join().id());
+        }
+
+        ids.forEach(id -> awaitStatus(id, TaskStatus.COMPLETED));
+        assertThat(peak.get()).isBetween(1, 3);
+    }
+
+    @Test
+    void closeReturnsAttemptsStillRunningAfterTheGracePeriodToPending() {
+        AtomicReference<TaskContext> context = new AtomicReference<>();
+        CompletableFuture<String> never = new CompletableFuture<>();
+        start((task, ctx) -> {
+            context.set(ctx);
+            return never;
+        }, 2);
+        VenomTask created = orchestrator.submit(new TaskRequest("slow")).join();
+        awaitStatus(created.id(), TaskStatus.PROCESSING);
+
+        orchestrator.close();
+
+        VenomTask released = store.find(created.id()).orElseThrow();
+        assertThat(released.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(released.logs()).last().asString().startsWith("Interrupted by shutdown, will run again: ");
+        assertThat(context.get().isCancelled()).isTrue();
+        never.complete("too late");
+        assertThat(store.find(created.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    }
+
+    @Test
+    void closeLetsRunningAttemptsFinishWithinTheGracePeriod() {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        SimulatedProcessor quick = new SimulatedProcessor(Duration.ofMillis(150));
+        start((task, ctx) -> {
+            started.countDown();
+            return quick.process(task, ctx);
+        }, 2);
+        VenomTask created = orchestrator.submit(new TaskRequest("quick")).join();
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.getCount() == 0);
+
+        orchestrator.close();
+
+        assertThat(store.find(created.id()).orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
+    }
+
+    @Test
+    void submitAfterCloseIsRefused() {
+        start(new SimulatedProcessor(Duration.ZERO), 1);
+        orchestrator.close();
+
+        assertThatThrownBy(() -> orchestrator.submit(new TaskRequest("x")).join())
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void resultOfAnAttemptWhoseClaimWasTakenOverIsDiscarded() {
+        CompletableFuture<String> slow = new CompletableFuture<>();
+        AtomicBoolean cancelledSeen = new AtomicBoolean();
+        AtomicReference<TaskContext> context = new AtomicReference<>();
+        start((task, ctx) -> {
+            context.set(ctx);
+            return slow;
+        }, 1);
+        VenomTask created = orchestrator.submit(new TaskRequest("x")).join();
+        VenomTask processing = awaitStatus(created.id(), TaskStatus.PROCESSING);
+
+        VenomTask elsewhere = store.update(processing, processing.complete("from another node", java.time.Instant.now()))
+                .join().orElseThrow();
+        slow.complete("late");
+        await().atMost(Duration.ofSeconds(5)).until(() -> context.get().isCancelled());
+        cancelledSeen.set(context.get().isCancelled());
+
+        assertThat(cancelledSeen).isTrue();
+        assertThat(store.find(created.id())).contains(elsewhere);
+    }
+
+    @Test
+    void builderRejectsNonsenseWithPreciseMessages() {
+        assertThatThrownBy(() -> Orchestrator.builder().concurrency(0))
+                .hasMessage("concurrency must be 1..10000, was 0");
+        assertThatThrownBy(() -> Orchestrator.builder().build())
+                .hasMessageContaining("store is required");
+        assertThatThrownBy(() -> Orchestrator.builder().lease(Duration.ZERO))
+                .hasMessageContaining("lease must be > 0");
+    }
+}

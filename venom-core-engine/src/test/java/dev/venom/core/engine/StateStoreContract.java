@@ -1,0 +1,229 @@
+package dev.venom.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The semantics every {@link StateStore} must have. Each store's test extends this class and says how
+ * to open a fresh, empty store on a given clock.
+ */
+public abstract class StateStoreContract {
+
+    protected static final Duration LEASE = Duration.ofSeconds(30);
+    protected final SettableClock clock = new SettableClock(Instant.parse("2026-11-27T10:00:00Z"));
+    protected StateStore store;
+
+    /** A new, empty store reading time from {@code clock}. */
+    protected abstract StateStore openStore(SettableClock clock) throws Exception;
+
+    @BeforeEach
+    void openFreshStore() throws Exception {
+        store = openStore(clock);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    protected VenomTask newTask(String content) {
+        return VenomTask.create(UUID.randomUUID(), content, clock.instant());
+    }
+
+    protected VenomTask inserted(String content) {
+        return store.insert(newTask(content)).join();
+    }
+
+    @Test
+    void insertedTaskCanBeFoundAsStored() {
+        VenomTask task = newTask("hello");
+
+        VenomTask stored = store.insert(task).join();
+
+        assertThat(store.find(task.id())).contains(stored);
+        assertThat(stored).usingRecursiveComparison().ignoringFields("version").isEqualTo(task);
+    }
+
+    @Test
+    void unknownIdIsNotFound() {
+        assertThat(store.find(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void insertingAnExistingIdIsRejected() {
+        VenomTask task = inserted("once");
+
+        assertThatThrownBy(() -> store.insert(task).join())
+                .hasMessageContaining(task.id().toString());
+    }
+
+    @Test
+    void listIsOldestFirstAndPagesWithACursor() {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(inserted("t" + i).id());
+            clock.advance(Duration.ofMillis(1));
+        }
+
+        TaskPage first = store.list(TaskQuery.firstPage(2));
+        TaskPage second = store.list(TaskQuery.firstPage(2).after(first));
+        TaskPage last = store.list(TaskQuery.firstPage(2).after(second));
+
+        assertThat(first.tasks()).extracting(VenomTask::id).containsExactly(ids.get(0), ids.get(1));
+        assertThat(second.tasks()).extracting(VenomTask::id).containsExactly(ids.get(2), ids.get(3));
+        assertThat(last.tasks()).extracting(VenomTask::id).containsExactly(ids.get(4));
+        assertThat(last.nextCursor()).isEmpty();
+    }
+
+    @Test
+    void listFiltersByStatus() {
+        VenomTask a = inserted("a");
+        inserted("b");
+        store.claim("node-1", 1, LEASE);
+
+        TaskPage processing = store.list(new TaskQuery(Set.of(TaskStatus.PROCESSING), Optional.empty(), 10));
+
+        assertThat(processing.tasks()).extracting(VenomTask::id).containsExactly(a.id());
+    }
+
+    @Test
+    void claimStartsTheOldestPendingTasksUpToTheLimit() {
+        VenomTask first = inserted("first");
+        VenomTask second = inserted("second");
+        inserted("third");
+
+        List<Claim> claims = store.claim("node-1", 2, LEASE);
+
+        assertThat(claims).extracting(c -> c.task().id()).containsExactly(first.id(), second.id());
+        assertThat(claims).allSatisfy(claim -> {
+            assertThat(claim.owner()).isEqualTo("node-1");
+            assertThat(claim.leaseExpiresAt()).isEqualTo(clock.instant().plus(LEASE));
+            assertThat(claim.task().status()).isEqualTo(TaskStatus.PROCESSING);
+            assertThat(claim.task().attempts()).isEqualTo(1);
+            assertThat(claim.task().logs()).last().asString().startsWith("Processing started: ");
+        });
+        assertThat(store.find(first.id()).orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
+    }
+
+    @Test
+    void concurrentClaimersNeverClaimOneTaskTwice() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            inserted("t" + i);
+        }
+        Set<UUID> claimed = ConcurrentHashMap.newKeySet();
+        List<UUID> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CountDownLatch go = new CountDownLatch(1);
+        for (int n = 0; n < 4; n++) {
+            String owner = "node-" + n;
+            pool.execute(() -> {
+                try {
+                    go.await();
+                    List<Claim> batch;
+                    do {
+                        batch = store.claim(owner, 7, LEASE);
+                        batch.forEach(c -> {
+                            claimed.add(c.task().id());
+                            all.add(c.task().id());
+                        });
+                    } while (!batch.isEmpty());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        go.countDown();
+        pool.shutdown();
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(all).hasSize(200);
+        assertThat(claimed).hasSize(200);
+    }
+
+    @Test
+    void updateAppliesOnlyAtTheVersionItWasReadAt() {
+        VenomTask task = inserted("x");
+        Claim claim = store.claim("node-1", 1, LEASE).get(0);
+        VenomTask done = claim.task().complete("Processed: x", clock.instant());
+
+        Optional<VenomTask> stored = store.update(claim.task(), done).join();
+        Optional<VenomTask> stale = store.update(claim.task(), claim.task().fail("late", clock.instant())).join();
+
+        assertThat(stored).isPresent();
+        assertThat(stored.get().version()).isGreaterThan(claim.task().version());
+        assertThat(stale).isEmpty();
+        VenomTask found = store.find(task.id()).orElseThrow();
+        assertThat(found.status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(found.result()).isEqualTo("Processed: x");
+        assertThat(found.logs()).last().asString().startsWith("Processing completed: ");
+    }
+
+    @Test
+    void finishedTasksAreNotClaimedAgain() {
+        inserted("x");
+        Claim claim = store.claim("node-1", 1, LEASE).get(0);
+        store.update(claim.task(), claim.task().complete("r", clock.instant())).join();
+
+        assertThat(store.claim("node-1", 10, LEASE)).isEmpty();
+    }
+
+    @Test
+    void requeuedTaskIsClaimableAgainWithTheNextAttempt() {
+        inserted("x");
+        Claim first = store.claim("node-1", 1, LEASE).get(0);
+        store.update(first.task(), first.task().requeue("Interrupted")).join();
+
+        List<Claim> again = store.claim("node-2", 1, LEASE);
+
+        assertThat(again).hasSize(1);
+        assertThat(again.get(0).task().attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void renewExtendsTheLeaseWhileTheClaimIsHeld() {
+        inserted("x");
+        Claim claim = store.claim("node-1", 1, LEASE).get(0);
+        clock.advance(Duration.ofSeconds(20));
+
+        Optional<Claim> renewed = store.renew(claim, LEASE);
+
+        assertThat(renewed).map(Claim::leaseExpiresAt).contains(clock.instant().plus(LEASE));
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(store.rescueExpired()).isZero();
+    }
+
+    @Test
+    void expiredClaimIsRescuedToPendingAndTheOldHolderIsFencedOff() {
+        VenomTask task = inserted("x");
+        Claim claim = store.claim("node-1", 1, LEASE).get(0);
+        clock.advance(LEASE.plusSeconds(1));
+
+        int rescued = store.rescueExpired();
+
+        assertThat(rescued).isEqualTo(1);
+        VenomTask found = store.find(task.id()).orElseThrow();
+        assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(found.logs()).last().asString().contains("node-1");
+        assertThat(store.renew(claim, LEASE)).isEmpty();
+        assertThat(store.update(claim.task(), claim.task().complete("late", clock.instant())).join()).isEmpty();
+        assertThat(store.claim("node-2", 1, LEASE)).extracting(c -> c.task().attempts()).containsExactly(2);
+    }
+}
