@@ -1,0 +1,315 @@
+package dev.venom.core.persistence;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.InMemoryStateStore;
+import dev.venom.core.engine.StateStore;
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.TaskPage;
+import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.model.Timestamps;
+import dev.venom.core.model.VenomTask;
+import dev.venom.core.persistence.internal.Journal;
+import dev.venom.core.persistence.internal.JournalReplay;
+import dev.venom.core.persistence.internal.SnapshotFile;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default {@link StateStore}: tasks in memory, every change appended to a journal beside the
+ * snapshot file and forced to disk with group commit before its future completes. The snapshot keeps the
+ * original service's {@code {"tasks": [...]}} format; it is rewritten atomically when the journal passes
+ * a size threshold and on {@link #close()}.
+ *
+ * <p>Opening loads the snapshot, replays the journal (a torn last line is dropped) and returns every task a
+ * crash or stop left PENDING or PROCESSING to PENDING with the log line {@code Recovered after restart}.
+ * An unreadable snapshot or journal is renamed aside ({@code *.corrupt-<time>}), never overwritten. One
+ * process per state file: a second one fails to open. Thread-safe.
+ */
+public final class JsonFileStateStore implements StateStore {
+
+    private static final Logger log = LoggerFactory.getLogger(JsonFileStateStore.class);
+    private static final DateTimeFormatter QUARANTINE_TIME =
+            DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /** The original service's state file, relative to the working directory. */
+    public static final Path DEFAULT_PATH = Path.of("data", "memory", "state_dump.json");
+
+    private final Path path;
+    private final Clock clock;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final InMemoryStateStore memory;
+    private final Journal journal;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final int recovered;
+
+    private JsonFileStateStore(Builder b, FileChannel lockChannel, FileLock lock) throws IOException {
+        this.path = b.path;
+        this.clock = b.clock;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        SnapshotFile snapshot = new SnapshotFile(path, b.mapper);
+        Path journalPath = path.resolveSibling(path.getFileName() + ".journal");
+        Loaded loaded = load(snapshot, journalPath, b.mapper.readerFor(VenomTask.class));
+        this.journal = new Journal(journalPath, snapshot, b.mapper.writerFor(VenomTask.class),
+                b.compactionThresholdBytes, this::compactFromWriter);
+        this.memory = new InMemoryStateStore(clock, journal);
+        for (VenomTask task : loaded.tasks) {
+            memory.restore(task);
+        }
+        this.recovered = recover();
+        if (loaded.needsSnapshot) {
+            memory.snapshot(journal::compact);
+        }
+        log.info("state {}: {} task(s) loaded, {} recovered after restart", path, memory.size(), recovered);
+    }
+
+    /** A builder for a store whose snapshot is {@code path} (its journal and lock file sit beside it). */
+    public static Builder builder(Path path) {
+        return new Builder(path);
+    }
+
+    /** The snapshot file. */
+    public Path path() {
+        return path;
+    }
+
+    /** How many tasks were returned to PENDING when the store opened. */
+    public int recoveredAtOpen() {
+        return recovered;
+    }
+
+    @Override
+    public CompletableFuture<VenomTask> insert(VenomTask task) {
+        return memory.insert(task);
+    }
+
+    @Override
+    public Optional<VenomTask> find(UUID id) {
+        return memory.find(id);
+    }
+
+    @Override
+    public TaskPage list(TaskQuery query) {
+        return memory.list(query);
+    }
+
+    @Override
+    public List<Claim> claim(String owner, int limit, Duration lease) {
+        return memory.claim(owner, limit, lease);
+    }
+
+    @Override
+    public CompletableFuture<Optional<VenomTask>> update(VenomTask expected, VenomTask next) {
+        return memory.update(expected, next);
+    }
+
+    @Override
+    public Optional<Claim> renew(Claim claim, Duration lease) {
+        return memory.renew(claim, lease);
+    }
+
+    @Override
+    public int rescueExpired() {
+        return memory.rescueExpired();
+    }
+
+    /** Writes a final snapshot, closes the journal and releases the file lock. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        CompletableFuture<?>[] snapshot = new CompletableFuture<?>[1];
+        memory.snapshot(tasks -> snapshot[0] = journal.compact(tasks));
+        journal.close();
+        if (snapshot[0].isCompletedExceptionally()) {
+            log.error("final snapshot of {} failed; the journal keeps every change for the next start", path);
+        }
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            log.warn("releasing the lock of {} failed", path, e);
+        }
+    }
+
+    private void compactFromWriter(Journal full) {
+        memory.snapshot(full::compact);
+    }
+
+    private int recover() {
+        List<VenomTask> unfinished = new ArrayList<>();
+        memory.snapshot(tasks -> tasks.stream().filter(t -> !t.status().isTerminal()).forEach(unfinished::add));
+        if (unfinished.isEmpty()) {
+            return 0;
+        }
+        String line = "Recovered after restart: " + Timestamps.format(clock.instant());
+        List<CompletableFuture<?>> writes = new ArrayList<>(unfinished.size());
+        for (VenomTask task : unfinished) {
+            writes.add(memory.update(task, task.requeue(line)));
+        }
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+        return unfinished.size();
+    }
+
+    private record Loaded(List<VenomTask> tasks, boolean needsSnapshot) {
+    }
+
+    private Loaded load(SnapshotFile snapshot, Path journalPath, ObjectReader taskReader) throws IOException {
+        List<VenomTask> tasks = new ArrayList<>();
+        boolean needsSnapshot = false;
+        if (Files.exists(path)) {
+            try {
+                tasks.addAll(snapshot.read());
+            } catch (IOException | RuntimeException e) {
+                Path aside = quarantine(path);
+                log.error("state file {} is unreadable ({}); moved aside to {}, starting without it",
+                        path, e.getMessage(), aside);
+                needsSnapshot = true;
+            }
+        }
+        JournalReplay replay = JournalReplay.read(journalPath, taskReader, tasks::add);
+        if (replay.badLines() > 0) {
+            Path aside = quarantineCopy(journalPath);
+            log.error("journal {} has {} unreadable line(s); a copy is kept at {}, the readable {} change(s) applied",
+                    journalPath, replay.badLines(), aside, replay.applied());
+            needsSnapshot = true;
+        }
+        if (replay.tornTail()) {
+            log.warn("journal {} ends in a torn write (a crash mid-append); the incomplete last line is dropped",
+                    journalPath);
+            try (FileChannel channel = FileChannel.open(journalPath, StandardOpenOption.WRITE)) {
+                channel.truncate(replay.validBytes());
+                channel.force(true);
+            }
+        }
+        return new Loaded(tasks, needsSnapshot);
+    }
+
+    private Path quarantine(Path file) throws IOException {
+        Path aside = asideName(file);
+        Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+        return aside;
+    }
+
+    private Path quarantineCopy(Path file) throws IOException {
+        Path aside = asideName(file);
+        Files.copy(file, aside, StandardCopyOption.COPY_ATTRIBUTES);
+        return aside;
+    }
+
+    private Path asideName(Path file) {
+        String base = file.getFileName() + ".corrupt-" + QUARANTINE_TIME.format(clock.instant());
+        Path aside = file.resolveSibling(base);
+        for (int n = 1; Files.exists(aside); n++) {
+            aside = file.resolveSibling(base + "-" + n);
+        }
+        return aside;
+    }
+
+    /** Options of a {@link JsonFileStateStore}. */
+    public static final class Builder {
+        private final Path path;
+        private Clock clock = Clock.systemUTC();
+        private ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule()).build();
+        private long compactionThresholdBytes = 64L * 1024 * 1024;
+
+        private Builder(Path path) {
+            this.path = Objects.requireNonNull(path, "path").toAbsolutePath().normalize();
+        }
+
+        /** The clock for log lines and quarantine names; default UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The mapper for task JSON; it must have the Java time module. Default: a fresh one. */
+        public Builder mapper(ObjectMapper mapper) {
+            this.mapper = Objects.requireNonNull(mapper, "mapper");
+            return this;
+        }
+
+        /** The journal size past which the snapshot is rewritten; default 64 MiB. */
+        public Builder compactionThresholdBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("compactionThresholdBytes must be > 0, was " + bytes);
+            }
+            this.compactionThresholdBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Locks, loads and recovers the state.
+         *
+         * @throws StoreException if the directory cannot be used or another process holds the state file
+         */
+        public JsonFileStateStore open() {
+            Path dir = path.getParent();
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new StoreException("cannot create state directory " + dir + ": " + e, e);
+            }
+            Path lockPath = path.resolveSibling(path.getFileName() + ".lock");
+            FileChannel channel = null;
+            try {
+                channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = tryLock(channel);
+                if (lock == null) {
+                    throw new StoreException("state file " + path + " is in use by another Venom process (lock "
+                            + lockPath + " is held); stop it or set STATE_FILE_PATH to another file");
+                }
+                return new JsonFileStateStore(this, channel, lock);
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw new StoreException("cannot open state file " + path + ": " + e, e);
+            } catch (RuntimeException e) {
+                closeQuietly(channel);
+                throw e;
+            }
+        }
+
+        private static FileLock tryLock(FileChannel channel) throws IOException {
+            try {
+                return channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                return null;
+            }
+        }
+
+        private static void closeQuietly(FileChannel channel) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // the open failure is what matters
+                }
+            }
+        }
+    }
+}

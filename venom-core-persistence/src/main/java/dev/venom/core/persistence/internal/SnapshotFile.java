@@ -1,0 +1,123 @@
+package dev.venom.core.persistence.internal;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.venom.core.model.VenomTask;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The snapshot in the original service's format, {@code {"tasks": [ {task}, ... ]}}, UTF-8. Written
+ * atomically: a temp file beside it, fsync, rename over the old one, fsync of the directory; a reader
+ * sees the old snapshot or the new one, never a mix.
+ */
+public final class SnapshotFile {
+
+    private final Path path;
+    private final ObjectMapper mapper;
+    private final ObjectWriter taskWriter;
+
+    public SnapshotFile(Path path, ObjectMapper mapper) {
+        this.path = path;
+        this.mapper = mapper;
+        this.taskWriter = mapper.writerFor(VenomTask.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Reads every task, in file order.
+     *
+     * @throws IOException if the file cannot be read or is not a valid snapshot; the message says where
+     */
+    public List<VenomTask> read() throws IOException {
+        List<VenomTask> tasks = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(path);
+             JsonParser parser = mapper.getFactory().createParser(in)) {
+            expect(parser.nextToken(), JsonToken.START_OBJECT, parser);
+            boolean sawTasks = false;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("tasks".equals(field)) {
+                    expect(value, JsonToken.START_ARRAY, parser);
+                    while (parser.nextToken() == JsonToken.START_OBJECT) {
+                        tasks.add(mapper.readValue(parser, VenomTask.class));
+                    }
+                    expect(parser.currentToken(), JsonToken.END_ARRAY, parser);
+                    sawTasks = true;
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            expect(parser.currentToken(), JsonToken.END_OBJECT, parser);
+            if (parser.nextToken() != null) {
+                throw new IOException("unexpected content after the snapshot object at " + parser.currentLocation());
+            }
+            if (!sawTasks) {
+                throw new IOException("no \"tasks\" array in " + path);
+            }
+        }
+        return tasks;
+    }
+
+    /** Replaces the snapshot with {@code tasks}, atomically and durably. */
+    public void write(List<VenomTask> tasks) throws IOException {
+        Path temp = path.resolveSibling(path.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            OutputStream out = Channels.newOutputStream(channel);
+            JsonFactory factory = mapper.getFactory();
+            try (JsonGenerator json = factory.createGenerator(out, JsonEncoding.UTF8)
+                    .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false)) {
+                json.writeRaw("{\"tasks\": [");
+                boolean first = true;
+                for (VenomTask task : tasks) {
+                    json.writeRaw(first ? "\n" : ",\n");
+                    first = false;
+                    json.writeRaw("  ");
+                    taskWriter.writeValue(json, task);
+                }
+                json.writeRaw("\n]}\n");
+            }
+            channel.force(true);
+        }
+        try {
+            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system of " + path + " cannot rename atomically", e);
+        }
+        forceDirectory(path.toAbsolutePath().getParent());
+    }
+
+    /** Makes a rename or a new file in {@code dir} durable. */
+    static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected, JsonParser parser) throws IOException {
+        if (actual != expected) {
+            throw new IOException("expected " + expected + " but found " + actual + " at " + parser.currentLocation());
+        }
+    }
+}

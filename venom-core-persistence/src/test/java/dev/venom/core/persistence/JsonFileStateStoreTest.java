@@ -1,0 +1,254 @@
+package dev.venom.core.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonFileStateStoreTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private final List<JsonFileStateStore> opened = new ArrayList<>();
+
+    private Path state() {
+        return dir.resolve("state_dump.json");
+    }
+
+    private JsonFileStateStore open(Path file) {
+        JsonFileStateStore store = JsonFileStateStore.builder(file).open();
+        opened.add(store);
+        return store;
+    }
+
+    @AfterEach
+    void closeAll() {
+        opened.forEach(JsonFileStateStore::close);
+    }
+
+    private static VenomTask newTask(String content) {
+        return VenomTask.create(UUID.randomUUID(), content, Instant.now());
+    }
+
+    /** A copy of the state directory as a crash would leave it: what is on disk now, nothing more. */
+    private Path crashImage() throws IOException {
+        Path image = Files.createDirectory(dir.resolve("crash-" + System.nanoTime()));
+        for (String name : List.of("state_dump.json", "state_dump.json.journal")) {
+            if (Files.exists(dir.resolve(name))) {
+                Files.copy(dir.resolve(name), image.resolve(name));
+            }
+        }
+        return image.resolve("state_dump.json");
+    }
+
+    private static List<Path> filesStartingWith(Path dir, String prefix) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+        }
+    }
+
+    @Test
+    void acknowledgedInsertIsOnDiskBeforeAnySnapshot() throws Exception {
+        JsonFileStateStore store = open(state());
+        VenomTask task = store.insert(newTask("durable")).join();
+
+        JsonFileStateStore afterCrash = open(crashImage());
+
+        VenomTask found = afterCrash.find(task.id()).orElseThrow();
+        assertThat(found.content()).isEqualTo("durable");
+        assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(found.logs()).last().asString().startsWith("Recovered after restart: ");
+    }
+
+    @Test
+    void unfinishedTasksAreRecoveredOnceAndFinishedOnesKeptAsTheyWere() throws Exception {
+        JsonFileStateStore store = open(state());
+        store.insert(newTask("done")).join();
+        store.insert(newTask("running")).join();
+        store.insert(newTask("waiting")).join();
+        List<Claim> claims = store.claim("node", 2, LEASE);
+        VenomTask done = store.update(claims.get(0).task(), claims.get(0).task().complete("ok", Instant.now()))
+                .join().orElseThrow();
+
+        JsonFileStateStore afterCrash = open(crashImage());
+
+        assertThat(afterCrash.recoveredAtOpen()).isEqualTo(2);
+        assertThat(afterCrash.find(done.id()).orElseThrow().logs()).isEqualTo(done.logs());
+        VenomTask running = afterCrash.find(claims.get(1).task().id()).orElseThrow();
+        assertThat(running.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(running.logs()).hasSize(3).last().asString().startsWith("Recovered after restart: ");
+        assertThat(afterCrash.claim("node", 10, LEASE)).hasSize(2);
+    }
+
+    @Test
+    void closeWritesTheSnapshotInTheOriginalFormatAndEmptiesTheJournal() throws Exception {
+        JsonFileStateStore store = open(state());
+        VenomTask task = store.insert(newTask("Zażółć 🐍")).join();
+
+        store.close();
+
+        JsonNode snapshot = new ObjectMapper().readTree(state().toFile());
+        assertThat(snapshot.fieldNames()).toIterable().containsExactly("tasks");
+        assertThat(snapshot.get("tasks")).hasSize(1);
+        JsonNode written = snapshot.get("tasks").get(0);
+        assertThat(written.get("id").asText()).isEqualTo(task.id().toString());
+        assertThat(written.get("content").asText()).isEqualTo("Zażółć 🐍");
+        assertThat(written.get("created_at").asText()).endsWith("Z");
+        assertThat(written.has("result")).isTrue();
+        assertThat(Files.size(dir.resolve("state_dump.json.journal"))).isZero();
+        assertThat(open(state()).find(task.id())).isPresent();
+    }
+
+    @Test
+    void loadsAStateFileWrittenByTheOriginalServiceAndRunsItsInterruptedTasksAgain() throws Exception {
+        Files.copy(Path.of("src/test/resources/fixtures/original-state_dump.json"), state());
+
+        JsonFileStateStore store = open(state());
+
+        List<VenomTask> all = store.list(TaskQuery.firstPage(100)).tasks();
+        assertThat(all).hasSize(6);
+        assertThat(all).extracting(VenomTask::content).startsWith("Napisz raport", "Zażółć gęślą jaźń ✓");
+        VenomTask first = all.get(0);
+        assertThat(first.status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(first.createdAt()).isEqualTo(Instant.parse("2026-11-27T03:08:38.122912Z"));
+        assertThat(first.logs()).containsExactly(
+                "Zadanie uruchomione: 2026-11-27T03:08:38.123361",
+                "Rozpoczęto przetwarzanie: 2026-11-27T03:08:38.127381",
+                "Zakończono przetwarzanie: 2026-11-27T03:08:40.130367");
+        assertThat(store.recoveredAtOpen()).isEqualTo(2);
+        assertThat(all.subList(4, 6)).allSatisfy(task -> {
+            assertThat(task.status()).isEqualTo(TaskStatus.PENDING);
+            assertThat(task.logs()).last().asString().startsWith("Recovered after restart: ");
+        });
+    }
+
+    @Test
+    void corruptSnapshotIsMovedAsideUntouchedAndTheStoreStartsEmpty() throws Exception {
+        byte[] garbage = "{\"tasks\": [ {\"id\": \"not-a-uuid\"".getBytes(StandardCharsets.UTF_8);
+        Files.write(state(), garbage);
+
+        JsonFileStateStore store = open(state());
+
+        assertThat(store.list(TaskQuery.firstPage(10)).tasks()).isEmpty();
+        List<Path> aside = filesStartingWith(dir, "state_dump.json.corrupt-");
+        assertThat(aside).hasSize(1);
+        assertThat(Files.readAllBytes(aside.get(0))).isEqualTo(garbage);
+        VenomTask task = store.insert(newTask("after")).join();
+        store.close();
+        assertThat(open(state()).find(task.id())).isPresent();
+        assertThat(Files.readAllBytes(aside.get(0))).isEqualTo(garbage);
+    }
+
+    @Test
+    void tornLastJournalLineIsDroppedAndTheRestApplied() throws Exception {
+        JsonFileStateStore store = open(state());
+        VenomTask kept = store.insert(newTask("kept")).join();
+        Path image = crashImage();
+        Files.writeString(image.resolveSibling("state_dump.json.journal"), "{\"id\":\"9a1b",
+                java.nio.file.StandardOpenOption.APPEND);
+
+        JsonFileStateStore afterCrash = open(image);
+
+        assertThat(afterCrash.list(TaskQuery.firstPage(10)).tasks()).extracting(VenomTask::id)
+                .containsExactly(kept.id());
+        VenomTask next = afterCrash.insert(newTask("next")).join();
+        afterCrash.close();
+        assertThat(open(image).find(next.id())).isPresent();
+    }
+
+    @Test
+    void garbageInTheMiddleOfTheJournalIsKeptAsideAndTheReadableChangesApply() throws Exception {
+        JsonFileStateStore store = open(state());
+        VenomTask before = store.insert(newTask("before")).join();
+        Path image = crashImage();
+        Path journal = image.resolveSibling("state_dump.json.journal");
+        Files.writeString(journal, "#### not json ####\n", java.nio.file.StandardOpenOption.APPEND);
+        VenomTask after = newTask("after");
+        Files.writeString(journal, JsonMapper.builder().addModule(new JavaTimeModule()).build().writeValueAsString(after) + "\n", java.nio.file.StandardOpenOption.APPEND);
+        byte[] damaged = Files.readAllBytes(journal);
+
+        JsonFileStateStore reopened = open(image);
+
+        assertThat(reopened.find(before.id())).isPresent();
+        assertThat(reopened.find(after.id())).isPresent();
+        List<Path> aside = filesStartingWith(image.getParent(), "state_dump.json.journal.corrupt-");
+        assertThat(aside).hasSize(1);
+        assertThat(Files.readAllBytes(aside.get(0))).isEqualTo(damaged);
+    }
+
+    @Test
+    void aSecondStoreOnTheSameFileFailsFastWithAClearMessage() {
+        open(state());
+
+        assertThatThrownBy(() -> open(state()))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("in use by another Venom process")
+                .hasMessageContaining(state().toString());
+    }
+
+    @Test
+    void anUnusableDirectoryFailsFastNamingIt() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+
+        assertThatThrownBy(() -> open(notADirectory.resolve("state_dump.json")))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(notADirectory.toString());
+    }
+
+    @Test
+    void journalPastTheThresholdIsFoldedIntoTheSnapshot() throws Exception {
+        JsonFileStateStore store = JsonFileStateStore.builder(state()).compactionThresholdBytes(2_000).open();
+        opened.add(store);
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(store.insert(newTask("task " + i)).join().id());
+        }
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> Files.exists(state()) && Files.size(dir.resolve("state_dump.json.journal")) < 2_000);
+
+        JsonFileStateStore afterCrash = open(crashImage());
+        assertThat(afterCrash.list(TaskQuery.firstPage(100)).tasks()).extracting(VenomTask::id)
+                .containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void aStateFileOverTenMebibytesLoadsInFull() throws Exception {
+        JsonFileStateStore store = open(state());
+        String content = "x".repeat(1_000);
+        List<java.util.concurrent.CompletableFuture<VenomTask>> writes = new ArrayList<>();
+        for (int i = 0; i < 11_000; i++) {
+            writes.add(store.insert(newTask(content)));
+        }
+        writes.forEach(java.util.concurrent.CompletableFuture::join);
+        store.close();
+        assertThat(Files.size(state())).isGreaterThan(10L * 1024 * 1024);
+
+        assertThat(open(state()).list(TaskQuery.firstPage(1000)).nextCursor()).isPresent();
+        assertThat(filesStartingWith(dir, "state_dump.json.corrupt-")).isEmpty();
+    }
+}
