@@ -1,0 +1,218 @@
+package dev.venom.core.http;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The server's settings, immutable. Each comes from, highest first: a command-line flag, an environment
+ * variable, the {@code .env} file in the working directory, its default. {@link #describe()} says which.
+ *
+ * @param host            {@code VENOM_HOST}, {@code --host}
+ * @param port            {@code VENOM_PORT}, {@code --port}; 0 picks a free port
+ * @param stateFile       {@code STATE_FILE_PATH}, {@code --state-file}
+ * @param store           {@code VENOM_STORE}, {@code --store}: {@code json}
+ * @param processingDelay {@code VENOM_PROCESSING_DELAY_MS}: the simulated processor's delay
+ * @param concurrency     {@code VENOM_CONCURRENCY}: attempts run at once
+ * @param nodeId          {@code VENOM_NODE_ID}: this server's name in claims; empty for hostname-pid
+ * @param shutdownGrace   {@code VENOM_SHUTDOWN_GRACE_MS}: how long a stop waits for running tasks
+ * @param maxBodyBytes    {@code VENOM_MAX_BODY_BYTES}: larger request bodies get 413
+ * @param sources         for each setting not at its default, where it came from
+ * @param warnings        problems worth a warning, such as unknown keys in {@code .env}
+ */
+public record ServerConfig(String host, int port, Path stateFile, String store, Duration processingDelay,
+                           int concurrency, Optional<String> nodeId, Duration shutdownGrace, long maxBodyBytes,
+                           Map<String, String> sources, List<String> warnings) {
+
+    /** Every setting with its default, in the order the README lists them. */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("VENOM_HOST", "127.0.0.1");
+        d.put("VENOM_PORT", "8000");
+        d.put("STATE_FILE_PATH", "./data/memory/state_dump.json");
+        d.put("VENOM_STORE", "json");
+        d.put("VENOM_PROCESSING_DELAY_MS", "2000");
+        d.put("VENOM_CONCURRENCY", "64");
+        d.put("VENOM_NODE_ID", "");
+        d.put("VENOM_SHUTDOWN_GRACE_MS", "30000");
+        d.put("VENOM_MAX_BODY_BYTES", "1048576");
+        return Collections.unmodifiableMap(d);
+    }
+
+    /** What {@code --help} prints. */
+    public static final String USAGE = """
+            Usage: java -jar venom-server.jar [--host H] [--port P] [--state-file F] [--store json]
+                   [--processing-delay-ms N] [--concurrency N] [--node-id ID] [--shutdown-grace-ms N]
+                   [--max-body-bytes N]
+            Each flag overrides the environment variable of the same name (VENOM_HOST, VENOM_PORT,
+            STATE_FILE_PATH, ...), which overrides .env in the working directory.""";
+
+    /** Thrown for a setting that cannot be used; the message names it and where it came from. */
+    public static final class InvalidConfigException extends IllegalArgumentException {
+        InvalidConfigException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Reads the settings.
+     *
+     * @param args   command-line flags, {@code --name value} or {@code --name=value}
+     * @param env    environment variables
+     * @param dotEnv the {@code .env} file; a missing file is no error
+     * @throws InvalidConfigException for an unknown flag or a value out of range
+     */
+    public static ServerConfig load(String[] args, Map<String, String> env, Path dotEnv) {
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        Map<String, String> sources = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        for (Map.Entry<String, String> entry : readDotEnv(dotEnv, warnings).entrySet()) {
+            if (DEFAULTS.containsKey(entry.getKey())) {
+                values.put(entry.getKey(), entry.getValue());
+                sources.put(entry.getKey(), ".env");
+            } else {
+                warnings.add("unknown setting " + entry.getKey() + " in " + dotEnv + " is ignored");
+            }
+        }
+        for (String key : DEFAULTS.keySet()) {
+            if (env.containsKey(key)) {
+                values.put(key, env.get(key));
+                sources.put(key, "environment");
+            }
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new InvalidConfigException("unexpected argument '" + arg + "'\n" + USAGE);
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new InvalidConfigException("flag --" + name + " needs a value\n" + USAGE);
+            }
+            String key = keyOfFlag(name);
+            if (!DEFAULTS.containsKey(key)) {
+                throw new InvalidConfigException("unknown flag --" + name + "\n" + USAGE);
+            }
+            values.put(key, value);
+            sources.put(key, "flag --" + name);
+        }
+        return parse(values, sources, warnings);
+    }
+
+    /** True if {@code args} ask for the usage text. */
+    public static boolean wantsHelp(String[] args) {
+        return List.of(args).contains("--help") || List.of(args).contains("-h");
+    }
+
+    /** One line naming each setting that is not at its default and where it came from. */
+    public String describe() {
+        if (sources.isEmpty()) {
+            return "all defaults";
+        }
+        StringBuilder line = new StringBuilder();
+        sources.forEach((key, source) -> line.append(line.length() == 0 ? "" : ", ")
+                .append(key).append(" (").append(source).append(')'));
+        return line.toString();
+    }
+
+    private static String keyOfFlag(String flag) {
+        return flag.equals("state-file") ? "STATE_FILE_PATH"
+                : "VENOM_" + flag.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static ServerConfig parse(Map<String, String> v, Map<String, String> sources, List<String> warnings) {
+        Function<String, String> from = key -> " (from " + sources.getOrDefault(key, "default") + ")";
+        String host = v.get("VENOM_HOST").trim();
+        if (host.isEmpty()) {
+            throw new InvalidConfigException("VENOM_HOST must not be empty" + from.apply("VENOM_HOST"));
+        }
+        int port = (int) number(v, "VENOM_PORT", 0, 65_535, from);
+        String stateFile = v.get("STATE_FILE_PATH").trim();
+        if (stateFile.isEmpty()) {
+            throw new InvalidConfigException("STATE_FILE_PATH must not be empty" + from.apply("STATE_FILE_PATH"));
+        }
+        String store = v.get("VENOM_STORE").trim();
+        if (!store.equals("json")) {
+            throw new InvalidConfigException("VENOM_STORE must be 'json' (the embedded journal), was '" + store + "'"
+                    + from.apply("VENOM_STORE") + "; the PostgreSQL store is not part of this version");
+        }
+        Duration delay = Duration.ofMillis(number(v, "VENOM_PROCESSING_DELAY_MS", 0, 86_400_000L, from));
+        int concurrency = (int) number(v, "VENOM_CONCURRENCY", 1, 10_000, from);
+        String nodeId = v.get("VENOM_NODE_ID").trim();
+        Duration grace = Duration.ofMillis(number(v, "VENOM_SHUTDOWN_GRACE_MS", 0, 3_600_000L, from));
+        long maxBody = number(v, "VENOM_MAX_BODY_BYTES", 1, 1L << 30, from);
+        return new ServerConfig(host, port, Path.of(stateFile), store, delay, concurrency,
+                nodeId.isEmpty() ? Optional.empty() : Optional.of(nodeId), grace, maxBody,
+                Map.copyOf(sources), List.copyOf(warnings));
+    }
+
+    private static long number(Map<String, String> v, String key, long min, long max,
+                               Function<String, String> from) {
+        String text = v.get(key).trim();
+        try {
+            long value = Long.parseLong(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the range
+        }
+        throw new InvalidConfigException(key + " must be an integer " + min + ".." + max + ", was '" + text + "'"
+                + from.apply(key));
+    }
+
+    /** Reads {@code KEY=VALUE} lines; {@code #} comments, blank lines, {@code export} and quotes allowed. */
+    static Map<String, String> readDotEnv(Path file, List<String> warnings) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        if (!Files.isRegularFile(file)) {
+            return entries;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            warnings.add("cannot read " + file + " (" + e.getMessage() + "); it is ignored");
+            return entries;
+        }
+        for (int n = 0; n < lines.size(); n++) {
+            String line = lines.get(n).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("export ")) {
+                line = line.substring(7).strip();
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                warnings.add(file + " line " + (n + 1) + " is not KEY=VALUE; it is ignored");
+                continue;
+            }
+            String value = line.substring(eq + 1).strip();
+            if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
+                    || value.startsWith("'") && value.endsWith("'"))) {
+                value = value.substring(1, value.length() - 1);
+            }
+            entries.put(line.substring(0, eq).strip(), value);
+        }
+        return entries;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.venom.core.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.engine.SimulatedProcessor;
+import dev.venom.core.persistence.JsonFileStateStore;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole server wired from a {@link ServerConfig}: the embedded store, the orchestrator and the HTTP
+ * adapter. Closing it stops them in reverse order: no new requests, running tasks finish within the
+ * grace period, then the store writes its snapshot.
+ */
+public final class VenomApplication implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(VenomApplication.class);
+
+    private final JsonFileStateStore store;
+    private final Orchestrator orchestrator;
+    private final VenomServer server;
+
+    private VenomApplication(JsonFileStateStore store, Orchestrator orchestrator, VenomServer server) {
+        this.store = store;
+        this.orchestrator = orchestrator;
+        this.server = server;
+    }
+
+    /**
+     * Opens the store, starts the engine and binds the server.
+     *
+     * @throws dev.venom.core.engine.StoreException if the state cannot be opened
+     */
+    public static VenomApplication start(ServerConfig config) {
+        config.warnings().forEach(warning -> log.warn("config: {}", warning));
+        ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule()).build();
+        JsonFileStateStore store = JsonFileStateStore.builder(config.stateFile()).mapper(mapper).open();
+        Orchestrator orchestrator = null;
+        try {
+            Orchestrator.Builder engine = Orchestrator.builder()
+                    .store(store)
+                    .processor(new SimulatedProcessor(config.processingDelay()))
+                    .concurrency(config.concurrency())
+                    .shutdownGrace(config.shutdownGrace());
+            config.nodeId().ifPresent(engine::nodeId);
+            orchestrator = engine.build().start();
+            VenomServer server = VenomServer.builder()
+                    .orchestrator(orchestrator)
+                    .mapper(mapper)
+                    .host(config.host())
+                    .port(config.port())
+                    .maxBodyBytes(config.maxBodyBytes())
+                    .start();
+            InetSocketAddress at = server.address();
+            log.info("Venom Core listening on http://{}:{} (store: json {}; processor: {}; concurrency: {}; "
+                            + "node: {}; config: {})", at.getHostString(), at.getPort(), store.path(),
+                    orchestrator.processor(), orchestrator.concurrency(), orchestrator.nodeId(), config.describe());
+            return new VenomApplication(store, orchestrator, server);
+        } catch (RuntimeException e) {
+            if (orchestrator != null) {
+                orchestrator.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Where the HTTP server listens. */
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    /** The engine, for embedding tests. */
+    public Orchestrator orchestrator() {
+        return orchestrator;
+    }
+
+    /** Stops HTTP, lets running tasks finish within the grace period, writes the snapshot. Idempotent. */
+    @Override
+    public void close() {
+        log.info("stopping: no new requests; waiting for running tasks");
+        server.close();
+        orchestrator.close();
+        store.close();
+        log.info("stopped; state saved to {}", store.path());
+    }
+}

@@ -1,0 +1,123 @@
+package dev.venom.core.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.http.internal.TaskRoutes;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of an {@link Orchestrator}: the original service's API on Undertow. No IO thread ever
+ * blocks: a create answers when the store's write completes, reads run on worker threads.
+ * {@link #close()} stops accepting, lets requests in progress finish, then stops the listener.
+ */
+public final class VenomServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(VenomServer.class);
+
+    private final Undertow undertow;
+    private final GracefulShutdownHandler graceful;
+    private final InetSocketAddress address;
+    private volatile boolean closed;
+
+    private VenomServer(Builder b) {
+        this.graceful = Handlers.gracefulShutdown(new TaskRoutes(b.orchestrator, b.mapper).handler());
+        this.undertow = Undertow.builder()
+                .addHttpListener(b.port, b.host)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, b.maxBodyBytes)
+                .setHandler(graceful)
+                .build();
+        undertow.start();
+        this.address = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
+    }
+
+    /** A builder; {@link Builder#orchestrator orchestrator} and {@link Builder#mapper mapper} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Where the server listens; the real port when 0 was asked for. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** Stops taking requests, waits up to 5 s for those in progress, then stops. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        graceful.shutdown();
+        try {
+            if (!graceful.awaitShutdown(5_000)) {
+                log.warn("HTTP requests still in progress after 5 s; stopping anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        undertow.stop();
+    }
+
+    /** Options of a {@link VenomServer}. */
+    public static final class Builder {
+        private Orchestrator orchestrator;
+        private ObjectMapper mapper;
+        private String host = "127.0.0.1";
+        private int port = 8000;
+        private long maxBodyBytes = 1024 * 1024;
+
+        private Builder() {
+        }
+
+        /** The engine behind the API. Required; not closed by the server. */
+        public Builder orchestrator(Orchestrator orchestrator) {
+            this.orchestrator = Objects.requireNonNull(orchestrator, "orchestrator");
+            return this;
+        }
+
+        /** The JSON mapper; it must have the Java time module. Required. */
+        public Builder mapper(ObjectMapper mapper) {
+            this.mapper = Objects.requireNonNull(mapper, "mapper");
+            return this;
+        }
+
+        /** The address to bind; default 127.0.0.1. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** The port, 0..65535 (0: any free port); default 8000. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be 0..65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The largest request body accepted; larger ones get 413. Default 1 MiB. */
+        public Builder maxBodyBytes(long maxBodyBytes) {
+            if (maxBodyBytes < 1) {
+                throw new IllegalArgumentException("maxBodyBytes must be > 0, was " + maxBodyBytes);
+            }
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        /** Binds and starts the server. */
+        public VenomServer start() {
+            if (orchestrator == null || mapper == null) {
+                throw new IllegalStateException("orchestrator and mapper are required");
+            }
+            return new VenomServer(this);
+        }
+    }
+}

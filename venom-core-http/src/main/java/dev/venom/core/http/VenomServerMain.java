@@ -1,0 +1,43 @@
+package dev.venom.core.http;
+
+import dev.venom.core.engine.StoreException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar venom-server.jar [flags]}: starts the server; SIGTERM or Ctrl-C stops it cleanly. */
+public final class VenomServerMain {
+
+    private static final Logger log = LoggerFactory.getLogger(VenomServerMain.class);
+
+    private VenomServerMain() {
+    }
+
+    public static void main(String[] args) {
+        if (ServerConfig.wantsHelp(args)) {
+            System.out.println(ServerConfig.USAGE);
+            return;
+        }
+        ServerConfig config;
+        try {
+            config = ServerConfig.load(args, System.getenv(), Path.of(".env"));
+        } catch (ServerConfig.InvalidConfigException e) {
+            System.err.println("venom: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        VenomApplication app;
+        try {
+            app = VenomApplication.start(config);
+        } catch (StoreException e) {
+            log.error("cannot start: {}", e.getMessage());
+            System.exit(1);
+            return;
+        } catch (RuntimeException e) {
+            log.error("cannot start", e);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "venom-shutdown"));
+    }
+}

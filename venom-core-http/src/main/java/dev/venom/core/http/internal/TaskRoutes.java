@@ -1,0 +1,197 @@
+package dev.venom.core.http.internal;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.TaskPage;
+import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.model.TaskRequest;
+import dev.venom.core.model.TaskResponse;
+import dev.venom.core.model.VenomTask;
+import io.undertow.Handlers;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.server.RoutingHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The task API over an {@link Orchestrator}. Handlers run on Undertow's IO threads only for work that
+ * cannot block (reading the body, answering from a completed future); store reads and the streamed list
+ * run on worker threads.
+ */
+public final class TaskRoutes {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskRoutes.class);
+    private static final int LIST_PAGE = 500;
+    private static final Map<String, String> HEALTHY = orderedHealth();
+
+    private final Orchestrator orchestrator;
+    private final ObjectMapper mapper;
+    private final Responses responses;
+    private final RequestParsing parsing;
+    private final ObjectWriter taskWriter;
+
+    public TaskRoutes(Orchestrator orchestrator, ObjectMapper mapper) {
+        this.orchestrator = orchestrator;
+        this.mapper = mapper;
+        this.taskWriter = mapper.writerFor(VenomTask.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+        this.responses = new Responses(mapper);
+        this.parsing = new RequestParsing(mapper);
+    }
+
+    /** Every route, with JSON answers for unknown routes (404) and wrong methods (405). */
+    public HttpHandler handler() {
+        RoutingHandler routes = Handlers.routing()
+                .post("/api/v1/tasks", guarded(this::create))
+                .get("/api/v1/tasks", onWorker(this::list))
+                .get("/api/v1/tasks/{task_id}", onWorker(this::get))
+                .get("/healthz", guarded(this::health))
+                .setFallbackHandler(exchange -> responses.detail(exchange, 404, "Not Found"))
+                .setInvalidMethodHandler(exchange -> responses.detail(exchange, 405, "Method Not Allowed"));
+        return guarded(routes::handleRequest);
+    }
+
+    private void create(HttpServerExchange exchange) {
+        exchange.getRequestReceiver().receiveFullBytes(
+                (ex, body) -> guarded(e -> submit(e, body)).handleRequest(ex), (ex, error) -> {
+            if (error instanceof RequestTooBigException) {
+                responses.detail(ex, 413, "Request body too large");
+            } else {
+                log.debug("reading a request body failed", error);
+                ex.endExchange();
+            }
+        });
+    }
+
+    private void submit(HttpServerExchange exchange, byte[] body) {
+        RequestParsing.Parsed<TaskRequest> request = parsing.taskRequest(body);
+        if (!request.isValid()) {
+            responses.invalid(exchange, request.errors());
+            return;
+        }
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> orchestrator.submit(request.value())
+                .whenComplete((task, error) -> exchange.getIoThread().execute(guarded(ex -> {
+                    if (error == null) {
+                        responses.json(ex, 201, TaskResponse.of(task));
+                    } else {
+                        refuse(ex, error);
+                    }
+                }).asRunnable(exchange))));
+    }
+
+    private void refuse(HttpServerExchange exchange, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof StoreException) {
+            log.error("task could not be stored: {}", cause.getMessage());
+            responses.detail(exchange, 503, "Task could not be stored; try again later");
+        } else if (cause instanceof IllegalStateException) {
+            responses.detail(exchange, 503, "Server is shutting down");
+        } else {
+            log.error("creating a task failed", cause);
+            responses.internalError(exchange);
+        }
+    }
+
+    private void get(HttpServerExchange exchange) {
+        String raw = exchange.getQueryParameters().get("task_id").getFirst();
+        RequestParsing.Parsed<UUID> id = RequestParsing.taskId(raw);
+        if (!id.isValid()) {
+            responses.invalid(exchange, id.errors());
+            return;
+        }
+        orchestrator.find(id.value()).ifPresentOrElse(
+                task -> responses.json(exchange, 200, task),
+                () -> responses.detail(exchange, 404, "Task " + id.value() + " not found"));
+    }
+
+    private void list(HttpServerExchange exchange) throws IOException {
+        exchange.startBlocking();
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        OutputStream out = exchange.getOutputStream();
+        try (JsonGenerator json = mapper.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+            json.writeStartArray();
+            TaskQuery query = TaskQuery.firstPage(LIST_PAGE);
+            while (true) {
+                TaskPage page = orchestrator.list(query);
+                for (VenomTask task : page.tasks()) {
+                    taskWriter.writeValue(json, task);
+                }
+                if (page.nextCursor().isEmpty()) {
+                    break;
+                }
+                query = query.after(page);
+            }
+            json.writeEndArray();
+        }
+    }
+
+    private void health(HttpServerExchange exchange) {
+        responses.json(exchange, 200, HEALTHY);
+    }
+
+    private static Map<String, String> orderedHealth() {
+        Map<String, String> health = new LinkedHashMap<>();
+        health.put("status", "ok");
+        health.put("component", "venom-core");
+        return Collections.unmodifiableMap(health);
+    }
+
+    /** A handler that may throw; the adapter turns what it throws into a 500 without internals. */
+    @FunctionalInterface
+    interface Handler {
+        void handle(HttpServerExchange exchange) throws Exception;
+    }
+
+    /** A handler whose failures end as 500 {@code {"detail": "Internal server error"}}, logged once. */
+    private Guarded guarded(Handler handler) {
+        return new Guarded(handler);
+    }
+
+    private HttpHandler onWorker(Handler handler) {
+        Guarded guarded = guarded(handler);
+        return exchange -> {
+            if (exchange.isInIoThread()) {
+                exchange.dispatch(guarded);
+            } else {
+                guarded.handleRequest(exchange);
+            }
+        };
+    }
+
+    private final class Guarded implements HttpHandler {
+        private final Handler handler;
+
+        Guarded(Handler handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public void handleRequest(HttpServerExchange exchange) {
+            try {
+                handler.handle(exchange);
+            } catch (Throwable t) {
+                log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), t);
+                responses.internalError(exchange);
+            }
+        }
+
+        Runnable asRunnable(HttpServerExchange exchange) {
+            return () -> handleRequest(exchange);
+        }
+    }
+}
