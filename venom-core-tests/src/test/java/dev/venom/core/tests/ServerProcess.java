@@ -1,0 +1,153 @@
+package dev.venom.core.tests;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real server jar ({@code venom-core-http/target/venom-server.jar}) run as a child process, as a user
+ * runs it: {@code java -jar venom-server.jar}, in its own working directory, on a free port.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
+
+    private final Process process;
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private volatile int port = -1;
+    private Thread reader;
+
+    private ServerProcess(Process process) {
+        this.process = process;
+    }
+
+    /** The server jar built by {@code mvn verify}. */
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("venom.server.jar", "../venom-core-http/target/venom-server.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no server jar at " + jar.toAbsolutePath()
+                    + "; build it first with mvn -B verify (the reactor packages venom-core-http before these tests)");
+        }
+        return jar;
+    }
+
+    /** Starts the server in {@code workDir} with extra environment and flags; waits until it listens. */
+    static ServerProcess start(Path workDir, Map<String, String> env, String... flags) throws IOException {
+        ServerProcess server = launch(workDir, env, flags);
+        server.awaitListening();
+        return server;
+    }
+
+    /** Starts the server and returns at once, for runs expected to fail. */
+    static ServerProcess launch(Path workDir, Map<String, String> env, String... flags) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-Xmx256m");
+        command.add("-jar");
+        command.add(jar().toAbsolutePath().toString());
+        command.add("--port");
+        command.add("0");
+        command.addAll(List.of(flags));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(key -> key.startsWith("VENOM_") || key.equals("STATE_FILE_PATH"));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        ServerProcess server = new ServerProcess(process);
+        server.reader = new Thread(server::pump, "server-output-" + process.pid());
+        server.reader.setDaemon(true);
+        server.reader.start();
+        return server;
+    }
+
+    private ServerProcess awaitListening() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (String line : output) {
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(1));
+                    return this;
+                }
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited with " + process.exitValue() + ":\n" + log());
+            }
+            sleep(20);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("server did not start within 30 s:\n" + log());
+    }
+
+    private void pump() {
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                output.add(line);
+            }
+        } catch (IOException ignored) {
+            // the process is gone
+        }
+    }
+
+    Http http() {
+        return new Http("http://127.0.0.1:" + port);
+    }
+
+    /** Everything the server printed so far. */
+    String log() {
+        return String.join("\n", output);
+    }
+
+    /** {@code kill -9}: no shutdown hook, no final snapshot. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then waits for the exit code. */
+    int terminate() throws InterruptedException {
+        process.toHandle().destroy(); // SIGTERM, keeping the output pipe open (Process.destroy closes it)
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("server did not stop within 60 s after SIGTERM:\n" + log());
+        }
+        reader.join(5_000);
+        return process.exitValue();
+    }
+
+    /** Waits for a server that should stop by itself; returns its exit code. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("server did not exit within 30 s:\n" + log());
+        }
+        reader.join(5_000);
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
