@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -17,6 +18,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A {@link StateStore} held in memory, in creation order. On its own it is volatile (for tests and
@@ -75,16 +77,30 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     /**
-     * Runs {@code action} with every task in creation order while no change can happen, so a durable
-     * store can take a snapshot that matches a point in its change log exactly.
+     * Removes the tasks {@code drop} accepts, then runs {@code action} with every remaining task in
+     * creation order, all while no change can happen: a durable store takes a snapshot that matches a
+     * point in its change log exactly, and applies retention in the same step.
+     *
+     * @return how many tasks were dropped
      */
-    public void snapshot(Consumer<List<VenomTask>> action) {
+    public int snapshot(Predicate<VenomTask> drop, Consumer<List<VenomTask>> action) {
         synchronized (lock) {
-            List<VenomTask> all = new ArrayList<>(bySeq.size());
-            for (Entry entry : bySeq.values()) {
-                all.add(entry.task);
+            List<VenomTask> kept = new ArrayList<>(bySeq.size());
+            int dropped = 0;
+            for (Iterator<Entry> it = bySeq.values().iterator(); it.hasNext(); ) {
+                Entry entry = it.next();
+                if (drop.test(entry.task)) {
+                    it.remove();
+                    byId.remove(entry.task.id());
+                    ready.remove(entry.seq);
+                    claims.remove(entry.task.id());
+                    dropped++;
+                } else {
+                    kept.add(entry.task);
+                }
             }
-            action.accept(all);
+            action.accept(kept);
+            return dropped;
         }
     }
 

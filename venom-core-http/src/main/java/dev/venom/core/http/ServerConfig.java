@@ -1,5 +1,6 @@
 package dev.venom.core.http;
 
+import dev.venom.core.persistence.Fsync;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The server's settings, immutable. Each comes from, highest first: a command-line flag, an environment
@@ -27,11 +30,16 @@ import java.util.function.Function;
  * @param nodeId          {@code VENOM_NODE_ID}: this server's name in claims; empty for hostname-pid
  * @param shutdownGrace   {@code VENOM_SHUTDOWN_GRACE_MS}: how long a stop waits for running tasks
  * @param maxBodyBytes    {@code VENOM_MAX_BODY_BYTES}: larger request bodies get 413
+ * @param fsync           {@code VENOM_FSYNC}: {@code always}, {@code batch} or {@code off}
+ * @param fsyncBatch      {@code VENOM_FSYNC_BATCH_MS}: with {@code batch}, the longest time between forces
+ * @param journalMaxBytes {@code VENOM_JOURNAL_MAX_BYTES}: journal size that triggers a new snapshot
+ * @param retention       {@code VENOM_RETENTION}: drop finished tasks older than this; empty keeps all
  * @param sources         for each setting not at its default, where it came from
  * @param warnings        problems worth a warning, such as unknown keys in {@code .env}
  */
 public record ServerConfig(String host, int port, Path stateFile, String store, Duration processingDelay,
                            int concurrency, Optional<String> nodeId, Duration shutdownGrace, long maxBodyBytes,
+                           Fsync fsync, Duration fsyncBatch, long journalMaxBytes, Optional<Duration> retention,
                            Map<String, String> sources, List<String> warnings) {
 
     /** Every setting with its default, in the order the README lists them. */
@@ -48,6 +56,10 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         d.put("VENOM_NODE_ID", "");
         d.put("VENOM_SHUTDOWN_GRACE_MS", "30000");
         d.put("VENOM_MAX_BODY_BYTES", "1048576");
+        d.put("VENOM_FSYNC", "always");
+        d.put("VENOM_FSYNC_BATCH_MS", "10");
+        d.put("VENOM_JOURNAL_MAX_BYTES", "67108864");
+        d.put("VENOM_RETENTION", "");
         return Collections.unmodifiableMap(d);
     }
 
@@ -55,7 +67,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     public static final String USAGE = """
             Usage: java -jar venom-server.jar [--host H] [--port P] [--state-file F] [--store json]
                    [--processing-delay-ms N] [--concurrency N] [--node-id ID] [--shutdown-grace-ms N]
-                   [--max-body-bytes N]
+                   [--max-body-bytes N] [--fsync always|batch|off] [--fsync-batch-ms N]
+                   [--journal-max-bytes N] [--retention 7d]
             Each flag overrides the environment variable of the same name (VENOM_HOST, VENOM_PORT,
             STATE_FILE_PATH, ...), which overrides .env in the working directory.""";
 
@@ -160,9 +173,51 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         String nodeId = v.get("VENOM_NODE_ID").trim();
         Duration grace = Duration.ofMillis(number(v, "VENOM_SHUTDOWN_GRACE_MS", 0, 3_600_000L, from));
         long maxBody = number(v, "VENOM_MAX_BODY_BYTES", 1, 1L << 30, from);
+        Fsync fsync;
+        try {
+            fsync = Fsync.valueOf(v.get("VENOM_FSYNC").trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("VENOM_FSYNC must be always, batch or off, was '"
+                    + v.get("VENOM_FSYNC").trim() + "'" + from.apply("VENOM_FSYNC"));
+        }
+        Duration fsyncBatch = Duration.ofMillis(number(v, "VENOM_FSYNC_BATCH_MS", 1, 60_000, from));
+        long journalMax = number(v, "VENOM_JOURNAL_MAX_BYTES", 1024, 1L << 40, from);
+        Optional<Duration> retention = retention(v.get("VENOM_RETENTION").trim(), from.apply("VENOM_RETENTION"));
         return new ServerConfig(host, port, Path.of(stateFile), store, delay, concurrency,
                 nodeId.isEmpty() ? Optional.empty() : Optional.of(nodeId), grace, maxBody,
-                Map.copyOf(sources), List.copyOf(warnings));
+                fsync, fsyncBatch, journalMax, retention, Map.copyOf(sources), List.copyOf(warnings));
+    }
+
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s}, {@code 500ms} or ISO-8601 ({@code P7D}); empty: none. */
+    static Optional<Duration> retention(String text, String from) {
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Duration retention;
+        Matcher m = SHORT_DURATION.matcher(text);
+        try {
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                retention = switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+            } else {
+                retention = Duration.parse(text.toUpperCase(Locale.ROOT));
+            }
+        } catch (RuntimeException e) {
+            retention = Duration.ZERO;
+        }
+        if (retention.isZero() || retention.isNegative()) {
+            throw new InvalidConfigException("VENOM_RETENTION must be a positive duration such as 7d, 12h or P7D, "
+                    + "was '" + text + "'" + from);
+        }
+        return Optional.of(retention);
     }
 
     private static long number(Map<String, String> v, String key, long min, long max,

@@ -7,6 +7,7 @@ import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.persistence.JsonFileStateStore;
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,13 @@ public final class VenomApplication implements AutoCloseable {
     public static VenomApplication start(ServerConfig config) {
         config.warnings().forEach(warning -> log.warn("config: {}", warning));
         ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule()).build();
-        JsonFileStateStore store = JsonFileStateStore.builder(config.stateFile()).mapper(mapper).open();
+        JsonFileStateStore store = JsonFileStateStore.builder(config.stateFile())
+                .mapper(mapper)
+                .fsync(config.fsync())
+                .batchInterval(config.fsyncBatch())
+                .compactionThresholdBytes(config.journalMaxBytes())
+                .retention(config.retention().orElse(null))
+                .open();
         Orchestrator orchestrator = null;
         try {
             Orchestrator.Builder engine = Orchestrator.builder()
@@ -55,8 +62,9 @@ public final class VenomApplication implements AutoCloseable {
                     .maxBodyBytes(config.maxBodyBytes())
                     .start();
             InetSocketAddress at = server.address();
-            log.info("Venom Core listening on http://{}:{} (store: json {}; processor: {}; concurrency: {}; "
-                            + "node: {}; config: {})", at.getHostString(), at.getPort(), store.path(),
+            log.info("Venom Core listening on http://{}:{} (store: json {}, fsync {}; processor: {}; "
+                            + "concurrency: {}; node: {}; config: {})", at.getHostString(), at.getPort(), store.path(),
+                    config.fsync().name().toLowerCase(Locale.ROOT),
                     orchestrator.processor(), orchestrator.concurrency(), orchestrator.nodeId(), config.describe());
             return new VenomApplication(store, orchestrator, server);
         } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.venom.core.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.venom.core.persistence.Fsync;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,5 +95,31 @@ class ServerConfigTest {
     void helpIsRecognised() {
         assertThat(ServerConfig.wantsHelp(new String[] {"--help"})).isTrue();
         assertThat(ServerConfig.wantsHelp(new String[] {"--port", "1"})).isFalse();
+    }
+
+    @Test
+    void durabilitySettingsParseAndDefaultToTheSafeChoice() {
+        ServerConfig defaults = ServerConfig.load(new String[0], Map.of(), dir.resolve("none"));
+        ServerConfig tuned = ServerConfig.load(new String[] {"--fsync", "BATCH", "--fsync-batch-ms", "25",
+                "--retention", "7d", "--journal-max-bytes", "4096"}, Map.of(), dir.resolve("none"));
+
+        assertThat(defaults.fsync()).isEqualTo(Fsync.ALWAYS);
+        assertThat(defaults.retention()).isEmpty();
+        assertThat(tuned.fsync()).isEqualTo(Fsync.BATCH);
+        assertThat(tuned.fsyncBatch()).isEqualTo(Duration.ofMillis(25));
+        assertThat(tuned.retention()).contains(Duration.ofDays(7));
+        assertThat(tuned.journalMaxBytes()).isEqualTo(4096);
+    }
+
+    @Test
+    void retentionTakesShortFormsAndIsoAndRejectsNonsense() {
+        assertThat(ServerConfig.retention("12h", "")).contains(Duration.ofHours(12));
+        assertThat(ServerConfig.retention("90s", "")).contains(Duration.ofSeconds(90));
+        assertThat(ServerConfig.retention("P2D", "")).contains(Duration.ofDays(2));
+        assertThat(ServerConfig.retention("", "")).isEmpty();
+        assertThatThrownBy(() -> ServerConfig.retention("forever", " (from .env)"))
+                .hasMessage("VENOM_RETENTION must be a positive duration such as 7d, 12h or P7D, was 'forever' (from .env)");
+        assertThatThrownBy(() -> ServerConfig.load(new String[0], Map.of("VENOM_FSYNC", "sometimes"), dir.resolve("x")))
+                .hasMessageContaining("VENOM_FSYNC must be always, batch or off, was 'sometimes' (from environment)");
     }
 }

@@ -35,6 +35,8 @@ class VenomTaskTest {
 
         assertThat(done.status()).isEqualTo(TaskStatus.COMPLETED);
         assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.finishedAt()).isEqualTo(Instant.parse("2026-11-27T03:08:41.122912Z"));
+        assertThat(done.endedAt()).contains(done.finishedAt());
         assertThat(done.result()).isEqualTo("Processed: x");
         assertThat(done.logs()).containsExactly(
                 "Task started: 2026-11-27T03:08:38.122912Z",
@@ -71,7 +73,7 @@ class VenomTaskTest {
 
         assertThat(json).isEqualTo("{\"id\":\"351243c8-450b-4295-b0e7-a89c5cd0fabf\",\"content\":\"hello\","
                 + "\"created_at\":\"2026-11-27T03:08:38.122912Z\",\"status\":\"PENDING\",\"result\":null,"
-                + "\"logs\":[\"Task started: 2026-11-27T03:08:38.122912Z\"],\"attempts\":0}");
+                + "\"logs\":[\"Task started: 2026-11-27T03:08:38.122912Z\"],\"attempts\":0,\"finished_at\":null}");
     }
 
     @Test
@@ -95,6 +97,8 @@ class VenomTaskTest {
         assertThat(read.status()).isEqualTo(TaskStatus.COMPLETED);
         assertThat(read.logs()).containsExactly("Zadanie uruchomione: x");
         assertThat(read.attempts()).isZero();
+        assertThat(read.finishedAt()).isNull();
+        assertThat(read.endedAt()).contains(read.createdAt());
     }
 
     @Test

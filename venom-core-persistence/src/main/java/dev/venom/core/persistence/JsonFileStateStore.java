@@ -25,6 +25,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -63,6 +64,7 @@ public final class JsonFileStateStore implements StateStore {
     private final FileLock lock;
     private final InMemoryStateStore memory;
     private final Journal journal;
+    private final Duration retention;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final int recovered;
 
@@ -71,18 +73,20 @@ public final class JsonFileStateStore implements StateStore {
         this.clock = b.clock;
         this.lockChannel = lockChannel;
         this.lock = lock;
-        SnapshotFile snapshot = new SnapshotFile(path, b.mapper);
+        this.retention = b.retention;
+        SnapshotFile snapshot = new SnapshotFile(path, b.mapper, b.opener);
         Path journalPath = path.resolveSibling(path.getFileName() + ".journal");
         Loaded loaded = load(snapshot, journalPath, b.mapper.readerFor(VenomTask.class));
         this.journal = new Journal(journalPath, snapshot, b.mapper.writerFor(VenomTask.class),
-                b.compactionThresholdBytes, this::compactFromWriter);
+                new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener),
+                this::compactFromWriter);
         this.memory = new InMemoryStateStore(clock, journal);
         for (VenomTask task : loaded.tasks) {
             memory.restore(task);
         }
         this.recovered = recover();
         if (loaded.needsSnapshot) {
-            memory.snapshot(journal::compact);
+            compactNow().join();
         }
         log.info("state {}: {} task(s) loaded, {} recovered after restart", path, memory.size(), recovered);
     }
@@ -143,10 +147,9 @@ public final class JsonFileStateStore implements StateStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        CompletableFuture<?>[] snapshot = new CompletableFuture<?>[1];
-        memory.snapshot(tasks -> snapshot[0] = journal.compact(tasks));
+        CompletableFuture<Void> snapshot = compactNow();
         journal.close();
-        if (snapshot[0].isCompletedExceptionally()) {
+        if (snapshot.isCompletedExceptionally()) {
             log.error("final snapshot of {} failed; the journal keeps every change for the next start", path);
         }
         try {
@@ -157,13 +160,36 @@ public final class JsonFileStateStore implements StateStore {
         }
     }
 
+    /** Snapshot now, on the journal's writer thread; the journal is empty afterwards. */
+    private CompletableFuture<Void> compactNow() {
+        List<CompletableFuture<Void>> done = new ArrayList<>(1);
+        int dropped = memory.snapshot(this::expired, tasks -> done.add(journal.compactInPlace(tasks)));
+        logRetention(dropped);
+        return done.get(0);
+    }
+
     private void compactFromWriter(Journal full) {
-        memory.snapshot(full::compact);
+        logRetention(memory.snapshot(this::expired, full::compact));
+    }
+
+    private boolean expired(VenomTask task) {
+        if (retention == null) {
+            return false;
+        }
+        Instant cutoff = clock.instant().minus(retention);
+        return task.endedAt().map(ended -> ended.isBefore(cutoff)).orElse(false);
+    }
+
+    private void logRetention(int dropped) {
+        if (dropped > 0) {
+            log.info("retention: {} finished task(s) older than {} dropped", dropped, retention);
+        }
     }
 
     private int recover() {
         List<VenomTask> unfinished = new ArrayList<>();
-        memory.snapshot(tasks -> tasks.stream().filter(t -> !t.status().isTerminal()).forEach(unfinished::add));
+        memory.snapshot(task -> false,
+                tasks -> tasks.stream().filter(t -> !t.status().isTerminal()).forEach(unfinished::add));
         if (unfinished.isEmpty()) {
             return 0;
         }
@@ -192,19 +218,26 @@ public final class JsonFileStateStore implements StateStore {
                 needsSnapshot = true;
             }
         }
-        JournalReplay replay = JournalReplay.read(journalPath, taskReader, tasks::add);
-        if (replay.badLines() > 0) {
-            Path aside = quarantineCopy(journalPath);
-            log.error("journal {} has {} unreadable line(s); a copy is kept at {}, the readable {} change(s) applied",
-                    journalPath, replay.badLines(), aside, replay.applied());
+        Path old = Journal.oldOf(journalPath);
+        if (Files.exists(old)) {
+            log.info("a snapshot was interrupted; replaying {} before the journal", old);
             needsSnapshot = true;
         }
-        if (replay.tornTail()) {
-            log.warn("journal {} ends in a torn write (a crash mid-append); the incomplete last line is dropped",
-                    journalPath);
-            try (FileChannel channel = FileChannel.open(journalPath, StandardOpenOption.WRITE)) {
-                channel.truncate(replay.validBytes());
-                channel.force(true);
+        for (Path journal : List.of(old, journalPath)) {
+            JournalReplay replay = JournalReplay.read(journal, taskReader, tasks::add);
+            if (replay.badLines() > 0) {
+                Path aside = quarantineCopy(journal);
+                log.error("journal {} has {} unreadable line(s); a copy is kept at {}, the readable {} change(s) "
+                        + "applied", journal, replay.badLines(), aside, replay.applied());
+                needsSnapshot = true;
+            }
+            if (replay.tornTail()) {
+                log.warn("journal {} ends in a torn write (a crash mid-append); the incomplete last line is dropped",
+                        journal);
+                try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
+                    channel.truncate(replay.validBytes());
+                    channel.force(true);
+                }
             }
         }
         return new Loaded(tasks, needsSnapshot);
@@ -237,6 +270,10 @@ public final class JsonFileStateStore implements StateStore {
         private Clock clock = Clock.systemUTC();
         private ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule()).build();
         private long compactionThresholdBytes = 64L * 1024 * 1024;
+        private Fsync fsync = Fsync.ALWAYS;
+        private Duration batchInterval = Duration.ofMillis(10);
+        private Duration retention;
+        private FileOpener opener = FileOpener.DEFAULT;
 
         private Builder(Path path) {
             this.path = Objects.requireNonNull(path, "path").toAbsolutePath().normalize();
@@ -263,6 +300,40 @@ public final class JsonFileStateStore implements StateStore {
             return this;
         }
 
+        /** When changes are forced to disk; default {@link Fsync#ALWAYS}. */
+        public Builder fsync(Fsync fsync) {
+            this.fsync = Objects.requireNonNull(fsync, "fsync");
+            return this;
+        }
+
+        /** With {@link Fsync#BATCH}, the longest time between forces; default 10 ms. */
+        public Builder batchInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException("batchInterval must be > 0, was " + interval);
+            }
+            this.batchInterval = interval;
+            return this;
+        }
+
+        /**
+         * Drop finished tasks older than {@code retention} (by the time they ended) when the snapshot is
+         * rewritten; {@code null}, the default, keeps everything.
+         */
+        public Builder retention(Duration retention) {
+            if (retention != null && (retention.isZero() || retention.isNegative())) {
+                throw new IllegalArgumentException("retention must be > 0, was " + retention);
+            }
+            this.retention = retention;
+            return this;
+        }
+
+        /** How files are opened for writing; for tests that simulate a failing disk. */
+        public Builder fileOpener(FileOpener opener) {
+            this.opener = Objects.requireNonNull(opener, "opener");
+            return this;
+        }
+
         /**
          * Locks, loads and recovers the state.
          *
@@ -270,6 +341,9 @@ public final class JsonFileStateStore implements StateStore {
          */
         public JsonFileStateStore open() {
             Path dir = path.getParent();
+            if (Files.isDirectory(path)) {
+                throw new StoreException("state file " + path + " is a directory; point STATE_FILE_PATH at a file");
+            }
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {

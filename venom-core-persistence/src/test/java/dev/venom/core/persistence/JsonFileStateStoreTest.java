@@ -57,7 +57,7 @@ class JsonFileStateStoreTest {
     /** A copy of the state directory as a crash would leave it: what is on disk now, nothing more. */
     private Path crashImage() throws IOException {
         Path image = Files.createDirectory(dir.resolve("crash-" + System.nanoTime()));
-        for (String name : List.of("state_dump.json", "state_dump.json.journal")) {
+        for (String name : List.of("state_dump.json", "state_dump.json.journal", "state_dump.json.journal.old")) {
             if (Files.exists(dir.resolve(name))) {
                 Files.copy(dir.resolve(name), image.resolve(name));
             }
@@ -229,7 +229,10 @@ class JsonFileStateStoreTest {
         }
 
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
-                .until(() -> Files.exists(state()) && Files.size(dir.resolve("state_dump.json.journal")) < 2_000);
+                .until(() -> Files.exists(state()) && !Files.exists(dir.resolve("state_dump.json.journal.old")));
+
+        long journalBytes = Files.size(dir.resolve("state_dump.json.journal"));
+        assertThat(journalBytes).isLessThan(Files.size(state()));
 
         JsonFileStateStore afterCrash = open(crashImage());
         assertThat(afterCrash.list(TaskQuery.firstPage(100)).tasks()).extracting(VenomTask::id)
@@ -250,5 +253,26 @@ class JsonFileStateStoreTest {
 
         assertThat(open(state()).list(TaskQuery.firstPage(1000)).nextCursor()).isPresent();
         assertThat(filesStartingWith(dir, "state_dump.json.corrupt-")).isEmpty();
+    }
+
+    @Test
+    void aJournalLeftByAnInterruptedSnapshotIsReplayedBeforeTheCurrentOne() throws Exception {
+        JsonFileStateStore store = open(state());
+        VenomTask first = store.insert(newTask("first")).join();
+        Path early = crashImage();
+        VenomTask second = store.insert(newTask("second")).join();
+        Path late = crashImage();
+        String earlyLines = Files.readString(early.resolveSibling("state_dump.json.journal"));
+        String allLines = Files.readString(late.resolveSibling("state_dump.json.journal"));
+        Path image = Files.createDirectory(dir.resolve("interrupted")).resolve("state_dump.json");
+        Files.writeString(image.resolveSibling("state_dump.json.journal.old"), earlyLines);
+        Files.writeString(image.resolveSibling("state_dump.json.journal"), allLines.substring(earlyLines.length()));
+
+        JsonFileStateStore reopened = open(image);
+
+        assertThat(reopened.list(TaskQuery.firstPage(10)).tasks()).extracting(VenomTask::id)
+                .containsExactly(first.id(), second.id());
+        assertThat(image.resolveSibling("state_dump.json.journal.old")).doesNotExist();
+        assertThat(Files.readString(image)).contains(first.id().toString(), second.id().toString());
     }
 }

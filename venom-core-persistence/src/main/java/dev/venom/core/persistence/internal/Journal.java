@@ -4,17 +4,23 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.venom.core.engine.ChangeLog;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.model.VenomTask;
+import dev.venom.core.persistence.FileOpener;
+import dev.venom.core.persistence.Fsync;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +28,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The append-only journal beside the snapshot: one task JSON per line, the task's full state after a
  * change. A single writer thread drains the queue, writes everything queued in one go and forces it to
- * disk once (group commit), then completes the waiting futures. A snapshot request in the queue is
- * written at exactly its place in the order, after which the journal starts empty.
+ * disk once (group commit), then completes the waiting futures.
+ *
+ * <p>A snapshot request sits in the queue at exactly its place in the order. The writer then renames the
+ * journal to {@code <journal>.old}, starts a new one and lets a background thread write the snapshot and
+ * delete {@code .old}, so appends never wait for a snapshot. At start-up a store replays {@code .old}
+ * (if a crash interrupted that) before the journal.
  */
 public final class Journal implements ChangeLog, AutoCloseable {
 
@@ -36,23 +46,32 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private record Change(VenomTask task, CompletableFuture<Void> done) implements Job {
     }
 
-    private record Compaction(List<VenomTask> tasks, CompletableFuture<Void> done) implements Job {
+    /** A snapshot of {@code tasks}; {@code inPlace} writes it on the writer thread and empties the journal. */
+    private record Compaction(List<VenomTask> tasks, boolean inPlace, CompletableFuture<Void> done) implements Job {
     }
 
     private record Stop() implements Job {
     }
 
+    /** The options of a journal. */
+    public record Options(Fsync fsync, Duration batchInterval, long compactionThresholdBytes, FileOpener opener) {
+    }
+
     private final Path path;
+    private final Path old;
     private final SnapshotFile snapshot;
     private final ObjectWriter writer;
-    private final long compactionThresholdBytes;
+    private final Options options;
     private final Consumer<Journal> onThreshold;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-    private final FileChannel channel;
     private final Thread thread;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+    private FileChannel channel;
     private volatile boolean stopped;
-    private boolean compactionRequested;
+    private CompletableFuture<Void> snapshotInProgress = CompletableFuture.completedFuture(null);
+    private volatile boolean compactionRequested;
+    private boolean unforced;
+    private long lastForceNanos = System.nanoTime();
 
     /**
      * Opens the journal at {@code path} for appending and starts its writer thread.
@@ -60,22 +79,27 @@ public final class Journal implements ChangeLog, AutoCloseable {
      * @param onThreshold called on the writer thread when the journal has grown past the threshold; it
      *                    should {@linkplain #compact queue a snapshot}
      */
-    public Journal(Path path, SnapshotFile snapshot, ObjectWriter writer, long compactionThresholdBytes,
+    public Journal(Path path, SnapshotFile snapshot, ObjectWriter writer, Options options,
                    Consumer<Journal> onThreshold) {
         this.path = path;
+        this.old = oldOf(path);
         this.snapshot = snapshot;
         this.writer = writer;
-        this.compactionThresholdBytes = compactionThresholdBytes;
+        this.options = options;
         this.onThreshold = onThreshold;
         try {
-            this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            channel.position(channel.size());
+            this.channel = openForAppend();
         } catch (IOException e) {
             throw new StoreException("cannot open journal " + path + ": " + e.getMessage(), e);
         }
         this.thread = new Thread(this::run, "venom-journal");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Where a journal being folded into a snapshot waits until the snapshot is on disk. */
+    public static Path oldOf(Path journal) {
+        return journal.resolveSibling(journal.getFileName() + ".old");
     }
 
     @Override
@@ -90,18 +114,34 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     /**
-     * Queues a snapshot of {@code tasks}; call it while no change can be appended (under the store's lock)
-     * so the snapshot is exactly the state at this point of the journal.
+     * Queues a snapshot of {@code tasks}, written in the background while appends go to a new journal.
+     * Call it while no change can be appended (under the store's lock) so the snapshot is exactly the state
+     * at this point of the journal.
      *
-     * @return completes when the snapshot is on disk and the journal restarted
+     * @return completes when the snapshot is on disk
      */
     public CompletableFuture<Void> compact(List<VenomTask> tasks) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        queue.add(new Compaction(tasks, done));
-        return done;
+        return enqueue(new Compaction(tasks, false, new CompletableFuture<>()));
     }
 
-    /** Stops the writer after everything queued so far is on disk, then closes the file. Idempotent. */
+    /**
+     * Like {@link #compact} but written on the writer thread before any later change, after which the
+     * journal is empty: for start-up repairs and the final snapshot at close.
+     */
+    public CompletableFuture<Void> compactInPlace(List<VenomTask> tasks) {
+        return enqueue(new Compaction(tasks, true, new CompletableFuture<>()));
+    }
+
+    private CompletableFuture<Void> enqueue(Compaction compaction) {
+        if (stopped) {
+            compaction.done().completeExceptionally(new StoreException("journal " + path + " is closed"));
+        } else {
+            queue.add(compaction);
+        }
+        return compaction.done();
+    }
+
+    /** Stops the writer after everything queued so far is written, then closes the file. Idempotent. */
     @Override
     public void close() {
         if (!stopped) {
@@ -120,7 +160,12 @@ public final class Journal implements ChangeLog, AutoCloseable {
         List<CompletableFuture<Void>> waiting = new ArrayList<>();
         try {
             while (true) {
-                batch.add(queue.take());
+                Job first = nextJob();
+                if (first == null) {
+                    forceIfDue(true);
+                    continue;
+                }
+                batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
                 for (Job job : batch) {
                     if (job instanceof Change change) {
@@ -128,16 +173,17 @@ public final class Journal implements ChangeLog, AutoCloseable {
                     } else {
                         flush(waiting);
                         if (job instanceof Compaction compaction) {
-                            writeSnapshot(compaction);
+                            compact(compaction);
                         } else {
-                            closeChannel();
+                            stop();
                             return;
                         }
                     }
                 }
                 flush(waiting);
                 batch.clear();
-                if (!compactionRequested && channel.size() > compactionThresholdBytes) {
+                if (!compactionRequested && snapshotInProgress.isDone()
+                        && channel.size() > options.compactionThresholdBytes()) {
                     compactionRequested = true;
                     onThreshold.accept(this);
                 }
@@ -148,6 +194,14 @@ public final class Journal implements ChangeLog, AutoCloseable {
             log.error("journal writer {} stopped", path, t);
             failAll(batch, waiting, t);
         }
+    }
+
+    private Job nextJob() throws InterruptedException {
+        if (options.fsync() == Fsync.BATCH && unforced) {
+            long waitNanos = options.batchInterval().toNanos() - (System.nanoTime() - lastForceNanos);
+            return queue.poll(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        }
+        return queue.take();
     }
 
     private void encode(Change change, List<CompletableFuture<Void>> waiting) {
@@ -172,16 +226,35 @@ public final class Journal implements ChangeLog, AutoCloseable {
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
-            channel.force(false);
+            unforced = true;
+            forceIfDue(false);
             waiting.forEach(done -> done.complete(null));
         } catch (IOException e) {
             StoreException failure = new StoreException("cannot write journal " + path + ": " + e.getMessage(), e);
-            log.error("journal write of {} change(s) failed; none was acknowledged", waiting.size(), e);
+            log.error("journal write of {} change(s) failed; none was acknowledged: {}", waiting.size(),
+                    e.getMessage());
             rollBack(start);
             waiting.forEach(done -> done.completeExceptionally(failure));
         } finally {
             buffer.reset();
             waiting.clear();
+        }
+    }
+
+    private void forceIfDue(boolean timerExpired) throws IOException {
+        if (!unforced) {
+            return;
+        }
+        boolean due = switch (options.fsync()) {
+            case ALWAYS -> true;
+            case BATCH -> timerExpired
+                    || System.nanoTime() - lastForceNanos >= options.batchInterval().toNanos();
+            case OFF -> false;
+        };
+        if (due) {
+            channel.force(false);
+            unforced = false;
+            lastForceNanos = System.nanoTime();
         }
     }
 
@@ -197,24 +270,71 @@ public final class Journal implements ChangeLog, AutoCloseable {
         }
     }
 
-    private void writeSnapshot(Compaction compaction) {
+    private void compact(Compaction compaction) {
         try {
-            snapshot.write(compaction.tasks());
-            channel.truncate(0);
-            channel.position(0);
+            if (compaction.inPlace()) {
+                snapshotInProgress.join();
+                snapshot.write(compaction.tasks());
+                Files.deleteIfExists(old);
+                channel.truncate(0);
+                channel.position(0);
+                channel.force(true);
+                unforced = false;
+                compactionRequested = false;
+                compaction.done().complete(null);
+                return;
+            }
+            if (!snapshotInProgress.isDone()) {
+                compaction.done().complete(null);
+                return;
+            }
             channel.force(true);
-            compactionRequested = false;
-            log.debug("snapshot of {} task(s) written; journal {} restarted", compaction.tasks().size(), path);
-            compaction.done().complete(null);
+            channel.close();
+            Files.move(path, old, StandardCopyOption.ATOMIC_MOVE);
+            channel = openForAppend();
+            SnapshotFile.forceDirectory(path.toAbsolutePath().getParent());
+            unforced = false;
+            snapshotInProgress = CompletableFuture.runAsync(() -> writeSnapshot(compaction), this::snapshotThread);
         } catch (IOException | RuntimeException e) {
-            log.error("snapshot of {} failed; the journal keeps every change", path, e);
-            compaction.done().completeExceptionally(
-                    new StoreException("cannot write snapshot: " + e.getMessage(), e));
+            log.error("snapshot of {} failed; the journal keeps every change", snapshot.path(), e);
+            compactionRequested = false;
+            compaction.done().completeExceptionally(new StoreException("cannot write snapshot: " + e.getMessage(), e));
         }
     }
 
-    private void closeChannel() {
+    private void writeSnapshot(Compaction compaction) {
         try {
+            snapshot.write(compaction.tasks());
+            Files.deleteIfExists(old);
+            SnapshotFile.forceDirectory(path.toAbsolutePath().getParent());
+            log.debug("snapshot of {} task(s) written", compaction.tasks().size());
+            compaction.done().complete(null);
+        } catch (IOException | RuntimeException e) {
+            log.error("snapshot of {} failed; {} keeps the changes for the next start", snapshot.path(), old, e);
+            compaction.done().completeExceptionally(new StoreException("cannot write snapshot: " + e.getMessage(), e));
+        } finally {
+            compactionRequested = false;
+        }
+    }
+
+    private void snapshotThread(Runnable job) {
+        Thread t = new Thread(job, "venom-snapshot");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private FileChannel openForAppend() throws IOException {
+        FileChannel opened = options.opener().open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        opened.position(opened.size());
+        return opened;
+    }
+
+    private void stop() {
+        snapshotInProgress.exceptionally(e -> null).join();
+        try {
+            if (unforced && options.fsync() != Fsync.OFF) {
+                channel.force(false);
+            }
             channel.close();
         } catch (IOException e) {
             log.warn("closing journal {} failed", path, e);
@@ -234,6 +354,10 @@ public final class Journal implements ChangeLog, AutoCloseable {
             }
         }
         stopped = true;
-        closeChannel();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.warn("closing journal {} failed", path, e);
+        }
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.venom.core.model.VenomTask;
+import dev.venom.core.persistence.FileOpener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,10 +33,12 @@ public final class SnapshotFile {
     private final Path path;
     private final ObjectMapper mapper;
     private final ObjectWriter taskWriter;
+    private final FileOpener opener;
 
-    public SnapshotFile(Path path, ObjectMapper mapper) {
+    public SnapshotFile(Path path, ObjectMapper mapper, FileOpener opener) {
         this.path = path;
         this.mapper = mapper;
+        this.opener = opener;
         this.taskWriter = mapper.writerFor(VenomTask.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
     }
 
@@ -82,7 +85,7 @@ public final class SnapshotFile {
     /** Replaces the snapshot with {@code tasks}, atomically and durably. */
     public void write(List<VenomTask> tasks) throws IOException {
         Path temp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel channel = opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             OutputStream out = Channels.newOutputStream(channel);
             JsonFactory factory = mapper.getFactory();
@@ -109,7 +112,7 @@ public final class SnapshotFile {
     }
 
     /** Makes a rename or a new file in {@code dir} durable. */
-    static void forceDirectory(Path dir) throws IOException {
+    public static void forceDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }
