@@ -43,21 +43,47 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the server in {@code workDir} with extra environment and flags; waits until it listens. */
     static ServerProcess start(Path workDir, Map<String, String> env, String... flags) throws IOException {
-        ServerProcess server = launch(workDir, env, flags);
-        server.awaitListening();
-        return server;
+        return startWithJvm(List.of("-Xmx256m"), workDir, env, flags);
+    }
+
+    /** Like {@link #start} with the given JVM options (heap size, GC) instead of the default 256 MiB heap. */
+    static ServerProcess startWithJvm(List<String> jvmOptions, Path workDir, Map<String, String> env,
+                                      String... flags) throws IOException {
+        return run(serverCommand(jvmOptions, flags), workDir, env).awaitListening();
     }
 
     /** Starts the server and returns at once, for runs expected to fail. */
     static ServerProcess launch(Path workDir, Map<String, String> env, String... flags) throws IOException {
+        return run(serverCommand(List.of("-Xmx256m"), flags), workDir, env);
+    }
+
+    /**
+     * Runs {@code command} (a Java program that logs {@code listening on http://host:port} once it serves)
+     * and waits until it listens.
+     */
+    static ServerProcess startCommand(List<String> command, Path workDir) throws IOException {
+        return run(command, workDir, Map.of()).awaitListening();
+    }
+
+    /** The java launcher of this JVM. */
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static List<String> serverCommand(List<String> jvmOptions, String... flags) {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-Xmx256m");
+        command.add(java());
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar().toAbsolutePath().toString());
         command.add("--port");
         command.add("0");
         command.addAll(List.of(flags));
+        return command;
+    }
+
+    private static ServerProcess run(List<String> command, Path workDir, Map<String, String> env)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(key -> key.startsWith("VENOM_") || key.equals("STATE_FILE_PATH"));
         builder.environment().putAll(env);
@@ -101,6 +127,14 @@ final class ServerProcess implements AutoCloseable {
 
     Http http() {
         return new Http("http://127.0.0.1:" + port);
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** Everything the server printed so far. */
