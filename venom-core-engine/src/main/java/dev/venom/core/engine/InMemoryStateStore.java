@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -36,6 +37,8 @@ public final class InMemoryStateStore implements StateStore {
     private final NavigableMap<Long, Entry> bySeq = new TreeMap<>();
     private final NavigableMap<Long, Entry> ready = new TreeMap<>();
     private final Map<UUID, Claim> claims = new HashMap<>();
+    /** Tasks whose insert is queued in the change log but not yet durable: in snapshots, not yet visible. */
+    private final Map<UUID, Entry> inserting = new HashMap<>();
     private long nextSeq;
 
     private static final class Entry {
@@ -85,7 +88,7 @@ public final class InMemoryStateStore implements StateStore {
      */
     public int snapshot(Predicate<VenomTask> drop, Consumer<List<VenomTask>> action) {
         synchronized (lock) {
-            List<VenomTask> kept = new ArrayList<>(bySeq.size());
+            List<Entry> kept = new ArrayList<>(bySeq.size() + inserting.size());
             int dropped = 0;
             for (Iterator<Entry> it = bySeq.values().iterator(); it.hasNext(); ) {
                 Entry entry = it.next();
@@ -96,10 +99,18 @@ public final class InMemoryStateStore implements StateStore {
                     claims.remove(entry.task.id());
                     dropped++;
                 } else {
-                    kept.add(entry.task);
+                    kept.add(entry);
                 }
             }
-            action.accept(kept);
+            if (!inserting.isEmpty()) {
+                kept.addAll(inserting.values());
+                kept.sort(Comparator.comparingLong(entry -> entry.seq));
+            }
+            List<VenomTask> tasks = new ArrayList<>(kept.size());
+            for (Entry entry : kept) {
+                tasks.add(entry.task);
+            }
+            action.accept(tasks);
             return dropped;
         }
     }
@@ -111,24 +122,36 @@ public final class InMemoryStateStore implements StateStore {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The task becomes visible (found, listed, claimable) only once its change is durable, so nothing can
+     * act on a task whose creation might still fail.
+     */
     @Override
     public CompletableFuture<VenomTask> insert(VenomTask task) {
         Objects.requireNonNull(task, "task");
         VenomTask stored = task.withVersion(1);
+        Entry entry;
         CompletableFuture<Void> durable;
         synchronized (lock) {
-            if (byId.containsKey(task.id())) {
+            if (byId.containsKey(task.id()) || inserting.containsKey(task.id())) {
                 throw new IllegalArgumentException("task " + task.id() + " already exists");
             }
-            Entry entry = new Entry(nextSeq++, stored);
-            byId.put(task.id(), entry);
-            bySeq.put(entry.seq, entry);
-            put(entry, stored);
+            entry = new Entry(nextSeq++, stored);
+            inserting.put(task.id(), entry);
             durable = changeLog.append(stored);
         }
         return durable.handle((ok, error) -> {
+            synchronized (lock) {
+                inserting.remove(task.id());
+                if (error == null) {
+                    byId.put(task.id(), entry);
+                    bySeq.put(entry.seq, entry);
+                    put(entry, stored);
+                }
+            }
             if (error != null) {
-                forget(stored);
                 throw asStoreException(error, "insert of task " + task.id());
             }
             return stored;
@@ -258,17 +281,6 @@ public final class InMemoryStateStore implements StateStore {
             ready.put(entry.seq, entry);
         } else {
             ready.remove(entry.seq);
-        }
-    }
-
-    private void forget(VenomTask inserted) {
-        synchronized (lock) {
-            Entry entry = byId.get(inserted.id());
-            if (entry != null && entry.task.version() == inserted.version()) {
-                byId.remove(inserted.id());
-                bySeq.remove(entry.seq);
-                ready.remove(entry.seq);
-            }
         }
     }
 

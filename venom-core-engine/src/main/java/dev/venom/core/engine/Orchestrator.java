@@ -155,6 +155,7 @@ public final class Orchestrator implements AutoCloseable {
         }
         accepting = false;
         claiming = false;
+        awaitDispatchInProgress();
         awaitAll(new ArrayList<>(inFlight.values()), shutdownGrace);
         List<Attempt> unfinished = new ArrayList<>(inFlight.values());
         if (!unfinished.isEmpty()) {
@@ -172,6 +173,17 @@ public final class Orchestrator implements AutoCloseable {
         }
         shutdown(scheduler, "venom-scheduler");
         shutdown(workers, "venom-worker");
+    }
+
+    /** The scheduler is single-threaded: once a no-op has run on it, no dispatch is still claiming. */
+    private void awaitDispatchInProgress() {
+        try {
+            scheduler.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("a dispatch still running at shutdown may leave its tasks PROCESSING until the next start", e);
+        }
     }
 
     private void wake() {
@@ -280,6 +292,7 @@ public final class Orchestrator implements AutoCloseable {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         private volatile Claim claim;
         private volatile boolean cancelled;
+        private volatile boolean finishing;
         /** The latest stored version of the task; writes chain on it so they apply in order. */
         private CompletableFuture<VenomTask> tail;
 
@@ -301,7 +314,10 @@ public final class Orchestrator implements AutoCloseable {
             outcome.whenComplete(this::finish);
         }
 
-        private void finish(String result, Throwable error) {
+        private void finish(String result, Throwable failure) {
+            finishing = true;
+            Throwable error = failure == null && result == null
+                    ? new IllegalStateException("processor returned a null result") : failure;
             if (cancelled) {
                 log.debug("task {} attempt {} ended after it was cancelled; outcome discarded", id, attempt());
                 finished(this);
@@ -329,23 +345,30 @@ public final class Orchestrator implements AutoCloseable {
 
         CompletableFuture<VenomTask> release() {
             cancelled = true;
-            return write(current -> current.requeue(
+            return write(current -> current.status().isTerminal() ? current : current.requeue(
                     "Interrupted by shutdown, will run again: " + Timestamps.format(clock.instant())));
         }
 
         void renew() {
-            if (!cancelled && store.renew(claim, lease).map(renewed -> claim = renewed).isEmpty()) {
+            if (!cancelled && !finishing && store.renew(claim, lease).map(renewed -> claim = renewed).isEmpty()) {
                 lost("its claim could not be renewed");
             }
         }
 
         private synchronized CompletableFuture<VenomTask> write(UnaryOperator<VenomTask> change) {
-            tail = tail.thenCompose(current -> current == null
-                    ? CompletableFuture.completedFuture(null)
-                    : store.update(current, change.apply(current)).thenApply(stored -> stored.orElseGet(() -> {
-                        lost("it was changed elsewhere");
-                        return null;
-                    })));
+            tail = tail.thenCompose(current -> {
+                if (current == null) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                VenomTask next = change.apply(current);
+                if (next == current) {
+                    return CompletableFuture.completedFuture(current);
+                }
+                return store.update(current, next).thenApply(stored -> stored.orElseGet(() -> {
+                    lost("it was changed elsewhere");
+                    return null;
+                }));
+            });
             return tail;
         }
 

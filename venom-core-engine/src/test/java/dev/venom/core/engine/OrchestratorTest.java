@@ -25,13 +25,17 @@ class OrchestratorTest {
     private Orchestrator orchestrator;
 
     private Orchestrator start(TaskProcessor processor, int concurrency) {
+        return start(processor, concurrency, Duration.ofMillis(200));
+    }
+
+    private Orchestrator start(TaskProcessor processor, int concurrency, Duration grace) {
         orchestrator = Orchestrator.builder()
                 .store(store)
                 .processor(processor)
                 .concurrency(concurrency)
                 .nodeId("test-node")
                 .pollInterval(Duration.ofMillis(50))
-                .shutdownGrace(Duration.ofMillis(200))
+                .shutdownGrace(grace)
                 .build()
                 .start();
         return orchestrator;
@@ -139,6 +143,7 @@ class OrchestratorTest {
         }, 2);
         VenomTask created = orchestrator.submit(new TaskRequest("slow")).join();
         awaitStatus(created.id(), TaskStatus.PROCESSING);
+        await().atMost(Duration.ofSeconds(5)).until(() -> context.get() != null);
 
         orchestrator.close();
 
@@ -157,7 +162,7 @@ class OrchestratorTest {
         start((task, ctx) -> {
             started.countDown();
             return quick.process(task, ctx);
-        }, 2);
+        }, 2, Duration.ofSeconds(10));
         VenomTask created = orchestrator.submit(new TaskRequest("quick")).join();
         await().atMost(Duration.ofSeconds(5)).until(() -> started.getCount() == 0);
 
@@ -187,6 +192,7 @@ class OrchestratorTest {
         }, 1);
         VenomTask created = orchestrator.submit(new TaskRequest("x")).join();
         VenomTask processing = awaitStatus(created.id(), TaskStatus.PROCESSING);
+        await().atMost(Duration.ofSeconds(5)).until(() -> context.get() != null);
 
         VenomTask elsewhere = store.update(processing, processing.complete("from another node", java.time.Instant.now()))
                 .join().orElseThrow();
@@ -196,6 +202,16 @@ class OrchestratorTest {
 
         assertThat(cancelledSeen).isTrue();
         assertThat(store.find(created.id())).contains(elsewhere);
+    }
+
+    @Test
+    void aProcessorThatReturnsNoResultFailsTheTask() {
+        start((task, ctx) -> CompletableFuture.completedFuture(null), 1);
+
+        VenomTask created = orchestrator.submit(new TaskRequest("x")).join();
+
+        assertThat(awaitStatus(created.id(), TaskStatus.FAILED).result())
+                .isEqualTo("Error: processor returned a null result");
     }
 
     @Test

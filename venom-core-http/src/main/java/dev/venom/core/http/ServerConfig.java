@@ -265,6 +265,9 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
                     || value.startsWith("'") && value.endsWith("'"))) {
                 value = value.substring(1, value.length() - 1);
+            } else {
+                int comment = value.indexOf(" #");
+                value = comment < 0 ? value : value.substring(0, comment).strip();
             }
             entries.put(line.substring(0, eq).strip(), value);
         }

@@ -8,6 +8,7 @@ import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.persistence.JsonFileStateStore;
 import java.net.InetSocketAddress;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,7 @@ public final class VenomApplication implements AutoCloseable {
     private final JsonFileStateStore store;
     private final Orchestrator orchestrator;
     private final VenomServer server;
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     private VenomApplication(JsonFileStateStore store, Orchestrator orchestrator, VenomServer server) {
         this.store = store;
@@ -62,10 +64,11 @@ public final class VenomApplication implements AutoCloseable {
                     .maxBodyBytes(config.maxBodyBytes())
                     .start();
             InetSocketAddress at = server.address();
-            log.info("Venom Core listening on http://{}:{} (store: json {}, fsync {}; processor: {}; "
-                            + "concurrency: {}; node: {}; config: {})", at.getHostString(), at.getPort(), store.path(),
-                    config.fsync().name().toLowerCase(Locale.ROOT),
-                    orchestrator.processor(), orchestrator.concurrency(), orchestrator.nodeId(), config.describe());
+            log.info("Venom Core listening on http://{}:{} (store: json {}, {} task(s), {} recovered after restart, "
+                            + "fsync {}; processor: {}; concurrency: {}; node: {}; config: {})",
+                    at.getHostString(), at.getPort(), store.path(), store.size(), store.recoveredAtOpen(),
+                    config.fsync().name().toLowerCase(Locale.ROOT), orchestrator.processor(),
+                    orchestrator.concurrency(), orchestrator.nodeId(), config.describe());
             return new VenomApplication(store, orchestrator, server);
         } catch (RuntimeException e) {
             if (orchestrator != null) {
@@ -86,13 +89,25 @@ public final class VenomApplication implements AutoCloseable {
         return orchestrator;
     }
 
-    /** Stops HTTP, lets running tasks finish within the grace period, writes the snapshot. Idempotent. */
+    /**
+     * Stops HTTP, lets running tasks finish within the grace period, writes the snapshot. Idempotent; a
+     * second caller waits until the first has finished.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
         log.info("stopping: no new requests; waiting for running tasks");
         server.close();
         orchestrator.close();
         store.close();
         log.info("stopped; state saved to {}", store.path());
+        closed.countDown();
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
     }
 }

@@ -6,6 +6,7 @@ import dev.venom.core.http.internal.TaskRoutes;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -27,11 +28,19 @@ public final class VenomServer implements AutoCloseable {
     private volatile boolean closed;
 
     private VenomServer(Builder b) {
-        this.graceful = Handlers.gracefulShutdown(new TaskRoutes(b.orchestrator, b.mapper).handler());
+        TaskRoutes routes = new TaskRoutes(b.orchestrator, b.mapper, b.maxBodyBytes);
+        this.graceful = Handlers.gracefulShutdown(routes.handler());
+        HttpHandler root = exchange -> {
+            if (closed) {
+                routes.shuttingDown(exchange);
+            } else {
+                graceful.handleRequest(exchange);
+            }
+        };
         this.undertow = Undertow.builder()
                 .addHttpListener(b.port, b.host)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, b.maxBodyBytes)
-                .setHandler(graceful)
+                .setHandler(root)
                 .build();
         undertow.start();
         this.address = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();

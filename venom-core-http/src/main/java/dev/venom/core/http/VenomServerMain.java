@@ -3,6 +3,7 @@ package dev.venom.core.http;
 import dev.venom.core.engine.StoreException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
+import sun.misc.Signal;
 import org.slf4j.LoggerFactory;
 
 /** {@code java -jar venom-server.jar [flags]}: starts the server; SIGTERM or Ctrl-C stops it cleanly. */
@@ -39,5 +40,14 @@ public final class VenomServerMain {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "venom-shutdown"));
+        // SIGTERM or Ctrl-C is a normal end: stop cleanly, then exit 0 (the JVM default would be 143).
+        Signal.handle(new Signal("TERM"), signal -> app.close());
+        Signal.handle(new Signal("INT"), signal -> app.close());
+        try {
+            app.awaitClosed();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.exit(0);
     }
 }

@@ -1,5 +1,6 @@
 package dev.venom.core.persistence;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -34,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,14 +83,26 @@ public final class JsonFileStateStore implements StateStore {
                 new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener),
                 this::compactFromWriter);
         this.memory = new InMemoryStateStore(clock, journal);
-        for (VenomTask task : loaded.tasks) {
-            memory.restore(task);
+        try {
+            for (VenomTask task : loaded.tasks) {
+                memory.restore(task);
+            }
+            this.recovered = recover();
+            if (loaded.needsSnapshot) {
+                compactNow().join();
+            }
+        } catch (RuntimeException e) {
+            journal.close();
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw cause instanceof StoreException se ? se
+                    : new StoreException("cannot recover state " + path + ": " + cause.getMessage(), cause);
         }
-        this.recovered = recover();
-        if (loaded.needsSnapshot) {
-            compactNow().join();
-        }
-        log.info("state {}: {} task(s) loaded, {} recovered after restart", path, memory.size(), recovered);
+        log.debug("state {}: {} task(s) loaded, {} recovered after restart", path, memory.size(), recovered);
+    }
+
+    /** How many tasks the store holds. */
+    public int size() {
+        return memory.size();
     }
 
     /** A builder for a store whose snapshot is {@code path} (its journal and lock file sit beside it). */
@@ -149,7 +163,7 @@ public final class JsonFileStateStore implements StateStore {
         }
         CompletableFuture<Void> snapshot = compactNow();
         journal.close();
-        if (snapshot.isCompletedExceptionally()) {
+        if (!snapshot.isDone() || snapshot.isCompletedExceptionally()) {
             log.error("final snapshot of {} failed; the journal keeps every change for the next start", path);
         }
         try {
@@ -211,7 +225,7 @@ public final class JsonFileStateStore implements StateStore {
         if (Files.exists(path)) {
             try {
                 tasks.addAll(snapshot.read());
-            } catch (IOException | RuntimeException e) {
+            } catch (JsonProcessingException | SnapshotFile.NotASnapshotException e) {
                 Path aside = quarantine(path);
                 log.error("state file {} is unreadable ({}); moved aside to {}, starting without it",
                         path, e.getMessage(), aside);

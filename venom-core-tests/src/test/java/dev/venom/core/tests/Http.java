@@ -39,20 +39,20 @@ final class Http {
     }
 
     Answer get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+        return sendRequest(HttpRequest.newBuilder(uri(path)).GET());
     }
 
     Answer post(String path, String body) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        return sendRequest(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     Answer postWithoutContentType(String path, String body) {
-        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)));
+        return sendRequest(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     Answer method(String method, String path) {
-        return send(HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.noBody()));
+        return sendRequest(HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.noBody()));
     }
 
     /** Creates a task and returns its id; fails unless the answer is 201. */
@@ -80,7 +80,15 @@ final class Http {
         return URI.create(base + path);
     }
 
-    private static Answer send(HttpRequest.Builder request) {
+    String base() {
+        return base;
+    }
+
+    Answer send(HttpRequest.Builder request) {
+        return sendRequest(request);
+    }
+
+    private static Answer sendRequest(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -80,16 +80,6 @@ class TaskApiTest {
     }
 
     @Test
-    void pendingTaskShowsResultAsNull() {
-        JsonNode task = http.task(http.create("fresh"));
-
-        assertThat(task.has("result")).isTrue();
-        if (!task.get("status").asText().equals("COMPLETED")) {
-            assertThat(task.get("result").isNull()).isTrue();
-        }
-    }
-
-    @Test
     void acknowledgedTaskIsAlreadyInTheJournal() throws Exception {
         String id = http.create("durable before 201");
 
@@ -233,5 +223,44 @@ class TaskApiTest {
 
         assertThat(done.get("content").asText()).isEqualTo(content);
         assertThat(done.get("result").asText()).isEqualTo("Processed: " + content);
+    }
+
+    @Test
+    void trailingGarbageAfterTheJsonIs422() {
+        Http.Answer answer = http.post("/api/v1/tasks", "{\"content\": \"a\"} junk");
+
+        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.json().get("detail").get(0).get("type").asText()).isEqualTo("json_invalid");
+    }
+
+    @Test
+    void aBodyDeclaredAsPlainTextIsNotReadAsAnObject() {
+        Http.Answer answer = http.send(java.net.http.HttpRequest.newBuilder()
+                .uri(java.net.URI.create(http.base() + "/api/v1/tasks"))
+                .header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"content\": \"a\"}")));
+
+        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.json().get("detail").get(0).get("type").asText()).isEqualTo("model_attributes_type");
+    }
+
+    @Test
+    void aHugeDeclaredContentLengthIs413WithoutReadingIt() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.address().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Length: 2000000000\r\n\r\n{").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String head = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+
+            assertThat(head).isEqualTo("HTTP/1.1 413");
+        }
+        assertThat(http.get("/healthz").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aQueryParameterCannotReplaceTheTaskIdOfThePath() {
+        Http.Answer answer = http.get("/api/v1/tasks/3fa85f64-5717-4562-b3fc-2c963f66afa6?task_id=nonsense");
+
+        assertThat(answer.status()).isEqualTo(404);
     }
 }

@@ -3,11 +3,15 @@ package dev.venom.core.http.internal;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.venom.core.model.TaskRequest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -36,20 +40,33 @@ public final class RequestParsing {
     private static final List<Object> BODY = List.of("body");
     private static final List<Object> BODY_CONTENT = List.of("body", "content");
 
-    private final ObjectMapper mapper;
+    private final ObjectReader reader;
 
     public RequestParsing(ObjectMapper mapper) {
-        this.mapper = mapper;
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    /** Reads a task request body; whatever the Content-Type, the body is read as JSON. */
-    public Parsed<TaskRequest> taskRequest(byte[] body) {
+    private static boolean isJson(String contentType) {
+        String type = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || type.endsWith("+json");
+    }
+
+    /**
+     * Reads a task request body. Without a Content-Type it is read as JSON; with one that is not JSON the
+     * body is not an object, as FastAPI sees it.
+     */
+    public Parsed<TaskRequest> taskRequest(String contentType, byte[] body) {
+        if (contentType != null && !isJson(contentType)) {
+            return Parsed.invalid(new ValidationError("model_attributes_type", BODY,
+                    "Input should be a valid dictionary or object to extract fields from",
+                    new String(body, StandardCharsets.UTF_8)));
+        }
         if (body.length == 0) {
             return Parsed.invalid(new ValidationError("missing", BODY, "Field required", null));
         }
         JsonNode root;
         try {
-            root = mapper.readTree(body);
+            root = reader.readTree(body);
         } catch (JsonProcessingException e) {
             JsonLocation where = e.getLocation();
             long offset = where == null ? 0 : Math.max(0, where.getCharOffset() >= 0

@@ -17,7 +17,9 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.server.RoutingHandler;
+import io.undertow.io.Receiver;
 import io.undertow.util.Headers;
+import io.undertow.util.PathTemplateMatch;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,12 +48,20 @@ public final class TaskRoutes {
     private final RequestParsing parsing;
     private final ObjectWriter taskWriter;
 
-    public TaskRoutes(Orchestrator orchestrator, ObjectMapper mapper) {
+    private final long maxBodyBytes;
+
+    public TaskRoutes(Orchestrator orchestrator, ObjectMapper mapper, long maxBodyBytes) {
         this.orchestrator = orchestrator;
+        this.maxBodyBytes = maxBodyBytes;
         this.mapper = mapper;
         this.taskWriter = mapper.writerFor(VenomTask.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         this.responses = new Responses(mapper);
         this.parsing = new RequestParsing(mapper);
+    }
+
+    /** Answers 503 {@code {"detail": "Server is shutting down"}}: for requests that arrive while draining. */
+    public void shuttingDown(HttpServerExchange exchange) {
+        responses.detail(exchange, 503, "Server is shutting down");
     }
 
     /** Every route, with JSON answers for unknown routes (404) and wrong methods (405). */
@@ -67,19 +77,31 @@ public final class TaskRoutes {
     }
 
     private void create(HttpServerExchange exchange) {
+        if (exchange.getRequestContentLength() > maxBodyBytes) {
+            exchange.setPersistent(false); // the unread body would otherwise be taken for the next request
+            responses.detail(exchange, 413, tooLarge());
+            return;
+        }
+        exchange.getRequestReceiver().setMaxBufferSize((int) Math.min(Integer.MAX_VALUE, maxBodyBytes));
         exchange.getRequestReceiver().receiveFullBytes(
                 (ex, body) -> guarded(e -> submit(e, body)).handleRequest(ex), (ex, error) -> {
-            if (error instanceof RequestTooBigException) {
-                responses.detail(ex, 413, "Request body too large");
-            } else {
-                log.debug("reading a request body failed", error);
-                ex.endExchange();
-            }
-        });
+                    if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
+                        ex.setPersistent(false);
+                        responses.detail(ex, 413, tooLarge());
+                    } else {
+                        log.debug("reading a request body failed: {}", error.toString());
+                        responses.detail(ex, 400, "Request body could not be read");
+                    }
+                });
+    }
+
+    private String tooLarge() {
+        return "Request body too large; the limit is " + maxBodyBytes + " bytes";
     }
 
     private void submit(HttpServerExchange exchange, byte[] body) {
-        RequestParsing.Parsed<TaskRequest> request = parsing.taskRequest(body);
+        RequestParsing.Parsed<TaskRequest> request =
+                parsing.taskRequest(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE), body);
         if (!request.isValid()) {
             responses.invalid(exchange, request.errors());
             return;
@@ -108,7 +130,7 @@ public final class TaskRoutes {
     }
 
     private void get(HttpServerExchange exchange) {
-        String raw = exchange.getQueryParameters().get("task_id").getFirst();
+        String raw = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("task_id");
         RequestParsing.Parsed<UUID> id = RequestParsing.taskId(raw);
         if (!id.isValid()) {
             responses.invalid(exchange, id.errors());

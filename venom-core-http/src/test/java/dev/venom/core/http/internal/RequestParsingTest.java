@@ -12,7 +12,7 @@ class RequestParsingTest {
     private final RequestParsing parsing = new RequestParsing(new ObjectMapper());
 
     private RequestParsing.Parsed<?> body(String json) {
-        return parsing.taskRequest(json.getBytes(StandardCharsets.UTF_8));
+        return parsing.taskRequest(null, json.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

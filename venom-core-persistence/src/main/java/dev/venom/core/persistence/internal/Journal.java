@@ -71,6 +71,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private CompletableFuture<Void> snapshotInProgress = CompletableFuture.completedFuture(null);
     private volatile boolean compactionRequested;
     private boolean unforced;
+    /** Where the journal ends without a failed, partly written batch; -1 when it is clean. */
+    private long cleanLength = -1;
     private long lastForceNanos = System.nanoTime();
 
     /**
@@ -105,12 +107,17 @@ public final class Journal implements ChangeLog, AutoCloseable {
     @Override
     public CompletableFuture<Void> append(VenomTask task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        offer(new Change(task, done), done);
+        return done;
+    }
+
+    /** Queues {@code job} unless the journal is closed; {@link #close()} holds the same monitor. */
+    private synchronized void offer(Job job, CompletableFuture<Void> done) {
         if (stopped) {
             done.completeExceptionally(new StoreException("journal " + path + " is closed"));
         } else {
-            queue.add(new Change(task, done));
+            queue.add(job);
         }
-        return done;
     }
 
     /**
@@ -133,23 +140,28 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     private CompletableFuture<Void> enqueue(Compaction compaction) {
-        if (stopped) {
-            compaction.done().completeExceptionally(new StoreException("journal " + path + " is closed"));
-        } else {
-            queue.add(compaction);
-        }
+        offer(compaction, compaction.done());
         return compaction.done();
     }
 
-    /** Stops the writer after everything queued so far is written, then closes the file. Idempotent. */
+    /**
+     * Stops the writer after everything queued so far is written, then closes the file. Waits up to a
+     * minute for a hung disk. Idempotent.
+     */
     @Override
     public void close() {
-        if (!stopped) {
-            stopped = true;
-            queue.add(new Stop());
+        synchronized (this) {
+            if (!stopped) {
+                stopped = true;
+                queue.add(new Stop());
+            }
         }
         try {
-            thread.join();
+            thread.join(60_000);
+            if (thread.isAlive()) {
+                log.error("journal {} did not finish its last writes within 60 s; {} change(s) still queued",
+                        path, queue.size());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -176,23 +188,34 @@ public final class Journal implements ChangeLog, AutoCloseable {
                             compact(compaction);
                         } else {
                             stop();
+                            failAll(batch, waiting, new StoreException("journal " + path + " is closed"));
                             return;
                         }
                     }
                 }
                 flush(waiting);
                 batch.clear();
-                if (!compactionRequested && snapshotInProgress.isDone()
-                        && channel.size() > options.compactionThresholdBytes()) {
-                    compactionRequested = true;
-                    onThreshold.accept(this);
-                }
+                maybeRequestCompaction();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             log.error("journal writer {} stopped", path, t);
             failAll(batch, waiting, t);
+        }
+    }
+
+    private void maybeRequestCompaction() {
+        try {
+            if (!compactionRequested && snapshotInProgress.isDone()
+                    && channel.size() > options.compactionThresholdBytes()) {
+                compactionRequested = true;
+                onThreshold.accept(this);
+            }
+        } catch (IOException | RuntimeException e) {
+            compactionRequested = false;
+            log.warn("could not start a snapshot of {}; retrying after the next write: {}", snapshot.path(),
+                    e.toString());
         }
     }
 
@@ -221,6 +244,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
         }
         long start = -1;
         try {
+            repairTail();
             start = channel.position();
             ByteBuffer bytes = ByteBuffer.wrap(buffer.toByteArray());
             while (bytes.hasRemaining()) {
@@ -262,11 +286,20 @@ public final class Journal implements ChangeLog, AutoCloseable {
         if (start < 0) {
             return;
         }
+        cleanLength = start;
         try {
-            channel.truncate(start);
-            channel.position(start);
+            repairTail();
         } catch (IOException e) {
-            log.error("cannot cut the failed write off journal {}; its tail is dropped at the next start", path, e);
+            log.error("cannot cut the failed write off journal {}; no change is accepted until it can", path, e);
+        }
+    }
+
+    /** Cuts a failed write off the journal before anything else is appended after it. */
+    private void repairTail() throws IOException {
+        if (cleanLength >= 0) {
+            channel.truncate(cleanLength);
+            channel.position(cleanLength);
+            cleanLength = -1;
         }
     }
 

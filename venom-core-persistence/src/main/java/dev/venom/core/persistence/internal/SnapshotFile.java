@@ -30,6 +30,13 @@ import java.util.List;
  */
 public final class SnapshotFile {
 
+    /** The file is readable but is not a snapshot: it is valid JSON of another shape. */
+    public static final class NotASnapshotException extends IOException {
+        NotASnapshotException(String message) {
+            super(message);
+        }
+    }
+
     private final Path path;
     private final ObjectMapper mapper;
     private final ObjectWriter taskWriter;
@@ -73,10 +80,11 @@ public final class SnapshotFile {
             }
             expect(parser.currentToken(), JsonToken.END_OBJECT, parser);
             if (parser.nextToken() != null) {
-                throw new IOException("unexpected content after the snapshot object at " + parser.currentLocation());
+                throw new NotASnapshotException("unexpected content after the snapshot object at "
+                        + parser.currentLocation());
             }
             if (!sawTasks) {
-                throw new IOException("no \"tasks\" array in " + path);
+                throw new NotASnapshotException("no \"tasks\" array in " + path);
             }
         }
         return tasks;
@@ -120,7 +128,8 @@ public final class SnapshotFile {
 
     private static void expect(JsonToken actual, JsonToken expected, JsonParser parser) throws IOException {
         if (actual != expected) {
-            throw new IOException("expected " + expected + " but found " + actual + " at " + parser.currentLocation());
+            throw new NotASnapshotException("expected " + expected + " but found " + actual + " at "
+                    + parser.currentLocation());
         }
     }
 }
