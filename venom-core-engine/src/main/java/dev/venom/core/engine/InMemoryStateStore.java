@@ -1,15 +1,16 @@
 package dev.venom.core.engine;
 
+import dev.venom.core.engine.internal.CompactTask;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -18,15 +19,16 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * A {@link StateStore} held in memory, in creation order. On its own it is volatile (for tests and
  * embedding); given a {@link ChangeLog} it is the index of a durable store, which is how the embedded
  * JSON journal works. Thread-safe: every operation holds one lock for a few map operations.
  *
- * <p>Cursors are the task's position in creation order; they stay valid while the store is open.
+ * <p>Finished tasks are kept packed ({@link CompactTask}), about a third of their object size, so a
+ * million of them fit in a few hundred megabytes. Cursors are a task's position in creation order.
  */
 public final class InMemoryStateStore implements StateStore {
 
@@ -34,20 +36,94 @@ public final class InMemoryStateStore implements StateStore {
     private final ChangeLog changeLog;
     private final Object lock = new Object();
     private final Map<UUID, Entry> byId = new HashMap<>();
-    private final NavigableMap<Long, Entry> bySeq = new TreeMap<>();
+    private final SeqIndex bySeq = new SeqIndex();
     private final NavigableMap<Long, Entry> ready = new TreeMap<>();
     private final Map<UUID, Claim> claims = new HashMap<>();
     /** Tasks whose insert is queued in the change log but not yet durable: in snapshots, not yet visible. */
     private final Map<UUID, Entry> inserting = new HashMap<>();
     private long nextSeq;
 
+    /** One task: as an object while it may change, packed once it has finished. */
     private static final class Entry {
         final long seq;
-        VenomTask task;
+        private Object state;
+        TaskStatus status;
+        long version;
 
         Entry(long seq, VenomTask task) {
             this.seq = seq;
-            this.task = task;
+            set(task);
+        }
+
+        void set(VenomTask task) {
+            status = task.status();
+            version = task.version();
+            state = status.isTerminal() ? CompactTask.encode(task) : task;
+        }
+
+        VenomTask task() {
+            return decode(state);
+        }
+
+        static VenomTask decode(Object state) {
+            return state instanceof VenomTask task ? task : CompactTask.decode((byte[]) state);
+        }
+    }
+
+    /** Entries by sequence number: an array indexed from {@code base}; removed or unpublished slots are null. */
+    private static final class SeqIndex {
+        private Entry[] slots = new Entry[1024];
+        private long base;
+        private int end;
+        private int size;
+
+        void put(Entry entry) {
+            int i = (int) (entry.seq - base);
+            if (i >= slots.length) {
+                slots = Arrays.copyOf(slots, Math.max(i + 1, slots.length * 2));
+            }
+            if (slots[i] == null) {
+                size++;
+            }
+            slots[i] = entry;
+            end = Math.max(end, i + 1);
+        }
+
+        void remove(Entry entry) {
+            int i = (int) (entry.seq - base);
+            if (i >= 0 && i < end && slots[i] == entry) {
+                slots[i] = null;
+                size--;
+            }
+        }
+
+        /** Drops leading empty slots so long-removed tasks cost nothing. */
+        void trim() {
+            int first = 0;
+            while (first < end && slots[first] == null) {
+                first++;
+            }
+            if (first > 0) {
+                slots = Arrays.copyOfRange(slots, first, Math.max(first + 1024, slots.length));
+                base += first;
+                end -= first;
+            }
+        }
+
+        int indexAfter(long seq) {
+            return (int) Math.max(0, seq + 1 - base);
+        }
+
+        int end() {
+            return end;
+        }
+
+        Entry at(int i) {
+            return slots[i];
+        }
+
+        int size() {
+            return size;
         }
     }
 
@@ -72,46 +148,77 @@ public final class InMemoryStateStore implements StateStore {
             if (entry == null) {
                 entry = new Entry(nextSeq++, task);
                 byId.put(task.id(), entry);
-                bySeq.put(entry.seq, entry);
+                bySeq.put(entry);
             }
-            put(entry, task.withVersion(Math.max(task.version(), entry.task.version())));
+            put(entry, task.withVersion(Math.max(task.version(), entry.version)));
             claims.remove(task.id());
         }
     }
 
     /**
-     * Removes the tasks {@code drop} accepts, then runs {@code action} with every remaining task in
-     * creation order, all while no change can happen: a durable store takes a snapshot that matches a
-     * point in its change log exactly, and applies retention in the same step.
+     * Removes the finished tasks that ended before {@code endedBefore} (none if it is null), then runs
+     * {@code action} with every remaining task in creation order, all while no change can happen: a durable
+     * store takes a snapshot that matches a point in its change log exactly, and applies retention in the
+     * same step. The list handed over is an immutable view that unpacks each task when read, so it may be
+     * written out later on another thread.
      *
      * @return how many tasks were dropped
      */
-    public int snapshot(Predicate<VenomTask> drop, Consumer<List<VenomTask>> action) {
+    public int snapshot(Instant endedBefore, Consumer<List<VenomTask>> action) {
         synchronized (lock) {
-            List<Entry> kept = new ArrayList<>(bySeq.size() + inserting.size());
+            List<Entry> pending = new ArrayList<>(inserting.values());
+            pending.sort((a, b) -> Long.compare(a.seq, b.seq));
+            Object[] states = new Object[bySeq.size() + pending.size()];
+            int n = 0;
             int dropped = 0;
-            for (Iterator<Entry> it = bySeq.values().iterator(); it.hasNext(); ) {
-                Entry entry = it.next();
-                if (drop.test(entry.task)) {
-                    it.remove();
-                    byId.remove(entry.task.id());
-                    ready.remove(entry.seq);
-                    claims.remove(entry.task.id());
+            int p = 0;
+            for (int i = 0; i < bySeq.end(); i++) {
+                Entry entry = bySeq.at(i);
+                if (entry == null) {
+                    continue;
+                }
+                while (p < pending.size() && pending.get(p).seq < entry.seq) {
+                    states[n++] = pending.get(p++).state;
+                }
+                if (endedBefore != null && entry.status.isTerminal()
+                        && CompactTask.endedAt((byte[]) entry.state).isBefore(endedBefore)) {
+                    bySeq.remove(entry);
+                    byId.remove(CompactTask.id((byte[]) entry.state));
                     dropped++;
                 } else {
-                    kept.add(entry);
+                    states[n++] = entry.state;
                 }
             }
-            if (!inserting.isEmpty()) {
-                kept.addAll(inserting.values());
-                kept.sort(Comparator.comparingLong(entry -> entry.seq));
+            while (p < pending.size()) {
+                states[n++] = pending.get(p++).state;
             }
-            List<VenomTask> tasks = new ArrayList<>(kept.size());
-            for (Entry entry : kept) {
-                tasks.add(entry.task);
+            if (dropped > 0) {
+                bySeq.trim();
             }
-            action.accept(tasks);
+            action.accept(new StateList(states, n));
             return dropped;
+        }
+    }
+
+    /** Captured task states, unpacked on read. */
+    private static final class StateList extends AbstractList<VenomTask> {
+        private final Object[] states;
+        private final int size;
+
+        StateList(Object[] states, int size) {
+            this.states = states;
+            this.size = size;
+        }
+
+        @Override
+        public VenomTask get(int index) {
+            Objects.checkIndex(index, size);
+            return Entry.decode(states[index]);
+        }
+
+        @Override
+        public int size() {
+            return size;
         }
     }
 
@@ -147,7 +254,7 @@ public final class InMemoryStateStore implements StateStore {
                 inserting.remove(task.id());
                 if (error == null) {
                     byId.put(task.id(), entry);
-                    bySeq.put(entry.seq, entry);
+                    bySeq.put(entry);
                     put(entry, stored);
                 }
             }
@@ -160,28 +267,42 @@ public final class InMemoryStateStore implements StateStore {
 
     @Override
     public Optional<VenomTask> find(UUID id) {
+        Object state;
         synchronized (lock) {
             Entry entry = byId.get(id);
-            return entry == null ? Optional.empty() : Optional.of(entry.task);
+            if (entry == null) {
+                return Optional.empty();
+            }
+            state = entry.state;
         }
+        return Optional.of(Entry.decode(state));
     }
 
     @Override
     public TaskPage list(TaskQuery query) {
-        long from = query.cursor().map(InMemoryStateStore::parseCursor).orElse(-1L);
-        List<VenomTask> page = new ArrayList<>(Math.min(query.limit(), 64));
+        long after = query.cursor().map(InMemoryStateStore::parseCursor).orElse(-1L);
+        List<Object> states = new ArrayList<>(Math.min(query.limit(), 64));
+        long lastSeq = -1;
+        boolean more = false;
         synchronized (lock) {
-            for (Entry entry : bySeq.tailMap(from, false).values()) {
-                if (!query.includes(entry.task.status())) {
+            for (int i = bySeq.indexAfter(after); i < bySeq.end(); i++) {
+                Entry entry = bySeq.at(i);
+                if (entry == null || !query.includes(entry.status)) {
                     continue;
                 }
-                if (page.size() == query.limit()) {
-                    return new TaskPage(page, Optional.of(Long.toString(lastSeq(page))));
+                if (states.size() == query.limit()) {
+                    more = true;
+                    break;
                 }
-                page.add(entry.task);
+                states.add(entry.state);
+                lastSeq = entry.seq;
             }
         }
-        return new TaskPage(page, Optional.empty());
+        List<VenomTask> page = new ArrayList<>(states.size());
+        for (Object state : states) {
+            page.add(Entry.decode(state));
+        }
+        return new TaskPage(page, more ? Optional.of(Long.toString(lastSeq)) : Optional.empty());
     }
 
     @Override
@@ -195,7 +316,8 @@ public final class InMemoryStateStore implements StateStore {
             Instant now = clock.instant();
             while (claimed.size() < limit && !ready.isEmpty()) {
                 Entry entry = ready.firstEntry().getValue();
-                VenomTask started = entry.task.start(now).withVersion(entry.task.version() + 1);
+                VenomTask current = entry.task();
+                VenomTask started = current.start(now).withVersion(current.version() + 1);
                 put(entry, started);
                 Claim claim = new Claim(started, owner, now.plus(lease));
                 claims.put(started.id(), claim);
@@ -215,7 +337,7 @@ public final class InMemoryStateStore implements StateStore {
         CompletableFuture<Void> durable;
         synchronized (lock) {
             Entry entry = byId.get(expected.id());
-            if (entry == null || entry.task.version() != expected.version()) {
+            if (entry == null || entry.version != expected.version()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             stored = next.withVersion(expected.version() + 1);
@@ -260,9 +382,10 @@ public final class InMemoryStateStore implements StateStore {
             for (Claim claim : expired) {
                 Entry entry = byId.get(claim.task().id());
                 claims.remove(claim.task().id());
-                VenomTask rescued = entry.task
+                VenomTask current = entry.task();
+                VenomTask rescued = current
                         .requeue("Claim of " + claim.owner() + " expired, requeued: " + Timestamps.format(now))
-                        .withVersion(entry.task.version() + 1);
+                        .withVersion(current.version() + 1);
                 put(entry, rescued);
                 changeLog.append(rescued);
             }
@@ -276,16 +399,12 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     private void put(Entry entry, VenomTask task) {
-        entry.task = task;
+        entry.set(task);
         if (task.status() == TaskStatus.PENDING) {
             ready.put(entry.seq, entry);
         } else {
             ready.remove(entry.seq);
         }
-    }
-
-    private long lastSeq(List<VenomTask> page) {
-        return byId.get(page.get(page.size() - 1).id()).seq;
     }
 
     private static long parseCursor(String cursor) {
@@ -297,8 +416,7 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     private static StoreException asStoreException(Throwable error, String what) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return cause instanceof StoreException se ? se : new StoreException(what + " failed: " + cause.getMessage(), cause);
     }
 }

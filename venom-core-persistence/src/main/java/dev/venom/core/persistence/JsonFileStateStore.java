@@ -11,6 +11,7 @@ import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.internal.Journal;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -79,16 +81,13 @@ public final class JsonFileStateStore implements StateStore {
         SnapshotFile snapshot = new SnapshotFile(path, b.mapper, b.opener);
         Path journalPath = path.resolveSibling(path.getFileName() + ".journal");
         Loaded loaded = load(snapshot, journalPath, b.mapper.readerFor(VenomTask.class));
+        this.memory = loaded.memory;
         this.journal = new Journal(journalPath, snapshot, b.mapper.writerFor(VenomTask.class),
                 new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener),
                 this::compactFromWriter);
-        this.memory = new InMemoryStateStore(clock, journal);
         try {
-            for (VenomTask task : loaded.tasks) {
-                memory.restore(task);
-            }
             this.recovered = recover();
-            if (loaded.needsSnapshot) {
+            if (loaded.needsSnapshot()) {
                 compactNow().join();
             }
         } catch (RuntimeException e) {
@@ -177,21 +176,17 @@ public final class JsonFileStateStore implements StateStore {
     /** Snapshot now, on the journal's writer thread; the journal is empty afterwards. */
     private CompletableFuture<Void> compactNow() {
         List<CompletableFuture<Void>> done = new ArrayList<>(1);
-        int dropped = memory.snapshot(this::expired, tasks -> done.add(journal.compactInPlace(tasks)));
+        int dropped = memory.snapshot(retentionCutoff(), tasks -> done.add(journal.compactInPlace(tasks)));
         logRetention(dropped);
         return done.get(0);
     }
 
     private void compactFromWriter(Journal full) {
-        logRetention(memory.snapshot(this::expired, full::compact));
+        logRetention(memory.snapshot(retentionCutoff(), full::compact));
     }
 
-    private boolean expired(VenomTask task) {
-        if (retention == null) {
-            return false;
-        }
-        Instant cutoff = clock.instant().minus(retention);
-        return task.endedAt().map(ended -> ended.isBefore(cutoff)).orElse(false);
+    private Instant retentionCutoff() {
+        return retention == null ? null : clock.instant().minus(retention);
     }
 
     private void logRetention(int dropped) {
@@ -202,8 +197,14 @@ public final class JsonFileStateStore implements StateStore {
 
     private int recover() {
         List<VenomTask> unfinished = new ArrayList<>();
-        memory.snapshot(task -> false,
-                tasks -> tasks.stream().filter(t -> !t.status().isTerminal()).forEach(unfinished::add));
+        TaskQuery query = new TaskQuery(Set.of(TaskStatus.PENDING, TaskStatus.PROCESSING), Optional.empty(),
+                TaskQuery.MAX_LIMIT);
+        for (TaskPage page = memory.list(query); ; page = memory.list(query = query.after(page))) {
+            unfinished.addAll(page.tasks());
+            if (page.nextCursor().isEmpty()) {
+                break;
+            }
+        }
         if (unfinished.isEmpty()) {
             return 0;
         }
@@ -216,19 +217,25 @@ public final class JsonFileStateStore implements StateStore {
         return unfinished.size();
     }
 
-    private record Loaded(List<VenomTask> tasks, boolean needsSnapshot) {
+    private record Loaded(InMemoryStateStore memory, boolean needsSnapshot) {
     }
 
+    private CompletableFuture<Void> appendToJournal(VenomTask task) {
+        return journal.append(task);
+    }
+
+    /** Loads the snapshot and the journals straight into a new in-memory index, task by task. */
     private Loaded load(SnapshotFile snapshot, Path journalPath, ObjectReader taskReader) throws IOException {
-        List<VenomTask> tasks = new ArrayList<>();
+        InMemoryStateStore loading = new InMemoryStateStore(clock, this::appendToJournal);
         boolean needsSnapshot = false;
         if (Files.exists(path)) {
             try {
-                tasks.addAll(snapshot.read());
+                snapshot.read(loading::restore);
             } catch (JsonProcessingException | SnapshotFile.NotASnapshotException e) {
                 Path aside = quarantine(path);
                 log.error("state file {} is unreadable ({}); moved aside to {}, starting without it",
                         path, e.getMessage(), aside);
+                loading = new InMemoryStateStore(clock, this::appendToJournal);
                 needsSnapshot = true;
             }
         }
@@ -238,7 +245,7 @@ public final class JsonFileStateStore implements StateStore {
             needsSnapshot = true;
         }
         for (Path journal : List.of(old, journalPath)) {
-            JournalReplay replay = JournalReplay.read(journal, taskReader, tasks::add);
+            JournalReplay replay = JournalReplay.read(journal, taskReader, loading::restore);
             if (replay.badLines() > 0) {
                 Path aside = quarantineCopy(journal);
                 log.error("journal {} has {} unreadable line(s); a copy is kept at {}, the readable {} change(s) "
@@ -254,7 +261,7 @@ public final class JsonFileStateStore implements StateStore {
                 }
             }
         }
-        return new Loaded(tasks, needsSnapshot);
+        return new Loaded(loading, needsSnapshot);
     }
 
     private Path quarantine(Path file) throws IOException {

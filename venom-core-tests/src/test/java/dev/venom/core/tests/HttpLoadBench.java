@@ -27,6 +27,17 @@ class HttpLoadBench {
     private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("venom.bench.warmup", 5));
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("venom.bench.seconds", 10));
     private static final String BODY = "{\"content\": \"benchmark task\"}";
+    /** JVM options of the servers under test: a 1 GiB heap, plus any given in {@code venom.bench.jvm}. */
+    private static final List<String> JVM = jvmOptions();
+
+    private static List<String> jvmOptions() {
+        List<String> options = new ArrayList<>(List.of("-Xmx1g"));
+        String extra = System.getProperty("venom.bench.jvm", "").trim();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
+        }
+        return options;
+    }
 
     @TempDir
     Path dir;
@@ -47,7 +58,7 @@ class HttpLoadBench {
 
         Path empty = Files.createDirectories(dir.resolve("empty"));
         LoadClient.Result venomEmpty;
-        try (ServerProcess server = ServerProcess.startWithJvm(List.of("-Xmx1g"), empty, Map.of())) {
+        try (ServerProcess server = ServerProcess.startWithJvm(JVM, empty, Map.of())) {
             venomEmpty = new LoadClient(server.port(), BODY, 201).run("venom create, empty store", CONNECTIONS,
                     WARMUP, MEASURE);
         }
@@ -62,7 +73,7 @@ class HttpLoadBench {
         double coldStart;
         double restart;
         long started = System.nanoTime();
-        try (ServerProcess server = ServerProcess.startWithJvm(List.of("-Xmx1g"), full, Map.of())) {
+        try (ServerProcess server = ServerProcess.startWithJvm(JVM, full, Map.of())) {
             awaitHealthy(server.port());
             coldStart = (System.nanoTime() - started) / 1e9;
             venomFull = new LoadClient(server.port(), BODY, 201).run(String.format("venom create, %,d stored", STORED),
@@ -72,7 +83,7 @@ class HttpLoadBench {
         report.add(venomFull.toString());
         report.add(String.format("start with %,d tasks (clean snapshot) to healthy: %.2f s", STORED, coldStart));
         started = System.nanoTime();
-        try (ServerProcess server = ServerProcess.startWithJvm(List.of("-Xmx1g"), full, Map.of())) {
+        try (ServerProcess server = ServerProcess.startWithJvm(JVM, full, Map.of())) {
             awaitHealthy(server.port());
             restart = (System.nanoTime() - started) / 1e9;
         }

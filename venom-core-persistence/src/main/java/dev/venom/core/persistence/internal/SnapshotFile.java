@@ -20,8 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The snapshot in the original service's format, {@code {"tasks": [ {task}, ... ]}}, UTF-8. Written
@@ -54,12 +54,13 @@ public final class SnapshotFile {
     }
 
     /**
-     * Reads every task, in file order.
+     * Reads every task, in file order, handing each to {@code sink} as soon as it is parsed.
      *
+     * @return how many tasks were read
      * @throws IOException if the file cannot be read or is not a valid snapshot; the message says where
      */
-    public List<VenomTask> read() throws IOException {
-        List<VenomTask> tasks = new ArrayList<>();
+    public int read(Consumer<VenomTask> sink) throws IOException {
+        int count = 0;
         try (InputStream in = Files.newInputStream(path);
              JsonParser parser = mapper.getFactory().createParser(in)) {
             expect(parser.nextToken(), JsonToken.START_OBJECT, parser);
@@ -70,7 +71,8 @@ public final class SnapshotFile {
                 if ("tasks".equals(field)) {
                     expect(value, JsonToken.START_ARRAY, parser);
                     while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        tasks.add(mapper.readValue(parser, VenomTask.class));
+                        sink.accept(mapper.readValue(parser, VenomTask.class));
+                        count++;
                     }
                     expect(parser.currentToken(), JsonToken.END_ARRAY, parser);
                     sawTasks = true;
@@ -87,7 +89,7 @@ public final class SnapshotFile {
                 throw new NotASnapshotException("no \"tasks\" array in " + path);
             }
         }
-        return tasks;
+        return count;
     }
 
     /** Replaces the snapshot with {@code tasks}, atomically and durably. */
