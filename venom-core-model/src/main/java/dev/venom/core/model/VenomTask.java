@@ -1,6 +1,6 @@
 package dev.venom.core.model;
 
-import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -35,16 +35,12 @@ import java.util.UUID;
 public record VenomTask(
         @JsonProperty("id") UUID id,
         @JsonProperty("content") String content,
-        @JsonProperty("created_at")
-        @JsonFormat(shape = JsonFormat.Shape.STRING, pattern = Timestamps.PATTERN, timezone = "UTC")
-        Instant createdAt,
+        @JsonIgnore Instant createdAt,
         @JsonProperty("status") TaskStatus status,
         @JsonProperty("result") String result,
         @JsonProperty("logs") List<String> logs,
         @JsonProperty("attempts") int attempts,
-        @JsonProperty("finished_at")
-        @JsonFormat(shape = JsonFormat.Shape.STRING, pattern = Timestamps.PATTERN, timezone = "UTC")
-        Instant finishedAt,
+        @JsonIgnore Instant finishedAt,
         @JsonIgnore long version) {
 
     public VenomTask {
@@ -56,6 +52,28 @@ public record VenomTask(
         if (attempts < 0) {
             throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
         }
+    }
+
+    /** Reads a task from JSON; times in {@link Timestamps} form, naive ones as UTC. */
+    @JsonCreator
+    static VenomTask fromJson(@JsonProperty("id") UUID id, @JsonProperty("content") String content,
+                              @JsonProperty("created_at") String createdAt, @JsonProperty("status") TaskStatus status,
+                              @JsonProperty("result") String result, @JsonProperty("logs") List<String> logs,
+                              @JsonProperty("attempts") int attempts, @JsonProperty("finished_at") String finishedAt) {
+        return new VenomTask(id, content, createdAt == null ? null : Timestamps.parse(createdAt), status, result,
+                logs, attempts, finishedAt == null ? null : Timestamps.parse(finishedAt), 0);
+    }
+
+    /** {@code created_at} as JSON writes it. */
+    @JsonProperty("created_at")
+    String createdAtJson() {
+        return Timestamps.format(createdAt);
+    }
+
+    /** {@code finished_at} as JSON writes it, {@code null} before the end. */
+    @JsonProperty("finished_at")
+    String finishedAtJson() {
+        return finishedAt == null ? null : Timestamps.format(finishedAt);
     }
 
     /** A new PENDING task with its {@code Task started} log line. */
