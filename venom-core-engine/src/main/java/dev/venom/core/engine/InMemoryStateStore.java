@@ -156,6 +156,28 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     /**
+     * Returns every unfinished task to PENDING with {@code logLine}, without recording the changes: for a
+     * durable store that records the restart as one event of its own and replays it the same way.
+     *
+     * @return how many tasks were returned to PENDING
+     */
+    public int requeueUnfinished(String logLine) {
+        synchronized (lock) {
+            int count = 0;
+            for (int i = 0; i < bySeq.end(); i++) {
+                Entry entry = bySeq.at(i);
+                if (entry != null && !entry.status.isTerminal()) {
+                    VenomTask current = entry.task();
+                    put(entry, current.requeue(logLine).withVersion(current.version() + 1));
+                    claims.remove(current.id());
+                    count++;
+                }
+            }
+            return count;
+        }
+    }
+
+    /**
      * Removes the finished tasks that ended before {@code endedBefore} (none if it is null), then runs
      * {@code action} with every remaining task in creation order, all while no change can happen: a durable
      * store takes a snapshot that matches a point in its change log exactly, and applies retention in the

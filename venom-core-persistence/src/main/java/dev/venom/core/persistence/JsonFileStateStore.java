@@ -87,8 +87,10 @@ public final class JsonFileStateStore implements StateStore {
                 this::compactFromWriter);
         try {
             this.recovered = recover();
-            if (loaded.needsSnapshot()) {
+            if (loaded.repair() == Repair.NOW) {
                 compactNow().join();
+            } else if (loaded.repair() == Repair.BEHIND) {
+                memory.snapshot(retentionCutoff(), journal::compactBehind);
             }
         } catch (RuntimeException e) {
             journal.close();
@@ -195,29 +197,30 @@ public final class JsonFileStateStore implements StateStore {
         }
     }
 
+    /**
+     * Returns every task a stop or crash left unfinished to PENDING with the recovery log line, recorded
+     * as one journal line however many tasks there are.
+     */
     private int recover() {
-        List<VenomTask> unfinished = new ArrayList<>();
-        TaskQuery query = new TaskQuery(Set.of(TaskStatus.PENDING, TaskStatus.PROCESSING), Optional.empty(),
-                TaskQuery.MAX_LIMIT);
-        for (TaskPage page = memory.list(query); ; page = memory.list(query = query.after(page))) {
-            unfinished.addAll(page.tasks());
-            if (page.nextCursor().isEmpty()) {
-                break;
-            }
-        }
-        if (unfinished.isEmpty()) {
-            return 0;
-        }
         String line = "Recovered after restart: " + Timestamps.format(clock.instant());
-        List<CompletableFuture<?>> writes = new ArrayList<>(unfinished.size());
-        for (VenomTask task : unfinished) {
-            writes.add(memory.update(task, task.requeue(line)));
+        int count = memory.requeueUnfinished(line);
+        if (count > 0) {
+            journal.appendRecovery(line).join();
         }
-        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
-        return unfinished.size();
+        return count;
     }
 
-    private record Loaded(InMemoryStateStore memory, boolean needsSnapshot) {
+    /** What a start-up must do about the files it found. */
+    private enum Repair {
+        /** Nothing: snapshot and journal are as a clean run leaves them. */
+        NONE,
+        /** A snapshot was interrupted: write one in the background, which also removes {@code .old}. */
+        BEHIND,
+        /** A file was unreadable and set aside: write a clean snapshot and journal before serving. */
+        NOW
+    }
+
+    private record Loaded(InMemoryStateStore memory, Repair repair) {
     }
 
     private CompletableFuture<Void> appendToJournal(VenomTask task) {
@@ -227,7 +230,7 @@ public final class JsonFileStateStore implements StateStore {
     /** Loads the snapshot and the journals straight into a new in-memory index, task by task. */
     private Loaded load(SnapshotFile snapshot, Path journalPath, ObjectReader taskReader) throws IOException {
         InMemoryStateStore loading = new InMemoryStateStore(clock, this::appendToJournal);
-        boolean needsSnapshot = false;
+        Repair repair = Repair.NONE;
         if (Files.exists(path)) {
             try {
                 snapshot.read(loading::restore);
@@ -236,21 +239,33 @@ public final class JsonFileStateStore implements StateStore {
                 log.error("state file {} is unreadable ({}); moved aside to {}, starting without it",
                         path, e.getMessage(), aside);
                 loading = new InMemoryStateStore(clock, this::appendToJournal);
-                needsSnapshot = true;
+                repair = Repair.NOW;
             }
         }
         Path old = Journal.oldOf(journalPath);
         if (Files.exists(old)) {
             log.info("a snapshot was interrupted; replaying {} before the journal", old);
-            needsSnapshot = true;
+            repair = repair == Repair.NOW ? Repair.NOW : Repair.BEHIND;
         }
+        InMemoryStateStore target = loading;
+        JournalReplay.Sink sink = new JournalReplay.Sink() {
+            @Override
+            public void task(VenomTask task) {
+                target.restore(task);
+            }
+
+            @Override
+            public void recovered(String logLine) {
+                target.requeueUnfinished(logLine);
+            }
+        };
         for (Path journal : List.of(old, journalPath)) {
-            JournalReplay replay = JournalReplay.read(journal, taskReader, loading::restore);
+            JournalReplay replay = JournalReplay.read(journal, taskReader, sink);
             if (replay.badLines() > 0) {
                 Path aside = quarantineCopy(journal);
                 log.error("journal {} has {} unreadable line(s); a copy is kept at {}, the readable {} change(s) "
                         + "applied", journal, replay.badLines(), aside, replay.applied());
-                needsSnapshot = true;
+                repair = Repair.NOW;
             }
             if (replay.tornTail()) {
                 log.warn("journal {} ends in a torn write (a crash mid-append); the incomplete last line is dropped",
@@ -261,7 +276,7 @@ public final class JsonFileStateStore implements StateStore {
                 }
             }
         }
-        return new Loaded(loading, needsSnapshot);
+        return new Loaded(loading, repair);
     }
 
     private Path quarantine(Path file) throws IOException {

@@ -56,10 +56,14 @@ class JsonFileStateStoreTest {
 
     /** A copy of the state directory as a crash would leave it: what is on disk now, nothing more. */
     private Path crashImage() throws IOException {
+        return crashImage(dir);
+    }
+
+    private Path crashImage(Path from) throws IOException {
         Path image = Files.createDirectory(dir.resolve("crash-" + System.nanoTime()));
         for (String name : List.of("state_dump.json", "state_dump.json.journal", "state_dump.json.journal.old")) {
-            if (Files.exists(dir.resolve(name))) {
-                Files.copy(dir.resolve(name), image.resolve(name));
+            if (Files.exists(from.resolve(name))) {
+                Files.copy(from.resolve(name), image.resolve(name));
             }
         }
         return image.resolve("state_dump.json");
@@ -272,7 +276,28 @@ class JsonFileStateStoreTest {
 
         assertThat(reopened.list(TaskQuery.firstPage(10)).tasks()).extracting(VenomTask::id)
                 .containsExactly(first.id(), second.id());
-        assertThat(image.resolveSibling("state_dump.json.journal.old")).doesNotExist();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> !Files.exists(image.resolveSibling("state_dump.json.journal.old")));
         assertThat(Files.readString(image)).contains(first.id().toString(), second.id().toString());
+    }
+
+    @Test
+    void aRestartIsOneJournalLineThatReplaysAsTheSameRecovery() throws Exception {
+        JsonFileStateStore first = open(state());
+        VenomTask a = first.insert(newTask("a")).join();
+        Path firstCrash = crashImage();
+        JsonFileStateStore second = open(firstCrash);
+        VenomTask b = second.insert(newTask("b")).join();
+        List<String> journal = Files.readAllLines(firstCrash.resolveSibling("state_dump.json.journal"));
+
+        JsonFileStateStore third = open(crashImage(firstCrash.getParent()));
+
+        assertThat(journal).filteredOn(line -> line.startsWith("{\"recovered\":")).hasSize(1);
+        assertThat(third.recoveredAtOpen()).isEqualTo(2);
+        assertThat(third.find(a.id()).orElseThrow().logs())
+                .filteredOn(line -> line.startsWith("Recovered after restart: ")).hasSize(2);
+        assertThat(third.find(b.id()).orElseThrow().logs())
+                .filteredOn(line -> line.startsWith("Recovered after restart: ")).hasSize(1);
+        assertThat(third.claim("node", 10, LEASE)).hasSize(2);
     }
 }

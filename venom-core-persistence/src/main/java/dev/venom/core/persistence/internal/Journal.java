@@ -43,11 +43,21 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private sealed interface Job permits Change, Compaction, Stop {
     }
 
-    private record Change(VenomTask task, CompletableFuture<Void> done) implements Job {
+    /** A task's new state, or (when {@code raw} is set) a prepared line such as a recovery marker. */
+    private record Change(VenomTask task, byte[] raw, CompletableFuture<Void> done) implements Job {
     }
 
-    /** A snapshot of {@code tasks}; {@code inPlace} writes it on the writer thread and empties the journal. */
-    private record Compaction(List<VenomTask> tasks, boolean inPlace, CompletableFuture<Void> done) implements Job {
+    /** How a snapshot treats the journal. */
+    private enum Mode {
+        /** Rename the journal to {@code .old}, continue in a new one, write the snapshot in the background. */
+        ROTATE,
+        /** Write the snapshot on the writer thread, then empty the journal. */
+        IN_PLACE,
+        /** Write the snapshot in the background and delete {@code .old}; the journal continues as it is. */
+        BEHIND
+    }
+
+    private record Compaction(List<VenomTask> tasks, Mode mode, CompletableFuture<Void> done) implements Job {
     }
 
     private record Stop() implements Job {
@@ -70,6 +80,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private volatile boolean stopped;
     private CompletableFuture<Void> snapshotInProgress = CompletableFuture.completedFuture(null);
     private volatile boolean compactionRequested;
+    /** The journal may grow to the snapshot's size before the next one, so rewriting stays O(1) per change. */
+    private volatile long lastSnapshotBytes;
     private boolean unforced;
     /** Where the journal ends without a failed, partly written batch; -1 when it is clean. */
     private long cleanLength = -1;
@@ -90,6 +102,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
         this.options = options;
         this.onThreshold = onThreshold;
         try {
+            this.lastSnapshotBytes = Files.exists(snapshot.path()) ? Files.size(snapshot.path()) : 0;
             this.channel = openForAppend();
         } catch (IOException e) {
             throw new StoreException("cannot open journal " + path + ": " + e.getMessage(), e);
@@ -107,7 +120,17 @@ public final class Journal implements ChangeLog, AutoCloseable {
     @Override
     public CompletableFuture<Void> append(VenomTask task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        offer(new Change(task, done), done);
+        offer(new Change(task, null, done), done);
+        return done;
+    }
+
+    /**
+     * Records that a restart returned every unfinished task to PENDING with {@code logLine}: one line,
+     * however many tasks, replayed by {@link JournalReplay}.
+     */
+    public CompletableFuture<Void> appendRecovery(String logLine) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        offer(new Change(null, JournalMarker.encode(logLine), done), done);
         return done;
     }
 
@@ -128,7 +151,15 @@ public final class Journal implements ChangeLog, AutoCloseable {
      * @return completes when the snapshot is on disk
      */
     public CompletableFuture<Void> compact(List<VenomTask> tasks) {
-        return enqueue(new Compaction(tasks, false, new CompletableFuture<>()));
+        return enqueue(new Compaction(tasks, Mode.ROTATE, new CompletableFuture<>()));
+    }
+
+    /**
+     * Like {@link #compact} but keeps the journal as it is and deletes {@code .old} once the snapshot is on
+     * disk: for a start-up that found a snapshot interrupted by a crash, without making the start wait.
+     */
+    public CompletableFuture<Void> compactBehind(List<VenomTask> tasks) {
+        return enqueue(new Compaction(tasks, Mode.BEHIND, new CompletableFuture<>()));
     }
 
     /**
@@ -136,7 +167,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
      * journal is empty: for start-up repairs and the final snapshot at close.
      */
     public CompletableFuture<Void> compactInPlace(List<VenomTask> tasks) {
-        return enqueue(new Compaction(tasks, true, new CompletableFuture<>()));
+        return enqueue(new Compaction(tasks, Mode.IN_PLACE, new CompletableFuture<>()));
     }
 
     private CompletableFuture<Void> enqueue(Compaction compaction) {
@@ -208,7 +239,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private void maybeRequestCompaction() {
         try {
             if (!compactionRequested && snapshotInProgress.isDone()
-                    && channel.size() > options.compactionThresholdBytes()) {
+                    && channel.size() > Math.max(options.compactionThresholdBytes(), lastSnapshotBytes)) {
                 compactionRequested = true;
                 onThreshold.accept(this);
             }
@@ -229,8 +260,12 @@ public final class Journal implements ChangeLog, AutoCloseable {
 
     private void encode(Change change, List<CompletableFuture<Void>> waiting) {
         try {
-            writer.writeValue(buffer, change.task());
-            buffer.write('\n');
+            if (change.raw() != null) {
+                buffer.write(change.raw());
+            } else {
+                writer.writeValue(buffer, change.task());
+                buffer.write('\n');
+            }
             waiting.add(change.done());
         } catch (IOException e) {
             change.done().completeExceptionally(
@@ -305,29 +340,39 @@ public final class Journal implements ChangeLog, AutoCloseable {
 
     private void compact(Compaction compaction) {
         try {
-            if (compaction.inPlace()) {
-                snapshotInProgress.join();
-                snapshot.write(compaction.tasks());
-                Files.deleteIfExists(old);
-                channel.truncate(0);
-                channel.position(0);
-                channel.force(true);
-                unforced = false;
-                compactionRequested = false;
-                compaction.done().complete(null);
-                return;
+            switch (compaction.mode()) {
+                case IN_PLACE -> {
+                    snapshotInProgress.join();
+                    snapshot.write(compaction.tasks());
+                    lastSnapshotBytes = Files.size(snapshot.path());
+                    Files.deleteIfExists(old);
+                    channel.truncate(0);
+                    channel.position(0);
+                    channel.force(true);
+                    unforced = false;
+                    compactionRequested = false;
+                    compaction.done().complete(null);
+                }
+                case BEHIND -> {
+                    snapshotInProgress.join();
+                    snapshotInProgress = CompletableFuture.runAsync(() -> writeSnapshot(compaction),
+                            this::snapshotThread);
+                }
+                case ROTATE -> {
+                    if (!snapshotInProgress.isDone()) {
+                        compaction.done().complete(null);
+                        return;
+                    }
+                    channel.force(true);
+                    channel.close();
+                    Files.move(path, old, StandardCopyOption.ATOMIC_MOVE);
+                    channel = openForAppend();
+                    SnapshotFile.forceDirectory(path.toAbsolutePath().getParent());
+                    unforced = false;
+                    snapshotInProgress = CompletableFuture.runAsync(() -> writeSnapshot(compaction),
+                            this::snapshotThread);
+                }
             }
-            if (!snapshotInProgress.isDone()) {
-                compaction.done().complete(null);
-                return;
-            }
-            channel.force(true);
-            channel.close();
-            Files.move(path, old, StandardCopyOption.ATOMIC_MOVE);
-            channel = openForAppend();
-            SnapshotFile.forceDirectory(path.toAbsolutePath().getParent());
-            unforced = false;
-            snapshotInProgress = CompletableFuture.runAsync(() -> writeSnapshot(compaction), this::snapshotThread);
         } catch (IOException | RuntimeException e) {
             log.error("snapshot of {} failed; the journal keeps every change", snapshot.path(), e);
             compactionRequested = false;
@@ -338,6 +383,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private void writeSnapshot(Compaction compaction) {
         try {
             snapshot.write(compaction.tasks());
+            lastSnapshotBytes = Files.size(snapshot.path());
             Files.deleteIfExists(old);
             SnapshotFile.forceDirectory(path.toAbsolutePath().getParent());
             log.debug("snapshot of {} task(s) written", compaction.tasks().size());
