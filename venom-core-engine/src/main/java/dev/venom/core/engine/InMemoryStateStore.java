@@ -39,16 +39,18 @@ public final class InMemoryStateStore implements StateStore {
     private final SeqIndex bySeq = new SeqIndex();
     private final NavigableMap<Long, Entry> ready = new TreeMap<>();
     private final Map<UUID, Claim> claims = new HashMap<>();
-    /** Tasks whose insert is queued in the change log but not yet durable: in snapshots, not yet visible. */
-    private final Map<UUID, Entry> inserting = new HashMap<>();
     private long nextSeq;
 
-    /** One task: as an object while it may change, packed once it has finished. */
+    /**
+     * One task: as an object while it may change, packed once it has finished. An entry whose insert is not
+     * yet durable is indexed (so snapshots include it) but not {@code visible}: not found, listed or claimed.
+     */
     private static final class Entry {
         final long seq;
         private Object state;
         TaskStatus status;
         long version;
+        boolean visible = true;
 
         Entry(long seq, VenomTask task) {
             this.seq = seq;
@@ -188,19 +190,13 @@ public final class InMemoryStateStore implements StateStore {
      */
     public int snapshot(Instant endedBefore, Consumer<List<VenomTask>> action) {
         synchronized (lock) {
-            List<Entry> pending = new ArrayList<>(inserting.values());
-            pending.sort((a, b) -> Long.compare(a.seq, b.seq));
-            Object[] states = new Object[bySeq.size() + pending.size()];
+            Object[] states = new Object[bySeq.size()];
             int n = 0;
             int dropped = 0;
-            int p = 0;
             for (int i = 0; i < bySeq.end(); i++) {
                 Entry entry = bySeq.at(i);
                 if (entry == null) {
                     continue;
-                }
-                while (p < pending.size() && pending.get(p).seq < entry.seq) {
-                    states[n++] = pending.get(p++).state;
                 }
                 if (endedBefore != null && entry.status.isTerminal()
                         && CompactTask.endedAt((byte[]) entry.state).isBefore(endedBefore)) {
@@ -210,9 +206,6 @@ public final class InMemoryStateStore implements StateStore {
                 } else {
                     states[n++] = entry.state;
                 }
-            }
-            while (p < pending.size()) {
-                states[n++] = pending.get(p++).state;
             }
             if (dropped > 0) {
                 bySeq.trim();
@@ -261,23 +254,26 @@ public final class InMemoryStateStore implements StateStore {
     public CompletableFuture<VenomTask> insert(VenomTask task) {
         Objects.requireNonNull(task, "task");
         VenomTask stored = task.withVersion(1);
-        Entry entry;
+        Entry inserted;
         CompletableFuture<Void> durable;
         synchronized (lock) {
-            if (byId.containsKey(task.id()) || inserting.containsKey(task.id())) {
+            inserted = new Entry(nextSeq, stored);
+            if (byId.putIfAbsent(task.id(), inserted) != null) {
                 throw new IllegalArgumentException("task " + task.id() + " already exists");
             }
-            entry = new Entry(nextSeq++, stored);
-            inserting.put(task.id(), entry);
+            nextSeq++;
+            inserted.visible = false;
+            bySeq.put(inserted);
             durable = changeLog.append(stored);
         }
         return durable.handle((ok, error) -> {
             synchronized (lock) {
-                inserting.remove(task.id());
                 if (error == null) {
-                    byId.put(task.id(), entry);
-                    bySeq.put(entry);
-                    put(entry, stored);
+                    inserted.visible = true;
+                    put(inserted, stored);
+                } else {
+                    byId.remove(task.id());
+                    bySeq.remove(inserted);
                 }
             }
             if (error != null) {
@@ -292,7 +288,7 @@ public final class InMemoryStateStore implements StateStore {
         Object state;
         synchronized (lock) {
             Entry entry = byId.get(id);
-            if (entry == null) {
+            if (entry == null || !entry.visible) {
                 return Optional.empty();
             }
             state = entry.state;
@@ -309,7 +305,7 @@ public final class InMemoryStateStore implements StateStore {
         synchronized (lock) {
             for (int i = bySeq.indexAfter(after); i < bySeq.end(); i++) {
                 Entry entry = bySeq.at(i);
-                if (entry == null || !query.includes(entry.status)) {
+                if (entry == null || !entry.visible || !query.includes(entry.status)) {
                     continue;
                 }
                 if (states.size() == query.limit()) {
@@ -359,7 +355,7 @@ public final class InMemoryStateStore implements StateStore {
         CompletableFuture<Void> durable;
         synchronized (lock) {
             Entry entry = byId.get(expected.id());
-            if (entry == null || entry.version != expected.version()) {
+            if (entry == null || !entry.visible || entry.version != expected.version()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             stored = next.withVersion(expected.version() + 1);
@@ -422,7 +418,7 @@ public final class InMemoryStateStore implements StateStore {
 
     private void put(Entry entry, VenomTask task) {
         entry.set(task);
-        if (task.status() == TaskStatus.PENDING) {
+        if (task.status() == TaskStatus.PENDING && entry.visible) {
             ready.put(entry.seq, entry);
         } else {
             ready.remove(entry.seq);

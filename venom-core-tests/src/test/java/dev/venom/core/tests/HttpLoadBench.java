@@ -28,7 +28,7 @@ class HttpLoadBench {
     private static final int CONNECTIONS = Integer.getInteger("venom.bench.connections", 64);
     private static final int STORED = Integer.getInteger("venom.bench.stored", 1_000_000);
     private static final int ROUNDS = Integer.getInteger("venom.bench.rounds", 3);
-    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("venom.bench.warmup", 3));
+    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("venom.bench.warmup", 10));
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("venom.bench.seconds", 5));
     private static final String BODY = "{\"content\": \"benchmark task\"}";
     /** JVM options of the servers under test: a 1 GiB heap, plus any given in {@code venom.bench.jvm}. */

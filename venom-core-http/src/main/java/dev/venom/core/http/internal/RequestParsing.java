@@ -1,6 +1,8 @@
 package dev.venom.core.http.internal;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -46,6 +48,35 @@ public final class RequestParsing {
         this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
+    /**
+     * The common case without building a tree: an object whose {@code content} is a string. Anything else
+     * (including every invalid body) returns null and takes the full path, which explains the error.
+     */
+    private String plainContent(byte[] body) {
+        try (JsonParser parser = reader.getFactory().createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String content = null;
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("content".equals(name)) {
+                    if (value != JsonToken.VALUE_STRING) {
+                        return null;
+                    }
+                    content = parser.getText();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return token == JsonToken.END_OBJECT && parser.nextToken() == null ? content : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static boolean isJson(String contentType) {
         String type = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         return type.equals("application/json") || type.endsWith("+json");
@@ -63,6 +94,10 @@ public final class RequestParsing {
         }
         if (body.length == 0) {
             return Parsed.invalid(new ValidationError("missing", BODY, "Field required", null));
+        }
+        String plain = plainContent(body);
+        if (plain != null) {
+            return Parsed.ok(new TaskRequest(plain));
         }
         JsonNode root;
         try {

@@ -2,6 +2,7 @@ package dev.venom.core.http.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.venom.core.model.TaskResponse;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.nio.ByteBuffer;
@@ -30,6 +31,19 @@ public final class Responses {
             throw new IllegalStateException("cannot encode a " + body.getClass().getSimpleName() + " answer", e);
         }
         send(exchange, status, bytes);
+    }
+
+    /**
+     * Sends 201 with {@code {"task_id": "<id>", "status": "<status>"}}, written directly: it is the answer
+     * to every create, and its shape is {@link dev.venom.core.model.TaskResponse}'s (a test holds them equal).
+     */
+    public void created(HttpServerExchange exchange, TaskResponse response) {
+        send(exchange, 201, createdJson(response).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The JSON of {@link #created}. */
+    static String createdJson(TaskResponse response) {
+        return "{\"task_id\":\"" + response.taskId() + "\",\"status\":\"" + response.status().name() + "\"}";
     }
 
     /** Sends {@code {"detail": "<message>"}} with {@code status}. */

@@ -109,7 +109,7 @@ public final class TaskRoutes {
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> orchestrator.submit(request.value())
                 .whenComplete((task, error) -> exchange.getIoThread().execute(guarded(ex -> {
                     if (error == null) {
-                        responses.json(ex, 201, TaskResponse.of(task));
+                        responses.created(ex, TaskResponse.of(task));
                     } else {
                         refuse(ex, error);
                     }
