@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * embedding); given a {@link ChangeLog} it is the index of a durable store, which is how the embedded
  * JSON journal works. Thread-safe: every operation holds one lock for a few map operations.
  *
- * <p>Finished tasks are kept packed ({@link CompactTask}), about a third of their object size, so a
- * million of them fit in a few hundred megabytes. Cursors are a task's position in creation order.
+ * <p>Tasks are kept packed ({@link CompactTask}), about a third of their object size, so a million of them
+ * fit in a few hundred megabytes. Cursors are a task's position in creation order.
  */
 public final class InMemoryStateStore implements StateStore {
 
@@ -42,12 +42,13 @@ public final class InMemoryStateStore implements StateStore {
     private long nextSeq;
 
     /**
-     * One task: as an object while it may change, packed once it has finished. An entry whose insert is not
-     * yet durable is indexed (so snapshots include it) but not {@code visible}: not found, listed or claimed.
+     * One task, packed ({@link CompactTask}): a task waiting in a backlog costs as little as a finished one,
+     * and the collector has one array to trace instead of a graph. An entry whose insert is not yet durable
+     * is indexed (so snapshots include it) but not {@code visible}: not found, listed or claimed.
      */
     private static final class Entry {
         final long seq;
-        private Object state;
+        private byte[] state;
         TaskStatus status;
         long version;
         boolean visible = true;
@@ -60,15 +61,11 @@ public final class InMemoryStateStore implements StateStore {
         void set(VenomTask task) {
             status = task.status();
             version = task.version();
-            state = status.isTerminal() ? CompactTask.encode(task) : task;
+            state = CompactTask.encode(task);
         }
 
         VenomTask task() {
-            return decode(state);
-        }
-
-        static VenomTask decode(Object state) {
-            return state instanceof VenomTask task ? task : CompactTask.decode((byte[]) state);
+            return CompactTask.decode(state);
         }
     }
 
@@ -190,7 +187,7 @@ public final class InMemoryStateStore implements StateStore {
      */
     public int snapshot(Instant endedBefore, Consumer<List<VenomTask>> action) {
         synchronized (lock) {
-            Object[] states = new Object[bySeq.size()];
+            byte[][] states = new byte[bySeq.size()][];
             int n = 0;
             int dropped = 0;
             for (int i = 0; i < bySeq.end(); i++) {
@@ -199,9 +196,9 @@ public final class InMemoryStateStore implements StateStore {
                     continue;
                 }
                 if (endedBefore != null && entry.status.isTerminal()
-                        && CompactTask.endedAt((byte[]) entry.state).isBefore(endedBefore)) {
+                        && CompactTask.endedAt(entry.state).isBefore(endedBefore)) {
                     bySeq.remove(entry);
-                    byId.remove(CompactTask.id((byte[]) entry.state));
+                    byId.remove(CompactTask.id(entry.state));
                     dropped++;
                 } else {
                     states[n++] = entry.state;
@@ -217,10 +214,10 @@ public final class InMemoryStateStore implements StateStore {
 
     /** Captured task states, unpacked on read. */
     private static final class StateList extends AbstractList<VenomTask> {
-        private final Object[] states;
+        private final byte[][] states;
         private final int size;
 
-        StateList(Object[] states, int size) {
+        StateList(byte[][] states, int size) {
             this.states = states;
             this.size = size;
         }
@@ -228,7 +225,7 @@ public final class InMemoryStateStore implements StateStore {
         @Override
         public VenomTask get(int index) {
             Objects.checkIndex(index, size);
-            return Entry.decode(states[index]);
+            return CompactTask.decode(states[index]);
         }
 
         @Override
@@ -285,7 +282,7 @@ public final class InMemoryStateStore implements StateStore {
 
     @Override
     public Optional<VenomTask> find(UUID id) {
-        Object state;
+        byte[] state;
         synchronized (lock) {
             Entry entry = byId.get(id);
             if (entry == null || !entry.visible) {
@@ -293,13 +290,13 @@ public final class InMemoryStateStore implements StateStore {
             }
             state = entry.state;
         }
-        return Optional.of(Entry.decode(state));
+        return Optional.of(CompactTask.decode(state));
     }
 
     @Override
     public TaskPage list(TaskQuery query) {
         long after = query.cursor().map(InMemoryStateStore::parseCursor).orElse(-1L);
-        List<Object> states = new ArrayList<>(Math.min(query.limit(), 64));
+        List<byte[]> states = new ArrayList<>(Math.min(query.limit(), 64));
         long lastSeq = -1;
         boolean more = false;
         synchronized (lock) {
@@ -317,8 +314,8 @@ public final class InMemoryStateStore implements StateStore {
             }
         }
         List<VenomTask> page = new ArrayList<>(states.size());
-        for (Object state : states) {
-            page.add(Entry.decode(state));
+        for (byte[] state : states) {
+            page.add(CompactTask.decode(state));
         }
         return new TaskPage(page, more ? Optional.of(Long.toString(lastSeq)) : Optional.empty());
     }

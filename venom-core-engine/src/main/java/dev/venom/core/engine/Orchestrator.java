@@ -186,8 +186,9 @@ public final class Orchestrator implements AutoCloseable {
         }
     }
 
+    /** Asks for a dispatch, unless one is queued or every slot is busy (a finishing attempt wakes it then). */
     private void wake() {
-        if (claiming && dispatchQueued.compareAndSet(false, true)) {
+        if (claiming && inFlight.size() < concurrency && dispatchQueued.compareAndSet(false, true)) {
             try {
                 scheduler.execute(guarded("dispatch", this::dispatch));
             } catch (RejectedExecutionException closing) {

@@ -82,7 +82,7 @@ public final class JsonFileStateStore implements StateStore {
         Path journalPath = path.resolveSibling(path.getFileName() + ".journal");
         Loaded loaded = load(snapshot, journalPath, b.mapper.readerFor(VenomTask.class));
         this.memory = loaded.memory;
-        this.journal = new Journal(journalPath, snapshot, b.mapper.writerFor(VenomTask.class),
+        this.journal = new Journal(journalPath, snapshot, b.mapper.getFactory(),
                 new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener),
                 this::compactFromWriter);
         try {

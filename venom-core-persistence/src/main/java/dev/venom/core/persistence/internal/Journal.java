@@ -1,6 +1,7 @@
 package dev.venom.core.persistence.internal;
 
-import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.venom.core.engine.ChangeLog;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.model.VenomTask;
@@ -70,7 +71,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private final Path path;
     private final Path old;
     private final SnapshotFile snapshot;
-    private final ObjectWriter writer;
+    private final JsonFactory factory;
     private final Options options;
     private final Consumer<Journal> onThreshold;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
@@ -93,12 +94,12 @@ public final class Journal implements ChangeLog, AutoCloseable {
      * @param onThreshold called on the writer thread when the journal has grown past the threshold; it
      *                    should {@linkplain #compact queue a snapshot}
      */
-    public Journal(Path path, SnapshotFile snapshot, ObjectWriter writer, Options options,
+    public Journal(Path path, SnapshotFile snapshot, JsonFactory factory, Options options,
                    Consumer<Journal> onThreshold) {
         this.path = path;
         this.old = oldOf(path);
         this.snapshot = snapshot;
-        this.writer = writer;
+        this.factory = factory;
         this.options = options;
         this.onThreshold = onThreshold;
         try {
@@ -263,7 +264,9 @@ public final class Journal implements ChangeLog, AutoCloseable {
             if (change.raw() != null) {
                 buffer.write(change.raw());
             } else {
-                writer.writeValue(buffer, change.task());
+                try (JsonGenerator json = factory.createGenerator(buffer)) {
+                    TaskJson.write(json, change.task());
+                }
                 buffer.write('\n');
             }
             waiting.add(change.done());

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.FileOpener;
 import java.io.IOException;
@@ -39,14 +37,12 @@ public final class SnapshotFile {
 
     private final Path path;
     private final ObjectMapper mapper;
-    private final ObjectWriter taskWriter;
     private final FileOpener opener;
 
     public SnapshotFile(Path path, ObjectMapper mapper, FileOpener opener) {
         this.path = path;
         this.mapper = mapper;
         this.opener = opener;
-        this.taskWriter = mapper.writerFor(VenomTask.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
     }
 
     public Path path() {
@@ -107,7 +103,7 @@ public final class SnapshotFile {
                     json.writeRaw(first ? "\n" : ",\n");
                     first = false;
                     json.writeRaw("  ");
-                    taskWriter.writeValue(json, task);
+                    TaskJson.write(json, task);
                 }
                 json.writeRaw("\n]}\n");
             }

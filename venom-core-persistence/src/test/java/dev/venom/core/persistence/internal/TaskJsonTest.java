@@ -1,0 +1,38 @@
+package dev.venom.core.persistence.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class TaskJsonTest {
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(new JavaTimeModule()).build();
+    private static final Instant T0 = Instant.parse("2026-11-27T03:08:38.122912Z");
+
+    @Test
+    void writesExactlyWhatTheModelsAnnotationsWrite() throws Exception {
+        VenomTask pending = VenomTask.create(UUID.randomUUID(), "Zażółć 🐍 \"q\" \\ \n\t", T0);
+        VenomTask failed = pending.start(T0).fail("boom \"x\"", T0.plusSeconds(1));
+        VenomTask original = new VenomTask(UUID.randomUUID(), "", T0, TaskStatus.COMPLETED, "r",
+                List.of("Zadanie uruchomione: 2026-11-27T03:08:38.123361"), 0, null, 0);
+
+        for (VenomTask task : List.of(pending, pending.start(T0), failed, original)) {
+            StringWriter out = new StringWriter();
+            try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+                TaskJson.write(json, task);
+            }
+
+            assertThat(out.toString()).isEqualTo(MAPPER.writeValueAsString(task));
+        }
+    }
+}
