@@ -270,6 +270,8 @@ public final class JsonFileStateStore implements StateStore {
             if (replay.tornTail()) {
                 log.warn("journal {} ends in a torn write (a crash mid-append); the incomplete last line is dropped",
                         journal);
+            }
+            if (Files.exists(journal) && Files.size(journal) > replay.validBytes()) {
                 try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
                     channel.truncate(replay.validBytes());
                     channel.force(true);

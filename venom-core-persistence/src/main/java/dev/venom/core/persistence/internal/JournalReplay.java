@@ -17,7 +17,8 @@ import java.util.Arrays;
  * @param applied    lines handed to the sink
  * @param tornTail   the file ended in an incomplete line, which was skipped
  * @param badLines   complete lines that were neither a task nor a recovery marker
- * @param validBytes the length of the file up to the end of its last complete line
+ * @param validBytes the length of the journal up to the end of its last complete line; what follows is a
+ *                   torn line or zeros written ahead
  */
 public record JournalReplay(int applied, boolean tornTail, int badLines, long validBytes) {
 
@@ -66,7 +67,17 @@ public record JournalReplay(int applied, boolean tornTail, int badLines, long va
                 }
             }
         }
-        return new JournalReplay(applied, length > 0, bad, consumed);
+        return new JournalReplay(applied, length > 0 && !allZero(buffer, length), bad, consumed);
+    }
+
+    /** The journal writes zeros ahead of its end; a tail of only zeros is that space, not a torn line. */
+    private static boolean allZero(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean apply(byte[] bytes, int offset, int length, ObjectReader taskReader, Sink sink) {
