@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +30,7 @@ class HttpLoadBench {
     private static final int CONNECTIONS = Integer.getInteger("venom.bench.connections", 64);
     private static final int STORED = Integer.getInteger("venom.bench.stored", 1_000_000);
     private static final int ROUNDS = Integer.getInteger("venom.bench.rounds", 3);
-    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("venom.bench.warmup", 10));
+    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("venom.bench.warmup", 20));
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("venom.bench.seconds", 5));
     private static final String BODY = "{\"content\": \"benchmark task\"}";
     /** JVM options of the servers under test: a 1 GiB heap, plus any given in {@code venom.bench.jvm}. */
@@ -79,18 +81,37 @@ class HttpLoadBench {
                 loaded.kill();
             }
         }
-        long restarted = System.nanoTime();
-        try (ServerProcess again = ServerProcess.startWithJvm(JVM, full, Map.of())) {
-            awaitHealthy(again.port());
-            report.add(String.format("kill -9 under load, restart with %,d+ tasks to healthy: %.2f s (target < 10 s)",
-                    STORED, (System.nanoTime() - restarted) / 1e9));
+        report.add(restartAfterKill("after the comparison above", full));
+
+        Path crash = Files.createDirectories(dir.resolve("crash/data/memory"));
+        StateFiles.finishedTasks(crash.resolve("state_dump.json"), STORED);
+        try (ServerProcess server = ServerProcess.startWithJvm(JVM, dir.resolve("crash"), Map.of())) {
+            new LoadClient(server.port(), BODY, 201).run("load before kill", CONNECTIONS, Duration.ZERO,
+                    Duration.ofSeconds(2));
+            server.kill();
         }
+        report.add(restartAfterKill(String.format("after 2 s of load on a %,d-task store", STORED),
+                dir.resolve("crash")));
 
         String text = String.join("\n", report);
         System.out.println("\n" + text + "\n");
         Path out = Path.of(System.getProperty("venom.bench.out", "target/bench"));
         Files.createDirectories(out);
         Files.writeString(out.resolve("http.txt"), text + "\n");
+    }
+
+    /** Starts a server on state a kill -9 left behind and times it until healthy. */
+    private String restartAfterKill(String what, Path workDir) throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        try (ServerProcess server = ServerProcess.startWithJvm(JVM, workDir, Map.of())) {
+            awaitHealthy(server.port());
+            double seconds = (System.nanoTime() - started) / 1e9;
+            Matcher m = Pattern.compile("(\\d+) task\\(s\\), (\\d+) recovered").matcher(server.log());
+            String counts = m.find() ? String.format("%,d tasks, %,d recovered", Long.parseLong(m.group(1)),
+                    Long.parseLong(m.group(2))) : "counts not logged";
+            return String.format("kill -9 %s, restart to healthy: %.2f s (%s; target < 10 s)", what, seconds,
+                    counts);
+        }
     }
 
     /** Warms both servers, measures them in alternating rounds; returns the ratio of medians (b / a). */
