@@ -1,6 +1,7 @@
 package dev.venom.core.engine;
 
 import dev.venom.core.engine.internal.CompactTask;
+import dev.venom.core.engine.internal.IdIndex;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
@@ -35,7 +36,7 @@ public final class InMemoryStateStore implements StateStore {
     private final Clock clock;
     private final ChangeLog changeLog;
     private final Object lock = new Object();
-    private final Map<UUID, Entry> byId = new HashMap<>();
+    private final IdIndex<Entry> byId = new IdIndex<>();
     private final SeqIndex bySeq = new SeqIndex();
     private final NavigableMap<Long, Entry> ready = new TreeMap<>();
     private final Map<UUID, Claim> claims = new HashMap<>();
@@ -146,7 +147,7 @@ public final class InMemoryStateStore implements StateStore {
             Entry entry = byId.get(task.id());
             if (entry == null) {
                 entry = new Entry(nextSeq++, task);
-                byId.put(task.id(), entry);
+                byId.putIfAbsent(task.id(), entry);
                 bySeq.put(entry);
             }
             put(entry, task.withVersion(Math.max(task.version(), entry.version)));
@@ -267,7 +268,9 @@ public final class InMemoryStateStore implements StateStore {
             synchronized (lock) {
                 if (error == null) {
                     inserted.visible = true;
-                    put(inserted, stored);
+                    if (inserted.status == TaskStatus.PENDING) {
+                        ready.put(inserted.seq, inserted);
+                    }
                 } else {
                     byId.remove(task.id());
                     bySeq.remove(inserted);
