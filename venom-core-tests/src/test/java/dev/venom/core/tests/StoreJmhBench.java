@@ -21,6 +21,7 @@ class StoreJmhBench {
     void durableChangesPerSecondByWriters() throws Exception {
         List<String> report = new ArrayList<>();
         report.add("JMH, fork 1, warm-up 2 x 2 s, measured 3 x 3 s, fsync always; durable inserts per second");
+        double single = 0;
         for (int threads : new int[] {1, 8, 64}) {
             Options options = new OptionsBuilder()
                     .include(JournalStoreBenchmark.class.getName() + ".durableInsert")
@@ -33,8 +34,11 @@ class StoreJmhBench {
                     .measurementTime(TimeValue.seconds(3))
                     .build();
             for (RunResult result : new Runner(options).run()) {
-                report.add(String.format("%2d writer(s): %,10.0f changes/s  (+- %,.0f)", threads,
-                        result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError()));
+                double score = result.getPrimaryResult().getScore();
+                single = threads == 1 ? score : single;
+                report.add(String.format("%2d writer(s): %,10.0f changes/s (iterations %,.0f..%,.0f), %.1fx one writer",
+                        threads, score, result.getPrimaryResult().getStatistics().getMin(),
+                        result.getPrimaryResult().getStatistics().getMax(), score / single));
             }
         }
         String text = String.join("\n", report);
