@@ -41,4 +41,21 @@ class InMemoryStateStoreTest extends StateStoreContract {
         assertThat(gated.claim("node", 10, Duration.ofSeconds(30))).extracting(c -> c.task().id())
                 .containsExactly(kept.id());
     }
+
+    @Test
+    void aFailedUpdateLeavesTheTaskAsItWas() {
+        boolean[] fail = {false};
+        InMemoryStateStore store = new InMemoryStateStore(clock, task -> fail[0]
+                ? CompletableFuture.failedFuture(new StoreException("disk full"))
+                : CompletableFuture.completedFuture(null));
+        VenomTask inserted = store.insert(newTask("x")).join();
+        Claim claim = store.claim("node", 1, Duration.ofSeconds(30)).get(0);
+        fail[0] = true;
+
+        assertThatThrownBy(() -> store.update(claim.task(), claim.task().complete("r", clock.instant())).join())
+                .hasCauseInstanceOf(StoreException.class);
+
+        assertThat(store.find(inserted.id())).contains(claim.task());
+        assertThat(store.renew(claim, Duration.ofSeconds(30))).isPresent();
+    }
 }

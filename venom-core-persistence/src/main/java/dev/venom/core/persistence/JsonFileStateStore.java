@@ -167,6 +167,11 @@ public final class JsonFileStateStore implements StateStore {
         if (!snapshot.isDone() || snapshot.isCompletedExceptionally()) {
             log.error("final snapshot of {} failed; the journal keeps every change for the next start", path);
         }
+        if (!journal.isFinished()) {
+            log.error("journal of {} still writing after close; keeping the file lock until this process ends",
+                    path);
+            return;
+        }
         try {
             lock.release();
             lockChannel.close();

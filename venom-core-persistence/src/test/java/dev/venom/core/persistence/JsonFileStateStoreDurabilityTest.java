@@ -123,4 +123,48 @@ class JsonFileStateStoreDurabilityTest {
                 .hasMessageContaining(state().toString());
         assertThat(state().resolve("keep-me")).hasContent("x");
     }
+
+    @Test
+    void aFailedBackgroundSnapshotNeverLetsTheNextRotationOverwriteItsJournal() throws Exception {
+        boolean[] snapshotsFail = {true};
+        FileOpener failingSnapshots = (path, options) -> {
+            if (snapshotsFail[0] && path.getFileName().toString().endsWith(".tmp")) {
+                throw new java.io.IOException("No space left on device");
+            }
+            return java.nio.channels.FileChannel.open(path, options);
+        };
+        List<UUID> ids = new java.util.ArrayList<>();
+        try (JsonFileStateStore store = JsonFileStateStore.builder(state()).fileOpener(failingSnapshots)
+                .compactionThresholdBytes(2_000).open()) {
+            for (int i = 0; i < 60; i++) {
+                ids.add(store.insert(newTask("task " + i, Instant.now())).join().id());
+                Thread.sleep(2);
+            }
+            Path image = Files.createDirectory(dir.resolve("crash"));
+            for (String name : List.of("state_dump.json", "state_dump.json.journal", "state_dump.json.journal.old")) {
+                if (Files.exists(dir.resolve(name))) {
+                    Files.copy(dir.resolve(name), image.resolve(name));
+                }
+            }
+            try (JsonFileStateStore afterCrash = JsonFileStateStore.builder(image.resolve("state_dump.json")).open()) {
+                assertThat(afterCrash.list(TaskQuery.firstPage(100)).tasks()).extracting(VenomTask::id)
+                        .containsExactlyElementsOf(ids);
+            }
+            snapshotsFail[0] = false;
+        }
+    }
+
+    @Test
+    void aSnapshotAfterAFailedWriteDoesNotBringTheRefusedTaskBack() {
+        FullDisk disk = new FullDisk();
+        VenomTask refused = newTask("refused", Instant.now());
+        try (JsonFileStateStore store = JsonFileStateStore.builder(state()).fileOpener(disk).open()) {
+            disk.fill();
+            assertThatThrownBy(() -> store.insert(refused).join()).hasCauseInstanceOf(StoreException.class);
+            disk.free();
+        }
+        try (JsonFileStateStore reopened = JsonFileStateStore.builder(state()).open()) {
+            assertThat(reopened.find(refused.id())).isEmpty();
+        }
+    }
 }

@@ -182,8 +182,8 @@ class JsonFileStateStoreTest {
         JsonFileStateStore store = open(state());
         VenomTask kept = store.insert(newTask("kept")).join();
         Path image = crashImage();
-        Files.writeString(image.resolveSibling("state_dump.json.journal"), "{\"id\":\"9a1b",
-                java.nio.file.StandardOpenOption.APPEND);
+        Path journal = image.resolveSibling("state_dump.json.journal");
+        Files.writeString(journal, journalText(journal) + "{\"id\":\"9a1b");
 
         JsonFileStateStore afterCrash = open(image);
 
@@ -200,7 +200,7 @@ class JsonFileStateStoreTest {
         VenomTask before = store.insert(newTask("before")).join();
         Path image = crashImage();
         Path journal = image.resolveSibling("state_dump.json.journal");
-        Files.writeString(journal, "#### not json ####\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(journal, journalText(journal) + "#### not json ####\n");
         VenomTask after = newTask("after");
         Files.writeString(journal, JsonMapper.builder().addModule(new JavaTimeModule()).build().writeValueAsString(after) + "\n", java.nio.file.StandardOpenOption.APPEND);
         byte[] damaged = Files.readAllBytes(journal);
@@ -309,5 +309,22 @@ class JsonFileStateStoreTest {
         assertThat(third.find(b.id()).orElseThrow().logs())
                 .filteredOn(line -> line.startsWith("Recovered after restart: ")).hasSize(1);
         assertThat(third.claim("node", 10, LEASE)).hasSize(2);
+    }
+
+    @Test
+    void theZerosWrittenAheadEndTheJournalWithoutAWarningOrLoss() throws Exception {
+        JsonFileStateStore store = open(state());
+        VenomTask task = store.insert(newTask("kept")).join();
+        Path image = crashImage();
+        Path journal = image.resolveSibling("state_dump.json.journal");
+        assertThat(Files.size(journal)).isGreaterThan(journalText(journal).length());
+
+        JsonFileStateStore reopened = open(image);
+
+        assertThat(reopened.find(task.id())).isPresent();
+        assertThat(filesStartingWith(image.getParent(), "state_dump.json.journal.corrupt-")).isEmpty();
+        VenomTask next = reopened.insert(newTask("next")).join();
+        reopened.close();
+        assertThat(open(image).find(next.id())).isPresent();
     }
 }

@@ -88,6 +88,11 @@ public final class Journal implements ChangeLog, AutoCloseable {
     /** The journal may grow to the snapshot's size before the next one, so rewriting stays O(1) per change. */
     private volatile long lastSnapshotBytes;
     private boolean unforced;
+    /**
+     * A write failed since the last snapshot job: a snapshot already queued was captured with that change
+     * in memory (its rollback runs when its future fails), so it must not be written.
+     */
+    private boolean failedSinceSnapshot;
     /** Where the journal ends without a failed, partly written batch; -1 when it is clean. */
     private long cleanLength = -1;
     private long lastForceNanos = System.nanoTime();
@@ -180,12 +185,20 @@ public final class Journal implements ChangeLog, AutoCloseable {
         return compaction.done();
     }
 
+    /** True once the writer thread has ended and the file is closed. */
+    public boolean isFinished() {
+        return !thread.isAlive();
+    }
+
     /**
      * Stops the writer after everything queued so far is written, then closes the file. Waits up to a
-     * minute for a hung disk. Idempotent.
+     * minute for a hung disk (see {@link #isFinished()}). Idempotent.
      */
     @Override
     public void close() {
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("journal " + path + " cannot be closed from its own writer thread");
+        }
         synchronized (this) {
             if (!stopped) {
                 stopped = true;
@@ -210,7 +223,11 @@ public final class Journal implements ChangeLog, AutoCloseable {
             while (true) {
                 Job first = nextJob();
                 if (first == null) {
-                    forceIfDue(true);
+                    try {
+                        forceIfDue(true);
+                    } catch (IOException e) {
+                        log.error("timed sync of journal {} failed; retrying: {}", path, e.toString());
+                    }
                     continue;
                 }
                 batch.add(first);
@@ -235,6 +252,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            failAll(batch, waiting, new StoreException("journal writer " + path + " was interrupted"));
         } catch (Throwable t) {
             log.error("journal writer {} stopped", path, t);
             failAll(batch, waiting, t);
@@ -301,6 +319,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
             log.error("journal write of {} change(s) failed; none was acknowledged: {}", waiting.size(),
                     e.getMessage());
             rollBack(start);
+            failedSinceSnapshot = true;
             waiting.forEach(done -> done.completeExceptionally(failure));
         } finally {
             buffer.reset();
@@ -348,13 +367,23 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     private void compact(Compaction compaction) {
+        if (failedSinceSnapshot) {
+            failedSinceSnapshot = false;
+            compactionRequested = false;
+            compaction.done().completeExceptionally(new StoreException(
+                    "a journal write failed after this snapshot was taken; a new one is taken later"));
+            return;
+        }
         try {
+            repairTail();
             switch (compaction.mode()) {
                 case IN_PLACE -> {
                     snapshotInProgress.join();
                     snapshot.write(compaction.tasks());
                     lastSnapshotBytes = Files.size(snapshot.path());
-                    Files.deleteIfExists(old);
+                    if (Files.deleteIfExists(old)) {
+                        SnapshotFile.forceDirectory(path.toAbsolutePath().getParent());
+                    }
                     channel.truncate(0);
                     channel.position(0);
                     allocatedEnd = 0;
@@ -363,31 +392,58 @@ public final class Journal implements ChangeLog, AutoCloseable {
                     compactionRequested = false;
                     compaction.done().complete(null);
                 }
-                case BEHIND -> {
-                    snapshotInProgress.join();
-                    snapshotInProgress = CompletableFuture.runAsync(() -> writeSnapshot(compaction),
-                            this::snapshotThread);
-                }
+                case BEHIND -> behind(compaction);
                 case ROTATE -> {
                     if (!snapshotInProgress.isDone()) {
                         compaction.done().complete(null);
-                        return;
+                    } else if (Files.exists(old)) {
+                        // an earlier snapshot failed: .old holds changes no snapshot has; never rename over it
+                        behind(compaction);
+                    } else {
+                        rotate();
+                        snapshotInProgress = CompletableFuture.runAsync(() -> writeSnapshot(compaction),
+                                this::snapshotThread);
                     }
-                    channel.truncate(channel.position());
-                    channel.force(true);
-                    channel.close();
-                    Files.move(path, old, StandardCopyOption.ATOMIC_MOVE);
-                    channel = openForAppend();
-                    SnapshotFile.forceDirectory(path.toAbsolutePath().getParent());
-                    unforced = false;
-                    snapshotInProgress = CompletableFuture.runAsync(() -> writeSnapshot(compaction),
-                            this::snapshotThread);
                 }
             }
         } catch (IOException | RuntimeException e) {
             log.error("snapshot of {} failed; the journal keeps every change", snapshot.path(), e);
             compactionRequested = false;
             compaction.done().completeExceptionally(new StoreException("cannot write snapshot: " + e.getMessage(), e));
+        }
+    }
+
+    private void behind(Compaction compaction) {
+        snapshotInProgress.exceptionally(e -> null).join();
+        snapshotInProgress = CompletableFuture.runAsync(() -> writeSnapshot(compaction), this::snapshotThread);
+    }
+
+    /**
+     * Renames the journal to {@code .old} and continues in a new file. The open descriptor survives the
+     * rename, so if the new file cannot be made, {@code .old} is renamed back and writing goes on as before.
+     */
+    private void rotate() throws IOException {
+        channel.truncate(channel.position());
+        allocatedEnd = channel.position();
+        channel.force(true);
+        Path dir = path.toAbsolutePath().getParent();
+        Files.move(path, old, StandardCopyOption.ATOMIC_MOVE);
+        FileChannel next;
+        try {
+            next = options.opener().open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            SnapshotFile.forceDirectory(dir);
+        } catch (IOException | RuntimeException e) {
+            Files.move(old, path, StandardCopyOption.ATOMIC_MOVE);
+            throw e;
+        }
+        FileChannel previous = channel;
+        channel = next;
+        allocatedEnd = 0;
+        unforced = false;
+        try {
+            previous.close();
+        } catch (IOException e) {
+            log.warn("closing the rotated journal {} failed", old, e);
         }
     }
 
@@ -444,6 +500,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private void stop() {
         snapshotInProgress.exceptionally(e -> null).join();
         try {
+            repairTail();
             channel.truncate(channel.position());
             if (options.fsync() != Fsync.OFF) {
                 channel.force(true);
@@ -455,7 +512,11 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     private void failAll(List<Job> batch, List<CompletableFuture<Void>> waiting, Throwable cause) {
-        StoreException failure = new StoreException("journal " + path + " stopped: " + cause.getMessage(), cause);
+        synchronized (this) {
+            stopped = true;
+        }
+        StoreException failure = cause instanceof StoreException se ? se
+                : new StoreException("journal " + path + " stopped: " + cause.getMessage(), cause);
         waiting.forEach(done -> done.completeExceptionally(failure));
         List<Job> rest = new ArrayList<>(batch);
         queue.drainTo(rest);
@@ -466,7 +527,6 @@ public final class Journal implements ChangeLog, AutoCloseable {
                 compaction.done().completeExceptionally(failure);
             }
         }
-        stopped = true;
         try {
             channel.close();
         } catch (IOException e) {

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * @param tornTail   the file ended in an incomplete line, which was skipped
  * @param badLines   complete lines that were neither a task nor a recovery marker
  * @param validBytes the length of the journal up to the end of its last complete line; what follows is a
- *                   torn line or zeros written ahead
+ *                   torn line or the zeros written ahead (the first NUL byte ends the journal)
  */
 public record JournalReplay(int applied, boolean tornTail, int badLines, long validBytes) {
 
@@ -41,12 +41,19 @@ public record JournalReplay(int applied, boolean tornTail, int badLines, long va
         long consumed = 0;
         byte[] buffer = new byte[1 << 20];
         int length = 0;
+        boolean ended = false;
         try (InputStream in = Files.newInputStream(journal)) {
-            for (int read; (read = in.read(buffer, length, buffer.length - length)) > 0; ) {
+            for (int read; !ended && (read = in.read(buffer, length, buffer.length - length)) > 0; ) {
                 int scanFrom = length;
                 length += read;
                 int start = 0;
                 for (int i = scanFrom; i < length; i++) {
+                    if (buffer[i] == 0) {
+                        // JSON never holds a raw NUL: this is the space written ahead, where the journal ends.
+                        ended = true;
+                        length = i;
+                        break;
+                    }
                     if (buffer[i] != '\n') {
                         continue;
                     }
@@ -67,17 +74,7 @@ public record JournalReplay(int applied, boolean tornTail, int badLines, long va
                 }
             }
         }
-        return new JournalReplay(applied, length > 0 && !allZero(buffer, length), bad, consumed);
-    }
-
-    /** The journal writes zeros ahead of its end; a tail of only zeros is that space, not a torn line. */
-    private static boolean allZero(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
-            if (bytes[i] != 0) {
-                return false;
-            }
-        }
-        return true;
+        return new JournalReplay(applied, length > 0, bad, consumed);
     }
 
     private static boolean apply(byte[] bytes, int offset, int length, ObjectReader taskReader, Sink sink) {
