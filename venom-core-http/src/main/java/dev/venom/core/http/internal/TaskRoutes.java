@@ -119,7 +119,7 @@ public final class TaskRoutes {
     private void refuse(HttpServerExchange exchange, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof StoreException) {
-            log.error("task could not be stored: {}", cause.getMessage());
+            log.debug("create refused with 503, the store failed: {}", cause.getMessage()); // the store logged it
             responses.detail(exchange, 503, "Task could not be stored; try again later");
         } else if (cause instanceof IllegalStateException) {
             responses.detail(exchange, 503, "Server is shutting down");
