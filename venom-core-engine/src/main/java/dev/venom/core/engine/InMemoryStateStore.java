@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -462,7 +461,7 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     private static StoreException asStoreException(Throwable error, String what) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = VenomException.unwrap(error);
         return cause instanceof StoreException se ? se : new StoreException(what + " failed: " + cause.getMessage(), cause);
     }
 }

@@ -11,6 +11,7 @@ import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
@@ -37,7 +38,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +94,7 @@ public final class JsonFileStateStore implements StateStore {
             }
         } catch (RuntimeException e) {
             journal.close();
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause = VenomException.unwrap(e);
             throw cause instanceof StoreException se ? se
                     : new StoreException("cannot recover state " + path + ": " + cause.getMessage(), cause);
         }

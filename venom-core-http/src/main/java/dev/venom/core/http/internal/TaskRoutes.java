@@ -9,6 +9,7 @@ import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskResponse;
 import dev.venom.core.model.VenomTask;
@@ -27,7 +28,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,7 +117,7 @@ public final class TaskRoutes {
     }
 
     private void refuse(HttpServerExchange exchange, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = VenomException.unwrap(error);
         if (cause instanceof StoreException) {
             log.debug("create refused with 503, the store failed: {}", cause.getMessage()); // the store logged it
             responses.detail(exchange, 503, "Task could not be stored; try again later");
