@@ -91,7 +91,7 @@ public final class VenomServer implements AutoCloseable {
             return this;
         }
 
-        /** The JSON mapper; it must have the Java time module. Required. */
+        /** The JSON mapper for answers. Required. */
         public Builder mapper(ObjectMapper mapper) {
             this.mapper = Objects.requireNonNull(mapper, "mapper");
             return this;

@@ -328,7 +328,7 @@ public final class JsonFileStateStore implements StateStore {
             return this;
         }
 
-        /** The mapper for task JSON; it must have the Java time module. Default: a fresh one. */
+        /** The mapper that reads task JSON (the model maps its own times). Default: a fresh one. */
         public Builder mapper(ObjectMapper mapper) {
             this.mapper = Objects.requireNonNull(mapper, "mapper");
             return this;
