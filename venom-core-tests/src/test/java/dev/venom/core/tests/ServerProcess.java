@@ -133,10 +133,6 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     /** Everything the server printed so far. */
     String log() {
         return String.join("\n", output);
