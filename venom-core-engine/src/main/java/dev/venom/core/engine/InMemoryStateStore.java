@@ -2,6 +2,7 @@ package dev.venom.core.engine;
 
 import dev.venom.core.engine.internal.CompactTask;
 import dev.venom.core.engine.internal.IdIndex;
+import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
@@ -41,8 +42,13 @@ public final class InMemoryStateStore implements StateStore {
     private final Object lock = new Object();
     private final IdIndex<Entry> byId = new IdIndex<>();
     private final SeqIndex bySeq = new SeqIndex();
+    /** Due PENDING tasks by {@link #readyKey}: highest priority first, then oldest. */
     private final NavigableMap<Long, Entry> ready = new TreeMap<>();
+    /** PENDING tasks with a {@code run_at}, by due time; moved to {@link #ready} once due. */
+    private final NavigableMap<Due, Entry> delayed = new TreeMap<>();
     private final Map<UUID, Claim> claims = new HashMap<>();
+    private final Map<String, Entry> byKey = new HashMap<>();
+    private final int[] counts = new int[TaskStatus.values().length];
     private long nextSeq;
 
     /**
@@ -55,7 +61,12 @@ public final class InMemoryStateStore implements StateStore {
         private byte[] state;
         TaskStatus status;
         long version;
+        int priority;
+        Instant runAt;
+        String idempotencyKey;
         boolean visible = true;
+        /** While the insert is not yet durable: completes with the stored task once it is. */
+        CompletableFuture<VenomTask> inserting;
 
         Entry(long seq, VenomTask task) {
             this.seq = seq;
@@ -65,6 +76,9 @@ public final class InMemoryStateStore implements StateStore {
         void set(VenomTask task) {
             status = task.status();
             version = task.version();
+            priority = task.priority();
+            runAt = task.runAt();
+            idempotencyKey = task.idempotencyKey();
             state = CompactTask.encode(task);
         }
 
@@ -133,6 +147,15 @@ public final class InMemoryStateStore implements StateStore {
         }
     }
 
+    /** A delayed task's place: due time, then creation order. */
+    private record Due(Instant runAt, long seq) implements Comparable<Due> {
+        @Override
+        public int compareTo(Due other) {
+            int byTime = runAt.compareTo(other.runAt);
+            return byTime != 0 ? byTime : Long.compare(seq, other.seq);
+        }
+    }
+
     /** A volatile store on the system clock. */
     public InMemoryStateStore() {
         this(Clock.systemUTC(), ChangeLog.NONE);
@@ -155,6 +178,10 @@ public final class InMemoryStateStore implements StateStore {
                 entry = new Entry(nextSeq++, task);
                 byId.putIfAbsent(task.id(), entry);
                 bySeq.put(entry);
+                counts[task.status().ordinal()]++;
+                if (task.idempotencyKey() != null) {
+                    byKey.put(task.idempotencyKey(), entry);
+                }
             }
             put(entry, task.withVersion(Math.max(task.version(), entry.version)));
             claims.remove(task.id());
@@ -167,7 +194,7 @@ public final class InMemoryStateStore implements StateStore {
      *
      * @return how many tasks were returned to PENDING
      */
-    public int requeueUnfinished(String logLine) {
+    public int requeueUnfinished(String logLine, Instant at) {
         synchronized (lock) {
             int count = 0;
             for (int i = 0; i < bySeq.end(); i++) {
@@ -178,7 +205,7 @@ public final class InMemoryStateStore implements StateStore {
                             && current.logs().get(current.logs().size() - 1).equals(logLine)) {
                         continue; // this restart's line is already there: replayed over a later snapshot
                     }
-                    put(entry, current.requeue(logLine).withVersion(current.version() + 1));
+                    put(entry, current.requeue(logLine, at).withVersion(current.version() + 1));
                     claims.remove(current.id());
                     count++;
                 }
@@ -210,6 +237,10 @@ public final class InMemoryStateStore implements StateStore {
                         && CompactTask.endedAt(entry.state).isBefore(endedBefore)) {
                     bySeq.remove(entry);
                     byId.remove(CompactTask.id(entry.state));
+                    if (entry.idempotencyKey != null) {
+                        byKey.remove(entry.idempotencyKey, entry);
+                    }
+                    counts[entry.status.ordinal()]--;
                     dropped++;
                 } else {
                     states[n++] = entry.state;
@@ -256,13 +287,19 @@ public final class InMemoryStateStore implements StateStore {
      * {@inheritDoc}
      *
      * <p>The task becomes visible (found, listed, claimable) only once its change is durable, so nothing can
-     * act on a task whose creation might still fail.
+     * act on a task whose creation might still fail. A repeat of its idempotency key meanwhile waits for it.
      */
     @Override
     public CompletableFuture<VenomTask> insert(VenomTask task) {
         Objects.requireNonNull(task, "task");
         VenomTask stored = task.withVersion(1);
         synchronized (lock) {
+            if (task.idempotencyKey() != null) {
+                Entry holder = byKey.get(task.idempotencyKey());
+                if (holder != null) {
+                    return holder.visible ? CompletableFuture.completedFuture(holder.task()) : holder.inserting;
+                }
+            }
             Entry inserted = new Entry(nextSeq, stored);
             if (byId.putIfAbsent(task.id(), inserted) != null) {
                 throw new IllegalArgumentException("task " + task.id() + " already exists");
@@ -270,18 +307,24 @@ public final class InMemoryStateStore implements StateStore {
             nextSeq++;
             inserted.visible = false;
             bySeq.put(inserted);
+            if (task.idempotencyKey() != null) {
+                byKey.put(task.idempotencyKey(), inserted);
+            }
             // Registered under the lock, so it runs (on the change log's thread) before that thread moves on:
             // a failed insert is gone before anything later, such as a snapshot, is written.
-            return changeLog.append(stored).handle((ok, error) -> {
+            inserted.inserting = changeLog.append(stored).handle((ok, error) -> {
                 synchronized (lock) {
+                    inserted.inserting = null;
                     if (error == null) {
                         inserted.visible = true;
-                        if (inserted.status == TaskStatus.PENDING) {
-                            ready.put(inserted.seq, inserted);
-                        }
+                        counts[inserted.status.ordinal()]++;
+                        enqueue(inserted);
                     } else {
                         byId.remove(task.id());
                         bySeq.remove(inserted);
+                        if (task.idempotencyKey() != null) {
+                            byKey.remove(task.idempotencyKey(), inserted);
+                        }
                     }
                 }
                 if (error != null) {
@@ -289,6 +332,7 @@ public final class InMemoryStateStore implements StateStore {
                 }
                 return stored;
             });
+            return inserted.inserting;
         }
     }
 
@@ -307,12 +351,11 @@ public final class InMemoryStateStore implements StateStore {
 
     @Override
     public TaskPage list(TaskQuery query) {
-        long after = query.cursor().map(InMemoryStateStore::parseCursor).orElse(-1L);
+        Optional<TaskCursor> after = query.cursor().map(TaskCursor::parse);
         List<byte[]> states = new ArrayList<>(Math.min(query.limit(), 64));
-        long lastSeq = -1;
         boolean more = false;
         synchronized (lock) {
-            for (int i = bySeq.indexAfter(after); i < bySeq.end(); i++) {
+            for (int i = after.isEmpty() ? 0 : indexAfter(after.get()); i < bySeq.end(); i++) {
                 Entry entry = bySeq.at(i);
                 if (entry == null || !entry.visible || !query.includes(entry.status)) {
                     continue;
@@ -322,14 +365,39 @@ public final class InMemoryStateStore implements StateStore {
                     break;
                 }
                 states.add(entry.state);
-                lastSeq = entry.seq;
             }
         }
         List<VenomTask> page = new ArrayList<>(states.size());
         for (byte[] state : states) {
             page.add(CompactTask.decode(state));
         }
-        return new TaskPage(page, more ? Optional.of(Long.toString(lastSeq)) : Optional.empty());
+        return new TaskPage(page, more ? Optional.of(TaskCursor.after(page.get(page.size() - 1)).encode())
+                : Optional.empty());
+    }
+
+    /**
+     * Where a listing resumes: after the cursor's task, or if retention has dropped it since, after the
+     * tasks created no later than it.
+     */
+    private int indexAfter(TaskCursor cursor) {
+        Entry last = byId.get(cursor.id());
+        if (last != null) {
+            return bySeq.indexAfter(last.seq);
+        }
+        for (int i = 0; i < bySeq.end(); i++) {
+            Entry entry = bySeq.at(i);
+            if (entry != null && CompactTask.createdAt(entry.state).isAfter(cursor.createdAt())) {
+                return i;
+            }
+        }
+        return bySeq.end();
+    }
+
+    @Override
+    public long count(TaskStatus status) {
+        synchronized (lock) {
+            return counts[status.ordinal()];
+        }
     }
 
     @Override
@@ -341,6 +409,10 @@ public final class InMemoryStateStore implements StateStore {
         List<Claim> claimed = new ArrayList<>(Math.min(limit, 64));
         synchronized (lock) {
             Instant now = clock.instant();
+            while (!delayed.isEmpty() && !delayed.firstKey().runAt().isAfter(now)) {
+                Entry due = delayed.pollFirstEntry().getValue();
+                ready.put(readyKey(due), due);
+            }
             while (claimed.size() < limit && !ready.isEmpty()) {
                 Entry entry = ready.firstEntry().getValue();
                 VenomTask current = entry.task();
@@ -418,7 +490,7 @@ public final class InMemoryStateStore implements StateStore {
                 claims.remove(claim.task().id());
                 VenomTask current = entry.task();
                 VenomTask rescued = current
-                        .requeue("Claim of " + claim.owner() + " expired, requeued: " + Timestamps.format(now))
+                        .requeue("Claim of " + claim.owner() + " expired, requeued: " + Timestamps.format(now), now)
                         .withVersion(current.version() + 1);
                 put(entry, rescued);
                 changeLog.append(rescued).whenComplete(InMemoryStateStore::logUnrecorded);
@@ -433,12 +505,34 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     private void put(Entry entry, VenomTask task) {
-        entry.set(task);
-        if (task.status() == TaskStatus.PENDING && entry.visible) {
-            ready.put(entry.seq, entry);
-        } else {
-            ready.remove(entry.seq);
+        ready.remove(readyKey(entry));
+        if (entry.runAt != null) {
+            delayed.remove(new Due(entry.runAt, entry.seq));
         }
+        if (entry.visible) {
+            counts[entry.status.ordinal()]--;
+            counts[task.status().ordinal()]++;
+        }
+        entry.set(task);
+        if (entry.visible) {
+            enqueue(entry);
+        }
+    }
+
+    private void enqueue(Entry entry) {
+        if (entry.status != TaskStatus.PENDING) {
+            return;
+        }
+        if (entry.runAt == null) {
+            ready.put(readyKey(entry), entry);
+        } else {
+            delayed.put(new Due(entry.runAt, entry.seq), entry);
+        }
+    }
+
+    /** Orders due tasks: higher priority first, then creation order. */
+    private static long readyKey(Entry entry) {
+        return ((long) (TaskRequest.MAX_PRIORITY - entry.priority) << 56) | entry.seq;
     }
 
     /**
@@ -449,14 +543,6 @@ public final class InMemoryStateStore implements StateStore {
         if (error != null) {
             log.warn("a claim or rescue could not be recorded; the task runs again after a restart: {}",
                     error.getMessage());
-        }
-    }
-
-    private static long parseCursor(String cursor) {
-        try {
-            return Long.parseLong(cursor);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid cursor: " + cursor);
         }
     }
 

@@ -1,12 +1,14 @@
 package dev.venom.core.engine;
 
 import dev.venom.core.model.TaskRequest;
+import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +22,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -52,6 +56,9 @@ public final class Orchestrator implements AutoCloseable {
     private final Duration lease;
     private final Duration pollInterval;
     private final Duration shutdownGrace;
+    private final int defaultMaxAttempts;
+    private final Duration retryBase;
+    private final long maxPending;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private final Map<UUID, Attempt> inFlight = new ConcurrentHashMap<>();
@@ -70,6 +77,9 @@ public final class Orchestrator implements AutoCloseable {
         this.lease = b.lease;
         this.pollInterval = b.pollInterval;
         this.shutdownGrace = b.shutdownGrace;
+        this.defaultMaxAttempts = b.defaultMaxAttempts;
+        this.retryBase = b.retryBase;
+        this.maxPending = b.maxPending;
         this.scheduler = new ScheduledThreadPoolExecutor(1, named("venom-scheduler"));
         ThreadPoolExecutor pool = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), named("venom-worker"));
@@ -102,20 +112,110 @@ public final class Orchestrator implements AutoCloseable {
      * Creates a PENDING task for {@code request} and stores it.
      *
      * @return the stored task, once it is durable; fails with {@link StoreException} if it could not be
-     *     stored, or {@link IllegalStateException} once the orchestrator is closing
+     *     stored, {@link TooManyPendingException} when {@code maxPending} tasks are waiting, or
+     *     {@link IllegalStateException} once the orchestrator is closing
      */
     public CompletableFuture<VenomTask> submit(TaskRequest request) {
+        return submit(request, null).thenApply(Submission::task);
+    }
+
+    /**
+     * Like {@link #submit(TaskRequest)}, at most once per {@code idempotencyKey}: the first submission with a
+     * key creates the task; a repeat with an equal request answers that task with {@code created} false; a
+     * repeat with a different request fails with {@link IdempotencyConflictException}. A key lives as long
+     * as its task.
+     *
+     * @param idempotencyKey 1..255 printable ASCII characters, or {@code null} for none
+     */
+    public CompletableFuture<Submission> submit(TaskRequest request, String idempotencyKey) {
         Objects.requireNonNull(request, "request");
+        if (idempotencyKey != null) {
+            checkIdempotencyKey(idempotencyKey);
+        }
         if (!accepting) {
             return CompletableFuture.failedFuture(
                     new IllegalStateException("orchestrator " + nodeId + " is shutting down"));
         }
-        VenomTask task = VenomTask.create(UUID.randomUUID(), request.content(), clock.instant());
-        return store.insert(task).whenComplete((stored, error) -> {
-            if (error == null) {
+        if (maxPending > 0) {
+            long pending = store.count(TaskStatus.PENDING);
+            if (pending >= maxPending) {
+                return CompletableFuture.failedFuture(new TooManyPendingException(pending, maxPending));
+            }
+        }
+        VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
+                clock.instant());
+        return store.insert(task).thenApply(stored -> {
+            if (stored.id().equals(task.id())) {
                 log.debug("task {} created", stored.id());
                 wake();
+                return new Submission(stored, true);
             }
+            if (!request.matches(stored, defaultMaxAttempts)) {
+                throw new IdempotencyConflictException(idempotencyKey, stored);
+            }
+            return new Submission(stored, false);
+        });
+    }
+
+    /** The longest idempotency key accepted. */
+    public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+    /**
+     * Checks an idempotency key: 1..255 printable ASCII characters.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static void checkIdempotencyKey(String key) {
+        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+            throw new IllegalArgumentException("idempotency key must be 1.." + MAX_IDEMPOTENCY_KEY_LENGTH
+                    + " characters, was " + key.length());
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                throw new IllegalArgumentException("idempotency key must be printable ASCII; character "
+                        + (i + 1) + " is U+" + String.format("%04X", (int) c));
+            }
+        }
+    }
+
+    /**
+     * Cancels a PENDING or PROCESSING task: it becomes CANCELLED ({@code Cancelled: <time>} logged); a
+     * processor running it here sees {@link TaskContext#isCancelled()}, its future is cancelled, and a
+     * result it still produces is discarded. With a shared store, an attempt on another node loses its
+     * claim the same way.
+     *
+     * @return the cancelled task once durable, empty if no task has {@code id}; fails with
+     *     {@link TaskEndedException} if the task had already ended
+     */
+    public CompletableFuture<Optional<VenomTask>> cancel(UUID id) {
+        Objects.requireNonNull(id, "id");
+        return cancel(id, 0);
+    }
+
+    private CompletableFuture<Optional<VenomTask>> cancel(UUID id, int conflicts) {
+        Optional<VenomTask> found = store.find(id);
+        if (found.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        VenomTask current = found.get();
+        if (current.status().isTerminal()) {
+            return CompletableFuture.failedFuture(new TaskEndedException(current));
+        }
+        Attempt running = inFlight.get(id);
+        return store.update(current, current.cancel(clock.instant())).thenCompose(stored -> {
+            if (stored.isPresent()) {
+                log.info("task {} cancelled while {}", id, current.status());
+                if (running != null && running.claim.task().attempts() == current.attempts()) {
+                    running.cancelledByClient();
+                }
+                return CompletableFuture.completedFuture(stored);
+            }
+            if (conflicts >= 100) {
+                return CompletableFuture.failedFuture(new StoreException(
+                        "task " + id + " kept changing; could not cancel it after " + conflicts + " tries"));
+            }
+            return cancel(id, conflicts + 1); // it changed meanwhile (a log line, a claim, its end): look again
         });
     }
 
@@ -277,6 +377,22 @@ public final class Orchestrator implements AutoCloseable {
         };
     }
 
+    /** The longest wait before a retry, however many attempts failed. */
+    public static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+
+    /**
+     * The wait before the attempt after {@code failedAttempt}: {@code retryBase * 2^(failedAttempt-1)}, capped at
+     * {@link #MAX_BACKOFF}, of which a random half is taken off ("equal jitter") so that tasks that failed
+     * together do not retry together.
+     */
+    Duration backoff(int failedAttempt) {
+        long baseMs = retryBase.toMillis();
+        int shift = Math.min(Math.max(failedAttempt - 1, 0), 40);
+        long exponential = baseMs > (MAX_BACKOFF.toMillis() >> shift) ? MAX_BACKOFF.toMillis() : baseMs << shift;
+        long half = exponential / 2;
+        return Duration.ofMillis(exponential - half + ThreadLocalRandom.current().nextLong(half + 1));
+    }
+
     static String messageOf(Throwable error) {
         Throwable cause = VenomException.unwrap(error);
         String message = cause.getMessage();
@@ -289,7 +405,10 @@ public final class Orchestrator implements AutoCloseable {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         private volatile Claim claim;
         private volatile boolean cancelled;
-        private volatile boolean finishing;
+        /** Set by whichever ends the attempt first: the processor, its timeout, or a client's cancel. */
+        private final AtomicBoolean settled = new AtomicBoolean();
+        private volatile CompletionStage<String> outcome;
+        private volatile ScheduledFuture<?> timer;
         /** The latest stored version of the task; writes chain on it so they apply in order. */
         private CompletableFuture<VenomTask> tail;
 
@@ -302,52 +421,107 @@ public final class Orchestrator implements AutoCloseable {
         void run() {
             VenomTask task = claim.task();
             log.debug("task {} PENDING -> PROCESSING (attempt {})", id, task.attempts());
-            CompletionStage<String> outcome;
-            try {
-                outcome = Objects.requireNonNull(processor.process(task, this), "processor returned null");
-            } catch (Throwable t) {
-                outcome = CompletableFuture.failedFuture(t);
+            if (task.timeoutMs() != null) {
+                timer = scheduler.schedule(this::timedOut, task.timeoutMs(), TimeUnit.MILLISECONDS);
             }
-            outcome.whenComplete(this::finish);
+            CompletionStage<String> result;
+            try {
+                result = Objects.requireNonNull(processor.process(task, this), "processor returned null");
+            } catch (Throwable t) {
+                result = CompletableFuture.failedFuture(t);
+            }
+            outcome = result;
+            result.whenComplete(this::finish);
+        }
+
+        /** The attempt outlived its {@code timeout_ms}: it fails (or retries) now, whatever the processor does. */
+        private void timedOut() {
+            if (settled.compareAndSet(false, true)) {
+                cancelled = true;
+                CompletionStage<String> running = outcome;
+                if (running != null) {
+                    running.toCompletableFuture().cancel(true);
+                }
+                record(new TimeoutException("timed out after " + claim.task().timeoutMs() + " ms"));
+            }
+        }
+
+        /** A client cancelled the task (already recorded): stop, and discard whatever the processor returns. */
+        void cancelledByClient() {
+            cancelled = true;
+            if (settled.compareAndSet(false, true)) {
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                CompletionStage<String> running = outcome;
+                if (running != null) {
+                    running.toCompletableFuture().cancel(true);
+                }
+                finished(this);
+                done.complete(null);
+            }
         }
 
         private void finish(String result, Throwable failure) {
-            finishing = true;
-            Throwable error = failure == null && result == null
-                    ? new IllegalStateException("processor returned a null result") : failure;
+            if (!settled.compareAndSet(false, true)) {
+                log.debug("task {} attempt {}: the processor ended after the attempt was settled; outcome discarded",
+                        id, attempt());
+                return;
+            }
+            if (timer != null) {
+                timer.cancel(false);
+            }
             if (cancelled) {
                 log.debug("task {} attempt {} ended after it was cancelled; outcome discarded", id, attempt());
                 finished(this);
                 done.complete(null);
                 return;
             }
-            if (error != null) {
-                log.warn("task {} attempt {} failed: {}", id, attempt(), messageOf(error));
-                log.debug("task {} failure detail", id, error);
+            Throwable error = failure == null && result == null
+                    ? new IllegalStateException("processor returned a null result") : failure;
+            if (error == null) {
+                record(null, result);
+            } else {
+                record(error);
             }
-            write(current -> error == null
-                    ? current.complete(result, clock.instant())
-                    : current.fail(messageOf(error), clock.instant()))
-                    .whenComplete((stored, writeError) -> {
-                        if (writeError != null) {
-                            log.error("task {}: could not record the outcome of attempt {}", id, attempt(),
-                                    writeError);
-                        } else if (stored != null) {
-                            log.debug("task {} PROCESSING -> {}", id, stored.status());
-                        }
-                        finished(this);
-                        done.complete(null);
-                    });
+        }
+
+        private void record(Throwable error) {
+            log.warn("task {} attempt {} failed: {}", id, attempt(), messageOf(error));
+            log.debug("task {} failure detail", id, error);
+            record(error, null);
+        }
+
+        /** Writes the attempt's outcome: COMPLETED, a scheduled retry, or FAILED. */
+        private void record(Throwable error, String result) {
+            write(current -> {
+                Instant now = clock.instant();
+                if (error == null) {
+                    return current.complete(result, now);
+                }
+                return current.hasAttemptsLeft()
+                        ? current.retry(messageOf(error), now.plus(backoff(current.attempts())), now)
+                        : current.fail(messageOf(error), now);
+            }).whenComplete((stored, writeError) -> {
+                if (writeError != null) {
+                    log.error("task {}: could not record the outcome of attempt {}", id, attempt(), writeError);
+                } else if (stored != null) {
+                    log.debug("task {} PROCESSING -> {}", id, stored.status());
+                }
+                finished(this);
+                done.complete(null);
+            });
         }
 
         CompletableFuture<VenomTask> release() {
             cancelled = true;
+            Instant now = clock.instant();
             return write(current -> current.status().isTerminal() ? current : current.requeue(
-                    "Interrupted by shutdown, will run again: " + Timestamps.format(clock.instant())));
+                    "Interrupted by shutdown, will run again: " + Timestamps.format(now), now));
         }
 
         void renew() {
-            if (!cancelled && !finishing && store.renew(claim, lease).map(renewed -> claim = renewed).isEmpty()) {
+            if (!cancelled && !settled.get() && store.renew(claim, lease).map(renewed -> claim = renewed).isEmpty()) {
                 lost("its claim could not be renewed");
             }
         }
@@ -390,7 +564,8 @@ public final class Orchestrator implements AutoCloseable {
         public void log(String message) {
             Objects.requireNonNull(message, "message");
             if (!cancelled) {
-                write(current -> current.withLog(message + " - " + Timestamps.format(clock.instant())));
+                Instant now = clock.instant();
+                write(current -> current.withLog(message + " - " + Timestamps.format(now), now));
             }
         }
 
@@ -410,8 +585,39 @@ public final class Orchestrator implements AutoCloseable {
         private Duration lease = Duration.ofSeconds(30);
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration shutdownGrace = Duration.ofSeconds(30);
+        private int defaultMaxAttempts = 1;
+        private Duration retryBase = Duration.ofSeconds(1);
+        private long maxPending;
 
         private Builder() {
+        }
+
+        /** Attempts a task may make when its request does not say, 1..100; default 1 (no retries). */
+        public Builder defaultMaxAttempts(int maxAttempts) {
+            if (maxAttempts < 1 || maxAttempts > TaskRequest.MAX_ATTEMPTS) {
+                throw new IllegalArgumentException(
+                        "defaultMaxAttempts must be 1.." + TaskRequest.MAX_ATTEMPTS + ", was " + maxAttempts);
+            }
+            this.defaultMaxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** The wait before the first retry, doubled for each further one up to 10 min; default 1 s. */
+        public Builder retryBase(Duration retryBase) {
+            this.retryBase = positive(retryBase, "retryBase");
+            return this;
+        }
+
+        /**
+         * The most PENDING tasks there may be before {@link #submit} refuses new ones with
+         * {@link TooManyPendingException}; {@code 0} (the default) for no limit.
+         */
+        public Builder maxPending(long maxPending) {
+            if (maxPending < 0) {
+                throw new IllegalArgumentException("maxPending must be >= 0, was " + maxPending);
+            }
+            this.maxPending = maxPending;
+            return this;
         }
 
         /** Where tasks are kept. Required; not closed by the orchestrator. */

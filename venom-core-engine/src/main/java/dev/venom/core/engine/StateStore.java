@@ -1,5 +1,6 @@
 package dev.venom.core.engine;
 
+import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,9 @@ import java.util.concurrent.CompletableFuture;
 public interface StateStore extends AutoCloseable {
 
     /**
-     * Adds a new task.
+     * Adds a new task, unless it has an {@link VenomTask#idempotencyKey() idempotency key} that another task
+     * holds: then nothing is added and that task is returned (the caller sees a different id). Of concurrent
+     * inserts with one key exactly one adds its task.
      *
      * @return the task as stored (with its version), once durable
      * @throws IllegalArgumentException if a task with this id exists
@@ -31,12 +34,16 @@ public interface StateStore extends AutoCloseable {
     /** The task with {@code id} as last written, if any. */
     Optional<VenomTask> find(UUID id);
 
-    /** One page of tasks, oldest first. */
+    /** One page of tasks, oldest first; the page's cursor is a {@link TaskCursor}. */
     TaskPage list(TaskQuery query);
 
+    /** How many visible tasks are in {@code status} now; cheap enough to ask on every request. */
+    long count(TaskStatus status);
+
     /**
-     * Claims up to {@code limit} due PENDING tasks, oldest first, for {@code owner}: each is moved to
-     * PROCESSING ({@link VenomTask#start}) and held for {@code lease}. Two owners never claim one task.
+     * Claims up to {@code limit} due PENDING tasks for {@code owner}: highest priority first, then oldest;
+     * a task whose {@code run_at} is in the future is not due. Each is moved to PROCESSING
+     * ({@link VenomTask#start}) and held for {@code lease}. Two owners never claim one task.
      */
     List<Claim> claim(String owner, int limit, Duration lease);
 

@@ -3,6 +3,7 @@ package dev.venom.core.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
@@ -189,7 +190,7 @@ public abstract class StateStoreContract {
     void requeuedTaskIsClaimableAgainWithTheNextAttempt() {
         inserted("x");
         Claim first = store.claim("node-1", 1, LEASE).get(0);
-        store.update(first.task(), first.task().requeue("Interrupted")).join();
+        store.update(first.task(), first.task().requeue("Interrupted", clock.instant())).join();
 
         List<Claim> again = store.claim("node-2", 1, LEASE);
 
@@ -225,5 +226,120 @@ public abstract class StateStoreContract {
         assertThat(store.renew(claim, LEASE)).isEmpty();
         assertThat(store.update(claim.task(), claim.task().complete("late", clock.instant())).join()).isEmpty();
         assertThat(store.claim("node-2", 1, LEASE)).extracting(c -> c.task().attempts()).containsExactly(2);
+    }
+
+    protected VenomTask inserted(TaskRequest request, String key) {
+        return store.insert(VenomTask.create(UUID.randomUUID(), request, 1, key, clock.instant())).join();
+    }
+
+    @Test
+    void claimTakesTheHighestPriorityFirstThenTheOldest() {
+        VenomTask low = inserted("low");
+        VenomTask highOld = inserted(new TaskRequest("high-old").withPriority(9), null);
+        VenomTask mid = inserted(new TaskRequest("mid").withPriority(5), null);
+        VenomTask highNew = inserted(new TaskRequest("high-new").withPriority(9), null);
+
+        List<UUID> order = new ArrayList<>();
+        List<Claim> batch;
+        while (!(batch = store.claim("node-1", 1, LEASE)).isEmpty()) {
+            order.add(batch.get(0).task().id());
+        }
+
+        assertThat(order).containsExactly(highOld.id(), highNew.id(), mid.id(), low.id());
+    }
+
+    @Test
+    void aTaskIsNotClaimedBeforeItsRunAt() {
+        VenomTask later = inserted(new TaskRequest("later").withRunAt(clock.instant().plusSeconds(60)), null);
+        VenomTask now = inserted("now");
+
+        assertThat(store.claim("node-1", 10, LEASE)).extracting(c -> c.task().id()).containsExactly(now.id());
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(store.claim("node-1", 10, LEASE)).isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(store.claim("node-1", 10, LEASE)).extracting(c -> c.task().id()).containsExactly(later.id());
+    }
+
+    @Test
+    void aRetryIsClaimableOnlyOnceItsBackoffHasPassed() {
+        inserted(new TaskRequest("flaky").withMaxAttempts(2), null);
+        Claim first = store.claim("node-1", 1, LEASE).get(0);
+        Instant retryAt = clock.instant().plusSeconds(5);
+        store.update(first.task(), first.task().retry("boom", retryAt, clock.instant())).join();
+
+        assertThat(store.claim("node-1", 1, LEASE)).isEmpty();
+        clock.set(retryAt);
+        assertThat(store.claim("node-1", 1, LEASE)).extracting(c -> c.task().attempts()).containsExactly(2);
+    }
+
+    @Test
+    void aCancelledPendingTaskIsNeverClaimed() {
+        VenomTask task = inserted("x");
+
+        store.update(task, task.cancel(clock.instant())).join();
+
+        assertThat(store.claim("node-1", 10, LEASE)).isEmpty();
+        assertThat(store.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+    }
+
+    @Test
+    void countFollowsEveryTransition() {
+        VenomTask a = inserted("a");
+        inserted("b");
+        inserted(new TaskRequest("later").withRunAt(clock.instant().plusSeconds(60)), null);
+        Claim claim = store.claim("node-1", 1, LEASE).get(0);
+        store.update(claim.task(), claim.task().complete("r", clock.instant())).join();
+
+        assertThat(claim.task().id()).isEqualTo(a.id());
+        assertThat(store.count(TaskStatus.PENDING)).isEqualTo(2);
+        assertThat(store.count(TaskStatus.PROCESSING)).isZero();
+        assertThat(store.count(TaskStatus.COMPLETED)).isEqualTo(1);
+    }
+
+    @Test
+    void aTakenIdempotencyKeyReturnsTheTaskThatHoldsIt() {
+        VenomTask first = inserted(new TaskRequest("x"), "key-1");
+
+        VenomTask again = inserted(new TaskRequest("other"), "key-1");
+        VenomTask otherKey = inserted(new TaskRequest("x"), "key-2");
+
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThat(again.content()).isEqualTo("x");
+        assertThat(otherKey.id()).isNotEqualTo(first.id());
+        assertThat(store.list(TaskQuery.firstPage(10)).tasks()).hasSize(2);
+    }
+
+    @Test
+    void concurrentInsertsWithOneKeyAddExactlyOneTask() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<java.util.concurrent.Future<VenomTask>> results = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            results.add(pool.submit(() -> {
+                go.await();
+                return inserted(new TaskRequest("same"), "shared-key");
+            }));
+        }
+        go.countDown();
+        Set<UUID> ids = ConcurrentHashMap.newKeySet();
+        for (var result : results) {
+            ids.add(result.get(30, TimeUnit.SECONDS).id());
+        }
+        pool.shutdown();
+
+        assertThat(ids).hasSize(1);
+        assertThat(store.list(TaskQuery.firstPage(100)).tasks()).extracting(VenomTask::id).containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void aCursorIsOpaqueAndAnInvalidOneIsRejected() {
+        inserted("a");
+        inserted("b");
+
+        TaskPage first = store.list(TaskQuery.firstPage(1));
+
+        assertThat(first.nextCursor()).hasValueSatisfying(cursor -> assertThat(cursor).matches("[A-Za-z0-9_-]+"));
+        assertThatThrownBy(() -> store.list(new TaskQuery(Set.of(), Optional.of("not-a-cursor"), 10)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid cursor");
     }
 }

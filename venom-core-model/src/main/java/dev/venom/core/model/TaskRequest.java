@@ -1,18 +1,109 @@
 package dev.venom.core.model;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What a client asks to run: {@code {"content": "..."}}. Any string is valid content, the empty one too.
+ * What a client asks to run: {@code {"content": "..."}} and optional options. Any string is valid content,
+ * the empty one too; an option left {@code null} takes its default.
  *
- * @param content the task's input, passed to the processor as is
+ * @param content     the task's input, passed to the processor as is
+ * @param priority    0..9, higher runs first; default 0
+ * @param maxAttempts 1..100 attempts before the task fails; default the engine's ({@code VENOM_MAX_ATTEMPTS})
+ * @param runAt       not run before this time; default now
+ * @param timeoutMs   1..604800000 ms an attempt may run before it fails; default no limit
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record TaskRequest(@JsonProperty("content") String content) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TaskRequest(
+        @JsonProperty("content") String content,
+        @JsonProperty("priority") Integer priority,
+        @JsonProperty("max_attempts") Integer maxAttempts,
+        @JsonProperty("run_at") @JsonFormat(shape = JsonFormat.Shape.STRING) Instant runAt,
+        @JsonProperty("timeout_ms") Long timeoutMs) {
+
+    /** The priority of a task that does not ask for one. */
+    public static final int DEFAULT_PRIORITY = 0;
+    public static final int MAX_PRIORITY = 9;
+    public static final int MAX_ATTEMPTS = 100;
+    public static final long MAX_TIMEOUT_MS = 7L * 24 * 60 * 60 * 1000;
 
     public TaskRequest {
         Objects.requireNonNull(content, "content");
+        if (priority != null) {
+            checkPriority(priority);
+        }
+        if (maxAttempts != null) {
+            checkMaxAttempts(maxAttempts);
+        }
+        if (timeoutMs != null) {
+            checkTimeoutMs(timeoutMs);
+        }
+    }
+
+    /** A request with every option at its default. */
+    public TaskRequest(String content) {
+        this(content, null, null, null, null);
+    }
+
+    public TaskRequest withPriority(int value) {
+        return new TaskRequest(content, value, maxAttempts, runAt, timeoutMs);
+    }
+
+    public TaskRequest withMaxAttempts(int value) {
+        return new TaskRequest(content, priority, value, runAt, timeoutMs);
+    }
+
+    public TaskRequest withRunAt(Instant value) {
+        return new TaskRequest(content, priority, maxAttempts, value, timeoutMs);
+    }
+
+    public TaskRequest withTimeoutMs(long value) {
+        return new TaskRequest(content, priority, maxAttempts, runAt, value);
+    }
+
+    int priorityOr(int fallback) {
+        return priority == null ? fallback : priority;
+    }
+
+    int maxAttemptsOr(int fallback) {
+        return maxAttempts == null ? fallback : maxAttempts;
+    }
+
+    /**
+     * True if {@code task} is what this request creates with {@code defaultMaxAttempts}: the test that an
+     * idempotent repeat carries the same body as the request that created the task.
+     */
+    public boolean matches(VenomTask task, int defaultMaxAttempts) {
+        // A retry moves run_at to its backoff time, so the requested one is only known before the first attempt.
+        boolean sameRunAt = task.attempts() > 0
+                || Objects.equals(runAt == null ? null : Timestamps.truncate(runAt), task.runAt());
+        return content.equals(task.content())
+                && priorityOr(DEFAULT_PRIORITY) == task.priority()
+                && maxAttemptsOr(defaultMaxAttempts) == task.maxAttempts()
+                && sameRunAt
+                && Objects.equals(timeoutMs, task.timeoutMs());
+    }
+
+    static void checkPriority(int value) {
+        if (value < 0 || value > MAX_PRIORITY) {
+            throw new IllegalArgumentException("priority must be 0.." + MAX_PRIORITY + ", was " + value);
+        }
+    }
+
+    static void checkMaxAttempts(int value) {
+        if (value < 1 || value > MAX_ATTEMPTS) {
+            throw new IllegalArgumentException("max_attempts must be 1.." + MAX_ATTEMPTS + ", was " + value);
+        }
+    }
+
+    static void checkTimeoutMs(long value) {
+        if (value < 1 || value > MAX_TIMEOUT_MS) {
+            throw new IllegalArgumentException("timeout_ms must be 1.." + MAX_TIMEOUT_MS + ", was " + value);
+        }
     }
 }

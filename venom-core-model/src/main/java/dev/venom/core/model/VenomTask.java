@@ -16,21 +16,32 @@ import java.util.UUID;
  * One task as clients and stores see it; immutable. Status, result and the log line of a transition
  * always change together, because each transition returns one new record.
  *
- * <p>JSON: {@code id, content, created_at, status, result, logs, attempts, finished_at}, in that order;
- * {@code result} and {@code finished_at} are written as {@code null} until the task ends. {@code version} is the store's
- * compare-and-set counter and never leaves the process as JSON.
+ * <p>JSON: {@code id, content, created_at, status, result, logs, priority, attempts, max_attempts, run_at,
+ * timeout_ms, idempotency_key, updated_at, finished_at}, in that order; {@code result} and {@code finished_at}
+ * are {@code null} until the task ends. A task written by the original service (only the first six fields)
+ * reads with the defaults. {@code version} is the store's compare-and-set counter and never leaves the
+ * process as JSON.
  *
- * @param id        unique id
- * @param content   the client's input; any string
- * @param createdAt when the task was accepted (UTC)
- * @param status    where the task is in its life
- * @param result    the processor's result, {@code "Error: <message>"} on failure, {@code null} before the end
- * @param logs      timestamped log lines, oldest first
- * @param attempts  how many times a worker has claimed it; the claim's fencing token
- * @param finishedAt when it reached COMPLETED or FAILED; {@code null} before
- * @param version   bumped by the store on every write; {@code 0} for a task never stored
+ * @param id             unique id
+ * @param content        the client's input; any string
+ * @param createdAt      when the task was accepted (UTC)
+ * @param status         where the task is in its life
+ * @param result         the processor's result, {@code "Error: <message>"} on failure, {@code null} before the end
+ * @param logs           timestamped log lines, oldest first
+ * @param priority       0..9; a higher priority is claimed first
+ * @param attempts       how many times a worker has claimed it; the claim's fencing token
+ * @param maxAttempts    1..100; a failed attempt below it is retried
+ * @param runAt          not claimed before this time; {@code null} for "now". A retry sets it to the backoff time
+ * @param timeoutMs      an attempt running longer fails; {@code null} for no limit
+ * @param idempotencyKey the client's key that created it, or {@code null}
+ * @param updatedAt      the time of the last change
+ * @param finishedAt     when it reached a terminal status; {@code null} before
+ * @param version        bumped by the store on every write; {@code 0} for a task never stored
+ *
+ * <p>Times are kept to the microsecond, as the JSON form carries them.
  */
-@JsonPropertyOrder({"id", "content", "created_at", "status", "result", "logs", "attempts", "finished_at"})
+@JsonPropertyOrder({"id", "content", "created_at", "status", "result", "logs", "priority", "attempts", "max_attempts",
+        "run_at", "timeout_ms", "idempotency_key", "updated_at", "finished_at"})
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record VenomTask(
         @JsonProperty("id") UUID id,
@@ -39,7 +50,13 @@ public record VenomTask(
         @JsonProperty("status") TaskStatus status,
         @JsonProperty("result") String result,
         @JsonProperty("logs") List<String> logs,
+        @JsonProperty("priority") int priority,
         @JsonProperty("attempts") int attempts,
+        @JsonProperty("max_attempts") int maxAttempts,
+        @JsonIgnore Instant runAt,
+        @JsonProperty("timeout_ms") Long timeoutMs,
+        @JsonProperty("idempotency_key") String idempotencyKey,
+        @JsonIgnore Instant updatedAt,
         @JsonIgnore Instant finishedAt,
         @JsonIgnore long version) {
 
@@ -48,74 +65,162 @@ public record VenomTask(
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(status, "status");
+        createdAt = Timestamps.truncate(createdAt);
+        runAt = runAt == null ? null : Timestamps.truncate(runAt);
+        finishedAt = finishedAt == null ? null : Timestamps.truncate(finishedAt);
+        updatedAt = updatedAt == null ? null : Timestamps.truncate(updatedAt);
         logs = logs == null ? List.of() : List.copyOf(logs);
         if (attempts < 0) {
             throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
         }
+        TaskRequest.checkPriority(priority);
+        TaskRequest.checkMaxAttempts(maxAttempts);
+        if (timeoutMs != null) {
+            TaskRequest.checkTimeoutMs(timeoutMs);
+        }
+        if (updatedAt == null) {
+            updatedAt = finishedAt != null ? finishedAt : createdAt;
+        }
     }
 
-    /** Reads a task from JSON; times in {@link Timestamps} form, naive ones as UTC. */
+    /** A task with the default options, as the original service kept them. */
+    public VenomTask(UUID id, String content, Instant createdAt, TaskStatus status, String result, List<String> logs,
+                     int attempts, Instant finishedAt, long version) {
+        this(id, content, createdAt, status, result, logs, TaskRequest.DEFAULT_PRIORITY, attempts,
+                Math.max(1, attempts), null, null, null, null, finishedAt, version);
+    }
+
+    /** Reads a task from JSON; times in {@link Timestamps} form, naive ones as UTC; missing options as defaults. */
     @JsonCreator
     static VenomTask fromJson(@JsonProperty("id") UUID id, @JsonProperty("content") String content,
                               @JsonProperty("created_at") String createdAt, @JsonProperty("status") TaskStatus status,
                               @JsonProperty("result") String result, @JsonProperty("logs") List<String> logs,
-                              @JsonProperty("attempts") int attempts, @JsonProperty("finished_at") String finishedAt) {
-        return new VenomTask(id, content, createdAt == null ? null : Timestamps.parse(createdAt), status, result,
-                logs, attempts, finishedAt == null ? null : Timestamps.parse(finishedAt), 0);
+                              @JsonProperty("priority") Integer priority, @JsonProperty("attempts") int attempts,
+                              @JsonProperty("max_attempts") Integer maxAttempts, @JsonProperty("run_at") String runAt,
+                              @JsonProperty("timeout_ms") Long timeoutMs,
+                              @JsonProperty("idempotency_key") String idempotencyKey,
+                              @JsonProperty("updated_at") String updatedAt,
+                              @JsonProperty("finished_at") String finishedAt) {
+        return new VenomTask(id, content, time(createdAt), status, result, logs,
+                priority == null ? TaskRequest.DEFAULT_PRIORITY : priority, attempts,
+                maxAttempts == null ? Math.max(1, attempts) : maxAttempts, time(runAt), timeoutMs, idempotencyKey,
+                time(updatedAt), time(finishedAt), 0);
     }
 
-    /** {@code created_at} as JSON writes it. */
+    private static Instant time(String text) {
+        return text == null ? null : Timestamps.parse(text);
+    }
+
     @JsonProperty("created_at")
     String createdAtJson() {
         return Timestamps.format(createdAt);
     }
 
-    /** {@code finished_at} as JSON writes it, {@code null} before the end. */
+    @JsonProperty("run_at")
+    String runAtJson() {
+        return runAt == null ? null : Timestamps.format(runAt);
+    }
+
+    @JsonProperty("updated_at")
+    String updatedAtJson() {
+        return Timestamps.format(updatedAt);
+    }
+
     @JsonProperty("finished_at")
     String finishedAtJson() {
         return finishedAt == null ? null : Timestamps.format(finishedAt);
     }
 
-    /** A new PENDING task with its {@code Task started} log line. */
+    /** A new PENDING task with default options and its {@code Task started} log line. */
     public static VenomTask create(UUID id, String content, Instant now) {
+        return create(id, new TaskRequest(content), 1, null, now);
+    }
+
+    /**
+     * A new PENDING task for {@code request}, with its {@code Task started} log line.
+     *
+     * @param defaultMaxAttempts the attempts allowed when the request does not say
+     * @param idempotencyKey     the client's key for this creation, or {@code null}
+     */
+    public static VenomTask create(UUID id, TaskRequest request, int defaultMaxAttempts, String idempotencyKey,
+                                   Instant now) {
         Instant at = Timestamps.truncate(now);
-        return new VenomTask(id, content, at, TaskStatus.PENDING, null,
-                List.of("Task started: " + Timestamps.format(at)), 0, null, 0);
+        return new VenomTask(id, request.content(), at, TaskStatus.PENDING, null,
+                List.of("Task started: " + Timestamps.format(at)), request.priorityOr(TaskRequest.DEFAULT_PRIORITY), 0,
+                request.maxAttemptsOr(defaultMaxAttempts), request.runAt() == null ? null
+                : Timestamps.truncate(request.runAt()), request.timeoutMs(), idempotencyKey, at, null, 0);
     }
 
     /** Claimed by a worker: PROCESSING, one more attempt, {@code Processing started} logged. */
     public VenomTask start(Instant now) {
         requireStatus(TaskStatus.PENDING, "start");
-        return new VenomTask(id, content, createdAt, TaskStatus.PROCESSING, null,
-                append("Processing started: " + Timestamps.format(now)), attempts + 1, null, version);
+        return next(TaskStatus.PROCESSING, null, "Processing started: " + Timestamps.format(now), attempts + 1, runAt,
+                now, null);
     }
 
     /** The processor returned {@code output}: COMPLETED with that result and its log line. */
     public VenomTask complete(String output, Instant now) {
         requireStatus(TaskStatus.PROCESSING, "complete");
         Instant at = Timestamps.truncate(now);
-        return new VenomTask(id, content, createdAt, TaskStatus.COMPLETED, output,
-                append("Processing completed: " + Timestamps.format(at)), attempts, at, version);
+        return next(TaskStatus.COMPLETED, output, "Processing completed: " + Timestamps.format(at), attempts, runAt,
+                at, at);
     }
 
     /** The processor failed with {@code message}: FAILED, result {@code "Error: <message>"}, log line. */
     public VenomTask fail(String message, Instant now) {
         requireStatus(TaskStatus.PROCESSING, "fail");
         Instant at = Timestamps.truncate(now);
-        return new VenomTask(id, content, createdAt, TaskStatus.FAILED, "Error: " + message,
-                append("Processing failed: " + message + " - " + Timestamps.format(at)), attempts, at, version);
+        return next(TaskStatus.FAILED, "Error: " + message,
+                "Processing failed: " + message + " - " + Timestamps.format(at), attempts, runAt, at, at);
+    }
+
+    /** True if a failure of the current attempt should be retried rather than end the task. */
+    public boolean hasAttemptsLeft() {
+        return attempts < maxAttempts;
+    }
+
+    /**
+     * The attempt failed with {@code message} and another one is allowed: back to PENDING, not claimable
+     * before {@code retryAt}, with the failure and {@code Retry scheduled: attempt <n> of <m> at <time>}
+     * logged.
+     */
+    public VenomTask retry(String message, Instant retryAt, Instant now) {
+        requireStatus(TaskStatus.PROCESSING, "retry");
+        if (!hasAttemptsLeft()) {
+            throw new IllegalStateException("cannot retry task " + id + ": attempt " + attempts + " of "
+                    + maxAttempts + " was the last");
+        }
+        Instant at = Timestamps.truncate(now);
+        Instant due = Timestamps.truncate(retryAt);
+        List<String> lines = append("Attempt " + attempts + " failed: " + message + " - " + Timestamps.format(at));
+        lines.add("Retry scheduled: attempt " + (attempts + 1) + " of " + maxAttempts + " at " + Timestamps.format(due));
+        return new VenomTask(id, content, createdAt, TaskStatus.PENDING, null, lines, priority, attempts, maxAttempts,
+                due, timeoutMs, idempotencyKey, at, null, version);
+    }
+
+    /** Cancelled by a client while PENDING or PROCESSING: CANCELLED, {@code Cancelled: <time>} logged. */
+    public VenomTask cancel(Instant now) {
+        if (status.isTerminal()) {
+            throw new IllegalStateException("cannot cancel task " + id + ": it is already " + status);
+        }
+        Instant at = Timestamps.truncate(now);
+        return next(TaskStatus.CANCELLED, null, "Cancelled: " + Timestamps.format(at), attempts, runAt, at, at);
     }
 
     /**
      * Back to PENDING so a worker runs it again, with {@code logLine} saying why
      * (a restart, an expired claim, a shutdown). Only an unfinished task can be requeued.
      */
-    public VenomTask requeue(String logLine) {
+    public VenomTask requeue(String logLine, Instant now) {
         if (status.isTerminal()) {
             throw new IllegalStateException("cannot requeue task " + id + ": it is already " + status);
         }
-        return new VenomTask(id, content, createdAt, TaskStatus.PENDING, null, append(logLine), attempts, null,
-                version);
+        return next(TaskStatus.PENDING, null, logLine, attempts, runAt, Timestamps.truncate(now), null);
+    }
+
+    /** True if a worker may claim it at {@code now}: PENDING and due. */
+    public boolean isDue(Instant now) {
+        return status == TaskStatus.PENDING && (runAt == null || !runAt.isAfter(now));
     }
 
     /**
@@ -129,19 +234,26 @@ public record VenomTask(
         return Optional.of(finishedAt != null ? finishedAt : createdAt);
     }
 
-    /** The same task with one more log line. */
-    public VenomTask withLog(String line) {
-        return new VenomTask(id, content, createdAt, status, result, append(line), attempts, finishedAt, version);
+    /** The same task with one more log line, written at {@code now}. */
+    public VenomTask withLog(String line, Instant now) {
+        return next(status, result, line, attempts, runAt, Timestamps.truncate(now), finishedAt);
     }
 
     /** The same task as stored at {@code newVersion}; for stores only. */
     public VenomTask withVersion(long newVersion) {
-        return new VenomTask(id, content, createdAt, status, result, logs, attempts, finishedAt, newVersion);
+        return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
+                timeoutMs, idempotencyKey, updatedAt, finishedAt, newVersion);
+    }
+
+    private VenomTask next(TaskStatus nextStatus, String nextResult, String line, int nextAttempts, Instant nextRunAt,
+                           Instant now, Instant nextFinishedAt) {
+        return new VenomTask(id, content, createdAt, nextStatus, nextResult, append(line), priority, nextAttempts,
+                maxAttempts, nextRunAt, timeoutMs, idempotencyKey, Timestamps.truncate(now), nextFinishedAt, version);
     }
 
     private List<String> append(String line) {
         Objects.requireNonNull(line, "line");
-        List<String> next = new ArrayList<>(logs.size() + 1);
+        List<String> next = new ArrayList<>(logs.size() + 2);
         next.addAll(logs);
         next.add(line);
         return next;

@@ -62,27 +62,111 @@ class VenomTaskTest {
                 .hasMessageContaining(ID.toString())
                 .hasMessageContaining("PENDING");
         VenomTask done = pending.start(T0).complete("r", T0);
-        assertThatThrownBy(() -> done.requeue("again")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> done.requeue("again", T0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> done.cancel(T0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already COMPLETED");
     }
 
     @Test
-    void jsonHasTheOriginalFieldsInOrderAndNoVersion() throws Exception {
+    void requestOptionsBecomeTaskFieldsAndDefaultsApplyWhenUnset() {
+        TaskRequest request = new TaskRequest("x").withPriority(7).withMaxAttempts(3)
+                .withRunAt(T0.plusSeconds(60)).withTimeoutMs(1500);
+
+        VenomTask task = VenomTask.create(ID, request, 5, "key-1", T0);
+        VenomTask plain = VenomTask.create(ID, new TaskRequest("x"), 5, null, T0);
+
+        assertThat(task.priority()).isEqualTo(7);
+        assertThat(task.maxAttempts()).isEqualTo(3);
+        assertThat(task.runAt()).isEqualTo(Instant.parse("2026-11-27T03:09:38.122912Z"));
+        assertThat(task.timeoutMs()).isEqualTo(1500L);
+        assertThat(task.idempotencyKey()).isEqualTo("key-1");
+        assertThat(task.isDue(T0)).isFalse();
+        assertThat(task.isDue(T0.plusSeconds(60))).isTrue();
+        assertThat(plain.priority()).isZero();
+        assertThat(plain.maxAttempts()).isEqualTo(5);
+        assertThat(plain.runAt()).isNull();
+        assertThat(plain.timeoutMs()).isNull();
+        assertThat(plain.isDue(T0)).isTrue();
+    }
+
+    @Test
+    void outOfRangeOptionsAreRejectedNamingTheField() {
+        assertThatThrownBy(() -> new TaskRequest("x").withPriority(12))
+                .hasMessage("priority must be 0..9, was 12");
+        assertThatThrownBy(() -> new TaskRequest("x").withMaxAttempts(0))
+                .hasMessage("max_attempts must be 1..100, was 0");
+        assertThatThrownBy(() -> new TaskRequest("x").withTimeoutMs(0))
+                .hasMessage("timeout_ms must be 1..604800000, was 0");
+    }
+
+    @Test
+    void failedAttemptWithAttemptsLeftIsScheduledAgainThenTheLastOneFails() {
+        VenomTask first = VenomTask.create(ID, new TaskRequest("x").withMaxAttempts(2), 1, null, T0).start(T0);
+
+        VenomTask retried = first.retry("boom", T0.plusSeconds(10), T0.plusSeconds(1));
+        VenomTask last = retried.start(T0.plusSeconds(10));
+
+        assertThat(retried.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(retried.result()).isNull();
+        assertThat(retried.runAt()).isEqualTo(T0.plusSeconds(10).truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        assertThat(retried.logs()).endsWith("Attempt 1 failed: boom - 2026-11-27T03:08:39.122912Z",
+                "Retry scheduled: attempt 2 of 2 at 2026-11-27T03:08:48.122912Z");
+        assertThat(last.attempts()).isEqualTo(2);
+        assertThat(last.hasAttemptsLeft()).isFalse();
+        assertThatThrownBy(() -> last.retry("again", T0, T0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("attempt 2 of 2 was the last");
+    }
+
+    @Test
+    void cancelEndsAPendingOrRunningTaskWithItsLogLine() {
+        VenomTask pending = VenomTask.create(ID, "x", T0);
+
+        VenomTask cancelled = pending.start(T0).cancel(T0.plusSeconds(1));
+
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelled.status().isTerminal()).isTrue();
+        assertThat(cancelled.result()).isNull();
+        assertThat(cancelled.finishedAt()).isEqualTo(cancelled.updatedAt());
+        assertThat(cancelled.logs()).last().isEqualTo("Cancelled: 2026-11-27T03:08:39.122912Z");
+        assertThat(pending.cancel(T0).status()).isEqualTo(TaskStatus.CANCELLED);
+    }
+
+    @Test
+    void idempotentRepeatMatchesOnlyTheSameRequest() {
+        TaskRequest request = new TaskRequest("x").withPriority(3);
+        VenomTask task = VenomTask.create(ID, request, 2, "k", T0);
+
+        assertThat(request.matches(task, 2)).isTrue();
+        assertThat(new TaskRequest("x").withPriority(3).withMaxAttempts(2).matches(task, 2)).isTrue();
+        assertThat(new TaskRequest("y").withPriority(3).matches(task, 2)).isFalse();
+        assertThat(new TaskRequest("x").matches(task, 2)).isFalse();
+        assertThat(request.withTimeoutMs(5).matches(task, 2)).isFalse();
+    }
+
+    @Test
+    void jsonHasTheOriginalFieldsFirstThenTheOptionsInOrderAndNoVersion() throws Exception {
         VenomTask task = VenomTask.create(ID, "hello", T0).withVersion(7);
 
         String json = JSON.writeValueAsString(task);
 
         assertThat(json).isEqualTo("{\"id\":\"351243c8-450b-4295-b0e7-a89c5cd0fabf\",\"content\":\"hello\","
                 + "\"created_at\":\"2026-11-27T03:08:38.122912Z\",\"status\":\"PENDING\",\"result\":null,"
-                + "\"logs\":[\"Task started: 2026-11-27T03:08:38.122912Z\"],\"attempts\":0,\"finished_at\":null}");
+                + "\"logs\":[\"Task started: 2026-11-27T03:08:38.122912Z\"],\"priority\":0,\"attempts\":0,"
+                + "\"max_attempts\":1,\"run_at\":null,\"timeout_ms\":null,\"idempotency_key\":null,"
+                + "\"updated_at\":\"2026-11-27T03:08:38.122912Z\",\"finished_at\":null}");
     }
 
     @Test
     void jsonRoundTripKeepsEveryField() throws Exception {
         VenomTask task = VenomTask.create(ID, "Zażółć 🐍 \"q\"", T0).start(T0).fail("x", T0);
+        VenomTask options = VenomTask.create(ID, new TaskRequest("o").withPriority(9).withMaxAttempts(4)
+                .withRunAt(T0.plusSeconds(3)).withTimeoutMs(250), 1, "key", T0).start(T0.plusSeconds(4));
 
-        VenomTask read = JSON.readValue(JSON.writeValueAsString(task), VenomTask.class);
+        for (VenomTask written : List.of(task, options)) {
+            VenomTask read = JSON.readValue(JSON.writeValueAsString(written), VenomTask.class);
 
-        assertThat(read).isEqualTo(task.withVersion(0));
+            assertThat(read).isEqualTo(written.withVersion(0));
+        }
     }
 
     @Test
@@ -99,6 +183,9 @@ class VenomTaskTest {
         assertThat(read.attempts()).isZero();
         assertThat(read.finishedAt()).isNull();
         assertThat(read.endedAt()).contains(read.createdAt());
+        assertThat(read.priority()).isZero();
+        assertThat(read.maxAttempts()).isEqualTo(1);
+        assertThat(read.updatedAt()).isEqualTo(read.createdAt());
     }
 
     @Test
@@ -116,6 +203,6 @@ class VenomTaskTest {
         assertThat(JSON.writeValueAsString(TaskResponse.of(VenomTask.create(ID, "x", T0))))
                 .isEqualTo("{\"task_id\":\"351243c8-450b-4295-b0e7-a89c5cd0fabf\",\"status\":\"PENDING\"}");
         assertThat(List.of(TaskStatus.values())).filteredOn(TaskStatus::isTerminal)
-                .containsExactly(TaskStatus.COMPLETED, TaskStatus.FAILED);
+                .containsExactly(TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED);
     }
 }

@@ -56,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class JsonFileStateStore implements StateStore {
 
     private static final Logger log = LoggerFactory.getLogger(JsonFileStateStore.class);
+    private static final String RECOVERED = "Recovered after restart: ";
     private static final DateTimeFormatter QUARANTINE_TIME =
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -137,6 +138,11 @@ public final class JsonFileStateStore implements StateStore {
     }
 
     @Override
+    public long count(TaskStatus status) {
+        return memory.count(status);
+    }
+
+    @Override
     public List<Claim> claim(String owner, int limit, Duration lease) {
         return memory.claim(owner, limit, lease);
     }
@@ -207,12 +213,22 @@ public final class JsonFileStateStore implements StateStore {
      * as one journal line however many tasks there are.
      */
     private int recover() {
-        String line = "Recovered after restart: " + Timestamps.format(clock.instant());
-        int count = memory.requeueUnfinished(line);
+        Instant now = Timestamps.truncate(clock.instant());
+        String line = RECOVERED + Timestamps.format(now);
+        int count = memory.requeueUnfinished(line, now);
         if (count > 0) {
             journal.appendRecovery(line).join();
         }
         return count;
+    }
+
+    /** The time in a recovery line, or now for a line this version did not write. */
+    private Instant recoveredAt(String logLine) {
+        try {
+            return Timestamps.parse(logLine.substring(RECOVERED.length()));
+        } catch (RuntimeException e) {
+            return clock.instant();
+        }
     }
 
     /** What a start-up must do about the files it found. */
@@ -261,7 +277,7 @@ public final class JsonFileStateStore implements StateStore {
 
             @Override
             public void recovered(String logLine) {
-                target.requeueUnfinished(logLine);
+                target.requeueUnfinished(logLine, recoveredAt(logLine));
             }
         };
         for (Path journal : List.of(old, journalPath)) {

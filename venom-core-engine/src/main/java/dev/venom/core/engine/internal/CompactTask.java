@@ -25,9 +25,11 @@ public final class CompactTask {
     public static byte[] encode(VenomTask task) {
         byte[] content = utf8(task.content());
         byte[] result = task.result() == null ? null : utf8(task.result());
+        byte[] key = task.idempotencyKey() == null ? null : utf8(task.idempotencyKey());
         List<String> logs = task.logs();
         byte[][] lines = new byte[logs.size()][];
-        int size = 8 + 8 + 12 + 12 + 1 + 4 + 8 + 4 + content.length + 4 + (result == null ? 0 : result.length) + 4;
+        int size = 16 + 8 * 4 + 1 + 1 + 4 + 1 + 4 + 8
+                + 4 + content.length + 4 + length(result) + 4 + length(key) + 4;
         for (int i = 0; i < lines.length; i++) {
             lines[i] = utf8(logs.get(i));
             size += 4 + lines[i].length;
@@ -36,9 +38,14 @@ public final class CompactTask {
         out.putLong(task.id().getMostSignificantBits()).putLong(task.id().getLeastSignificantBits());
         putInstant(out, task.createdAt());
         putInstant(out, task.finishedAt());
-        out.put((byte) task.status().ordinal()).putInt(task.attempts()).putLong(task.version());
+        putInstant(out, task.updatedAt());
+        putInstant(out, task.runAt());
+        out.put((byte) task.status().ordinal()).put((byte) task.priority())
+                .putInt(task.attempts()).put((byte) task.maxAttempts())
+                .putInt(task.timeoutMs() == null ? -1 : task.timeoutMs().intValue()).putLong(task.version());
         putBytes(out, content);
         putBytes(out, result);
+        putBytes(out, key);
         out.putInt(lines.length);
         for (byte[] line : lines) {
             putBytes(out, line);
@@ -52,17 +59,24 @@ public final class CompactTask {
         UUID id = new UUID(in.getLong(), in.getLong());
         Instant createdAt = getInstant(in);
         Instant finishedAt = getInstant(in);
+        Instant updatedAt = getInstant(in);
+        Instant runAt = getInstant(in);
         TaskStatus status = STATUSES[in.get()];
+        int priority = in.get();
         int attempts = in.getInt();
+        int maxAttempts = in.get();
+        long timeoutMs = in.getInt();
         long version = in.getLong();
         String content = getString(in);
         String result = getString(in);
+        String key = getString(in);
         int count = in.getInt();
         List<String> logs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             logs.add(getString(in));
         }
-        return new VenomTask(id, content, createdAt, status, result, logs, attempts, finishedAt, version);
+        return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
+                timeoutMs < 0 ? null : timeoutMs, key, updatedAt, finishedAt, version);
     }
 
     /** The id of a packed task, without unpacking the rest. */
@@ -83,19 +97,30 @@ public final class CompactTask {
         return finishedAt != null ? finishedAt : createdAt;
     }
 
+    /** When a packed task was created, without unpacking it. */
+    public static Instant createdAt(byte[] packed) {
+        ByteBuffer in = ByteBuffer.wrap(packed);
+        in.position(16);
+        return getInstant(in);
+    }
+
+    private static int length(byte[] bytes) {
+        return bytes == null ? 0 : bytes.length;
+    }
+
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** As epoch microseconds: a task's times carry no more (see {@link VenomTask}). */
     private static void putInstant(ByteBuffer out, Instant instant) {
-        out.putLong(instant == null ? NO_INSTANT : instant.getEpochSecond());
-        out.putInt(instant == null ? 0 : instant.getNano());
+        out.putLong(instant == null ? NO_INSTANT : instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1000);
     }
 
     private static Instant getInstant(ByteBuffer in) {
-        long seconds = in.getLong();
-        int nanos = in.getInt();
-        return seconds == NO_INSTANT ? null : Instant.ofEpochSecond(seconds, nanos);
+        long micros = in.getLong();
+        return micros == NO_INSTANT ? null : Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000),
+                Math.floorMod(micros, 1_000_000) * 1000L);
     }
 
     private static void putBytes(ByteBuffer out, byte[] bytes) {

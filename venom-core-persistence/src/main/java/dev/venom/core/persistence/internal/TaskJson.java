@@ -7,8 +7,7 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * Writes a task as the model's JSON ({@code id, content, created_at, status, result, logs, attempts,
- * finished_at}) straight to a generator: every change is written once to the journal and again to each
+ * Writes a task as the model's JSON ({@link VenomTask}) straight to a generator: every change is written once to the journal and again to each
  * snapshot, and this is several times cheaper than databind's reflective path. A test holds the two
  * outputs equal, so the model's annotations stay the one definition of the format.
  */
@@ -29,10 +28,23 @@ public final class TaskJson {
             json.writeString(line);
         }
         json.writeEndArray();
+        json.writeNumberField("priority", task.priority());
         json.writeNumberField("attempts", task.attempts());
-        Instant finished = task.finishedAt();
-        nullableString(json, "finished_at", finished == null ? null : Timestamps.format(finished));
+        json.writeNumberField("max_attempts", task.maxAttempts());
+        nullableString(json, "run_at", time(task.runAt()));
+        if (task.timeoutMs() == null) {
+            json.writeNullField("timeout_ms");
+        } else {
+            json.writeNumberField("timeout_ms", task.timeoutMs());
+        }
+        nullableString(json, "idempotency_key", task.idempotencyKey());
+        json.writeStringField("updated_at", Timestamps.format(task.updatedAt()));
+        nullableString(json, "finished_at", time(task.finishedAt()));
         json.writeEndObject();
+    }
+
+    private static String time(Instant instant) {
+        return instant == null ? null : Timestamps.format(instant);
     }
 
     private static void nullableString(JsonGenerator json, String name, String value) throws IOException {

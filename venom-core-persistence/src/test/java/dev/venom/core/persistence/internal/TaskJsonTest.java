@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.io.StringWriter;
@@ -26,7 +27,12 @@ class TaskJsonTest {
         VenomTask original = new VenomTask(UUID.randomUUID(), "", T0, TaskStatus.COMPLETED, "r",
                 List.of("Zadanie uruchomione: 2026-11-27T03:08:38.123361"), 0, null, 0);
 
-        for (VenomTask task : List.of(pending, pending.start(T0), failed, original)) {
+        VenomTask withOptions = VenomTask.create(UUID.randomUUID(), new TaskRequest("o").withPriority(7)
+                .withMaxAttempts(3).withRunAt(T0.plusSeconds(60)).withTimeoutMs(1500), 1, "key-1", T0);
+        VenomTask retried = withOptions.start(T0).retry("flaky", T0.plusSeconds(5), T0.plusSeconds(1));
+        VenomTask cancelled = withOptions.cancel(T0.plusSeconds(2));
+
+        for (VenomTask task : List.of(pending, pending.start(T0), failed, original, withOptions, retried, cancelled)) {
             StringWriter out = new StringWriter();
             try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
                 TaskJson.write(json, task);
