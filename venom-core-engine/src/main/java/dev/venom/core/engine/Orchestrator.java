@@ -239,6 +239,11 @@ public final class Orchestrator implements AutoCloseable {
         return concurrency;
     }
 
+    /** How many attempts run on this node now. */
+    public int running() {
+        return inFlight.size();
+    }
+
     /** The processor tasks run through. */
     public TaskProcessor processor() {
         return processor;

@@ -1,0 +1,351 @@
+package dev.venom.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.venom.core.model.TaskRequest;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.Timestamps;
+import dev.venom.core.model.VenomTask;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The task options through the engine's Java API: priority, retries, run_at, timeouts, cancel, idempotency, load. */
+class OrchestratorOptionsTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+
+    private final SettableClock clock = new SettableClock(T0);
+    private final InMemoryStateStore store = new InMemoryStateStore(clock, ChangeLog.NONE);
+    private Orchestrator orchestrator;
+
+    private Orchestrator.Builder builder(TaskProcessor processor) {
+        return Orchestrator.builder().store(store).processor(processor).clock(clock).nodeId("test-node")
+                .pollInterval(Duration.ofMillis(20)).shutdownGrace(Duration.ofMillis(200));
+    }
+
+    @AfterEach
+    void close() {
+        if (orchestrator != null) {
+            orchestrator.close();
+        }
+    }
+
+    private VenomTask awaitStatus(UUID id, TaskStatus status) {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> store.find(id).map(VenomTask::status).orElse(null) == status);
+        return store.find(id).orElseThrow();
+    }
+
+    private VenomTask submit(TaskRequest request) {
+        return orchestrator.submit(request).join();
+    }
+
+    @Test
+    void higherPriorityRunsFirstAndEqualPrioritiesOldestFirstUnderAConcurrencyOfOne() {
+        List<String> order = new CopyOnWriteArrayList<>();
+        orchestrator = builder((task, ctx) -> {
+            order.add(task.content());
+            return CompletableFuture.completedFuture("ok");
+        }).concurrency(1).build();
+        List<UUID> ids = new ArrayList<>();
+        for (TaskRequest request : List.of(new TaskRequest("low"), new TaskRequest("high-1").withPriority(9),
+                new TaskRequest("mid").withPriority(5), new TaskRequest("high-2").withPriority(9),
+                new TaskRequest("default"))) {
+            ids.add(submit(request).id());
+        }
+
+        orchestrator.start();
+
+        ids.forEach(id -> awaitStatus(id, TaskStatus.COMPLETED));
+        assertThat(order).containsExactly("high-1", "high-2", "mid", "low", "default");
+    }
+
+    @Test
+    void failedAttemptsRetryAfterAnExponentialBackoffOnTheInjectedClock() {
+        AtomicInteger calls = new AtomicInteger();
+        orchestrator = builder((task, ctx) -> calls.incrementAndGet() < 3
+                ? CompletableFuture.failedFuture(new IllegalStateException("flaky " + ctx.attempt()))
+                : CompletableFuture.completedFuture("third time lucky"))
+                .retryBase(Duration.ofSeconds(10)).build().start();
+
+        UUID id = submit(new TaskRequest("x").withMaxAttempts(3)).id();
+
+        VenomTask firstRetry = awaitRetry(id, 1);
+        assertThat(firstRetry.runAt()).isBetween(T0.plusSeconds(5), T0.plusSeconds(10));
+        assertThat(firstRetry.result()).isNull();
+        assertThat(firstRetry.logs()).endsWith("Attempt 1 failed: flaky 1 - " + Timestamps.format(T0),
+                "Retry scheduled: attempt 2 of 3 at " + Timestamps.format(firstRetry.runAt()));
+        clock.set(firstRetry.runAt().minusMillis(1));
+        await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2)).until(() -> calls.get() == 1);
+
+        clock.set(firstRetry.runAt());
+        VenomTask secondRetry = awaitRetry(id, 2);
+        Instant failedAt = firstRetry.runAt();
+        assertThat(secondRetry.runAt()).isBetween(failedAt.plusSeconds(10), failedAt.plusSeconds(20));
+        assertThat(secondRetry.logs()).last().isEqualTo(
+                "Retry scheduled: attempt 3 of 3 at " + Timestamps.format(secondRetry.runAt()));
+
+        clock.set(secondRetry.runAt());
+        VenomTask done = awaitStatus(id, TaskStatus.COMPLETED);
+        assertThat(done.attempts()).isEqualTo(3);
+        assertThat(done.result()).isEqualTo("third time lucky");
+    }
+
+    private VenomTask awaitRetry(UUID id, int failedAttempts) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find(id)
+                .filter(t -> t.status() == TaskStatus.PENDING && t.attempts() == failedAttempts).isPresent());
+        return store.find(id).orElseThrow();
+    }
+
+    @Test
+    void onlyTheLastFailureMakesTheTaskFailed() {
+        orchestrator = builder((task, ctx) -> CompletableFuture.failedFuture(new IllegalStateException("boom")))
+                .retryBase(Duration.ofMillis(1)).defaultMaxAttempts(2).build().start();
+
+        UUID id = submit(new TaskRequest("x")).id();
+        VenomTask retry = awaitRetry(id, 1);
+        clock.set(retry.runAt());
+        VenomTask failed = awaitStatus(id, TaskStatus.FAILED);
+
+        assertThat(failed.maxAttempts()).isEqualTo(2);
+        assertThat(failed.attempts()).isEqualTo(2);
+        assertThat(failed.result()).isEqualTo("Error: boom");
+        assertThat(failed.logs()).filteredOn(l -> l.startsWith("Retry scheduled")).hasSize(1);
+    }
+
+    @Test
+    void backoffDoublesWithJitterAndIsCappedAtTenMinutes() {
+        orchestrator = builder(new SimulatedProcessor(Duration.ZERO)).retryBase(Duration.ofSeconds(1)).build();
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(orchestrator.backoff(1)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1));
+            assertThat(orchestrator.backoff(4)).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(8));
+            assertThat(orchestrator.backoff(100)).isBetween(Duration.ofMinutes(5), Duration.ofMinutes(10));
+        }
+    }
+
+    @Test
+    void aTaskDoesNotRunBeforeItsRunAt() {
+        AtomicInteger calls = new AtomicInteger();
+        orchestrator = builder((task, ctx) -> CompletableFuture.completedFuture("ran " + calls.incrementAndGet()))
+                .build().start();
+
+        UUID id = submit(new TaskRequest("later").withRunAt(T0.plusSeconds(30))).id();
+
+        await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2))
+                .until(() -> store.find(id).orElseThrow().status() == TaskStatus.PENDING);
+        clock.advance(Duration.ofSeconds(30));
+        VenomTask done = awaitStatus(id, TaskStatus.COMPLETED);
+        assertThat(done.runAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void anAttemptPastItsTimeoutFailsAndItsProcessorSeesTheCancellation() {
+        AtomicReference<TaskContext> seen = new AtomicReference<>();
+        CompletableFuture<String> never = new CompletableFuture<>();
+        orchestrator = builder((task, ctx) -> {
+            seen.set(ctx);
+            return never;
+        }).build().start();
+
+        UUID id = submit(new TaskRequest("slow").withTimeoutMs(100)).id();
+        VenomTask failed = awaitStatus(id, TaskStatus.FAILED);
+
+        assertThat(failed.result()).isEqualTo("Error: timed out after 100 ms");
+        assertThat(seen.get().isCancelled()).isTrue();
+        assertThat(never).isCancelled();
+    }
+
+    @Test
+    void aTimedOutAttemptRetriesWhenItMay() {
+        AtomicInteger calls = new AtomicInteger();
+        orchestrator = builder((task, ctx) -> calls.incrementAndGet() == 1
+                ? new CompletableFuture<>() : CompletableFuture.completedFuture("fast now"))
+                .retryBase(Duration.ofMillis(1)).build().start();
+
+        UUID id = submit(new TaskRequest("x").withTimeoutMs(50).withMaxAttempts(2)).id();
+        VenomTask retry = awaitRetry(id, 1);
+        clock.set(retry.runAt());
+
+        assertThat(retry.logs()).anyMatch(l -> l.startsWith("Attempt 1 failed: timed out after 50 ms"));
+        assertThat(awaitStatus(id, TaskStatus.COMPLETED).result()).isEqualTo("fast now");
+    }
+
+    @Test
+    void cancellingAPendingTaskEndsItBeforeItRuns() {
+        AtomicInteger calls = new AtomicInteger();
+        orchestrator = builder((task, ctx) -> CompletableFuture.completedFuture("ran " + calls.incrementAndGet()))
+                .build().start();
+        UUID id = submit(new TaskRequest("later").withRunAt(T0.plusSeconds(60))).id();
+
+        VenomTask cancelled = orchestrator.cancel(id).join().orElseThrow();
+        clock.advance(Duration.ofSeconds(61));
+
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelled.logs()).last().isEqualTo("Cancelled: " + Timestamps.format(T0));
+        await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2))
+                .until(() -> store.find(id).orElseThrow().status() == TaskStatus.CANCELLED);
+        assertThat(calls).hasValue(0);
+    }
+
+    @Test
+    void cancellingARunningTaskCancelsItsProcessorAndDiscardsALateResult() {
+        AtomicReference<TaskContext> seen = new AtomicReference<>();
+        CompletableFuture<String> running = new CompletableFuture<>();
+        orchestrator = builder((task, ctx) -> {
+            seen.set(ctx);
+            return running.minimalCompletionStage(); // a stage that ignores cancellation, like a remote call
+        }).build().start();
+        UUID id = submit(new TaskRequest("x")).id();
+        awaitStatus(id, TaskStatus.PROCESSING);
+
+        VenomTask cancelled = orchestrator.cancel(id).join().orElseThrow();
+        running.complete("too late");
+
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(seen.get().isCancelled()).isTrue();
+        await().atMost(Duration.ofSeconds(2)).until(() -> orchestrator.running() == 0);
+        VenomTask stored = store.find(id).orElseThrow();
+        assertThat(stored.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(stored.result()).isNull();
+    }
+
+    @Test
+    void cancellingAnEndedTaskIsRefusedAndAnUnknownOneIsEmpty() {
+        orchestrator = builder((task, ctx) -> CompletableFuture.completedFuture("done")).build().start();
+        UUID id = submit(new TaskRequest("x")).id();
+        awaitStatus(id, TaskStatus.COMPLETED);
+
+        assertThatThrownBy(() -> orchestrator.cancel(id).join()).hasCauseInstanceOf(TaskEndedException.class)
+                .hasMessageContaining("already ended: COMPLETED");
+        assertThat(orchestrator.cancel(UUID.randomUUID()).join()).isEmpty();
+    }
+
+    @Test
+    void cancelRacingCompletionEndsInExactlyOneTerminalState() throws Exception {
+        List<CompletableFuture<String>> results = new CopyOnWriteArrayList<>();
+        orchestrator = builder((task, ctx) -> {
+            CompletableFuture<String> result = new CompletableFuture<>();
+            results.add(result);
+            return result;
+        }).concurrency(64).build().start();
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(submit(new TaskRequest("t" + i)).id());
+        }
+        ids.forEach(id -> awaitStatus(id, TaskStatus.PROCESSING));
+        await().until(() -> results.size() == ids.size());
+        ExecutorService racers = Executors.newFixedThreadPool(2);
+
+        List<Future<Boolean>> cancels = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            CompletableFuture<String> result = results.get(i);
+            UUID id = ids.get(i);
+            racers.submit(() -> result.complete("won"));
+            cancels.add(racers.submit(() -> {
+                try {
+                    return orchestrator.cancel(id).join().isPresent();
+                } catch (RuntimeException e) {
+                    assertThat(VenomException.unwrap(e)).isInstanceOf(TaskEndedException.class);
+                    return false;
+                }
+            }));
+        }
+        racers.shutdown();
+        assertThat(racers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> orchestrator.running() == 0);
+        for (int i = 0; i < ids.size(); i++) {
+            VenomTask task = store.find(ids.get(i)).orElseThrow();
+            if (cancels.get(i).get()) {
+                assertThat(task.status()).isEqualTo(TaskStatus.CANCELLED);
+                assertThat(task.result()).isNull();
+            } else {
+                assertThat(task.status()).isEqualTo(TaskStatus.COMPLETED);
+                assertThat(task.result()).isEqualTo("won");
+            }
+            assertThat(task.logs()).filteredOn(l -> l.startsWith("Cancelled") || l.startsWith("Processing completed"))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void twentyConcurrentSubmissionsWithOneKeyCreateExactlyOneTask() throws Exception {
+        orchestrator = builder(new SimulatedProcessor(Duration.ZERO)).build();
+        ExecutorService clients = Executors.newFixedThreadPool(20);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Submission>> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            answers.add(clients.submit(() -> {
+                go.await();
+                return orchestrator.submit(new TaskRequest("pay invoice 7"), "invoice-7").join();
+            }));
+        }
+        go.countDown();
+        Set<UUID> ids = ConcurrentHashMap.newKeySet();
+        int created = 0;
+        for (Future<Submission> answer : answers) {
+            Submission submission = answer.get(10, TimeUnit.SECONDS);
+            ids.add(submission.task().id());
+            created += submission.created() ? 1 : 0;
+        }
+        clients.shutdown();
+
+        assertThat(ids).hasSize(1);
+        assertThat(created).isEqualTo(1);
+        assertThat(store.size()).isEqualTo(1);
+        assertThat(store.find(ids.iterator().next()).orElseThrow().idempotencyKey()).isEqualTo("invoice-7");
+    }
+
+    @Test
+    void aKeyReusedWithADifferentRequestIsAConflict() {
+        orchestrator = builder(new SimulatedProcessor(Duration.ZERO)).build();
+        VenomTask first = orchestrator.submit(new TaskRequest("a"), "k").join().task();
+
+        assertThatThrownBy(() -> orchestrator.submit(new TaskRequest("b"), "k").join())
+                .hasCauseInstanceOf(IdempotencyConflictException.class).hasMessageContaining(first.id().toString());
+        assertThatThrownBy(() -> orchestrator.submit(new TaskRequest("a").withPriority(1), "k").join())
+                .hasCauseInstanceOf(IdempotencyConflictException.class);
+        assertThat(orchestrator.submit(new TaskRequest("a"), "k").join().created()).isFalse();
+        assertThatThrownBy(() -> orchestrator.submit(new TaskRequest("a"), "bad\nkey"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("printable");
+        assertThatThrownBy(() -> orchestrator.submit(new TaskRequest("a"), "k".repeat(256)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..255");
+    }
+
+    @Test
+    void submissionsBeyondMaxPendingAreRefusedAndReadsStillWork() {
+        orchestrator = builder(new SimulatedProcessor(Duration.ZERO)).maxPending(2).build();
+        VenomTask first = submit(new TaskRequest("1"));
+        submit(new TaskRequest("2"));
+
+        assertThatThrownBy(() -> submit(new TaskRequest("3"))).hasCauseInstanceOf(TooManyPendingException.class)
+                .hasMessageContaining("Too many pending tasks");
+        assertThat(orchestrator.find(first.id())).isPresent();
+        assertThat(store.size()).isEqualTo(2);
+
+        orchestrator.start();
+        awaitStatus(first.id(), TaskStatus.COMPLETED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.count(TaskStatus.PENDING) == 0);
+        assertThat(submit(new TaskRequest("3")).status()).isEqualTo(TaskStatus.PENDING);
+    }
+}
