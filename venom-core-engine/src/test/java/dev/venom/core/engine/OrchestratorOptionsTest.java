@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -242,24 +243,23 @@ class OrchestratorOptionsTest {
 
     @Test
     void cancelRacingCompletionEndsInExactlyOneTerminalState() throws Exception {
-        List<CompletableFuture<String>> results = new CopyOnWriteArrayList<>();
+        Map<UUID, CompletableFuture<String>> results = new ConcurrentHashMap<>();
         orchestrator = builder((task, ctx) -> {
             CompletableFuture<String> result = new CompletableFuture<>();
-            results.add(result);
+            results.put(task.id(), result);
             return result;
         }).concurrency(64).build().start();
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             ids.add(submit(new TaskRequest("t" + i)).id());
         }
+        await().atMost(Duration.ofSeconds(10)).until(() -> results.size() == ids.size());
         ids.forEach(id -> awaitStatus(id, TaskStatus.PROCESSING));
-        await().until(() -> results.size() == ids.size());
         ExecutorService racers = Executors.newFixedThreadPool(2);
 
         List<Future<Boolean>> cancels = new ArrayList<>();
-        for (int i = 0; i < ids.size(); i++) {
-            CompletableFuture<String> result = results.get(i);
-            UUID id = ids.get(i);
+        for (UUID id : ids) {
+            CompletableFuture<String> result = results.get(id);
             racers.submit(() -> result.complete("won"));
             cancels.add(racers.submit(() -> {
                 try {
