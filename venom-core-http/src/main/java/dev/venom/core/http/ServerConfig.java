@@ -1,7 +1,10 @@
 package dev.venom.core.http;
 
+import dev.venom.core.model.TaskRequest;
 import dev.venom.core.persistence.Fsync;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,12 +38,21 @@ import java.util.regex.Pattern;
  * @param fsyncBatch      {@code VENOM_FSYNC_BATCH_MS}: with {@code batch}, the longest time between forces
  * @param journalMaxBytes {@code VENOM_JOURNAL_MAX_BYTES}: journal size that triggers a new snapshot
  * @param retention       {@code VENOM_RETENTION}: drop finished tasks older than this; empty keeps all
+ * @param maxAttempts     {@code VENOM_MAX_ATTEMPTS}: attempts of a task that does not ask for a number
+ * @param retryBase       {@code VENOM_RETRY_BASE_MS}: the wait before the first retry, doubled for each next one
+ * @param maxPending      {@code VENOM_MAX_PENDING}: POST answers 503 while this many tasks wait; 0 for no limit
+ * @param processor       {@code VENOM_PROCESSOR}: {@code simulated}, {@code http} or a custom processor's name
+ * @param processorUrl    {@code VENOM_PROCESSOR_URL}: where the {@code http} processor POSTs each task
+ * @param processorTimeout {@code VENOM_PROCESSOR_TIMEOUT_MS}: how long the {@code http} processor waits for an answer
+ * @param settings        every setting by key, with the environment's other variables: what a custom processor reads
  * @param sources         for each setting not at its default, where it came from
  * @param warnings        problems worth a warning, such as unknown keys in {@code .env}
  */
 public record ServerConfig(String host, int port, Path stateFile, String store, Duration processingDelay,
                            int concurrency, Optional<String> nodeId, Duration shutdownGrace, long maxBodyBytes,
                            Fsync fsync, Duration fsyncBatch, long journalMaxBytes, Optional<Duration> retention,
+                           int maxAttempts, Duration retryBase, long maxPending, String processor,
+                           Optional<URI> processorUrl, Duration processorTimeout, Map<String, String> settings,
                            Map<String, String> sources, List<String> warnings) {
 
     /** Every setting with its default, in the order the README lists them. */
@@ -60,6 +73,12 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         d.put("VENOM_FSYNC_BATCH_MS", "10");
         d.put("VENOM_JOURNAL_MAX_BYTES", "67108864");
         d.put("VENOM_RETENTION", "");
+        d.put("VENOM_MAX_ATTEMPTS", "1");
+        d.put("VENOM_RETRY_BASE_MS", "1000");
+        d.put("VENOM_MAX_PENDING", "0");
+        d.put("VENOM_PROCESSOR", "simulated");
+        d.put("VENOM_PROCESSOR_URL", "");
+        d.put("VENOM_PROCESSOR_TIMEOUT_MS", "30000");
         return Collections.unmodifiableMap(d);
     }
 
@@ -68,7 +87,9 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             Usage: java -jar venom-server.jar [--host H] [--port P] [--state-file F] [--store json]
                    [--processing-delay-ms N] [--concurrency N] [--node-id ID] [--shutdown-grace-ms N]
                    [--max-body-bytes N] [--fsync always|batch|off] [--fsync-batch-ms N]
-                   [--journal-max-bytes N] [--retention 7d]
+                   [--journal-max-bytes N] [--retention 7d] [--max-attempts N] [--retry-base-ms N]
+                   [--max-pending N] [--processor simulated|http|NAME] [--processor-url URL]
+                   [--processor-timeout-ms N]
             Each flag overrides the environment variable of the same name (VENOM_HOST, VENOM_PORT,
             STATE_FILE_PATH, ...), which overrides .env in the working directory.""";
 
@@ -128,7 +149,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             values.put(key, value);
             sources.put(key, "flag --" + name);
         }
-        return parse(values, sources, warnings);
+        return parse(values, env, sources, warnings);
     }
 
     /** True if {@code args} ask for the usage text. */
@@ -147,12 +168,19 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         return line.toString();
     }
 
+    /** The settings that differ from their defaults; never the environment, which may hold secrets. */
+    @Override
+    public String toString() {
+        return "ServerConfig[" + describe() + "]";
+    }
+
     private static String keyOfFlag(String flag) {
         return flag.equals("state-file") ? "STATE_FILE_PATH"
                 : "VENOM_" + flag.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    private static ServerConfig parse(Map<String, String> v, Map<String, String> sources, List<String> warnings) {
+    private static ServerConfig parse(Map<String, String> v, Map<String, String> env, Map<String, String> sources,
+                                      List<String> warnings) {
         Function<String, String> from = key -> " (from " + sources.getOrDefault(key, "default") + ")";
         String host = v.get("VENOM_HOST").trim();
         if (host.isEmpty()) {
@@ -183,9 +211,43 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         Duration fsyncBatch = Duration.ofMillis(number(v, "VENOM_FSYNC_BATCH_MS", 1, 60_000, from));
         long journalMax = number(v, "VENOM_JOURNAL_MAX_BYTES", 1024, 1L << 40, from);
         Optional<Duration> retention = retention(v.get("VENOM_RETENTION").trim(), from.apply("VENOM_RETENTION"));
+        int maxAttempts = (int) number(v, "VENOM_MAX_ATTEMPTS", 1, TaskRequest.MAX_ATTEMPTS, from);
+        Duration retryBase = Duration.ofMillis(number(v, "VENOM_RETRY_BASE_MS", 1, 600_000, from));
+        long maxPending = number(v, "VENOM_MAX_PENDING", 0, Long.MAX_VALUE, from);
+        String processor = v.get("VENOM_PROCESSOR").trim();
+        if (!processor.matches("[A-Za-z0-9._-]+")) {
+            throw new InvalidConfigException("VENOM_PROCESSOR must be simulated, http or the name of a custom "
+                    + "processor, was '" + processor + "'" + from.apply("VENOM_PROCESSOR"));
+        }
+        Optional<URI> processorUrl = url(v.get("VENOM_PROCESSOR_URL").trim(), from.apply("VENOM_PROCESSOR_URL"));
+        if (processor.equals("http") && processorUrl.isEmpty()) {
+            throw new InvalidConfigException("VENOM_PROCESSOR=http needs VENOM_PROCESSOR_URL, the address each task "
+                    + "is POSTed to");
+        }
+        Duration processorTimeout = Duration.ofMillis(number(v, "VENOM_PROCESSOR_TIMEOUT_MS", 1, 86_400_000L, from));
+        Map<String, String> settings = new TreeMap<>(env);
+        settings.putAll(v);
         return new ServerConfig(host, port, Path.of(stateFile), store, delay, concurrency,
                 nodeId.isEmpty() ? Optional.empty() : Optional.of(nodeId), grace, maxBody,
-                fsync, fsyncBatch, journalMax, retention, Map.copyOf(sources), List.copyOf(warnings));
+                fsync, fsyncBatch, journalMax, retention, maxAttempts, retryBase, maxPending, processor,
+                processorUrl, processorTimeout, Collections.unmodifiableMap(settings), Map.copyOf(sources),
+                List.copyOf(warnings));
+    }
+
+    private static Optional<URI> url(String text, String from) {
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(text);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return Optional.of(uri);
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new InvalidConfigException("VENOM_PROCESSOR_URL must be an http:// or https:// URL, was '" + text + "'"
+                + from);
     }
 
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");

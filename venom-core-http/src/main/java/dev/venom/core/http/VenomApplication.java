@@ -5,9 +5,15 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.SimulatedProcessor;
+import dev.venom.core.engine.TaskProcessor;
+import dev.venom.core.engine.TaskProcessorProvider;
 import dev.venom.core.persistence.JsonFileStateStore;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +57,12 @@ public final class VenomApplication implements AutoCloseable {
         try {
             Orchestrator.Builder engine = Orchestrator.builder()
                     .store(store)
-                    .processor(new SimulatedProcessor(config.processingDelay()))
+                    .processor(processor(config, mapper))
                     .concurrency(config.concurrency())
-                    .shutdownGrace(config.shutdownGrace());
+                    .shutdownGrace(config.shutdownGrace())
+                    .defaultMaxAttempts(config.maxAttempts())
+                    .retryBase(config.retryBase())
+                    .maxPending(config.maxPending());
             config.nodeId().ifPresent(engine::nodeId);
             orchestrator = engine.build().start();
             VenomServer server = VenomServer.builder()
@@ -79,6 +88,37 @@ public final class VenomApplication implements AutoCloseable {
         }
     }
 
+    /**
+     * The processor {@code VENOM_PROCESSOR} names: {@code simulated}, {@code http}, or a
+     * {@link TaskProcessorProvider} found on the class path.
+     *
+     * @throws ServerConfig.InvalidConfigException if no processor has that name, or it rejects its settings
+     */
+    static TaskProcessor processor(ServerConfig config, ObjectMapper mapper) {
+        String name = config.processor();
+        if (name.equals("simulated")) {
+            return new SimulatedProcessor(config.processingDelay());
+        }
+        if (name.equals("http")) {
+            return new HttpTaskProcessor(config.processorUrl().orElseThrow(), config.processorTimeout(), mapper);
+        }
+        List<String> found = new ArrayList<>(List.of("simulated", "http"));
+        for (TaskProcessorProvider provider : ServiceLoader.load(TaskProcessorProvider.class)) {
+            if (provider.name().equals(name)) {
+                try {
+                    return Objects.requireNonNull(provider.create(config.settings()),
+                            () -> provider.getClass().getName() + ".create returned null");
+                } catch (IllegalArgumentException e) {
+                    throw new ServerConfig.InvalidConfigException("processor " + name + ": " + e.getMessage());
+                }
+            }
+            found.add(provider.name());
+        }
+        throw new ServerConfig.InvalidConfigException("VENOM_PROCESSOR '" + name + "' is unknown; available: "
+                + String.join(", ", found) + " (a custom processor's jar must be on the class path, listed in "
+                + "META-INF/services/" + TaskProcessorProvider.class.getName() + ")");
+    }
+
     /** Where the HTTP server listens. */
     public InetSocketAddress address() {
         return server.address();
@@ -98,12 +138,23 @@ public final class VenomApplication implements AutoCloseable {
         if (closed.getCount() == 0) {
             return;
         }
-        log.info("stopping: no new requests; waiting for running tasks");
+        log.info("stopping: new tasks are refused (503); waiting for running tasks");
+        orchestrator.close(); // reads and cancels are still served while running attempts finish
         server.close();
-        orchestrator.close();
+        closeProcessor();
         store.close();
         log.info("stopped; state saved to {}", store.path());
         closed.countDown();
+    }
+
+    private void closeProcessor() {
+        if (orchestrator.processor() instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.warn("closing processor {} failed", orchestrator.processor(), e);
+            }
+        }
     }
 
     /** Blocks until {@link #close()} has finished. */

@@ -30,6 +30,10 @@ public final class VenomServerMain {
         VenomApplication app;
         try {
             app = VenomApplication.start(config);
+        } catch (ServerConfig.InvalidConfigException e) {
+            log.error("cannot start: {}", e.getMessage());
+            System.exit(2);
+            return;
         } catch (StoreException e) {
             log.error("cannot start: {}", e.getMessage());
             System.exit(1);

@@ -122,4 +122,31 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.load(new String[0], Map.of("VENOM_FSYNC", "sometimes"), dir.resolve("x")))
                 .hasMessageContaining("VENOM_FSYNC must be always, batch or off, was 'sometimes' (from environment)");
     }
+
+    @Test
+    void engineAndProcessorSettingsParseAndTheHttpProcessorNeedsAUrl() {
+        ServerConfig defaults = ServerConfig.load(new String[0], Map.of(), dir.resolve("none"));
+        ServerConfig tuned = ServerConfig.load(new String[] {"--max-attempts", "5", "--retry-base-ms", "250",
+                "--max-pending", "1000", "--processor", "http", "--processor-url", "http://127.0.0.1:9000/run",
+                "--processor-timeout-ms", "1500"}, Map.of("MY_PROCESSOR_TOKEN", "t"), dir.resolve("none"));
+
+        assertThat(defaults.maxAttempts()).isEqualTo(1);
+        assertThat(defaults.retryBase()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(defaults.maxPending()).isZero();
+        assertThat(defaults.processor()).isEqualTo("simulated");
+        assertThat(defaults.processorUrl()).isEmpty();
+        assertThat(tuned.maxAttempts()).isEqualTo(5);
+        assertThat(tuned.retryBase()).isEqualTo(Duration.ofMillis(250));
+        assertThat(tuned.maxPending()).isEqualTo(1000);
+        assertThat(tuned.processorUrl()).contains(java.net.URI.create("http://127.0.0.1:9000/run"));
+        assertThat(tuned.processorTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(tuned.settings()).containsEntry("MY_PROCESSOR_TOKEN", "t").containsEntry("VENOM_MAX_ATTEMPTS", "5");
+        assertThat(tuned.toString()).doesNotContain("MY_PROCESSOR_TOKEN");
+        assertThatThrownBy(() -> ServerConfig.load(new String[] {"--processor", "http"}, Map.of(), dir.resolve("x")))
+                .hasMessageContaining("VENOM_PROCESSOR_URL");
+        assertThatThrownBy(() -> ServerConfig.load(new String[] {"--processor-url", "ftp://x"}, Map.of(),
+                dir.resolve("x"))).hasMessageContaining("http:// or https://");
+        assertThatThrownBy(() -> ServerConfig.load(new String[] {"--max-attempts", "101"}, Map.of(), dir.resolve("x")))
+                .hasMessageContaining("VENOM_MAX_ATTEMPTS must be an integer 1..100");
+    }
 }

@@ -9,13 +9,28 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.engine.TaskCursor;
+import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.model.TaskRequest;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.Timestamps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * Turns request bytes and path segments into model values, or into the validation errors FastAPI would
@@ -41,6 +56,9 @@ public final class RequestParsing {
 
     private static final List<Object> BODY = List.of("body");
     private static final List<Object> BODY_CONTENT = List.of("body", "content");
+    private static final Set<String> OPTIONS = Set.of("priority", "max_attempts", "run_at", "timeout_ms");
+    private static final String STATUS_NAMES = Arrays.stream(TaskStatus.values()).map(s -> "'" + s + "'")
+            .collect(Collectors.joining(", ")).replaceFirst(", ([^,]*)$", " or $1");
 
     private final ObjectReader reader;
 
@@ -67,6 +85,8 @@ public final class RequestParsing {
                         return null;
                     }
                     content = parser.getText();
+                } else if (OPTIONS.contains(name)) {
+                    return null;
                 } else {
                     parser.skipChildren();
                 }
@@ -119,15 +139,178 @@ public final class RequestParsing {
             return Parsed.invalid(new ValidationError("model_attributes_type", BODY,
                     "Input should be a valid dictionary or object to extract fields from", root));
         }
+        List<ValidationError> errors = new ArrayList<>();
         JsonNode content = root.get("content");
         if (content == null) {
-            return Parsed.invalid(new ValidationError("missing", BODY_CONTENT, "Field required", root));
-        }
-        if (!content.isTextual()) {
-            return Parsed.invalid(new ValidationError("string_type", BODY_CONTENT, "Input should be a valid string",
+            errors.add(new ValidationError("missing", BODY_CONTENT, "Field required", root));
+        } else if (!content.isTextual()) {
+            errors.add(new ValidationError("string_type", BODY_CONTENT, "Input should be a valid string",
                     content.isNull() ? JsonNodeFactory.instance.nullNode() : content));
         }
-        return Parsed.ok(new TaskRequest(content.textValue()));
+        Long priority = integer(root, "priority", 0, TaskRequest.MAX_PRIORITY, errors);
+        Long maxAttempts = integer(root, "max_attempts", 1, TaskRequest.MAX_ATTEMPTS, errors);
+        Long timeoutMs = integer(root, "timeout_ms", 1, TaskRequest.MAX_TIMEOUT_MS, errors);
+        Instant runAt = time(root, "run_at", errors);
+        if (!errors.isEmpty()) {
+            return new Parsed<>(null, List.copyOf(errors));
+        }
+        return Parsed.ok(new TaskRequest(content.textValue(), priority == null ? null : priority.intValue(),
+                maxAttempts == null ? null : maxAttempts.intValue(), runAt, timeoutMs));
+    }
+
+    /** An optional integer field as pydantic's lax mode reads it: a number without fraction, or such a string. */
+    private static Long integer(JsonNode root, String name, long min, long max, List<ValidationError> errors) {
+        JsonNode node = root.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        List<Object> loc = List.of("body", name);
+        long value;
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            value = node.longValue();
+        } else if (node.isFloatingPointNumber() && node.doubleValue() == Math.rint(node.doubleValue())
+                && Math.abs(node.doubleValue()) < 1e15) {
+            value = (long) node.doubleValue();
+        } else if (node.isFloatingPointNumber()) {
+            errors.add(new ValidationError("int_from_float", loc,
+                    "Input should be a valid integer, got a number with a fractional part", node));
+            return null;
+        } else if (node.isTextual()) {
+            try {
+                value = Long.parseLong(node.textValue().strip());
+            } catch (NumberFormatException e) {
+                errors.add(new ValidationError("int_parsing", loc,
+                        "Input should be a valid integer, unable to parse string as an integer", node));
+                return null;
+            }
+        } else {
+            errors.add(new ValidationError("int_type", loc, "Input should be a valid integer", node));
+            return null;
+        }
+        if (value < min) {
+            errors.add(new ValidationError("greater_than_equal", loc, "Input should be greater than or equal to "
+                    + min, node, Map.of("ge", min)));
+            return null;
+        }
+        if (value > max) {
+            errors.add(new ValidationError("less_than_equal", loc, "Input should be less than or equal to " + max,
+                    node, Map.of("le", max)));
+            return null;
+        }
+        return value;
+    }
+
+    /** An optional ISO-8601 time; one without an offset is UTC. */
+    private static Instant time(JsonNode root, String name, List<ValidationError> errors) {
+        JsonNode node = root.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        List<Object> loc = List.of("body", name);
+        if (!node.isTextual()) {
+            errors.add(new ValidationError("datetime_type", loc, "Input should be a valid datetime", node));
+            return null;
+        }
+        try {
+            Instant instant = Timestamps.parse(node.textValue().strip());
+            if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+                throw new DateTimeException("year out of range 1970..9999");
+            }
+            return instant;
+        } catch (DateTimeException e) {
+            String reason = "expected an ISO-8601 time such as 2026-11-27T10:00:00Z";
+            errors.add(new ValidationError("datetime_parsing", loc, "Input should be a valid datetime, " + reason,
+                    node, Map.of("error", reason)));
+            return null;
+        }
+    }
+
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+    /**
+     * The query of {@code GET /api/v1/tasks}.
+     *
+     * @param statuses the statuses asked for; empty for all
+     * @param cursor   where to resume, from a previous page's {@code Link}
+     * @param limit    the page size; empty for "every task, streamed"
+     */
+    public record ListQuery(Set<TaskStatus> statuses, Optional<String> cursor, Optional<Integer> limit) {
+    }
+
+    /**
+     * Reads {@code status} (comma-separated, repeatable, any case), {@code limit} (1..1000) and {@code cursor}
+     * (opaque, from a {@code Link} header) as FastAPI would validate them.
+     */
+    public static Parsed<ListQuery> listQuery(Map<String, Deque<String>> params) {
+        List<ValidationError> errors = new ArrayList<>();
+        Set<TaskStatus> statuses = EnumSet.noneOf(TaskStatus.class);
+        for (String value : params.getOrDefault("status", new ArrayDeque<>())) {
+            for (String name : value.split(",")) {
+                String trimmed = name.strip();
+                if (trimmed.isEmpty()) {
+                    continue;
+                }
+                try {
+                    statuses.add(TaskStatus.valueOf(trimmed.toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    errors.add(new ValidationError("enum", List.of("query", "status"),
+                            "Input should be " + STATUS_NAMES, trimmed, Map.of("expected", STATUS_NAMES)));
+                }
+            }
+        }
+        Optional<Integer> limit = Optional.empty();
+        String limitText = first(params, "limit");
+        if (limitText != null) {
+            List<Object> loc = List.of("query", "limit");
+            try {
+                int value = Integer.parseInt(limitText.strip());
+                if (value < 1) {
+                    errors.add(new ValidationError("greater_than_equal", loc, "Input should be greater than or equal "
+                            + "to 1", limitText, Map.of("ge", 1)));
+                } else if (value > TaskQuery.MAX_LIMIT) {
+                    errors.add(new ValidationError("less_than_equal", loc, "Input should be less than or equal to "
+                            + TaskQuery.MAX_LIMIT, limitText, Map.of("le", TaskQuery.MAX_LIMIT)));
+                } else {
+                    limit = Optional.of(value);
+                }
+            } catch (NumberFormatException e) {
+                errors.add(new ValidationError("int_parsing", loc,
+                        "Input should be a valid integer, unable to parse string as an integer", limitText));
+            }
+        }
+        String cursor = first(params, "cursor");
+        if (cursor != null) {
+            try {
+                TaskCursor.parse(cursor);
+            } catch (IllegalArgumentException e) {
+                errors.add(new ValidationError("value_error", List.of("query", "cursor"),
+                        "Value error, not a cursor from this API's Link header", cursor,
+                        Map.of("error", "invalid cursor")));
+            }
+        }
+        if (!errors.isEmpty()) {
+            return new Parsed<>(null, List.copyOf(errors));
+        }
+        return Parsed.ok(new ListQuery(Set.copyOf(statuses), Optional.ofNullable(cursor), limit));
+    }
+
+    /**
+     * Reads an {@code Idempotency-Key} header: up to 255 printable ASCII characters.
+     */
+    public static Parsed<String> idempotencyKey(String header) {
+        try {
+            Orchestrator.checkIdempotencyKey(header);
+            return Parsed.ok(header);
+        } catch (IllegalArgumentException e) {
+            return Parsed.invalid(new ValidationError("value_error", List.of("header", "idempotency-key"),
+                    "Value error, " + e.getMessage(), header, Map.of("error", e.getMessage())));
+        }
+    }
+
+    private static String first(Map<String, Deque<String>> params, String name) {
+        Deque<String> values = params.get(name);
+        return values == null || values.isEmpty() ? null : values.peekFirst();
     }
 
     /**

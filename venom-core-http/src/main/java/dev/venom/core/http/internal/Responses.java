@@ -34,11 +34,12 @@ public final class Responses {
     }
 
     /**
-     * Sends 201 with {@code {"task_id": "<id>", "status": "<status>"}}, written directly: it is the answer
-     * to every create, and its shape is {@link dev.venom.core.model.TaskResponse}'s (a test holds them equal).
+     * Sends {@code status} (201 created, 200 an idempotent repeat) with {@code {"task_id": "<id>", "status":
+     * "<status>"}}, written directly: it is the answer to every create, and its shape is
+     * {@link dev.venom.core.model.TaskResponse}'s (a test holds them equal).
      */
-    public void created(HttpServerExchange exchange, TaskResponse response) {
-        send(exchange, 201, createdJson(response).getBytes(StandardCharsets.US_ASCII));
+    public void submitted(HttpServerExchange exchange, int status, TaskResponse response) {
+        send(exchange, status, createdJson(response).getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The JSON of {@link #created}. */

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.venom.core.engine.IdempotencyConflictException;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskPage;
+import dev.venom.core.engine.TaskEndedException;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.engine.TooManyPendingException;
 import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskResponse;
@@ -20,14 +23,22 @@ import io.undertow.server.RequestTooBigException;
 import io.undertow.server.RoutingHandler;
 import io.undertow.io.Receiver;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.PathTemplateMatch;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +51,10 @@ public final class TaskRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(TaskRoutes.class);
     private static final int LIST_PAGE = 500;
+    private static final HttpString IDEMPOTENCY_KEY = new HttpString("Idempotency-Key");
+    private static final HttpString LINK = new HttpString("Link");
+    /** Seconds a client told "too many pending tasks" should wait: about one claim cycle. */
+    private static final String RETRY_AFTER_SECONDS = "1";
     private static final Map<String, String> HEALTHY = orderedHealth();
 
     private final Orchestrator orchestrator;
@@ -70,6 +85,7 @@ public final class TaskRoutes {
                 .post("/api/v1/tasks", guarded(this::create))
                 .get("/api/v1/tasks", onWorker(this::list))
                 .get("/api/v1/tasks/{task_id}", onWorker(this::get))
+                .post("/api/v1/tasks/{task_id}/cancel", onWorker(this::cancel))
                 .get("/healthz", guarded(this::health))
                 .setFallbackHandler(exchange -> responses.detail(exchange, 404, "Not Found"))
                 .setInvalidMethodHandler(exchange -> responses.detail(exchange, 405, "Method Not Allowed"));
@@ -102,14 +118,21 @@ public final class TaskRoutes {
     private void submit(HttpServerExchange exchange, byte[] body) {
         RequestParsing.Parsed<TaskRequest> request =
                 parsing.taskRequest(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE), body);
-        if (!request.isValid()) {
-            responses.invalid(exchange, request.errors());
+        String keyHeader = exchange.getRequestHeaders().getFirst(IDEMPOTENCY_KEY);
+        RequestParsing.Parsed<String> key = keyHeader == null ? null : RequestParsing.idempotencyKey(keyHeader);
+        if (!request.isValid() || key != null && !key.isValid()) {
+            List<ValidationError> errors = new ArrayList<>(request.errors());
+            if (key != null) {
+                errors.addAll(key.errors());
+            }
+            responses.invalid(exchange, errors);
             return;
         }
-        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> orchestrator.submit(request.value())
-                .whenComplete((task, error) -> exchange.getIoThread().execute(guarded(ex -> {
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> orchestrator.submit(request.value(), keyHeader)
+                .whenComplete((submission, error) -> exchange.getIoThread().execute(guarded(ex -> {
                     if (error == null) {
-                        responses.created(ex, TaskResponse.of(task));
+                        responses.submitted(ex, submission.created() ? 201 : 200,
+                                TaskResponse.of(submission.task()));
                     } else {
                         refuse(ex, error);
                     }
@@ -121,12 +144,45 @@ public final class TaskRoutes {
         if (cause instanceof StoreException) {
             log.debug("create refused with 503, the store failed: {}", cause.getMessage()); // the store logged it
             responses.detail(exchange, 503, "Task could not be stored; try again later");
+        } else if (cause instanceof TooManyPendingException) {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            responses.detail(exchange, 503, "Too many pending tasks");
+        } else if (cause instanceof IdempotencyConflictException conflict) {
+            responses.detail(exchange, 409, "Idempotency-Key was already used with a different request (task "
+                    + conflict.existing().id() + ")");
         } else if (cause instanceof IllegalStateException) {
             responses.detail(exchange, 503, "Server is shutting down");
         } else {
             log.error("creating a task failed", cause);
             responses.internalError(exchange);
         }
+    }
+
+    private void cancel(HttpServerExchange exchange) {
+        String raw = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("task_id");
+        RequestParsing.Parsed<UUID> id = RequestParsing.taskId(raw);
+        if (!id.isValid()) {
+            responses.invalid(exchange, id.errors());
+            return;
+        }
+        Optional<VenomTask> cancelled;
+        try {
+            cancelled = orchestrator.cancel(id.value()).join();
+        } catch (CompletionException e) {
+            Throwable cause = VenomException.unwrap(e);
+            if (cause instanceof TaskEndedException ended) {
+                responses.detail(exchange, 409, "Task " + id.value() + " has already ended: "
+                        + ended.task().status());
+            } else if (cause instanceof StoreException) {
+                responses.detail(exchange, 503, "Task could not be cancelled; try again later");
+            } else {
+                throw e;
+            }
+            return;
+        }
+        cancelled.ifPresentOrElse(
+                task -> responses.json(exchange, 200, task),
+                () -> responses.detail(exchange, 404, "Task " + id.value() + " not found"));
     }
 
     private void get(HttpServerExchange exchange) {
@@ -141,25 +197,51 @@ public final class TaskRoutes {
                 () -> responses.detail(exchange, 404, "Task " + id.value() + " not found"));
     }
 
+    /**
+     * With {@code limit}: one page, and a {@code Link: <...>; rel="next"} header while more follow. Without:
+     * every matching task from the cursor on, streamed page by page so memory does not grow with the answer.
+     */
     private void list(HttpServerExchange exchange) throws IOException {
+        RequestParsing.Parsed<RequestParsing.ListQuery> parsed =
+                RequestParsing.listQuery(exchange.getQueryParameters());
+        if (!parsed.isValid()) {
+            responses.invalid(exchange, parsed.errors());
+            return;
+        }
+        RequestParsing.ListQuery asked = parsed.value();
+        TaskQuery query = new TaskQuery(asked.statuses(), asked.cursor(), asked.limit().orElse(LIST_PAGE));
+        TaskPage page = orchestrator.list(query);
+        if (asked.limit().isPresent() && page.nextCursor().isPresent()) {
+            exchange.getResponseHeaders().put(LINK,
+                    "<" + nextLink(exchange, asked, page.nextCursor().get()) + ">; rel=\"next\"");
+        }
         exchange.startBlocking();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         OutputStream out = exchange.getOutputStream();
         try (JsonGenerator json = mapper.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
             json.writeStartArray();
-            TaskQuery query = TaskQuery.firstPage(LIST_PAGE);
             while (true) {
-                TaskPage page = orchestrator.list(query);
                 for (VenomTask task : page.tasks()) {
                     taskWriter.writeValue(json, task);
                 }
-                if (page.nextCursor().isEmpty()) {
+                if (asked.limit().isPresent() || page.nextCursor().isEmpty()) {
                     break;
                 }
                 query = query.after(page);
+                page = orchestrator.list(query);
             }
             json.writeEndArray();
         }
+    }
+
+    private static String nextLink(HttpServerExchange exchange, RequestParsing.ListQuery asked, String cursor) {
+        StringBuilder link = new StringBuilder(exchange.getRequestPath()).append('?');
+        if (!asked.statuses().isEmpty()) {
+            link.append("status=").append(asked.statuses().stream().sorted().map(Enum::name)
+                    .collect(Collectors.joining(","))).append('&');
+        }
+        asked.limit().ifPresent(limit -> link.append("limit=").append(limit).append('&'));
+        return link.append("cursor=").append(URLEncoder.encode(cursor, StandardCharsets.UTF_8)).toString();
     }
 
     private void health(HttpServerExchange exchange) {
