@@ -80,7 +80,10 @@ public final class Orchestrator implements AutoCloseable {
         this.defaultMaxAttempts = b.defaultMaxAttempts;
         this.retryBase = b.retryBase;
         this.maxPending = b.maxPending;
-        this.scheduler = new ScheduledThreadPoolExecutor(1, named("venom-scheduler"));
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, named("venom-scheduler"));
+        timers.setRemoveOnCancelPolicy(true); // a finished attempt's timeout timer goes at once
+        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.scheduler = timers;
         ThreadPoolExecutor pool = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), named("venom-worker"));
         pool.allowCoreThreadTimeOut(true);
@@ -302,6 +305,19 @@ public final class Orchestrator implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks for a dispatch when a retry is due, rather than up to a poll interval later. One timer per retry,
+     * at most {@link #MAX_BACKOFF} ahead; they are dropped at shutdown.
+     */
+    private void wakeAt(Instant due) {
+        long delayMs = Math.max(0, Duration.between(clock.instant(), due).toMillis());
+        try {
+            scheduler.schedule(this::wake, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // nothing to wake
+        }
+    }
+
     private void dispatch() {
         dispatchQueued.set(false);
         int free = concurrency - inFlight.size();
@@ -512,6 +528,9 @@ public final class Orchestrator implements AutoCloseable {
                     log.error("task {}: could not record the outcome of attempt {}", id, attempt(), writeError);
                 } else if (stored != null) {
                     log.debug("task {} PROCESSING -> {}", id, stored.status());
+                    if (stored.status() == TaskStatus.PENDING && stored.runAt() != null) {
+                        wakeAt(stored.runAt());
+                    }
                 }
                 finished(this);
                 done.complete(null);

@@ -62,7 +62,24 @@ final class ServerProcess implements AutoCloseable {
      * and waits until it listens.
      */
     static ServerProcess startCommand(List<String> command, Path workDir) throws IOException {
-        return run(command, workDir, Map.of()).awaitListening();
+        return startCommand(command, workDir, Map.of());
+    }
+
+    /** Like {@link #startCommand(List, Path)} with extra environment. */
+    static ServerProcess startCommand(List<String> command, Path workDir, Map<String, String> env)
+            throws IOException {
+        return run(command, workDir, env).awaitListening();
+    }
+
+    /** Runs {@code command} and returns at once, for runs expected to fail. */
+    static ServerProcess launchCommand(List<String> command, Path workDir, Map<String, String> env)
+            throws IOException {
+        return run(command, workDir, env);
+    }
+
+    /** SIGTERM, without waiting: the server drains while the caller watches. */
+    void signalTerm() {
+        process.toHandle().destroy();
     }
 
     /** The java launcher of this JVM. */

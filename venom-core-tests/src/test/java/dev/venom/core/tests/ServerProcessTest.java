@@ -88,6 +88,35 @@ class ServerProcessTest {
     }
 
     @Test
+    void sigtermWithTasksInFlightRefusesNewTasksLetsRunningOnesFinishAndExitsZero() throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (ServerProcess server = ServerProcess.start(workDir,
+                Map.of("VENOM_PROCESSING_DELAY_MS", "2000", "VENOM_SHUTDOWN_GRACE_MS", "20000"))) {
+            for (int i = 0; i < 3; i++) {
+                ids.add(server.http().create("in flight " + i));
+            }
+            ids.forEach(id -> awaitStatus(server.http(), id, "PROCESSING"));
+
+            server.signalTerm();
+
+            await().atMost(Duration.ofSeconds(2)).until(() -> server.http().post("/api/v1/tasks",
+                    "{\"content\":\"late\"}").status() == 503);
+            Http.Answer refused = server.http().post("/api/v1/tasks", "{\"content\":\"late\"}");
+            assertThat(refused.json().get("detail").asText()).isEqualTo("Server is shutting down");
+            assertThat(server.http().get("/api/v1/tasks/" + ids.get(0)).status()).isEqualTo(200);
+            assertThat(server.awaitExit()).isZero();
+            assertThat(server.log()).doesNotContain("returning them to PENDING");
+        }
+        try (ServerProcess restarted = ServerProcess.start(workDir, Map.of("VENOM_PROCESSING_DELAY_MS", "10"))) {
+            for (String id : ids) {
+                JsonNode done = restarted.http().task(id);
+                assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
+                assertThat(texts(done.get("logs"))).hasSize(3).noneMatch(l -> l.startsWith("Recovered after restart"));
+            }
+        }
+    }
+
+    @Test
     void sigtermStopsCleanlyAndTheSnapshotHoldsEveryTask() throws Exception {
         List<String> ids = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(workDir, Map.of("VENOM_PROCESSING_DELAY_MS", "10"))) {
