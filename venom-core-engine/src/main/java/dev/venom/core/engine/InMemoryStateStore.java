@@ -306,6 +306,7 @@ public final class InMemoryStateStore implements StateStore {
             }
             nextSeq++;
             inserted.visible = false;
+            counts[stored.status().ordinal()]++; // counted at once, so backpressure sees inserts in flight
             bySeq.put(inserted);
             if (task.idempotencyKey() != null) {
                 byKey.put(task.idempotencyKey(), inserted);
@@ -317,9 +318,9 @@ public final class InMemoryStateStore implements StateStore {
                     inserted.inserting = null;
                     if (error == null) {
                         inserted.visible = true;
-                        counts[inserted.status.ordinal()]++;
                         enqueue(inserted);
                     } else {
+                        counts[inserted.status.ordinal()]--;
                         byId.remove(task.id());
                         bySeq.remove(inserted);
                         if (task.idempotencyKey() != null) {

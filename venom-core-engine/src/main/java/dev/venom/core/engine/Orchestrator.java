@@ -63,6 +63,8 @@ public final class Orchestrator implements AutoCloseable {
     private final ExecutorService workers;
     private final Map<UUID, Attempt> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean dispatchQueued = new AtomicBoolean();
+    /** Held from a claim until its attempts are registered in {@link #inFlight}. */
+    private final Object claimLock = new Object();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
@@ -205,10 +207,13 @@ public final class Orchestrator implements AutoCloseable {
         if (current.status().isTerminal()) {
             return CompletableFuture.failedFuture(new TaskEndedException(current));
         }
-        Attempt running = inFlight.get(id);
         return store.update(current, current.cancel(clock.instant())).thenCompose(stored -> {
             if (stored.isPresent()) {
                 log.info("task {} cancelled while {}", id, current.status());
+                Attempt running;
+                synchronized (claimLock) {
+                    running = inFlight.get(id);
+                }
                 if (running != null && running.claim.task().attempts() == current.attempts()) {
                     running.cancelledByClient();
                 }
@@ -324,9 +329,15 @@ public final class Orchestrator implements AutoCloseable {
         if (!claiming || free <= 0) {
             return;
         }
-        for (Claim claim : store.claim(nodeId, free, lease)) {
-            Attempt attempt = new Attempt(claim);
-            inFlight.put(attempt.id, attempt);
+        List<Attempt> claimed = new ArrayList<>();
+        synchronized (claimLock) { // a cancel that wins against a fresh claim finds its attempt
+            for (Claim claim : store.claim(nodeId, free, lease)) {
+                Attempt attempt = new Attempt(claim);
+                inFlight.put(attempt.id, attempt);
+                claimed.add(attempt);
+            }
+        }
+        for (Attempt attempt : claimed) {
             try {
                 workers.execute(attempt::run);
             } catch (RejectedExecutionException closing) {
@@ -441,6 +452,12 @@ public final class Orchestrator implements AutoCloseable {
 
         void run() {
             VenomTask task = claim.task();
+            if (cancelled || settled.get()) {
+                log.debug("task {} attempt {} was cancelled before it started", id, task.attempts());
+                finished(this);
+                done.complete(null);
+                return;
+            }
             log.debug("task {} PENDING -> PROCESSING (attempt {})", id, task.attempts());
             if (task.timeoutMs() != null) {
                 timer = scheduler.schedule(this::timedOut, task.timeoutMs(), TimeUnit.MILLISECONDS);
@@ -452,6 +469,9 @@ public final class Orchestrator implements AutoCloseable {
                 result = CompletableFuture.failedFuture(t);
             }
             outcome = result;
+            if (settled.get()) {
+                result.toCompletableFuture().cancel(true); // timed out or cancelled while process() ran
+            }
             result.whenComplete(this::finish);
         }
 

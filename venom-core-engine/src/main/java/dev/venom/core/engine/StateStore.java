@@ -37,7 +37,10 @@ public interface StateStore extends AutoCloseable {
     /** One page of tasks, oldest first; the page's cursor is a {@link TaskCursor}. */
     TaskPage list(TaskQuery query);
 
-    /** How many visible tasks are in {@code status} now; cheap enough to ask on every request. */
+    /**
+     * How many tasks are in {@code status} now, inserts still on their way to disk included; cheap enough
+     * to ask on every request.
+     */
     long count(TaskStatus status);
 
     /**

@@ -55,7 +55,8 @@ public record TaskCursor(Instant createdAt, UUID id) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         long seconds = in.getLong();
         int nanos = in.getInt();
-        if (nanos < 0 || nanos > 999_999_999) {
+        if (nanos < 0 || nanos > 999_999_999 || seconds < Instant.MIN.getEpochSecond()
+                || seconds > Instant.MAX.getEpochSecond()) {
             throw new IllegalArgumentException("invalid cursor: " + text);
         }
         return new TaskCursor(Instant.ofEpochSecond(seconds, nanos), new UUID(in.getLong(), in.getLong()));

@@ -67,16 +67,24 @@ public final class HttpTaskProcessor implements TaskProcessor {
                 .header("Venom-Attempt", Integer.toString(ctx.attempt()))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
-        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                .handle((response, error) -> {
-                    if (error != null) {
-                        throw new VenomException(describe(VenomException.unwrap(error)), error);
-                    }
-                    if (response.statusCode() / 100 != 2) {
-                        throw new VenomException("HTTP " + response.statusCode() + " from " + url + quote(response.body()));
-                    }
-                    return response.body();
-                });
+        CompletableFuture<HttpResponse<String>> sending =
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        CompletableFuture<String> result = sending.handle((response, error) -> {
+            if (error != null) {
+                throw new VenomException(describe(VenomException.unwrap(error)), error);
+            }
+            if (response.statusCode() / 100 != 2) {
+                throw new VenomException("HTTP " + response.statusCode() + " from " + url + quote(response.body()));
+            }
+            return response.body();
+        });
+        // A timed-out or cancelled attempt aborts its exchange, so it holds no connection past its end.
+        result.whenComplete((answer, error) -> {
+            if (result.isCancelled()) {
+                sending.cancel(true);
+            }
+        });
+        return result;
     }
 
     private String describe(Throwable error) {

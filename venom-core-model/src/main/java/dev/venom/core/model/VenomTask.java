@@ -87,7 +87,7 @@ public record VenomTask(
     public VenomTask(UUID id, String content, Instant createdAt, TaskStatus status, String result, List<String> logs,
                      int attempts, Instant finishedAt, long version) {
         this(id, content, createdAt, status, result, logs, TaskRequest.DEFAULT_PRIORITY, attempts,
-                Math.max(1, attempts), null, null, null, null, finishedAt, version);
+                1, null, null, null, null, finishedAt, version);
     }
 
     /** Reads a task from JSON; times in {@link Timestamps} form, naive ones as UTC; missing options as defaults. */
@@ -103,7 +103,7 @@ public record VenomTask(
                               @JsonProperty("finished_at") String finishedAt) {
         return new VenomTask(id, content, time(createdAt), status, result, logs,
                 priority == null ? TaskRequest.DEFAULT_PRIORITY : priority, attempts,
-                maxAttempts == null ? Math.max(1, attempts) : maxAttempts, time(runAt), timeoutMs, idempotencyKey,
+                maxAttempts == null ? 1 : maxAttempts, time(runAt), timeoutMs, idempotencyKey,
                 time(updatedAt), time(finishedAt), 0);
     }
 

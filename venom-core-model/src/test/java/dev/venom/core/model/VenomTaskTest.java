@@ -189,6 +189,19 @@ class VenomTaskTest {
     }
 
     @Test
+    void aTaskOfThePreviousFormatThatRanManyTimesStillReads() throws Exception {
+        String previous = "{\"id\":\"351243c8-450b-4295-b0e7-a89c5cd0fabf\",\"content\":\"x\","
+                + "\"created_at\":\"2026-11-27T03:08:38.122912Z\",\"status\":\"PENDING\",\"result\":null,"
+                + "\"logs\":[],\"attempts\":150,\"finished_at\":null}";
+
+        VenomTask read = JSON.readValue(previous, VenomTask.class);
+
+        assertThat(read.attempts()).isEqualTo(150);
+        assertThat(read.maxAttempts()).isEqualTo(1);
+        assertThat(read.hasAttemptsLeft()).isFalse();
+    }
+
+    @Test
     void timestampsParseWithAndWithoutFractionOrOffset() {
         assertThat(Timestamps.parse("2026-11-27T03:08:38")).isEqualTo(Instant.parse("2026-11-27T03:08:38Z"));
         assertThat(Timestamps.parse("2026-11-27T03:08:38.000001Z"))

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.io.IOException;
@@ -96,6 +97,36 @@ class JsonFileStateStoreTest {
         assertThat(found.content()).isEqualTo("durable");
         assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
         assertThat(found.logs()).last().asString().startsWith("Recovered after restart: ");
+    }
+
+    @Test
+    void optionsKeysAndCancellationsAreReplayedFromTheJournalAfterACrash() throws Exception {
+        JsonFileStateStore store = open(state());
+        Instant later = Instant.parse("2099-01-01T00:00:00Z");
+        VenomTask delayed = store.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("d").withPriority(8)
+                .withMaxAttempts(4).withRunAt(later).withTimeoutMs(700), 1, "key-d", Instant.now())).join();
+        VenomTask cancelled = store.insert(newTask("c")).join();
+        store.update(cancelled, cancelled.cancel(Instant.now())).join();
+        store.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("r").withMaxAttempts(2), 1, null,
+                Instant.now())).join();
+        Claim claim = store.claim("node", 1, LEASE).get(0);
+        VenomTask retried = store.update(claim.task(), claim.task().retry("boom", later, Instant.now())).join()
+                .orElseThrow();
+
+        JsonFileStateStore afterCrash = open(crashImage());
+
+        VenomTask replayed = afterCrash.find(delayed.id()).orElseThrow();
+        assertThat(replayed).usingRecursiveComparison().ignoringFields("logs", "version", "updatedAt")
+                .isEqualTo(delayed);
+        assertThat(afterCrash.find(cancelled.id()).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+        VenomTask retriedAfter = afterCrash.find(retried.id()).orElseThrow();
+        assertThat(retriedAfter.runAt()).isEqualTo(later);
+        assertThat(retriedAfter.attempts()).isEqualTo(1);
+        assertThat(afterCrash.claim("node", 10, LEASE)).isEmpty();
+        VenomTask repeat = afterCrash.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("d"), 1, "key-d",
+                Instant.now())).join();
+        assertThat(repeat.id()).isEqualTo(delayed.id());
+        assertThat(afterCrash.count(TaskStatus.PENDING)).isEqualTo(2);
     }
 
     @Test
