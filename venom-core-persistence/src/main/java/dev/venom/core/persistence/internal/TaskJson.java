@@ -1,15 +1,22 @@
 package dev.venom.core.persistence.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import java.io.IOException;
 import java.time.Instant;
 
 /**
- * Writes a task as the model's JSON ({@link VenomTask}) straight to a generator: every change is written once to the journal and again to each
- * snapshot, and this is several times cheaper than databind's reflective path. A test holds the two
- * outputs equal, so the model's annotations stay the one definition of the format.
+ * Writes a task as stored in the snapshot and the journal: the model's JSON ({@link VenomTask}) without the
+ * options at their defaults ({@code priority} 0, {@code max_attempts} 1, no {@code run_at},
+ * {@code timeout_ms} or {@code idempotency_key}, {@code updated_at} equal to the end or creation time),
+ * which the model reads back as those defaults. A task without options is thus exactly what the original
+ * service wrote, and a million of them load as fast as before.
+ *
+ * <p>Written straight to a generator: every change is written once to the journal and again to each
+ * snapshot, and this is several times cheaper than databind's reflective path. A test holds that the model
+ * reads back every task unchanged, so its annotations stay the one definition of the format.
  */
 public final class TaskJson {
 
@@ -28,23 +35,28 @@ public final class TaskJson {
             json.writeString(line);
         }
         json.writeEndArray();
-        json.writeNumberField("priority", task.priority());
+        if (task.priority() != TaskRequest.DEFAULT_PRIORITY) {
+            json.writeNumberField("priority", task.priority());
+        }
         json.writeNumberField("attempts", task.attempts());
-        json.writeNumberField("max_attempts", task.maxAttempts());
-        nullableString(json, "run_at", time(task.runAt()));
-        if (task.timeoutMs() == null) {
-            json.writeNullField("timeout_ms");
-        } else {
+        if (task.maxAttempts() != 1) {
+            json.writeNumberField("max_attempts", task.maxAttempts());
+        }
+        if (task.runAt() != null) {
+            json.writeStringField("run_at", Timestamps.format(task.runAt()));
+        }
+        if (task.timeoutMs() != null) {
             json.writeNumberField("timeout_ms", task.timeoutMs());
         }
-        nullableString(json, "idempotency_key", task.idempotencyKey());
-        json.writeStringField("updated_at", Timestamps.format(task.updatedAt()));
-        nullableString(json, "finished_at", time(task.finishedAt()));
+        if (task.idempotencyKey() != null) {
+            json.writeStringField("idempotency_key", task.idempotencyKey());
+        }
+        Instant finished = task.finishedAt();
+        if (!task.updatedAt().equals(finished != null ? finished : task.createdAt())) {
+            json.writeStringField("updated_at", Timestamps.format(task.updatedAt()));
+        }
+        nullableString(json, "finished_at", finished == null ? null : Timestamps.format(finished));
         json.writeEndObject();
-    }
-
-    private static String time(Instant instant) {
-        return instant == null ? null : Timestamps.format(instant);
     }
 
     private static void nullableString(JsonGenerator json, String name, String value) throws IOException {

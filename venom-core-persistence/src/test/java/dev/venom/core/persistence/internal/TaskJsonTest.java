@@ -21,24 +21,40 @@ class TaskJsonTest {
     private static final Instant T0 = Instant.parse("2026-11-27T03:08:38.122912Z");
 
     @Test
-    void writesExactlyWhatTheModelsAnnotationsWrite() throws Exception {
+    void theModelReadsBackEveryTaskUnchanged() throws Exception {
         VenomTask pending = VenomTask.create(UUID.randomUUID(), "Zażółć 🐍 \"q\" \\ \n\t", T0);
         VenomTask failed = pending.start(T0).fail("boom \"x\"", T0.plusSeconds(1));
         VenomTask original = new VenomTask(UUID.randomUUID(), "", T0, TaskStatus.COMPLETED, "r",
                 List.of("Zadanie uruchomione: 2026-11-27T03:08:38.123361"), 0, null, 0);
-
         VenomTask withOptions = VenomTask.create(UUID.randomUUID(), new TaskRequest("o").withPriority(7)
                 .withMaxAttempts(3).withRunAt(T0.plusSeconds(60)).withTimeoutMs(1500), 1, "key-1", T0);
         VenomTask retried = withOptions.start(T0).retry("flaky", T0.plusSeconds(5), T0.plusSeconds(1));
         VenomTask cancelled = withOptions.cancel(T0.plusSeconds(2));
 
         for (VenomTask task : List.of(pending, pending.start(T0), failed, original, withOptions, retried, cancelled)) {
-            StringWriter out = new StringWriter();
-            try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
-                TaskJson.write(json, task);
-            }
+            VenomTask read = MAPPER.readValue(write(task), VenomTask.class);
 
-            assertThat(out.toString()).isEqualTo(MAPPER.writeValueAsString(task));
+            assertThat(read).isEqualTo(task);
         }
+    }
+
+    @Test
+    void aTaskWithoutOptionsIsWrittenAsTheOriginalServiceWroteIt() throws Exception {
+        VenomTask done = VenomTask.create(UUID.fromString("351243c8-450b-4295-b0e7-a89c5cd0fabf"), "x", T0)
+                .start(T0).complete("r", T0.plusSeconds(2));
+
+        assertThat(write(done)).isEqualTo("{\"id\":\"351243c8-450b-4295-b0e7-a89c5cd0fabf\",\"content\":\"x\","
+                + "\"created_at\":\"2026-11-27T03:08:38.122912Z\",\"status\":\"COMPLETED\",\"result\":\"r\","
+                + "\"logs\":[\"Task started: 2026-11-27T03:08:38.122912Z\",\"Processing started: "
+                + "2026-11-27T03:08:38.122912Z\",\"Processing completed: 2026-11-27T03:08:40.122912Z\"],"
+                + "\"attempts\":1,\"finished_at\":\"2026-11-27T03:08:40.122912Z\"}");
+    }
+
+    private static String write(VenomTask task) throws Exception {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
+            TaskJson.write(json, task);
+        }
+        return out.toString();
     }
 }
