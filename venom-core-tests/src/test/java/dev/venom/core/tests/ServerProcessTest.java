@@ -91,7 +91,7 @@ class ServerProcessTest {
     void sigtermWithTasksInFlightRefusesNewTasksLetsRunningOnesFinishAndExitsZero() throws Exception {
         List<String> ids = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(workDir,
-                Map.of("VENOM_PROCESSING_DELAY_MS", "2000", "VENOM_SHUTDOWN_GRACE_MS", "20000"))) {
+                Map.of("VENOM_PROCESSING_DELAY_MS", "4000", "VENOM_SHUTDOWN_GRACE_MS", "20000"))) {
             for (int i = 0; i < 3; i++) {
                 ids.add(server.http().create("in flight " + i));
             }
