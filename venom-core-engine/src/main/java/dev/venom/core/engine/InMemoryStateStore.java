@@ -490,9 +490,7 @@ public final class InMemoryStateStore implements StateStore {
                 Entry entry = byId.get(claim.task().id());
                 claims.remove(claim.task().id());
                 VenomTask current = entry.task();
-                VenomTask rescued = current
-                        .requeue("Claim of " + claim.owner() + " expired, requeued: " + Timestamps.format(now), now)
-                        .withVersion(current.version() + 1);
+                VenomTask rescued = current.claimExpired(claim.owner(), now).withVersion(current.version() + 1);
                 put(entry, rescued);
                 changeLog.append(rescued).whenComplete(InMemoryStateStore::logUnrecorded);
             }

@@ -54,6 +54,7 @@ public final class Orchestrator implements AutoCloseable {
     private final String nodeId;
     private final Clock clock;
     private final Duration lease;
+    private final Duration heartbeat;
     private final Duration pollInterval;
     private final Duration shutdownGrace;
     private final int defaultMaxAttempts;
@@ -68,6 +69,9 @@ public final class Orchestrator implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
+    private volatile boolean storeDown;
+    /** Set once a shutdown's grace period is over: changes the store refuses are then given up. */
+    private volatile boolean abandonWrites;
     private volatile boolean claiming;
 
     private Orchestrator(Builder b) {
@@ -77,6 +81,7 @@ public final class Orchestrator implements AutoCloseable {
         this.nodeId = b.nodeId;
         this.clock = b.clock;
         this.lease = b.lease;
+        this.heartbeat = b.heartbeat;
         this.pollInterval = b.pollInterval;
         this.shutdownGrace = b.shutdownGrace;
         this.defaultMaxAttempts = b.defaultMaxAttempts;
@@ -105,7 +110,8 @@ public final class Orchestrator implements AutoCloseable {
         if (started.compareAndSet(false, true)) {
             claiming = true;
             long pollMs = pollInterval.toMillis();
-            long maintainMs = Math.max(1, lease.toMillis() / 3);
+            long maintainMs = heartbeat.toMillis();
+            store.onNewTasks(this::wake);
             scheduler.scheduleWithFixedDelay(guarded("dispatch", this::dispatch), 0, pollMs, TimeUnit.MILLISECONDS);
             scheduler.scheduleWithFixedDelay(guarded("lease upkeep", this::maintain), maintainMs, maintainMs,
                     TimeUnit.MILLISECONDS);
@@ -270,6 +276,7 @@ public final class Orchestrator implements AutoCloseable {
         claiming = false;
         awaitDispatchInProgress();
         awaitAll(new ArrayList<>(inFlight.values()), shutdownGrace);
+        abandonWrites = true;
         List<Attempt> unfinished = new ArrayList<>(inFlight.values());
         if (!unfinished.isEmpty()) {
             log.warn("{} task(s) still running after the {} ms grace period; returning them to PENDING: {}",
@@ -331,7 +338,15 @@ public final class Orchestrator implements AutoCloseable {
         }
         List<Attempt> claimed = new ArrayList<>();
         synchronized (claimLock) { // a cancel that wins against a fresh claim finds its attempt
-            for (Claim claim : store.claim(nodeId, free, lease)) {
+            List<Claim> claims;
+            try {
+                claims = store.claim(nodeId, free, lease);
+                storeReachable();
+            } catch (StoreException e) {
+                storeUnreachable(e);
+                return;
+            }
+            for (Claim claim : claims) {
                 Attempt attempt = new Attempt(claim);
                 inFlight.put(attempt.id, attempt);
                 claimed.add(attempt);
@@ -347,14 +362,36 @@ public final class Orchestrator implements AutoCloseable {
         }
     }
 
+    /** The heartbeat: renews this node's leases, then returns expired ones (of any node) to the queue. */
     private void maintain() {
-        for (Attempt attempt : inFlight.values()) {
-            attempt.renew();
+        try {
+            for (Attempt attempt : inFlight.values()) {
+                attempt.renew();
+            }
+            int rescued = store.rescueExpired();
+            storeReachable();
+            if (rescued > 0) {
+                log.warn("rescued {} task(s) whose claim expired", rescued);
+                wake();
+            }
+        } catch (StoreException e) {
+            storeUnreachable(e);
         }
-        int rescued = store.rescueExpired();
-        if (rescued > 0) {
-            log.warn("rescued {} task(s) whose claim expired", rescued);
-            wake();
+    }
+
+    /** Logs an outage of the store once, not at every tick. */
+    private void storeUnreachable(StoreException e) {
+        if (!storeDown) {
+            storeDown = true;
+            log.error("the store is unreachable ({}); running attempts keep their results and claiming resumes "
+                    + "when it is back", e.getMessage());
+        }
+    }
+
+    private void storeReachable() {
+        if (storeDown) {
+            storeDown = false;
+            log.info("the store is reachable again");
         }
     }
 
@@ -579,18 +616,58 @@ public final class Orchestrator implements AutoCloseable {
                 if (next == current) {
                     return CompletableFuture.completedFuture(current);
                 }
-                return store.update(current, next).thenApply(stored -> stored.orElseGet(() -> {
-                    lost("it was changed elsewhere");
-                    return null;
-                }));
+                return persist(current, next, 0);
             });
             return tail;
+        }
+
+        /**
+         * Writes {@code next} over {@code current}. While the store is unreachable the change is kept and
+         * retried (1 s, doubling to 16 s) until it is written, the claim turns out lost, or the orchestrator
+         * gives up at the end of a shutdown.
+         */
+        private CompletableFuture<VenomTask> persist(VenomTask current, VenomTask next, int failures) {
+            return store.update(current, next).handle((stored, error) -> {
+                if (error == null) {
+                    if (stored.isPresent()) {
+                        return CompletableFuture.completedFuture(stored.get());
+                    }
+                    if (failures > 0 && wasWritten(next)) { // the commit went through; only its answer was lost
+                        return CompletableFuture.completedFuture(store.find(id).orElse(null));
+                    }
+                    lost("it was changed elsewhere");
+                    return CompletableFuture.<VenomTask>completedFuture(null);
+                }
+                if (!(VenomException.unwrap(error) instanceof StoreException) || abandonWrites) {
+                    return CompletableFuture.<VenomTask>failedFuture(error);
+                }
+                if (failures == 0) {
+                    log.warn("task {} attempt {}: the store is unavailable ({}); keeping the change and retrying",
+                            id, attempt(), VenomException.unwrap(error).getMessage());
+                }
+                long delayMs = 1000L << Math.min(failures, 4);
+                return CompletableFuture.supplyAsync(() -> persist(current, next, failures + 1),
+                        CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS)).thenCompose(f -> f);
+            }).thenCompose(f -> f);
+        }
+
+        private boolean wasWritten(VenomTask next) {
+            try {
+                return store.find(id).filter(found -> found.status() == next.status()
+                        && found.attempts() == next.attempts() && found.logs().equals(next.logs())).isPresent();
+            } catch (StoreException e) {
+                return false;
+            }
         }
 
         private void lost(String why) {
             if (!cancelled) {
                 cancelled = true;
                 log.warn("task {} attempt {}: claim lost ({}); its result will be discarded", id, attempt(), why);
+                CompletionStage<String> running = outcome;
+                if (running != null && !settled.get()) {
+                    running.toCompletableFuture().cancel(true);
+                }
             }
         }
 
@@ -627,6 +704,7 @@ public final class Orchestrator implements AutoCloseable {
         private String nodeId = defaultNodeId();
         private Clock clock = Clock.systemUTC();
         private Duration lease = Duration.ofSeconds(30);
+        private Duration heartbeat = Duration.ofSeconds(5);
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private int defaultMaxAttempts = 1;
@@ -700,9 +778,15 @@ public final class Orchestrator implements AutoCloseable {
             return this;
         }
 
-        /** How long a claim holds without renewal; renewed every third of it; default 30 s. */
+        /** How long a claim holds without renewal; default 30 s. Must exceed the heartbeat. */
         public Builder lease(Duration lease) {
             this.lease = positive(lease, "lease");
+            return this;
+        }
+
+        /** How often running claims are renewed and expired ones (of any node) rescued; default 5 s. */
+        public Builder heartbeat(Duration heartbeat) {
+            this.heartbeat = positive(heartbeat, "heartbeat");
             return this;
         }
 
@@ -727,6 +811,10 @@ public final class Orchestrator implements AutoCloseable {
             if (store == null) {
                 throw new IllegalStateException("store is required: Orchestrator.builder().store(...)");
             }
+            if (heartbeat.compareTo(lease) >= 0) {
+                throw new IllegalArgumentException("heartbeat (" + heartbeat.toMillis() + " ms) must be shorter than "
+                        + "the lease (" + lease.toMillis() + " ms), or claims expire between renewals");
+            }
             return new Orchestrator(this);
         }
 
@@ -737,15 +825,16 @@ public final class Orchestrator implements AutoCloseable {
             }
             return value;
         }
+    }
 
-        private static String defaultNodeId() {
-            String host;
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                host = "localhost";
-            }
-            return host + "-" + ProcessHandle.current().pid();
+    /** The node id an orchestrator has unless told otherwise: {@code <hostname>-<pid>}. */
+    public static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
         }
+        return host + "-" + ProcessHandle.current().pid();
     }
 }

@@ -65,11 +65,21 @@ public interface StateStore extends AutoCloseable {
     Optional<Claim> renew(Claim claim, Duration lease);
 
     /**
-     * Returns every task whose claim expired to PENDING, with a log line naming the lost owner.
+     * Returns every task whose claim expired to PENDING, or to FAILED when that was its last allowed attempt
+     * ({@link VenomTask#claimExpired}), with a log line naming the lost owner.
      *
      * @return how many were rescued
      */
     int rescueExpired();
+
+    /**
+     * Registers {@code listener} to run when tasks were added by another process sharing the store (a
+     * database notification), so an idle engine claims them at once rather than at its next poll. The
+     * listener must be quick; it may run on any thread. A store nobody else writes never calls it.
+     */
+    default void onNewTasks(Runnable listener) {
+        // nothing to listen to
+    }
 
     /** Releases what the store holds (files, connections). Idempotent. */
     @Override

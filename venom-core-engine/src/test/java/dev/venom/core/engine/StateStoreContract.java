@@ -8,6 +8,7 @@ import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
 public abstract class StateStoreContract {
 
     protected static final Duration LEASE = Duration.ofSeconds(30);
-    protected final SettableClock clock = new SettableClock(Instant.parse("2026-11-27T10:00:00Z"));
+    /** Starts at the real time, so a store on a database clock ({@code PostgresStateStore}) agrees with it. */
+    protected final SettableClock clock = new SettableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
     protected StateStore store;
 
     /** A new, empty store reading time from {@code clock}. */
@@ -116,7 +118,8 @@ public abstract class StateStoreContract {
         assertThat(claims).extracting(c -> c.task().id()).containsExactly(first.id(), second.id());
         assertThat(claims).allSatisfy(claim -> {
             assertThat(claim.owner()).isEqualTo("node-1");
-            assertThat(claim.leaseExpiresAt()).isEqualTo(clock.instant().plus(LEASE));
+            assertThat(claim.leaseExpiresAt()).isBetween(clock.instant().plus(LEASE), clock.instant().plus(LEASE)
+                    .plusSeconds(2)); // a database computes it on its own clock
             assertThat(claim.task().status()).isEqualTo(TaskStatus.PROCESSING);
             assertThat(claim.task().attempts()).isEqualTo(1);
             assertThat(claim.task().logs()).last().asString().startsWith("Processing started: ");
@@ -206,14 +209,15 @@ public abstract class StateStoreContract {
 
         Optional<Claim> renewed = store.renew(claim, LEASE);
 
-        assertThat(renewed).map(Claim::leaseExpiresAt).contains(clock.instant().plus(LEASE));
+        assertThat(renewed).map(Claim::leaseExpiresAt).hasValueSatisfying(expiry ->
+                assertThat(expiry).isBetween(clock.instant().plus(LEASE), clock.instant().plus(LEASE).plusSeconds(2)));
         clock.advance(Duration.ofSeconds(20));
         assertThat(store.rescueExpired()).isZero();
     }
 
     @Test
     void expiredClaimIsRescuedToPendingAndTheOldHolderIsFencedOff() {
-        VenomTask task = inserted("x");
+        VenomTask task = inserted(new TaskRequest("x").withMaxAttempts(2), null);
         Claim claim = store.claim("node-1", 1, LEASE).get(0);
         clock.advance(LEASE.plusSeconds(1));
 
@@ -341,5 +345,36 @@ public abstract class StateStoreContract {
         assertThat(first.nextCursor()).hasValueSatisfying(cursor -> assertThat(cursor).matches("[A-Za-z0-9_-]+"));
         assertThatThrownBy(() -> store.list(new TaskQuery(Set.of(), Optional.of("not-a-cursor"), 10)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid cursor");
+    }
+
+    @Test
+    void anExpiredClaimOnTheLastAttemptEndsFailedNamingTheLostOwner() {
+        VenomTask task = inserted("x");
+        store.claim("node-1", 1, LEASE);
+        clock.advance(LEASE.plusSeconds(1));
+
+        assertThat(store.rescueExpired()).isEqualTo(1);
+
+        VenomTask found = store.find(task.id()).orElseThrow();
+        assertThat(found.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(found.result()).isEqualTo("Error: the claim of node-1 expired on its last attempt");
+        assertThat(found.logs()).last().asString().startsWith("Claim of node-1 expired on the last attempt, failed: ");
+        assertThat(found.finishedAt()).isNotNull();
+        assertThat(store.claim("node-2", 1, LEASE)).isEmpty();
+    }
+
+    @Test
+    void aRescueLogLineCarriesTheTimeInTheTaskFormat() {
+        inserted(new TaskRequest("x").withMaxAttempts(3), null);
+        store.claim("node-1", 1, LEASE);
+        clock.advance(LEASE.plusSeconds(1));
+        store.rescueExpired();
+
+        Claim again = store.claim("node-2", 1, LEASE).get(0);
+
+        assertThat(again.task().logs()).anyMatch(line -> line.matches(
+                "Claim of node-1 expired, requeued: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"));
+        assertThat(again.task().logs()).last().asString().matches(
+                "Processing started: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
     }
 }

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * @param host            {@code VENOM_HOST}, {@code --host}
  * @param port            {@code VENOM_PORT}, {@code --port}; 0 picks a free port
  * @param stateFile       {@code STATE_FILE_PATH}, {@code --state-file}
- * @param store           {@code VENOM_STORE}, {@code --store}: {@code json}
+ * @param store           {@code VENOM_STORE}, {@code --store}: {@code json}, or a {@code jdbc:postgresql://} URL
  * @param processingDelay {@code VENOM_PROCESSING_DELAY_MS}: the simulated processor's delay
  * @param concurrency     {@code VENOM_CONCURRENCY}: attempts run at once
  * @param nodeId          {@code VENOM_NODE_ID}: this server's name in claims; empty for hostname-pid
@@ -44,6 +44,13 @@ import java.util.regex.Pattern;
  * @param processor       {@code VENOM_PROCESSOR}: {@code simulated}, {@code http} or a custom processor's name
  * @param processorUrl    {@code VENOM_PROCESSOR_URL}: where the {@code http} processor POSTs each task
  * @param processorTimeout {@code VENOM_PROCESSOR_TIMEOUT_MS}: how long the {@code http} processor waits for an answer
+ * @param dbUser          {@code VENOM_DB_USER}: the PostgreSQL user; empty for the URL's
+ * @param dbPassword      {@code VENOM_DB_PASSWORD}: the PostgreSQL password; empty for the URL's
+ * @param dbSchema        {@code VENOM_DB_SCHEMA}: the schema the tables live in
+ * @param dbPoolSize      {@code VENOM_DB_POOL_SIZE}: connections to PostgreSQL
+ * @param lease           {@code VENOM_LEASE_MS}: how long a claim holds without a heartbeat
+ * @param heartbeat       {@code VENOM_HEARTBEAT_MS}: how often claims are renewed and expired ones rescued
+ * @param pollInterval    {@code VENOM_POLL_MS}: how often the store is asked for due tasks besides wake-ups
  * @param settings        every setting by key, with the environment's other variables: what a custom processor reads
  * @param sources         for each setting not at its default, where it came from
  * @param warnings        problems worth a warning, such as unknown keys in {@code .env}
@@ -52,7 +59,9 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                            int concurrency, Optional<String> nodeId, Duration shutdownGrace, long maxBodyBytes,
                            Fsync fsync, Duration fsyncBatch, long journalMaxBytes, Optional<Duration> retention,
                            int maxAttempts, Duration retryBase, long maxPending, String processor,
-                           Optional<URI> processorUrl, Duration processorTimeout, Map<String, String> settings,
+                           Optional<URI> processorUrl, Duration processorTimeout, Optional<String> dbUser,
+                           Optional<String> dbPassword, String dbSchema, int dbPoolSize, Duration lease,
+                           Duration heartbeat, Duration pollInterval, Map<String, String> settings,
                            Map<String, String> sources, List<String> warnings) {
 
     /** Every setting with its default, in the order the README lists them. */
@@ -79,17 +88,25 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         d.put("VENOM_PROCESSOR", "simulated");
         d.put("VENOM_PROCESSOR_URL", "");
         d.put("VENOM_PROCESSOR_TIMEOUT_MS", "30000");
+        d.put("VENOM_DB_USER", "");
+        d.put("VENOM_DB_PASSWORD", "");
+        d.put("VENOM_DB_SCHEMA", "public");
+        d.put("VENOM_DB_POOL_SIZE", "10");
+        d.put("VENOM_LEASE_MS", "30000");
+        d.put("VENOM_HEARTBEAT_MS", "5000");
+        d.put("VENOM_POLL_MS", "1000");
         return Collections.unmodifiableMap(d);
     }
 
     /** What {@code --help} prints. */
     public static final String USAGE = """
-            Usage: java -jar venom-server.jar [--host H] [--port P] [--state-file F] [--store json]
+            Usage: java -jar venom-server.jar [--host H] [--port P] [--state-file F] [--store json|jdbc:postgresql://...]
                    [--processing-delay-ms N] [--concurrency N] [--node-id ID] [--shutdown-grace-ms N]
                    [--max-body-bytes N] [--fsync always|batch|off] [--fsync-batch-ms N]
                    [--journal-max-bytes N] [--retention 7d] [--max-attempts N] [--retry-base-ms N]
                    [--max-pending N] [--processor simulated|http|NAME] [--processor-url URL]
-                   [--processor-timeout-ms N]
+                   [--processor-timeout-ms N] [--db-user U] [--db-password P] [--db-schema S]
+                   [--db-pool-size N] [--lease-ms N] [--heartbeat-ms N] [--poll-ms N]
             Each flag overrides the environment variable of the same name (VENOM_HOST, VENOM_PORT,
             STATE_FILE_PATH, ...), which overrides .env in the working directory.""";
 
@@ -192,9 +209,9 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             throw new InvalidConfigException("STATE_FILE_PATH must not be empty" + from.apply("STATE_FILE_PATH"));
         }
         String store = v.get("VENOM_STORE").trim();
-        if (!store.equals("json")) {
-            throw new InvalidConfigException("VENOM_STORE must be 'json' (the embedded journal), was '" + store + "'"
-                    + from.apply("VENOM_STORE") + "; the PostgreSQL store is not part of this version");
+        if (!store.equals("json") && !store.startsWith("jdbc:postgresql://")) {
+            throw new InvalidConfigException("VENOM_STORE must be 'json' (the embedded journal) or a PostgreSQL JDBC "
+                    + "URL such as jdbc:postgresql://127.0.0.1:5432/venom, was '" + store + "'" + from.apply("VENOM_STORE"));
         }
         Duration delay = Duration.ofMillis(number(v, "VENOM_PROCESSING_DELAY_MS", 0, 86_400_000L, from));
         int concurrency = (int) number(v, "VENOM_CONCURRENCY", 1, 10_000, from);
@@ -225,13 +242,37 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                     + "is POSTed to");
         }
         Duration processorTimeout = Duration.ofMillis(number(v, "VENOM_PROCESSOR_TIMEOUT_MS", 1, 86_400_000L, from));
+        String dbSchema = v.get("VENOM_DB_SCHEMA").trim();
+        if (!dbSchema.matches("[A-Za-z_][A-Za-z0-9_]{0,40}")) {
+            throw new InvalidConfigException("VENOM_DB_SCHEMA must be a plain identifier, was '" + dbSchema + "'"
+                    + from.apply("VENOM_DB_SCHEMA"));
+        }
+        int dbPoolSize = (int) number(v, "VENOM_DB_POOL_SIZE", 2, 200, from);
+        Duration lease = Duration.ofMillis(number(v, "VENOM_LEASE_MS", 1000, 3_600_000L, from));
+        Duration heartbeat = Duration.ofMillis(number(v, "VENOM_HEARTBEAT_MS", 100, 600_000L, from));
+        if (heartbeat.compareTo(lease) >= 0) {
+            throw new InvalidConfigException("VENOM_HEARTBEAT_MS (" + heartbeat.toMillis() + ") must be shorter than "
+                    + "VENOM_LEASE_MS (" + lease.toMillis() + "), or claims expire between renewals");
+        }
+        Duration pollInterval = Duration.ofMillis(number(v, "VENOM_POLL_MS", 10, 600_000L, from));
         Map<String, String> settings = new TreeMap<>(env);
         settings.putAll(v);
         return new ServerConfig(host, port, Path.of(stateFile), store, delay, concurrency,
                 nodeId.isEmpty() ? Optional.empty() : Optional.of(nodeId), grace, maxBody,
                 fsync, fsyncBatch, journalMax, retention, maxAttempts, retryBase, maxPending, processor,
-                processorUrl, processorTimeout, Collections.unmodifiableMap(settings), Map.copyOf(sources),
+                processorUrl, processorTimeout, optional(v.get("VENOM_DB_USER")), optional(v.get("VENOM_DB_PASSWORD")),
+                dbSchema, dbPoolSize, lease, heartbeat, pollInterval, Collections.unmodifiableMap(settings),
+                Map.copyOf(sources),
                 List.copyOf(warnings));
+    }
+
+    private static Optional<String> optional(String text) {
+        return text.isEmpty() ? Optional.empty() : Optional.of(text);
+    }
+
+    /** True for {@code VENOM_STORE=jdbc:postgresql://...}. */
+    public boolean usesPostgres() {
+        return store.startsWith("jdbc:postgresql:");
     }
 
     private static Optional<URI> url(String text, String from) {

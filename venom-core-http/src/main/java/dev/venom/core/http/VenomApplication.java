@@ -7,7 +7,9 @@ import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.engine.TaskProcessor;
 import dev.venom.core.engine.TaskProcessorProvider;
+import dev.venom.core.engine.StateStore;
 import dev.venom.core.persistence.JsonFileStateStore;
+import dev.venom.core.persistence.PostgresStateStore;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,13 +29,16 @@ public final class VenomApplication implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VenomApplication.class);
 
-    private final JsonFileStateStore store;
+    private final StateStore store;
+    private final String storeDescription;
     private final Orchestrator orchestrator;
     private final VenomServer server;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private VenomApplication(JsonFileStateStore store, Orchestrator orchestrator, VenomServer server) {
+    private VenomApplication(StateStore store, String storeDescription, Orchestrator orchestrator,
+                             VenomServer server) {
         this.store = store;
+        this.storeDescription = storeDescription;
         this.orchestrator = orchestrator;
         this.server = server;
     }
@@ -46,13 +51,32 @@ public final class VenomApplication implements AutoCloseable {
     public static VenomApplication start(ServerConfig config) {
         config.warnings().forEach(warning -> log.warn("config: {}", warning));
         ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule()).build();
-        JsonFileStateStore store = JsonFileStateStore.builder(config.stateFile())
-                .mapper(mapper)
-                .fsync(config.fsync())
-                .batchInterval(config.fsyncBatch())
-                .compactionThresholdBytes(config.journalMaxBytes())
-                .retention(config.retention().orElse(null))
-                .open();
+        String node = config.nodeId().orElseGet(Orchestrator::defaultNodeId);
+        StateStore store;
+        String description;
+        if (config.usesPostgres()) {
+            PostgresStateStore.Builder postgres = PostgresStateStore.builder(config.store())
+                    .schema(config.dbSchema())
+                    .poolSize(config.dbPoolSize())
+                    .retention(config.retention().orElse(null))
+                    .node(node);
+            config.dbUser().ifPresent(postgres::user);
+            config.dbPassword().ifPresent(postgres::password);
+            PostgresStateStore opened = postgres.open();
+            store = opened;
+            description = "postgresql " + opened.describe();
+        } else {
+            JsonFileStateStore opened = JsonFileStateStore.builder(config.stateFile())
+                    .mapper(mapper)
+                    .fsync(config.fsync())
+                    .batchInterval(config.fsyncBatch())
+                    .compactionThresholdBytes(config.journalMaxBytes())
+                    .retention(config.retention().orElse(null))
+                    .open();
+            store = opened;
+            description = "json " + opened.path() + ", " + opened.size() + " task(s), " + opened.recoveredAtOpen()
+                    + " recovered after restart, fsync " + config.fsync().name().toLowerCase(Locale.ROOT);
+        }
         Orchestrator orchestrator = null;
         try {
             Orchestrator.Builder engine = Orchestrator.builder()
@@ -62,8 +86,11 @@ public final class VenomApplication implements AutoCloseable {
                     .shutdownGrace(config.shutdownGrace())
                     .defaultMaxAttempts(config.maxAttempts())
                     .retryBase(config.retryBase())
-                    .maxPending(config.maxPending());
-            config.nodeId().ifPresent(engine::nodeId);
+                    .maxPending(config.maxPending())
+                    .lease(config.lease())
+                    .heartbeat(config.heartbeat())
+                    .pollInterval(config.pollInterval())
+                    .nodeId(node);
             orchestrator = engine.build().start();
             VenomServer server = VenomServer.builder()
                     .orchestrator(orchestrator)
@@ -73,12 +100,10 @@ public final class VenomApplication implements AutoCloseable {
                     .maxBodyBytes(config.maxBodyBytes())
                     .start();
             InetSocketAddress at = server.address();
-            log.info("Venom Core listening on http://{}:{} (store: json {}, {} task(s), {} recovered after restart, "
-                            + "fsync {}; processor: {}; concurrency: {}; node: {}; config: {})",
-                    at.getHostString(), at.getPort(), store.path(), store.size(), store.recoveredAtOpen(),
-                    config.fsync().name().toLowerCase(Locale.ROOT), orchestrator.processor(),
+            log.info("Venom Core listening on http://{}:{} (store: {}; processor: {}; concurrency: {}; node: {}; "
+                            + "config: {})", at.getHostString(), at.getPort(), description, orchestrator.processor(),
                     orchestrator.concurrency(), orchestrator.nodeId(), config.describe());
-            return new VenomApplication(store, orchestrator, server);
+            return new VenomApplication(store, description, orchestrator, server);
         } catch (RuntimeException e) {
             if (orchestrator != null) {
                 orchestrator.close();
@@ -143,7 +168,7 @@ public final class VenomApplication implements AutoCloseable {
         server.close();
         closeProcessor();
         store.close();
-        log.info("stopped; state saved to {}", store.path());
+        log.info("stopped; state saved to {}", storeDescription);
         closed.countDown();
     }
 

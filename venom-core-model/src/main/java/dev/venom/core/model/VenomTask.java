@@ -218,6 +218,21 @@ public record VenomTask(
         return next(TaskStatus.PENDING, null, logLine, attempts, runAt, Timestamps.truncate(now), null);
     }
 
+    /**
+     * The claim of {@code owner} expired (its server died or stalled): back to PENDING to run elsewhere, or
+     * FAILED if that was its last allowed attempt. Either way the log names the lost owner.
+     */
+    public VenomTask claimExpired(String owner, Instant now) {
+        requireStatus(TaskStatus.PROCESSING, "rescue");
+        Instant at = Timestamps.truncate(now);
+        if (hasAttemptsLeft()) {
+            return requeue("Claim of " + owner + " expired, requeued: " + Timestamps.format(at), at);
+        }
+        return next(TaskStatus.FAILED, "Error: the claim of " + owner + " expired on its last attempt",
+                "Claim of " + owner + " expired on the last attempt, failed: " + Timestamps.format(at), attempts,
+                runAt, at, at);
+    }
+
     /** True if a worker may claim it at {@code now}: PENDING and due. */
     public boolean isDue(Instant now) {
         return status == TaskStatus.PENDING && (runAt == null || !runAt.isAfter(now));

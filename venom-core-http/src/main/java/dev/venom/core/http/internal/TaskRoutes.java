@@ -289,6 +289,13 @@ public final class TaskRoutes {
             try {
                 handler.handle(exchange);
             } catch (Throwable t) {
+                Throwable cause = VenomException.unwrap(t);
+                if (cause instanceof StoreException && !exchange.isResponseStarted()) {
+                    log.debug("{} {}: the store is unavailable: {}", exchange.getRequestMethod(),
+                            exchange.getRequestPath(), cause.getMessage()); // the engine logs the outage once
+                    responses.detail(exchange, 503, "Store unavailable; try again later");
+                    return;
+                }
                 log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), t);
                 responses.internalError(exchange);
             }

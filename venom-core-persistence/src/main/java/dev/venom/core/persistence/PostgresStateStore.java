@@ -1,0 +1,489 @@
+package dev.venom.core.persistence;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.StateStore;
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.TaskCursor;
+import dev.venom.core.engine.TaskPage;
+import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import dev.venom.core.persistence.internal.Migrations;
+import dev.venom.core.persistence.internal.PgNotifications;
+import dev.venom.core.persistence.internal.PgWriter;
+import dev.venom.core.persistence.internal.TaskRows;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link StateStore} in PostgreSQL, shared by several servers. Tasks are rows of {@code venom_tasks}
+ * (schema created and upgraded at open); writes are compare-and-set on the row's version and group
+ * committed; claims take due rows with {@code FOR UPDATE SKIP LOCKED} and hold them by a lease whose expiry
+ * is computed on the database clock; {@code LISTEN/NOTIFY} wakes idle servers, polling covers the rest.
+ *
+ * <p>Open with {@link #builder(String)}; close to release the pool and the listener.
+ */
+public final class PostgresStateStore implements StateStore {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresStateStore.class);
+    private static final int RESCUE_BATCH = 500;
+    private static final int PRUNE_BATCH = 1000;
+    private static final long COUNT_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** The database's time for this statement, in the timeline the store runs on (see {@code clockShift}). */
+    private static final String NOW = "(statement_timestamp() + ? * interval '1 microsecond')";
+    private static final String LOG_TIME = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+
+    private final HikariDataSource pool;
+    private final String url;
+    private final String schema;
+    private final Supplier<Duration> clockShift;
+    private final PgWriter writer;
+    private final PgNotifications notifications;
+    private final ScheduledExecutorService maintenance;
+    private final Duration retention;
+    private final ConcurrentHashMap<TaskStatus, long[]> counts = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private PostgresStateStore(Builder b, HikariDataSource pool) {
+        this.pool = pool;
+        this.url = b.url;
+        this.schema = b.schema;
+        this.clockShift = b.clockShift;
+        this.retention = b.retention;
+        String channel = "venom_tasks_" + schema;
+        this.writer = new PgWriter(pool, b.writers, channel);
+        this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, b.node);
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "venom-pg-maintenance");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (retention != null) {
+            maintenance.scheduleWithFixedDelay(this::prune, 10, 60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A builder for a store at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/database}). */
+    public static Builder builder(String jdbcUrl) {
+        return new Builder(jdbcUrl);
+    }
+
+    /** Where the store is, without credentials: {@code <url> schema <schema>}. */
+    public String describe() {
+        return url.replaceAll("(?i)password=[^&]*", "password=***") + " schema " + schema;
+    }
+
+    /** True while LISTEN/NOTIFY wake-ups arrive; polling works either way. */
+    public boolean notificationsWork() {
+        return notifications.working();
+    }
+
+    /** Test seam: makes the listener deaf, as a transaction-pooling proxy would. */
+    void silenceNotifications() {
+        notifications.silence();
+    }
+
+    @Override
+    public void onNewTasks(Runnable listener) {
+        notifications.onNewTasks(listener);
+    }
+
+    @Override
+    public CompletableFuture<VenomTask> insert(VenomTask task) {
+        Objects.requireNonNull(task, "task");
+        return writer.insert(task);
+    }
+
+    @Override
+    public Optional<VenomTask> find(UUID id) {
+        try (Connection connection = pool.getConnection();
+             PreparedStatement find = connection.prepareStatement("SELECT * FROM venom_tasks WHERE id = ?")) {
+            find.setObject(1, id);
+            try (ResultSet rows = find.executeQuery()) {
+                return rows.next() ? Optional.of(TaskRows.task(rows)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw TaskRows.failure("reading task " + id, e);
+        }
+    }
+
+    @Override
+    public TaskPage list(TaskQuery query) {
+        Optional<TaskCursor> after = query.cursor().map(TaskCursor::parse);
+        StringBuilder sql = new StringBuilder("SELECT * FROM venom_tasks WHERE true");
+        if (!query.statuses().isEmpty()) {
+            sql.append(" AND status = ANY (?)");
+        }
+        after.ifPresent(cursor -> sql.append(" AND (created_at, id) > (?, ?)"));
+        sql.append(" ORDER BY created_at, id LIMIT ?");
+        try (Connection connection = pool.getConnection();
+             PreparedStatement list = connection.prepareStatement(sql.toString())) {
+            int i = 1;
+            if (!query.statuses().isEmpty()) {
+                list.setArray(i++, connection.createArrayOf("text",
+                        query.statuses().stream().map(Enum::name).toArray(String[]::new)));
+            }
+            if (after.isPresent()) {
+                list.setObject(i++, TaskRows.time(after.get().createdAt()));
+                list.setObject(i++, after.get().id());
+            }
+            list.setInt(i, query.limit() + 1);
+            List<VenomTask> page = new ArrayList<>(Math.min(query.limit(), 64));
+            boolean more = false;
+            try (ResultSet rows = list.executeQuery()) {
+                while (rows.next()) {
+                    if (page.size() == query.limit()) {
+                        more = true;
+                        break;
+                    }
+                    page.add(TaskRows.task(rows));
+                }
+            }
+            return new TaskPage(page, more ? Optional.of(TaskCursor.after(page.get(page.size() - 1)).encode())
+                    : Optional.empty());
+        } catch (SQLException e) {
+            throw TaskRows.failure("listing tasks", e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Counted by the database at most every 250 ms per status; in between the last count is answered.
+     */
+    @Override
+    public long count(TaskStatus status) {
+        long[] cached = counts.get(status);
+        long now = System.nanoTime();
+        if (cached != null && now - cached[1] < COUNT_CACHE_NANOS) {
+            return cached[0];
+        }
+        try (Connection connection = pool.getConnection();
+             PreparedStatement count = connection.prepareStatement(
+                     "SELECT count(*) FROM venom_tasks WHERE status = ?")) {
+            count.setString(1, status.name());
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                long value = rows.getLong(1);
+                counts.put(status, new long[] {value, now});
+                return value;
+            }
+        } catch (SQLException e) {
+            throw TaskRows.failure("counting " + status + " tasks", e);
+        }
+    }
+
+    @Override
+    public List<Claim> claim(String owner, int limit, Duration lease) {
+        Objects.requireNonNull(owner, "owner");
+        if (limit < 1) {
+            return List.of();
+        }
+        String sql = "WITH picked AS (SELECT id FROM venom_tasks WHERE status = 'PENDING' AND due_at <= " + NOW
+                + " ORDER BY priority DESC, due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED), "
+                + "now AS (SELECT " + NOW + " AS at) "
+                + "UPDATE venom_tasks t SET status = 'PROCESSING', attempts = t.attempts + 1, "
+                + "logs = array_append(t.logs, 'Processing started: ' || " + LOG_TIME.formatted("now.at") + "), "
+                + "updated_at = now.at, version = t.version + 1, lease_owner = ?, "
+                + "lease_expires_at = now.at + ? * interval '1 millisecond' "
+                + "FROM picked, now WHERE t.id = picked.id RETURNING t.*";
+        try (Connection connection = pool.getConnection();
+             PreparedStatement claim = connection.prepareStatement(sql)) {
+            long shift = shiftMicros();
+            claim.setLong(1, shift);
+            claim.setInt(2, limit);
+            claim.setLong(3, shift);
+            claim.setString(4, owner);
+            claim.setLong(5, lease.toMillis());
+            List<Claim> claimed = new ArrayList<>();
+            try (ResultSet rows = claim.executeQuery()) {
+                while (rows.next()) {
+                    claimed.add(new Claim(TaskRows.task(rows), owner, TaskRows.instant(rows, "lease_expires_at")));
+                }
+            }
+            claimed.sort(Comparator.comparingInt((Claim c) -> -c.task().priority())
+                    .thenComparing(c -> TaskRows.dueAt(c.task())));
+            return claimed;
+        } catch (SQLException e) {
+            throw TaskRows.failure("claiming tasks for " + owner, e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Optional<VenomTask>> update(VenomTask expected, VenomTask next) {
+        if (!expected.id().equals(next.id())) {
+            throw new IllegalArgumentException("cannot replace task " + expected.id() + " by task " + next.id());
+        }
+        return writer.update(expected, next);
+    }
+
+    @Override
+    public Optional<Claim> renew(Claim claim, Duration lease) {
+        String sql = "UPDATE venom_tasks SET lease_expires_at = " + NOW + " + ? * interval '1 millisecond' "
+                + "WHERE id = ? AND status = 'PROCESSING' AND lease_owner = ? AND attempts = ? "
+                + "RETURNING lease_expires_at";
+        try (Connection connection = pool.getConnection();
+             PreparedStatement renew = connection.prepareStatement(sql)) {
+            renew.setLong(1, shiftMicros());
+            renew.setLong(2, lease.toMillis());
+            renew.setObject(3, claim.task().id());
+            renew.setString(4, claim.owner());
+            renew.setInt(5, claim.task().attempts());
+            try (ResultSet rows = renew.executeQuery()) {
+                return rows.next()
+                        ? Optional.of(new Claim(claim.task(), claim.owner(), TaskRows.instant(rows, "lease_expires_at")))
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw TaskRows.failure("renewing the claim of task " + claim.task().id(), e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A task whose last allowed attempt lost its claim ends FAILED instead. Rescued in batches.
+     */
+    @Override
+    public int rescueExpired() {
+        String time = LOG_TIME.formatted("now.at");
+        String sql = "WITH expired AS (SELECT id FROM venom_tasks WHERE status = 'PROCESSING' AND lease_expires_at < "
+                + NOW + " LIMIT " + RESCUE_BATCH + " FOR UPDATE SKIP LOCKED), now AS (SELECT " + NOW + " AS at) "
+                + "UPDATE venom_tasks t SET "
+                + "status = CASE WHEN t.attempts >= t.max_attempts THEN 'FAILED' ELSE 'PENDING' END, "
+                + "result = CASE WHEN t.attempts >= t.max_attempts THEN 'Error: the claim of ' || t.lease_owner "
+                + "|| ' expired on its last attempt' END, "
+                + "logs = array_append(t.logs, 'Claim of ' || t.lease_owner || CASE WHEN t.attempts >= t.max_attempts "
+                + "THEN ' expired on the last attempt, failed: ' ELSE ' expired, requeued: ' END || " + time + "), "
+                + "finished_at = CASE WHEN t.attempts >= t.max_attempts THEN now.at END, "
+                + "updated_at = now.at, version = t.version + 1, lease_owner = NULL, lease_expires_at = NULL "
+                + "FROM expired, now WHERE t.id = expired.id";
+        int total = 0;
+        try (Connection connection = pool.getConnection();
+             PreparedStatement rescue = connection.prepareStatement(sql)) {
+            int rescued;
+            do {
+                long shift = shiftMicros();
+                rescue.setLong(1, shift);
+                rescue.setLong(2, shift);
+                rescued = rescue.executeUpdate();
+                total += rescued;
+            } while (rescued == RESCUE_BATCH);
+            return total;
+        } catch (SQLException e) {
+            throw TaskRows.failure("rescuing expired claims", e);
+        }
+    }
+
+    /** Deletes finished tasks older than the retention, a batch at a time so no lock is held for long. */
+    private void prune() {
+        String sql = "DELETE FROM venom_tasks WHERE id IN (SELECT id FROM venom_tasks WHERE finished_at < " + NOW
+                + " - ? * interval '1 millisecond' LIMIT " + PRUNE_BATCH + ")";
+        int total = 0;
+        try (Connection connection = pool.getConnection();
+             PreparedStatement delete = connection.prepareStatement(sql)) {
+            int deleted;
+            do {
+                delete.setLong(1, shiftMicros());
+                delete.setLong(2, retention.toMillis());
+                deleted = delete.executeUpdate();
+                total += deleted;
+            } while (deleted == PRUNE_BATCH && !closed);
+            if (total > 0) {
+                log.info("retention: {} finished task(s) older than {} deleted", total, retention);
+            }
+        } catch (SQLException e) {
+            log.warn("retention pruning failed, retrying in a minute: {}", e.getMessage());
+        }
+    }
+
+    /** Runs retention now; for tests and operators. */
+    public void pruneNow() {
+        if (retention != null) {
+            prune();
+        }
+    }
+
+    private long shiftMicros() {
+        Duration shift = clockShift.get();
+        return shift.getSeconds() * 1_000_000 + shift.getNano() / 1000;
+    }
+
+    private Connection listenerConnection(Builder b) {
+        try {
+            Connection connection = DriverManager.getConnection(b.url, b.properties());
+            try (Statement sql = connection.createStatement()) {
+                sql.execute("SET search_path TO " + quoted(schema));
+            }
+            return connection;
+        } catch (SQLException e) {
+            throw TaskRows.failure("opening the LISTEN connection", e);
+        }
+    }
+
+    private static String quoted(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /** Stops the listener and the writers (after writing what is queued) and closes the pool. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        maintenance.shutdownNow();
+        notifications.close();
+        writer.close();
+        pool.close();
+    }
+
+    /** Options of a {@link PostgresStateStore}. */
+    public static final class Builder {
+        private final String url;
+        private String user;
+        private String password;
+        private String schema = "public";
+        private int poolSize = 10;
+        private int writers = 2;
+        private Duration retention;
+        private String node = "venom";
+        private Duration connectionTimeout = Duration.ofSeconds(2);
+        private Supplier<Duration> clockShift = () -> Duration.ZERO;
+
+        private Builder(String url) {
+            if (url == null || !url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("a PostgreSQL JDBC URL starts with jdbc:postgresql:, was " + url);
+            }
+            this.url = url;
+        }
+
+        /** The user; default the URL's {@code user} parameter. */
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** The password; default the URL's {@code password} parameter. */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** The schema the tables live in, created if missing; default {@code public}. */
+        public Builder schema(String schema) {
+            if (schema == null || !schema.matches("[A-Za-z_][A-Za-z0-9_]{0,40}")) {
+                throw new IllegalArgumentException("schema must be a plain identifier of up to 41 characters, was "
+                        + schema);
+            }
+            this.schema = schema;
+            return this;
+        }
+
+        /** Connections in the pool, 2..200; default 10. */
+        public Builder poolSize(int poolSize) {
+            if (poolSize < 2 || poolSize > 200) {
+                throw new IllegalArgumentException("poolSize must be 2..200, was " + poolSize);
+            }
+            this.poolSize = poolSize;
+            return this;
+        }
+
+        /** Delete finished tasks older than this; {@code null} (the default) keeps them. */
+        public Builder retention(Duration retention) {
+            this.retention = retention;
+            return this;
+        }
+
+        /** This server's name, in the listener's probes. */
+        public Builder node(String node) {
+            this.node = Objects.requireNonNull(node, "node");
+            return this;
+        }
+
+        /** How long a request waits for a connection before it fails (503 over HTTP); default 2 s. */
+        public Builder connectionTimeout(Duration timeout) {
+            this.connectionTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Test seam: moves the store's idea of "now" ahead of the database clock by what {@code shift} answers,
+         * so a test can pass a lease's expiry without waiting for it.
+         */
+        Builder clockShift(Supplier<Duration> shift) {
+            this.clockShift = Objects.requireNonNull(shift, "shift");
+            return this;
+        }
+
+        private Properties properties() {
+            Properties properties = new Properties();
+            if (user != null) {
+                properties.setProperty("user", user);
+            }
+            if (password != null) {
+                properties.setProperty("password", password);
+            }
+            properties.setProperty("connectTimeout", "5");
+            properties.setProperty("ApplicationName", "venom-core " + node);
+            return properties;
+        }
+
+        /**
+         * Connects, creates the schema if needed and brings it up to date.
+         *
+         * @throws StoreException if the database cannot be reached or migrated
+         */
+        public PostgresStateStore open() {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(url);
+            config.setDataSourceProperties(properties());
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            config.addDataSourceProperty("socketTimeout", "60");
+            config.setMaximumPoolSize(poolSize);
+            config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
+            config.setPoolName("venom-pg");
+            config.setInitializationFailTimeout(-1);
+            try (Connection setup = DriverManager.getConnection(url, properties());
+                 Statement sql = setup.createStatement()) {
+                // Servers starting together queue here, so the schema is created and migrated once.
+                sql.execute("SELECT pg_advisory_lock(" + Migrations.LOCK_KEY + ")");
+                try {
+                    sql.execute("CREATE SCHEMA IF NOT EXISTS " + quoted(schema));
+                    sql.execute("SET search_path TO " + quoted(schema));
+                    int version = Migrations.migrate(setup);
+                    log.debug("schema {} at version {}", schema, version);
+                } finally {
+                    sql.execute("SELECT pg_advisory_unlock(" + Migrations.LOCK_KEY + ")");
+                }
+            } catch (SQLException e) {
+                throw TaskRows.failure("opening PostgreSQL at " + url, e);
+            }
+            config.setSchema(schema);
+            return new PostgresStateStore(this, new HikariDataSource(config));
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.venom.core.persistence.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wakes this server when another one adds tasks: {@code LISTEN} on a dedicated connection, reconnecting
+ * when it breaks. It also checks that the channel works: every few seconds it notifies itself a probe,
+ * and if probes stop arriving (a transaction-pooling proxy drops {@code LISTEN}) it says so once and the
+ * engine keeps going on its polling alone.
+ */
+public final class PgNotifications implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PgNotifications.class);
+    private static final long PROBE_EVERY_MS = 5_000;
+    private static final long PROBE_LOST_AFTER_MS = 5_000;
+
+    private final Supplier<Connection> listenerConnection;
+    private final DataSource pool;
+    private final String channel;
+    private final String probe;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean working;
+    private volatile boolean silenced;
+    private volatile Connection current;
+    private long probeSentAt;
+    private long probeSeenAt;
+
+    /**
+     * @param listenerConnection opens the connection that listens (not from the pool: it is held for ever)
+     * @param pool               sends the probes
+     * @param channel            the channel the store notifies on
+     * @param node               this server's name, to tell its probes apart
+     */
+    public PgNotifications(Supplier<Connection> listenerConnection, DataSource pool, String channel, String node) {
+        this.listenerConnection = listenerConnection;
+        this.pool = pool;
+        this.channel = channel;
+        this.probe = "probe:" + node + ":" + System.nanoTime();
+        this.thread = new Thread(this::run, "venom-pg-listener");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Runs {@code listener} (on the listener's thread; it must be quick) whenever tasks were added. */
+    public void onNewTasks(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    /** True while notifications arrive; false before the first probe came back or once they stopped. */
+    public boolean working() {
+        return working;
+    }
+
+    /** Test seam: stops listening, as a transaction-pooling proxy would, without closing the connection. */
+    public void silence() {
+        silenced = true;
+    }
+
+    private void run() {
+        long backoff = 500;
+        while (running) {
+            try (Connection connection = listenerConnection.get()) {
+                current = connection;
+                try (Statement sql = connection.createStatement()) {
+                    sql.execute("LISTEN " + quoted(channel));
+                }
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                backoff = 500;
+                probeSentAt = 0;
+                while (running) {
+                    if (silenced) {
+                        try (Statement sql = connection.createStatement()) {
+                            sql.execute("UNLISTEN *");
+                        }
+                        silenced = false;
+                    }
+                    PGNotification[] received = pg.getNotifications(250);
+                    boolean wake = false;
+                    if (received != null) {
+                        for (PGNotification notification : received) {
+                            if (probe.equals(notification.getParameter())) {
+                                probeSeenAt = System.currentTimeMillis();
+                            } else if (!notification.getParameter().startsWith("probe:")) {
+                                wake = true;
+                            }
+                        }
+                    }
+                    if (wake) {
+                        listeners.forEach(Runnable::run);
+                    }
+                    checkProbe();
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (running) {
+                    if (working) {
+                        log.warn("LISTEN connection lost ({}); polling until it is back", e.getMessage());
+                    }
+                    working = false;
+                    sleep(backoff);
+                    backoff = Math.min(backoff * 2, 10_000);
+                }
+            } finally {
+                current = null;
+            }
+        }
+    }
+
+    private void checkProbe() throws SQLException {
+        long now = System.currentTimeMillis();
+        if (probeSentAt > 0 && probeSeenAt >= probeSentAt) {
+            if (!working) {
+                log.info("notifications on channel {} work; idle servers wake at once", channel);
+            }
+            working = true;
+        } else if (probeSentAt > 0 && now - probeSentAt > PROBE_LOST_AFTER_MS && working) {
+            working = false;
+            log.warn("notifications on channel {} stopped arriving (a transaction-pooling proxy?); "
+                    + "new tasks are found by polling", channel);
+        }
+        if (probeSentAt == 0 || now - probeSentAt >= PROBE_EVERY_MS && (probeSeenAt >= probeSentAt
+                || now - probeSentAt > PROBE_LOST_AFTER_MS)) {
+            try (Connection connection = pool.getConnection();
+                 PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+                notify.setString(1, channel);
+                notify.setString(2, probe);
+                notify.execute();
+            }
+            probeSentAt = now;
+        }
+    }
+
+    private static String quoted(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

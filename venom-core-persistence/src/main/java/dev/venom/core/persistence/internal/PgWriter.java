@@ -1,0 +1,296 @@
+package dev.venom.core.persistence.internal;
+
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.model.VenomTask;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for PostgreSQL: the inserts and compare-and-set updates that arrive while a transaction
+ * commits are written together in the next one (JDBC batches, one commit), and each caller's future
+ * completes only after that commit. Acknowledged still means committed; a busy server simply commits
+ * more changes per transaction.
+ */
+public final class PgWriter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PgWriter.class);
+    private static final int MAX_BATCH = 500;
+
+    private sealed interface Op permits Insert, KeyedInsert, Update {
+        void fail(Throwable error);
+    }
+
+    private record Insert(VenomTask task, CompletableFuture<VenomTask> done) implements Op {
+        public void fail(Throwable error) {
+            done.completeExceptionally(error);
+        }
+    }
+
+    private record KeyedInsert(VenomTask task, CompletableFuture<VenomTask> done) implements Op {
+        public void fail(Throwable error) {
+            done.completeExceptionally(error);
+        }
+    }
+
+    private record Update(VenomTask expected, VenomTask next, CompletableFuture<Optional<VenomTask>> done)
+            implements Op {
+        public void fail(Throwable error) {
+            done.completeExceptionally(error);
+        }
+    }
+
+    private final DataSource pool;
+    private final String notifyChannel;
+    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running = true;
+
+    /**
+     * @param writers       how many transactions may be committing at once
+     * @param notifyChannel the channel told about new tasks, in the inserting transaction
+     */
+    public PgWriter(DataSource pool, int writers, String notifyChannel) {
+        this.pool = pool;
+        this.notifyChannel = notifyChannel;
+        for (int i = 0; i < writers; i++) {
+            Thread thread = new Thread(this::run, "venom-pg-writer-" + (i + 1));
+            thread.setDaemon(true);
+            thread.start();
+            threads.add(thread);
+        }
+    }
+
+    /** Inserts {@code task}; completes with it once committed. */
+    public CompletableFuture<VenomTask> insert(VenomTask task) {
+        CompletableFuture<VenomTask> done = new CompletableFuture<>();
+        enqueue(task.idempotencyKey() == null ? new Insert(task, done) : new KeyedInsert(task, done));
+        return done;
+    }
+
+    /** Replaces {@code expected} by {@code next} if still at its version; empty if it was not. */
+    public CompletableFuture<Optional<VenomTask>> update(VenomTask expected, VenomTask next) {
+        CompletableFuture<Optional<VenomTask>> done = new CompletableFuture<>();
+        enqueue(new Update(expected, next, done));
+        return done;
+    }
+
+    private void enqueue(Op op) {
+        if (!running) {
+            op.fail(new StoreException("the PostgreSQL store is closed"));
+            return;
+        }
+        queue.add(op);
+    }
+
+    private void run() {
+        List<Op> batch = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            try {
+                Op first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.error("writing {} change(s) failed unexpectedly", batch.size(), e);
+                batch.forEach(op -> op.fail(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Op> batch) {
+        List<Insert> inserts = new ArrayList<>();
+        List<Update> updates = new ArrayList<>();
+        List<KeyedInsert> keyed = new ArrayList<>();
+        for (Op op : batch) {
+            if (op instanceof Insert insert) {
+                inserts.add(insert);
+            } else if (op instanceof Update update) {
+                updates.add(update);
+            } else {
+                keyed.add((KeyedInsert) op);
+            }
+        }
+        if (!inserts.isEmpty() || !updates.isEmpty()) {
+            try {
+                boolean[] applied = writeTogether(inserts, updates);
+                inserts.forEach(op -> op.done.complete(op.task.withVersion(1)));
+                for (int i = 0; i < updates.size(); i++) {
+                    Update op = updates.get(i);
+                    op.done.complete(applied[i]
+                            ? Optional.of(op.next.withVersion(op.expected.version() + 1)) : Optional.empty());
+                }
+            } catch (SQLException e) {
+                if (inserts.size() + updates.size() > 1 && isDataError(e)) {
+                    // One bad change (a duplicate id) must not fail the others: write each on its own.
+                    inserts.forEach(op -> writeAlone(op, List.of(op), List.of()));
+                    updates.forEach(op -> writeAlone(op, List.of(), List.of(op)));
+                } else {
+                    StoreException failure = failure("writing " + (inserts.size() + updates.size()) + " change(s)", e);
+                    inserts.forEach(op -> op.fail(failure));
+                    updates.forEach(op -> op.fail(failure));
+                }
+            }
+        }
+        keyed.forEach(this::insertKeyed);
+    }
+
+    private void writeAlone(Op op, List<Insert> inserts, List<Update> updates) {
+        try {
+            boolean[] applied = writeTogether(inserts, updates);
+            if (op instanceof Insert insert) {
+                insert.done.complete(insert.task.withVersion(1));
+            } else {
+                Update update = (Update) op;
+                update.done.complete(applied[0]
+                        ? Optional.of(update.next.withVersion(update.expected.version() + 1)) : Optional.empty());
+            }
+        } catch (SQLException e) {
+            op.fail("23505".equals(e.getSQLState()) && op instanceof Insert insert
+                    ? new IllegalArgumentException("task " + insert.task.id() + " already exists")
+                    : failure("writing a change", e));
+        }
+    }
+
+    /** One transaction: the inserts, then the updates; true for each update that applied. */
+    private boolean[] writeTogether(List<Insert> inserts, List<Update> updates) throws SQLException {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                if (!inserts.isEmpty()) {
+                    try (PreparedStatement insert = connection.prepareStatement(TaskRows.INSERT)) {
+                        for (Insert op : inserts) {
+                            TaskRows.bindInsert(connection, insert, op.task);
+                            insert.addBatch();
+                        }
+                        insert.executeBatch();
+                    }
+                    notifyNewTasks(connection);
+                }
+                boolean[] applied = new boolean[updates.size()];
+                if (!updates.isEmpty()) {
+                    try (PreparedStatement update = connection.prepareStatement(TaskRows.UPDATE)) {
+                        for (Update op : updates) {
+                            TaskRows.bindUpdate(connection, update, op.expected, op.next);
+                            update.addBatch();
+                        }
+                        int[] counts = update.executeBatch();
+                        for (int i = 0; i < counts.length; i++) {
+                            applied[i] = counts[i] > 0;
+                        }
+                    }
+                }
+                connection.commit();
+                return applied;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(connection);
+                throw e;
+            }
+        }
+    }
+
+    /** An insert with an idempotency key: of concurrent ones, one adds its task and the rest read it. */
+    private void insertKeyed(KeyedInsert op) {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                int added;
+                try (PreparedStatement insert = connection.prepareStatement(TaskRows.INSERT
+                        + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING")) {
+                    TaskRows.bindInsert(connection, insert, op.task);
+                    added = insert.executeUpdate();
+                }
+                if (added == 1) {
+                    notifyNewTasks(connection);
+                    connection.commit();
+                    op.done.complete(op.task.withVersion(1));
+                    return;
+                }
+                connection.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(connection);
+                throw e;
+            }
+            try (PreparedStatement find = connection.prepareStatement(
+                    "SELECT * FROM venom_tasks WHERE idempotency_key = ?")) {
+                find.setString(1, op.task.idempotencyKey());
+                try (ResultSet rows = find.executeQuery()) {
+                    if (rows.next()) {
+                        op.done.complete(TaskRows.task(rows));
+                    } else {
+                        op.fail(new StoreException("idempotency key " + op.task.idempotencyKey()
+                                + " is taken but its task is gone; try again"));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            op.fail("23505".equals(e.getSQLState())
+                    ? new IllegalArgumentException("task " + op.task.id() + " already exists")
+                    : failure("inserting task " + op.task.id(), e));
+        }
+    }
+
+    private void notifyNewTasks(Connection connection) throws SQLException {
+        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, 'new')")) {
+            notify.setString(1, notifyChannel);
+            notify.execute();
+        }
+    }
+
+    /** A constraint or data problem (class 22 or 23), as opposed to a lost connection or server. */
+    private static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null && e.getNextException() != null) {
+            state = e.getNextException().getSQLState();
+        }
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private static StoreException failure(String what, SQLException e) {
+        return TaskRows.failure(what, e);
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the connection is gone; the transaction with it
+        }
+    }
+
+    /** Writes what is queued, then stops the writer threads. */
+    @Override
+    public void close() {
+        running = false;
+        for (Thread thread : threads) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Op left;
+        while ((left = queue.poll()) != null) {
+            left.fail(new StoreException("the PostgreSQL store closed before this change was written"));
+        }
+    }
+}

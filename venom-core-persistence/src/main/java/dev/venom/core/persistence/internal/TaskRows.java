@@ -1,0 +1,118 @@
+package dev.venom.core.persistence.internal;
+
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/** How a task maps to a row of {@code venom_tasks} and back. */
+public final class TaskRows {
+
+    /** Every column an insert writes, in the order {@link #bindInsert} binds them. */
+    public static final String INSERT_COLUMNS = "id, content, created_at, status, result, logs, priority, attempts, "
+            + "max_attempts, run_at, due_at, timeout_ms, idempotency_key, updated_at, finished_at, version";
+    public static final String INSERT = "INSERT INTO venom_tasks (" + INSERT_COLUMNS + ") VALUES "
+            + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /**
+     * The compare-and-set write of a whole task: applies only if the row is still at the version the writer
+     * read. The lease is kept while the task stays PROCESSING and dropped otherwise.
+     */
+    public static final String UPDATE = "UPDATE venom_tasks SET status = ?, result = ?, logs = ?, attempts = ?, "
+            + "run_at = ?, due_at = ?, updated_at = ?, finished_at = ?, version = version + 1, "
+            + "lease_owner = CASE WHEN ? THEN lease_owner END, "
+            + "lease_expires_at = CASE WHEN ? THEN lease_expires_at END "
+            + "WHERE id = ? AND version = ?";
+
+    private TaskRows() {
+    }
+
+    /** Binds {@code task} (stored at version 1) to {@link #INSERT}. */
+    public static void bindInsert(Connection connection, PreparedStatement insert, VenomTask task) throws SQLException {
+        insert.setObject(1, task.id());
+        insert.setString(2, task.content());
+        insert.setObject(3, time(task.createdAt()));
+        insert.setString(4, task.status().name());
+        insert.setString(5, task.result());
+        insert.setArray(6, logs(connection, task.logs()));
+        insert.setShort(7, (short) task.priority());
+        insert.setInt(8, task.attempts());
+        insert.setInt(9, task.maxAttempts());
+        insert.setObject(10, time(task.runAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+        insert.setObject(11, time(dueAt(task)));
+        if (task.timeoutMs() == null) {
+            insert.setNull(12, Types.BIGINT);
+        } else {
+            insert.setLong(12, task.timeoutMs());
+        }
+        insert.setString(13, task.idempotencyKey());
+        insert.setObject(14, time(task.updatedAt()));
+        insert.setObject(15, time(task.finishedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+        insert.setLong(16, 1);
+    }
+
+    /** Binds the change from {@code expected} to {@code next} to {@link #UPDATE}. */
+    public static void bindUpdate(Connection connection, PreparedStatement update, VenomTask expected, VenomTask next)
+            throws SQLException {
+        boolean keepLease = next.status() == TaskStatus.PROCESSING;
+        update.setString(1, next.status().name());
+        update.setString(2, next.result());
+        update.setArray(3, logs(connection, next.logs()));
+        update.setInt(4, next.attempts());
+        update.setObject(5, time(next.runAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+        update.setObject(6, time(dueAt(next)));
+        update.setObject(7, time(next.updatedAt()));
+        update.setObject(8, time(next.finishedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+        update.setBoolean(9, keepLease);
+        update.setBoolean(10, keepLease);
+        update.setObject(11, next.id());
+        update.setLong(12, expected.version());
+    }
+
+    /** The task in the current row of {@code rows}. */
+    public static VenomTask task(ResultSet rows) throws SQLException {
+        Array logs = rows.getArray("logs");
+        List<String> lines = logs == null ? List.of() : Arrays.asList((String[]) logs.getArray());
+        long timeout = rows.getLong("timeout_ms");
+        Long timeoutMs = rows.wasNull() ? null : timeout;
+        return new VenomTask(rows.getObject("id", UUID.class), rows.getString("content"),
+                instant(rows, "created_at"), TaskStatus.valueOf(rows.getString("status")), rows.getString("result"),
+                lines, rows.getShort("priority"), rows.getInt("attempts"), rows.getInt("max_attempts"),
+                instant(rows, "run_at"), timeoutMs, rows.getString("idempotency_key"), instant(rows, "updated_at"),
+                instant(rows, "finished_at"), rows.getLong("version"));
+    }
+
+    /** When a worker may claim it: its {@code run_at}, or its creation time. */
+    public static Instant dueAt(VenomTask task) {
+        return task.runAt() != null ? task.runAt() : task.createdAt();
+    }
+
+    public static Instant instant(ResultSet rows, String column) throws SQLException {
+        OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    public static OffsetDateTime time(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static Array logs(Connection connection, List<String> logs) throws SQLException {
+        return connection.createArrayOf("text", logs.toArray(String[]::new));
+    }
+
+    /** A failure of the database as the engine reports it. */
+    public static StoreException failure(String what, SQLException e) {
+        return new StoreException(what + " failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
+    }
+}
