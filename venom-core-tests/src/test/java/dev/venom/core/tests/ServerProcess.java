@@ -77,6 +77,19 @@ final class ServerProcess implements AutoCloseable {
         return run(command, workDir, env);
     }
 
+    /** The server's process id. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Sends {@code signal} ({@code STOP}, {@code CONT}, ...) with {@code kill}. */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+        }
+    }
+
     /** SIGTERM, without waiting: the server drains while the caller watches. */
     void signalTerm() {
         process.toHandle().destroy();

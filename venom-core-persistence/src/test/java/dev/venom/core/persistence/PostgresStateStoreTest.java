@@ -1,0 +1,149 @@
+package dev.venom.core.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.engine.SimulatedProcessor;
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.model.TaskRequest;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What only the PostgreSQL store does: schema versions, notifications, retention, a bad address. */
+class PostgresStateStoreTest {
+
+    private String schema;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @BeforeEach
+    void database() {
+        PostgresTestDatabase.require();
+        schema = PostgresTestDatabase.newSchema();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+        PostgresTestDatabase.drop(schema);
+    }
+
+    private PostgresStateStore store() {
+        return store(PostgresStateStore.builder(PostgresTestDatabase.URL).schema(schema));
+    }
+
+    private PostgresStateStore store(PostgresStateStore.Builder builder) {
+        PostgresStateStore store = builder.open();
+        opened.add(store);
+        return store;
+    }
+
+    private Orchestrator engine(PostgresStateStore store, String node, Duration poll) {
+        Orchestrator orchestrator = Orchestrator.builder().store(store).nodeId(node).pollInterval(poll)
+                .processor(new SimulatedProcessor(Duration.ZERO)).shutdownGrace(Duration.ZERO).build();
+        opened.add(orchestrator);
+        return orchestrator;
+    }
+
+    @Test
+    void theSchemaIsVersionedAndTwoStoresOpeningTogetherMigrateItOnce() throws Exception {
+        List<Thread> starters = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Thread starter = new Thread(() -> {
+                try {
+                    store();
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            starters.add(starter);
+            starter.start();
+        }
+        for (Thread starter : starters) {
+            starter.join(30_000);
+        }
+
+        assertThat(failures).isEmpty();
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT version, description FROM \"" + schema
+                     + "\".venom_schema_version ORDER BY version")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(1);
+            assertThat(rows.getString(2)).isEqualTo("V1__tasks.sql");
+            assertThat(rows.next()).isFalse();
+        }
+    }
+
+    @Test
+    void anIdleServerIsWokenByANotificationFromAnother() {
+        PostgresStateStore first = store();
+        PostgresStateStore second = store();
+        Orchestrator accepting = engine(first, "node-a", Duration.ofMinutes(10));
+        engine(second, "node-b", Duration.ofMinutes(10)).start();
+        await().atMost(Duration.ofSeconds(10)).until(second::notificationsWork);
+
+        VenomTask task = accepting.submit(new TaskRequest("wake up")).join();
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> second.find(task.id()).orElseThrow().status() == TaskStatus.COMPLETED);
+    }
+
+    @Test
+    void aSilentNotificationChannelIsDetectedAndPollingCarriesOn() {
+        PostgresStateStore first = store();
+        PostgresStateStore second = store();
+        Orchestrator accepting = engine(first, "node-a", Duration.ofMinutes(10));
+        engine(second, "node-b", Duration.ofMillis(300)).start();
+        await().atMost(Duration.ofSeconds(10)).until(second::notificationsWork);
+
+        second.silenceNotifications();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !second.notificationsWork());
+        VenomTask task = accepting.submit(new TaskRequest("found by polling")).join();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> second.find(task.id()).orElseThrow().status() == TaskStatus.COMPLETED);
+    }
+
+    @Test
+    void retentionDeletesFinishedTasksOlderThanItAndKeepsTheRest() {
+        PostgresStateStore store = store(PostgresStateStore.builder(PostgresTestDatabase.URL).schema(schema)
+                .retention(Duration.ofHours(1)));
+        Instant old = Instant.now().minus(Duration.ofHours(2));
+        VenomTask done = store.insert(VenomTask.create(UUID.randomUUID(), "old", old)).join();
+        VenomTask pending = store.insert(VenomTask.create(UUID.randomUUID(), "waiting", old)).join();
+        VenomTask claimed = store.claim("node", 1, Duration.ofSeconds(30)).get(0).task();
+        assertThat(claimed.id()).isEqualTo(done.id());
+        store.update(claimed, claimed.complete("r", old.plusSeconds(1))).join();
+
+        store.pruneNow();
+
+        assertThat(store.find(done.id())).isEmpty();
+        assertThat(store.find(pending.id())).isPresent();
+    }
+
+    @Test
+    void anUnreachableDatabaseIsAStoreExceptionNamingTheAddress() {
+        assertThatThrownBy(() -> PostgresStateStore.builder("jdbc:postgresql://127.0.0.1:1/nowhere?user=x")
+                .schema(schema).open())
+                .isInstanceOf(StoreException.class).hasMessageContaining("127.0.0.1:1");
+        assertThatThrownBy(() -> PostgresStateStore.builder("jdbc:mysql://x"))
+                .hasMessageContaining("jdbc:postgresql:");
+    }
+}
