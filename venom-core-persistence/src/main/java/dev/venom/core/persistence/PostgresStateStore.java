@@ -300,15 +300,20 @@ public final class PostgresStateStore implements StateStore {
 
     /** Deletes finished tasks older than the retention, a batch at a time so no lock is held for long. */
     private void prune() {
-        String sql = "DELETE FROM venom_tasks WHERE id IN (SELECT id FROM venom_tasks WHERE finished_at < " + NOW
-                + " - ? * interval '1 millisecond' LIMIT " + PRUNE_BATCH + ")";
+        // A task finished before the cut-off was created before it: walk the creation index, oldest first.
+        String sql = "DELETE FROM venom_tasks WHERE id IN (SELECT id FROM venom_tasks WHERE created_at < " + NOW
+                + " - ? * interval '1 millisecond' AND finished_at < " + NOW + " - ? * interval '1 millisecond' "
+                + "ORDER BY created_at LIMIT " + PRUNE_BATCH + ")";
         int total = 0;
         try (Connection connection = pool.getConnection();
              PreparedStatement delete = connection.prepareStatement(sql)) {
             int deleted;
             do {
-                delete.setLong(1, shiftMicros());
+                long shift = shiftMicros();
+                delete.setLong(1, shift);
                 delete.setLong(2, retention.toMillis());
+                delete.setLong(3, shift);
+                delete.setLong(4, retention.toMillis());
                 deleted = delete.executeUpdate();
                 total += deleted;
             } while (deleted == PRUNE_BATCH && !closed);

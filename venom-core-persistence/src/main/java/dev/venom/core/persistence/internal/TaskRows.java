@@ -19,18 +19,25 @@ import java.util.UUID;
 /** How a task maps to a row of {@code venom_tasks} and back. */
 public final class TaskRows {
 
+    /**
+     * A time bound as epoch microseconds: exact, and far cheaper to bind than a date-time object. The schema
+     * keeps {@code timestamptz}; only the wire carries a number.
+     */
+    private static final String TIME = "('epoch'::timestamptz + ?::bigint * interval '1 microsecond')";
+
     /** Every column an insert writes, in the order {@link #bindInsert} binds them. */
     public static final String INSERT_COLUMNS = "id, content, created_at, status, result, logs, priority, attempts, "
             + "max_attempts, run_at, due_at, timeout_ms, idempotency_key, updated_at, finished_at, version";
     public static final String INSERT = "INSERT INTO venom_tasks (" + INSERT_COLUMNS + ") VALUES "
-            + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "(?, ?, " + TIME + ", ?, ?, ?, ?, ?, ?, " + TIME + ", " + TIME + ", ?, ?, " + TIME + ", " + TIME + ", ?)";
 
     /**
      * The compare-and-set write of a whole task: applies only if the row is still at the version the writer
      * read. The lease is kept while the task stays PROCESSING and dropped otherwise.
      */
-    public static final String UPDATE = "UPDATE venom_tasks SET status = ?, result = ?, logs = ?, attempts = ?, "
-            + "run_at = ?, due_at = ?, updated_at = ?, finished_at = ?, version = version + 1, "
+    public static final String UPDATE = "UPDATE venom_tasks SET status = ?, result = ?, "
+            + "logs = CASE WHEN ? THEN logs || ? ELSE ? END, attempts = ?, run_at = " + TIME + ", due_at = " + TIME
+            + ", updated_at = " + TIME + ", finished_at = " + TIME + ", version = version + 1, "
             + "lease_owner = CASE WHEN ? THEN lease_owner END, "
             + "lease_expires_at = CASE WHEN ? THEN lease_expires_at END "
             + "WHERE id = ? AND version = ?";
@@ -42,23 +49,23 @@ public final class TaskRows {
     public static void bindInsert(Connection connection, PreparedStatement insert, VenomTask task) throws SQLException {
         insert.setObject(1, task.id());
         insert.setString(2, task.content());
-        insert.setObject(3, time(task.createdAt()));
+        micros(insert, 3, task.createdAt());
         insert.setString(4, task.status().name());
         insert.setString(5, task.result());
         insert.setArray(6, logs(connection, task.logs()));
         insert.setShort(7, (short) task.priority());
         insert.setInt(8, task.attempts());
         insert.setInt(9, task.maxAttempts());
-        insert.setObject(10, time(task.runAt()), Types.TIMESTAMP_WITH_TIMEZONE);
-        insert.setObject(11, time(dueAt(task)));
+        micros(insert, 10, task.runAt());
+        micros(insert, 11, dueAt(task));
         if (task.timeoutMs() == null) {
             insert.setNull(12, Types.BIGINT);
         } else {
             insert.setLong(12, task.timeoutMs());
         }
         insert.setString(13, task.idempotencyKey());
-        insert.setObject(14, time(task.updatedAt()));
-        insert.setObject(15, time(task.finishedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+        micros(insert, 14, task.updatedAt());
+        micros(insert, 15, task.finishedAt());
         insert.setLong(16, 1);
     }
 
@@ -66,18 +73,24 @@ public final class TaskRows {
     public static void bindUpdate(Connection connection, PreparedStatement update, VenomTask expected, VenomTask next)
             throws SQLException {
         boolean keepLease = next.status() == TaskStatus.PROCESSING;
+        List<String> before = expected.logs();
+        List<String> after = next.logs();
+        // The version guarantees the stored logs are expected's: send only the lines added since.
+        boolean appends = after.size() >= before.size() && after.subList(0, before.size()).equals(before);
         update.setString(1, next.status().name());
         update.setString(2, next.result());
-        update.setArray(3, logs(connection, next.logs()));
-        update.setInt(4, next.attempts());
-        update.setObject(5, time(next.runAt()), Types.TIMESTAMP_WITH_TIMEZONE);
-        update.setObject(6, time(dueAt(next)));
-        update.setObject(7, time(next.updatedAt()));
-        update.setObject(8, time(next.finishedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
-        update.setBoolean(9, keepLease);
-        update.setBoolean(10, keepLease);
-        update.setObject(11, next.id());
-        update.setLong(12, expected.version());
+        update.setBoolean(3, appends);
+        update.setArray(4, logs(connection, appends ? after.subList(before.size(), after.size()) : List.of()));
+        update.setArray(5, appends ? null : logs(connection, after));
+        update.setInt(6, next.attempts());
+        micros(update, 7, next.runAt());
+        micros(update, 8, dueAt(next));
+        micros(update, 9, next.updatedAt());
+        micros(update, 10, next.finishedAt());
+        update.setBoolean(11, keepLease);
+        update.setBoolean(12, keepLease);
+        update.setObject(13, next.id());
+        update.setLong(14, expected.version());
     }
 
     /** The task in the current row of {@code rows}. */
@@ -101,6 +114,14 @@ public final class TaskRows {
     public static Instant instant(ResultSet rows, String column) throws SQLException {
         OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
+    }
+
+    private static void micros(PreparedStatement statement, int index, Instant instant) throws SQLException {
+        if (instant == null) {
+            statement.setNull(index, Types.BIGINT);
+        } else {
+            statement.setLong(index, instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1000);
+        }
     }
 
     public static OffsetDateTime time(Instant instant) {

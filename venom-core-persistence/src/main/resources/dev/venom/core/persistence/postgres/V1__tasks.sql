@@ -25,10 +25,8 @@ CREATE TABLE venom_tasks (
 CREATE INDEX venom_tasks_ready ON venom_tasks (priority DESC, due_at, seq) WHERE status = 'PENDING';
 -- Rescue of expired leases.
 CREATE INDEX venom_tasks_leases ON venom_tasks (lease_expires_at) WHERE status = 'PROCESSING';
--- Keyset listing, oldest first, with or without a status filter.
+-- Keyset listing, oldest first (a status filter reads it too), and retention (oldest first).
+-- Every status change writes a new row version into each index, so there is no index per status.
 CREATE INDEX venom_tasks_by_creation ON venom_tasks (created_at, id);
-CREATE INDEX venom_tasks_by_status ON venom_tasks (status, created_at, id);
--- Retention.
-CREATE INDEX venom_tasks_finished ON venom_tasks (finished_at) WHERE finished_at IS NOT NULL;
 -- A key names at most one task.
 CREATE UNIQUE INDEX venom_tasks_idempotency_key ON venom_tasks (idempotency_key) WHERE idempotency_key IS NOT NULL;
