@@ -74,8 +74,10 @@ public final class PostgresStateStore implements StateStore {
         this.clockShift = b.clockShift;
         this.retention = b.retention;
         String channel = "venom_tasks_" + schema;
-        this.writer = new PgWriter(pool, b.writers, channel);
-        this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, b.node);
+        // Names this store's own notifications, which it ignores: its inserts wake its engine directly.
+        String instance = b.node + "#" + UUID.randomUUID().toString().substring(0, 8);
+        this.writer = new PgWriter(pool, b.writers, channel, instance);
+        this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, instance);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "venom-pg-maintenance");
             thread.setDaemon(true);

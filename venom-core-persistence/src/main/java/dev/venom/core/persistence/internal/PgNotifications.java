@@ -29,6 +29,7 @@ public final class PgNotifications implements AutoCloseable {
     private final DataSource pool;
     private final String channel;
     private final String probe;
+    private final String own;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -49,6 +50,7 @@ public final class PgNotifications implements AutoCloseable {
         this.pool = pool;
         this.channel = channel;
         this.probe = "probe:" + node + ":" + System.nanoTime();
+        this.own = "new:" + node;
         this.thread = new Thread(this::run, "venom-pg-listener");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -93,8 +95,9 @@ public final class PgNotifications implements AutoCloseable {
                         for (PGNotification notification : received) {
                             if (probe.equals(notification.getParameter())) {
                                 probeSeenAt = System.currentTimeMillis();
-                            } else if (!notification.getParameter().startsWith("probe:")) {
-                                wake = true;
+                            } else if (!notification.getParameter().startsWith("probe:")
+                                    && !own.equals(notification.getParameter())) {
+                                wake = true; // another server's tasks; this one's own inserts wake it directly
                             }
                         }
                     }

@@ -53,6 +53,7 @@ public final class PgWriter implements AutoCloseable {
 
     private final DataSource pool;
     private final String notifyChannel;
+    private final String node;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
@@ -60,10 +61,12 @@ public final class PgWriter implements AutoCloseable {
     /**
      * @param writers       how many transactions may be committing at once
      * @param notifyChannel the channel told about new tasks, in the inserting transaction
+     * @param node          this server's name, the notification's payload (a server ignores its own)
      */
-    public PgWriter(DataSource pool, int writers, String notifyChannel) {
+    public PgWriter(DataSource pool, int writers, String notifyChannel, String node) {
         this.pool = pool;
         this.notifyChannel = notifyChannel;
+        this.node = node;
         for (int i = 0; i < writers; i++) {
             Thread thread = new Thread(this::run, "venom-pg-writer-" + (i + 1));
             thread.setDaemon(true);
@@ -250,8 +253,9 @@ public final class PgWriter implements AutoCloseable {
     }
 
     private void notifyNewTasks(Connection connection) throws SQLException {
-        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, 'new')")) {
+        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
             notify.setString(1, notifyChannel);
+            notify.setString(2, "new:" + node);
             notify.execute();
         }
     }
