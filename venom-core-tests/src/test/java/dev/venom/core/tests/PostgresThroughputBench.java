@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresThroughputBench {
 
     private static final int CONNECTIONS = Integer.getInteger("venom.bench.connections", 32);
+    private static final String CONCURRENCY = System.getProperty("venom.bench.pg.concurrency", "256");
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("venom.bench.pg.seconds", 10));
-    private static final Duration WARMUP = Duration.ofSeconds(5);
+    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("venom.bench.pg.warmup", 15));
 
     @TempDir
     Path dir;
@@ -133,7 +134,7 @@ class PostgresThroughputBench {
                 }
                 running.add(ServerProcess.startWithJvm(jvm, Files.createDirectories(
                         dir.resolve(schema + "-" + s)), Map.of("VENOM_STORE", PostgresTestDatabase.URL,
-                        "VENOM_DB_SCHEMA", schema, "VENOM_NODE_ID", "bench-" + s, "VENOM_PROCESSING_DELAY_MS", "0")));
+                        "VENOM_DB_SCHEMA", schema, "VENOM_NODE_ID", "bench-" + s, "VENOM_PROCESSING_DELAY_MS", "0", "VENOM_CONCURRENCY", CONCURRENCY)));
             }
             load(running, WARMUP);
             awaitAllCompleted(schema);
