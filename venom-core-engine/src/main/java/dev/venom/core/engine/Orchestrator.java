@@ -70,6 +70,11 @@ public final class Orchestrator implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean accepting = true;
     private volatile boolean storeDown;
+    /**
+     * After an outage, leases expired for every server alike; rescuing waits a lease (on this node's
+     * monotonic clock) so the holders can renew them, and their recorded results are not lost.
+     */
+    private volatile long rescueAfterNanos = System.nanoTime();
     /** Set once a shutdown's grace period is over: changes the store refuses are then given up. */
     private volatile boolean abandonWrites;
     private volatile boolean claiming;
@@ -148,7 +153,12 @@ public final class Orchestrator implements AutoCloseable {
                     new IllegalStateException("orchestrator " + nodeId + " is shutting down"));
         }
         if (maxPending > 0) {
-            long pending = store.count(TaskStatus.PENDING);
+            long pending;
+            try {
+                pending = store.count(TaskStatus.PENDING);
+            } catch (StoreException e) {
+                return CompletableFuture.failedFuture(e);
+            }
             if (pending >= maxPending) {
                 return CompletableFuture.failedFuture(new TooManyPendingException(pending, maxPending));
             }
@@ -368,8 +378,11 @@ public final class Orchestrator implements AutoCloseable {
             for (Attempt attempt : inFlight.values()) {
                 attempt.renew();
             }
-            int rescued = store.rescueExpired();
             storeReachable();
+            if (System.nanoTime() - rescueAfterNanos < 0) {
+                return; // just back from an outage: every server gets one lease to renew what it holds
+            }
+            int rescued = store.rescueExpired();
             if (rescued > 0) {
                 log.warn("rescued {} task(s) whose claim expired", rescued);
                 wake();
@@ -391,7 +404,8 @@ public final class Orchestrator implements AutoCloseable {
     private void storeReachable() {
         if (storeDown) {
             storeDown = false;
-            log.info("the store is reachable again");
+            rescueAfterNanos = System.nanoTime() + lease.toNanos();
+            log.info("the store is reachable again; rescuing expired claims resumes in {} ms", lease.toMillis());
         }
     }
 
@@ -601,10 +615,20 @@ public final class Orchestrator implements AutoCloseable {
                     "Interrupted by shutdown, will run again: " + Timestamps.format(now), now));
         }
 
+        /** Holds the claim while the attempt runs and until its outcome is written. */
         void renew() {
-            if (!cancelled && !settled.get() && store.renew(claim, lease).map(renewed -> claim = renewed).isEmpty()) {
+            if (cancelled || writtenOut()) {
+                return;
+            }
+            // Once the outcome is decided, its compare-and-set write is what tells whether the claim still held.
+            if (store.renew(claim, lease).map(renewed -> claim = renewed).isEmpty() && !settled.get()) {
                 lost("its claim could not be renewed");
             }
+        }
+
+        /** True once the attempt's outcome is recorded (its claim then ends, as it should). */
+        private synchronized boolean writtenOut() {
+            return settled.get() && tail.isDone();
         }
 
         private synchronized CompletableFuture<VenomTask> write(UnaryOperator<VenomTask> change) {

@@ -59,6 +59,8 @@ public final class PostgresStateStore implements StateStore {
     private final HikariDataSource pool;
     private final String url;
     private final String schema;
+    /** {@code "<schema>".venom_tasks}: named in full in every statement, whatever a session's search_path. */
+    private final String table;
     private final Supplier<Duration> clockShift;
     private final PgWriter writer;
     private final PgNotifications notifications;
@@ -71,12 +73,13 @@ public final class PostgresStateStore implements StateStore {
         this.pool = pool;
         this.url = b.url;
         this.schema = b.schema;
+        this.table = quoted(b.schema) + ".venom_tasks";
         this.clockShift = b.clockShift;
         this.retention = b.retention;
         String channel = "venom_tasks_" + schema;
         // Names this store's own notifications, which it ignores: its inserts wake its engine directly.
         String instance = b.node + "#" + UUID.randomUUID().toString().substring(0, 8);
-        this.writer = new PgWriter(pool, b.writers, channel, instance);
+        this.writer = new PgWriter(pool, b.writers, table, channel, instance);
         this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, instance);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "venom-pg-maintenance");
@@ -95,7 +98,11 @@ public final class PostgresStateStore implements StateStore {
 
     /** Where the store is, without credentials: {@code <url> schema <schema>}. */
     public String describe() {
-        return url.replaceAll("(?i)password=[^&]*", "password=***") + " schema " + schema;
+        return withoutPassword(url) + " schema " + schema;
+    }
+
+    static String withoutPassword(String url) {
+        return url.replaceAll("(?i)password=[^&]*", "password=***");
     }
 
     /** True while LISTEN/NOTIFY wake-ups arrive; polling works either way. */
@@ -116,13 +123,17 @@ public final class PostgresStateStore implements StateStore {
     @Override
     public CompletableFuture<VenomTask> insert(VenomTask task) {
         Objects.requireNonNull(task, "task");
+        if (task.content().indexOf('\0') >= 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "content holds a NUL character (\\u0000), which PostgreSQL text cannot store"));
+        }
         return writer.insert(task);
     }
 
     @Override
     public Optional<VenomTask> find(UUID id) {
         try (Connection connection = pool.getConnection();
-             PreparedStatement find = connection.prepareStatement("SELECT * FROM venom_tasks WHERE id = ?")) {
+             PreparedStatement find = connection.prepareStatement("SELECT * FROM " + table + " WHERE id = ?")) {
             find.setObject(1, id);
             try (ResultSet rows = find.executeQuery()) {
                 return rows.next() ? Optional.of(TaskRows.task(rows)) : Optional.empty();
@@ -135,7 +146,7 @@ public final class PostgresStateStore implements StateStore {
     @Override
     public TaskPage list(TaskQuery query) {
         Optional<TaskCursor> after = query.cursor().map(TaskCursor::parse);
-        StringBuilder sql = new StringBuilder("SELECT * FROM venom_tasks WHERE true");
+        StringBuilder sql = new StringBuilder("SELECT * FROM " + table + " WHERE true");
         if (!query.statuses().isEmpty()) {
             sql.append(" AND status = ANY (?)");
         }
@@ -185,7 +196,7 @@ public final class PostgresStateStore implements StateStore {
         }
         try (Connection connection = pool.getConnection();
              PreparedStatement count = connection.prepareStatement(
-                     "SELECT count(*) FROM venom_tasks WHERE status = ?")) {
+                     "SELECT count(*) FROM " + table + " WHERE status = ?")) {
             count.setString(1, status.name());
             try (ResultSet rows = count.executeQuery()) {
                 rows.next();
@@ -204,10 +215,10 @@ public final class PostgresStateStore implements StateStore {
         if (limit < 1) {
             return List.of();
         }
-        String sql = "WITH picked AS (SELECT id FROM venom_tasks WHERE status = 'PENDING' AND due_at <= " + NOW
+        String sql = "WITH picked AS (SELECT id FROM " + table + " WHERE status = 'PENDING' AND due_at <= " + NOW
                 + " ORDER BY priority DESC, due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED), "
                 + "now AS (SELECT " + NOW + " AS at) "
-                + "UPDATE venom_tasks t SET status = 'PROCESSING', attempts = t.attempts + 1, "
+                + "UPDATE " + table + " t SET status = 'PROCESSING', attempts = t.attempts + 1, "
                 + "logs = array_append(t.logs, 'Processing started: ' || " + LOG_TIME.formatted("now.at") + "), "
                 + "updated_at = now.at, version = t.version + 1, lease_owner = ?, "
                 + "lease_expires_at = now.at + ? * interval '1 millisecond' "
@@ -244,7 +255,7 @@ public final class PostgresStateStore implements StateStore {
 
     @Override
     public Optional<Claim> renew(Claim claim, Duration lease) {
-        String sql = "UPDATE venom_tasks SET lease_expires_at = " + NOW + " + ? * interval '1 millisecond' "
+        String sql = "UPDATE " + table + " SET lease_expires_at = " + NOW + " + ? * interval '1 millisecond' "
                 + "WHERE id = ? AND status = 'PROCESSING' AND lease_owner = ? AND attempts = ? "
                 + "RETURNING lease_expires_at";
         try (Connection connection = pool.getConnection();
@@ -272,9 +283,9 @@ public final class PostgresStateStore implements StateStore {
     @Override
     public int rescueExpired() {
         String time = LOG_TIME.formatted("now.at");
-        String sql = "WITH expired AS (SELECT id FROM venom_tasks WHERE status = 'PROCESSING' AND lease_expires_at < "
+        String sql = "WITH expired AS (SELECT id FROM " + table + " WHERE status = 'PROCESSING' AND lease_expires_at < "
                 + NOW + " LIMIT " + RESCUE_BATCH + " FOR UPDATE SKIP LOCKED), now AS (SELECT " + NOW + " AS at) "
-                + "UPDATE venom_tasks t SET "
+                + "UPDATE " + table + " t SET "
                 + "status = CASE WHEN t.attempts >= t.max_attempts THEN 'FAILED' ELSE 'PENDING' END, "
                 + "result = CASE WHEN t.attempts >= t.max_attempts THEN 'Error: the claim of ' || t.lease_owner "
                 + "|| ' expired on its last attempt' END, "
@@ -303,7 +314,7 @@ public final class PostgresStateStore implements StateStore {
     /** Deletes finished tasks older than the retention, a batch at a time so no lock is held for long. */
     private void prune() {
         // A task finished before the cut-off was created before it: walk the creation index, oldest first.
-        String sql = "DELETE FROM venom_tasks WHERE id IN (SELECT id FROM venom_tasks WHERE created_at < " + NOW
+        String sql = "DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE created_at < " + NOW
                 + " - ? * interval '1 millisecond' AND finished_at < " + NOW + " - ? * interval '1 millisecond' "
                 + "ORDER BY created_at LIMIT " + PRUNE_BATCH + ")";
         int total = 0;
@@ -469,7 +480,7 @@ public final class PostgresStateStore implements StateStore {
             config.setJdbcUrl(url);
             config.setDataSourceProperties(properties());
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
-            config.addDataSourceProperty("socketTimeout", "60");
+            config.addDataSourceProperty("socketTimeout", "15"); // well under a lease: a hung call cannot outlive it
             config.setMaximumPoolSize(poolSize);
             config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
             config.setPoolName("venom-pg");
@@ -487,7 +498,7 @@ public final class PostgresStateStore implements StateStore {
                     sql.execute("SELECT pg_advisory_unlock(" + Migrations.LOCK_KEY + ")");
                 }
             } catch (SQLException e) {
-                throw TaskRows.failure("opening PostgreSQL at " + url, e);
+                throw TaskRows.failure("opening PostgreSQL at " + withoutPassword(url), e);
             }
             config.setSchema(schema);
             return new PostgresStateStore(this, new HikariDataSource(config));

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class PostgresStateStoreTest {
 
     private String schema;
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final List<AutoCloseable> opened = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void database() {
@@ -145,5 +145,18 @@ class PostgresStateStoreTest {
                 .isInstanceOf(StoreException.class).hasMessageContaining("127.0.0.1:1");
         assertThatThrownBy(() -> PostgresStateStore.builder("jdbc:mysql://x"))
                 .hasMessageContaining("jdbc:postgresql:");
+    }
+
+    @Test
+    void contentWithANulCharacterIsRefusedAndAResultWithOneIsStoredReadably() {
+        PostgresStateStore store = store();
+
+        assertThatThrownBy(() -> store.insert(VenomTask.create(UUID.randomUUID(), "a\u0000b", Instant.now())).join())
+                .hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+        store.insert(VenomTask.create(UUID.randomUUID(), "ok", Instant.now())).join();
+        VenomTask claimed = store.claim("node", 1, Duration.ofSeconds(30)).get(0).task();
+        VenomTask stored = store.update(claimed, claimed.complete("x\u0000y", Instant.now())).join().orElseThrow();
+
+        assertThat(store.find(stored.id()).orElseThrow().result()).isEqualTo("x\uFFFDy");
     }
 }

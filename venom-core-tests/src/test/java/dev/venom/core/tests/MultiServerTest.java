@@ -99,8 +99,10 @@ class MultiServerTest {
 
     @Test
     void twoThousandTasksOverThreeServersAllCompleteNoneTwice() throws Exception {
-        List<ServerProcess> three = List.of(server("node-a", Map.of()), server("node-b", Map.of()),
-                server("node-c", Map.of()));
+        // Three JVMs and PostgreSQL on two cores: a lease long enough that a busy moment is not a lost claim.
+        Map<String, String> patient = Map.of("VENOM_LEASE_MS", "10000", "VENOM_HEARTBEAT_MS", "1000");
+        List<ServerProcess> three = List.of(server("node-a", patient), server("node-b", patient),
+                server("node-c", patient));
         ExecutorService clients = Executors.newFixedThreadPool(6);
         List<Future<String>> created = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
@@ -165,10 +167,12 @@ class MultiServerTest {
     }
 
     @Test
-    void whileTheDatabaseIsDownRequestsAnswer503AndEveryAcknowledgedTaskCompletesAfterwards() throws Exception {
+    void whileTheDatabaseIsDownLongerThanALeaseRequestsAnswer503AndEveryAcknowledgedTaskCompletesAfterwards()
+            throws Exception {
         PostgresCluster cluster = PostgresCluster.local();
-        ServerProcess a = server("node-a", Map.of("VENOM_PROCESSING_DELAY_MS", "20", "VENOM_MAX_ATTEMPTS", "5"));
-        ServerProcess b = server("node-b", Map.of("VENOM_PROCESSING_DELAY_MS", "20", "VENOM_MAX_ATTEMPTS", "5"));
+        // One attempt each (the default): a result held through the outage must be written, not rescued away.
+        ServerProcess a = server("node-a", Map.of("VENOM_PROCESSING_DELAY_MS", "300"));
+        ServerProcess b = server("node-b", Map.of("VENOM_PROCESSING_DELAY_MS", "300"));
         List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
         ExecutorService load = Executors.newFixedThreadPool(2);
@@ -192,12 +196,14 @@ class MultiServerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() > 200);
 
         cluster.stop();
+        long stoppedAt = System.nanoTime();
         try {
             Http.Answer refused = a.http().post("/api/v1/tasks", "{\"content\":\"db down\"}");
             Http.Answer read = b.http().get("/api/v1/tasks/" + acknowledged.get(0));
             assertThat(refused.status()).isEqualTo(503);
             assertThat(read.status()).isEqualTo(503);
             assertThat(read.json().get("detail").asText()).contains("try again later");
+            Thread.sleep(Math.max(0, 4_500 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt)));
         } finally {
             cluster.start();
         }
@@ -210,11 +216,10 @@ class MultiServerTest {
         assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 
         assertThat(statuses).doesNotContain(500);
-        List<String> ids = new ArrayList<>(acknowledged);
-        await().atMost(Duration.ofSeconds(60)).until(() -> count("status <> 'COMPLETED'") == 0);
-        assertThat(count("status = 'COMPLETED'")).isGreaterThanOrEqualTo(ids.size());
-        for (String id : ids.subList(0, 50)) {
-            assertThat(a.http().task(id).get("status").asText()).isEqualTo("COMPLETED");
-        }
+        String ids = "'" + String.join("','", new ArrayList<>(acknowledged)) + "'";
+        await().atMost(Duration.ofSeconds(60)).until(() -> count("status NOT IN ('COMPLETED', 'FAILED')") == 0);
+        assertThat(count("id IN (" + ids + ")")).as("acknowledged tasks stored").isEqualTo(acknowledged.size());
+        assertThat(count("id IN (" + ids + ") AND status = 'COMPLETED'")).as("acknowledged tasks completed")
+                .isEqualTo(acknowledged.size());
     }
 }

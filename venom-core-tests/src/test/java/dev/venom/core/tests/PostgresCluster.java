@@ -27,7 +27,8 @@ final class PostgresCluster {
         String version = null;
         if (Files.isDirectory(configs)) {
             try (Stream<Path> versions = Files.list(configs)) {
-                version = versions.map(p -> p.getFileName().toString()).max(String::compareTo).orElse(null);
+                version = versions.map(p -> p.getFileName().toString()).filter(v -> v.matches("\\d+(\\.\\d+)?"))
+                        .max(java.util.Comparator.comparingDouble(Double::parseDouble)).orElse(null);
             }
         }
         if (version == null || !Files.isExecutable(Path.of("/usr/bin/pg_ctlcluster"))) {

@@ -100,7 +100,7 @@ class PostgresThroughputBench {
                 sql.execute("SET search_path TO \"" + schema + "\"");
             }
             connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement(TaskRows.INSERT)) {
+            try (PreparedStatement insert = connection.prepareStatement(TaskRows.insert("venom_tasks"))) {
                 while (System.nanoTime() < deadline) {
                     for (int i = 0; i < 500; i++) {
                         TaskRows.bindInsert(connection, insert,

@@ -150,6 +150,8 @@ public final class TaskRoutes {
         } else if (cause instanceof IdempotencyConflictException conflict) {
             responses.detail(exchange, 409, "Idempotency-Key was already used with a different request (task "
                     + conflict.existing().id() + ")");
+        } else if (cause instanceof IllegalArgumentException) {
+            responses.detail(exchange, 400, "Task could not be stored: " + cause.getMessage());
         } else if (cause instanceof IllegalStateException) {
             responses.detail(exchange, 503, "Server is shutting down");
         } else {

@@ -35,6 +35,7 @@ public final class PgNotifications implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean working;
     private volatile boolean silenced;
+    private boolean warned;
     private volatile Connection current;
     private long probeSentAt;
     private long probeSeenAt;
@@ -128,9 +129,11 @@ public final class PgNotifications implements AutoCloseable {
                 log.info("notifications on channel {} work; idle servers wake at once", channel);
             }
             working = true;
-        } else if (probeSentAt > 0 && now - probeSentAt > PROBE_LOST_AFTER_MS && working) {
+            warned = false;
+        } else if (probeSentAt > 0 && now - probeSentAt > PROBE_LOST_AFTER_MS && (working || !warned)) {
             working = false;
-            log.warn("notifications on channel {} stopped arriving (a transaction-pooling proxy?); "
+            warned = true;
+            log.warn("notifications on channel {} do not arrive (a transaction-pooling proxy?); "
                     + "new tasks are found by polling", channel);
         }
         if (probeSentAt == 0 || now - probeSentAt >= PROBE_EVERY_MS && (probeSeenAt >= probeSentAt

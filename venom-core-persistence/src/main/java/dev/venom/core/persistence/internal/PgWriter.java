@@ -52,6 +52,10 @@ public final class PgWriter implements AutoCloseable {
     }
 
     private final DataSource pool;
+    private final String insertSql;
+    private final String keyedInsertSql;
+    private final String updateSql;
+    private final String findByKeySql;
     private final String notifyChannel;
     private final String node;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
@@ -60,11 +64,16 @@ public final class PgWriter implements AutoCloseable {
 
     /**
      * @param writers       how many transactions may be committing at once
+     * @param table         the tasks table, schema included
      * @param notifyChannel the channel told about new tasks, in the inserting transaction
      * @param node          this server's name, the notification's payload (a server ignores its own)
      */
-    public PgWriter(DataSource pool, int writers, String notifyChannel, String node) {
+    public PgWriter(DataSource pool, int writers, String table, String notifyChannel, String node) {
         this.pool = pool;
+        this.insertSql = TaskRows.insert(table);
+        this.keyedInsertSql = insertSql + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
+        this.updateSql = TaskRows.update(table);
+        this.findByKeySql = "SELECT * FROM " + table + " WHERE idempotency_key = ?";
         this.notifyChannel = notifyChannel;
         this.node = node;
         for (int i = 0; i < writers; i++) {
@@ -133,9 +142,11 @@ public final class PgWriter implements AutoCloseable {
                 keyed.add((KeyedInsert) op);
             }
         }
+        // One order for every transaction's row locks, so two batches never wait on each other in a circle.
+        updates.sort(java.util.Comparator.comparing(update -> update.next.id()));
         if (!inserts.isEmpty() || !updates.isEmpty()) {
             try {
-                boolean[] applied = writeTogether(inserts, updates);
+                boolean[] applied = writeRetryingConflicts(inserts, updates);
                 inserts.forEach(op -> op.done.complete(op.task.withVersion(1)));
                 for (int i = 0; i < updates.size(); i++) {
                     Update op = updates.get(i);
@@ -143,7 +154,7 @@ public final class PgWriter implements AutoCloseable {
                             ? Optional.of(op.next.withVersion(op.expected.version() + 1)) : Optional.empty());
                 }
             } catch (SQLException e) {
-                if (inserts.size() + updates.size() > 1 && isDataError(e)) {
+                if (isDataError(e)) {
                     // One bad change (a duplicate id) must not fail the others: write each on its own.
                     inserts.forEach(op -> writeAlone(op, List.of(op), List.of()));
                     updates.forEach(op -> writeAlone(op, List.of(), List.of(op)));
@@ -159,7 +170,7 @@ public final class PgWriter implements AutoCloseable {
 
     private void writeAlone(Op op, List<Insert> inserts, List<Update> updates) {
         try {
-            boolean[] applied = writeTogether(inserts, updates);
+            boolean[] applied = writeRetryingConflicts(inserts, updates);
             if (op instanceof Insert insert) {
                 insert.done.complete(insert.task.withVersion(1));
             } else {
@@ -168,9 +179,28 @@ public final class PgWriter implements AutoCloseable {
                         ? Optional.of(update.next.withVersion(update.expected.version() + 1)) : Optional.empty());
             }
         } catch (SQLException e) {
-            op.fail("23505".equals(e.getSQLState()) && op instanceof Insert insert
-                    ? new IllegalArgumentException("task " + insert.task.id() + " already exists")
-                    : failure("writing a change", e));
+            if ("23505".equals(e.getSQLState()) && op instanceof Insert insert) {
+                op.fail(new IllegalArgumentException("task " + insert.task.id() + " already exists"));
+            } else if (isDataError(e)) {
+                // Permanent: retrying cannot help, so it is not reported as an outage.
+                op.fail(new IllegalArgumentException("PostgreSQL refused the change: " + e.getMessage()));
+            } else {
+                op.fail(failure("writing a change", e));
+            }
+        }
+    }
+
+    /** A deadlock or serialization failure is retried once: it is a collision, not a fault. */
+    private boolean[] writeRetryingConflicts(List<Insert> inserts, List<Update> updates) throws SQLException {
+        try {
+            return writeTogether(inserts, updates);
+        } catch (SQLException e) {
+            if ("40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState())) {
+                log.debug("write of {} change(s) collided ({}); retrying", inserts.size() + updates.size(),
+                        e.getSQLState());
+                return writeTogether(inserts, updates);
+            }
+            throw e;
         }
     }
 
@@ -180,7 +210,7 @@ public final class PgWriter implements AutoCloseable {
             connection.setAutoCommit(false);
             try {
                 if (!inserts.isEmpty()) {
-                    try (PreparedStatement insert = connection.prepareStatement(TaskRows.INSERT)) {
+                    try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
                         for (Insert op : inserts) {
                             TaskRows.bindInsert(connection, insert, op.task);
                             insert.addBatch();
@@ -191,7 +221,7 @@ public final class PgWriter implements AutoCloseable {
                 }
                 boolean[] applied = new boolean[updates.size()];
                 if (!updates.isEmpty()) {
-                    try (PreparedStatement update = connection.prepareStatement(TaskRows.UPDATE)) {
+                    try (PreparedStatement update = connection.prepareStatement(updateSql)) {
                         for (Update op : updates) {
                             TaskRows.bindUpdate(connection, update, op.expected, op.next);
                             update.addBatch();
@@ -217,8 +247,7 @@ public final class PgWriter implements AutoCloseable {
             connection.setAutoCommit(false);
             try {
                 int added;
-                try (PreparedStatement insert = connection.prepareStatement(TaskRows.INSERT
-                        + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING")) {
+                try (PreparedStatement insert = connection.prepareStatement(keyedInsertSql)) {
                     TaskRows.bindInsert(connection, insert, op.task);
                     added = insert.executeUpdate();
                 }
@@ -233,8 +262,7 @@ public final class PgWriter implements AutoCloseable {
                 rollbackQuietly(connection);
                 throw e;
             }
-            try (PreparedStatement find = connection.prepareStatement(
-                    "SELECT * FROM venom_tasks WHERE idempotency_key = ?")) {
+            try (PreparedStatement find = connection.prepareStatement(findByKeySql)) {
                 find.setString(1, op.task.idempotencyKey());
                 try (ResultSet rows = find.executeQuery()) {
                     if (rows.next()) {

@@ -28,30 +28,36 @@ public final class TaskRows {
     /** Every column an insert writes, in the order {@link #bindInsert} binds them. */
     public static final String INSERT_COLUMNS = "id, content, created_at, status, result, logs, priority, attempts, "
             + "max_attempts, run_at, due_at, timeout_ms, idempotency_key, updated_at, finished_at, version";
-    public static final String INSERT = "INSERT INTO venom_tasks (" + INSERT_COLUMNS + ") VALUES "
-            + "(?, ?, " + TIME + ", ?, ?, ?, ?, ?, ?, " + TIME + ", " + TIME + ", ?, ?, " + TIME + ", " + TIME + ", ?)";
+    /** The insert of one task into {@code table}. */
+    public static String insert(String table) {
+        return "INSERT INTO " + table + " (" + INSERT_COLUMNS + ") VALUES "
+                + "(?, ?, " + TIME + ", ?, ?, ?, ?, ?, ?, " + TIME + ", " + TIME + ", ?, ?, " + TIME + ", " + TIME
+                + ", ?)";
+    }
 
     /**
      * The compare-and-set write of a whole task: applies only if the row is still at the version the writer
      * read. The lease is kept while the task stays PROCESSING and dropped otherwise.
      */
-    public static final String UPDATE = "UPDATE venom_tasks SET status = ?, result = ?, "
-            + "logs = CASE WHEN ? THEN logs || ? ELSE ? END, attempts = ?, run_at = " + TIME + ", due_at = " + TIME
-            + ", updated_at = " + TIME + ", finished_at = " + TIME + ", version = version + 1, "
-            + "lease_owner = CASE WHEN ? THEN lease_owner END, "
-            + "lease_expires_at = CASE WHEN ? THEN lease_expires_at END "
-            + "WHERE id = ? AND version = ?";
+    public static String update(String table) {
+        return "UPDATE " + table + " SET status = ?, result = ?, "
+                + "logs = CASE WHEN ? THEN logs || ? ELSE ? END, attempts = ?, run_at = " + TIME + ", due_at = " + TIME
+                + ", updated_at = " + TIME + ", finished_at = " + TIME + ", version = version + 1, "
+                + "lease_owner = CASE WHEN ? THEN lease_owner END, "
+                + "lease_expires_at = CASE WHEN ? THEN lease_expires_at END "
+                + "WHERE id = ? AND version = ?";
+    }
 
     private TaskRows() {
     }
 
-    /** Binds {@code task} (stored at version 1) to {@link #INSERT}. */
+    /** Binds {@code task} (stored at version 1) to {@link #insert}. */
     public static void bindInsert(Connection connection, PreparedStatement insert, VenomTask task) throws SQLException {
         insert.setObject(1, task.id());
         insert.setString(2, task.content());
         micros(insert, 3, task.createdAt());
         insert.setString(4, task.status().name());
-        insert.setString(5, task.result());
+        insert.setString(5, storable(task.result()));
         insert.setArray(6, logs(connection, task.logs()));
         insert.setShort(7, (short) task.priority());
         insert.setInt(8, task.attempts());
@@ -69,7 +75,7 @@ public final class TaskRows {
         insert.setLong(16, 1);
     }
 
-    /** Binds the change from {@code expected} to {@code next} to {@link #UPDATE}. */
+    /** Binds the change from {@code expected} to {@code next} to {@link #update}. */
     public static void bindUpdate(Connection connection, PreparedStatement update, VenomTask expected, VenomTask next)
             throws SQLException {
         boolean keepLease = next.status() == TaskStatus.PROCESSING;
@@ -78,7 +84,7 @@ public final class TaskRows {
         // The version guarantees the stored logs are expected's: send only the lines added since.
         boolean appends = after.size() >= before.size() && after.subList(0, before.size()).equals(before);
         update.setString(1, next.status().name());
-        update.setString(2, next.result());
+        update.setString(2, storable(next.result()));
         update.setBoolean(3, appends);
         update.setArray(4, logs(connection, appends ? after.subList(before.size(), after.size()) : List.of()));
         update.setArray(5, appends ? null : logs(connection, after));
@@ -129,7 +135,19 @@ public final class TaskRows {
     }
 
     private static Array logs(Connection connection, List<String> logs) throws SQLException {
-        return connection.createArrayOf("text", logs.toArray(String[]::new));
+        String[] lines = new String[logs.size()];
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = storable(logs.get(i));
+        }
+        return connection.createArrayOf("text", lines);
+    }
+
+    /**
+     * PostgreSQL text cannot hold NUL: a processor's result or log line that has one is stored with U+FFFD
+     * in its place rather than failing the attempt (content with NUL is refused at insert).
+     */
+    private static String storable(String text) {
+        return text == null || text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
     }
 
     /** A failure of the database as the engine reports it. */
