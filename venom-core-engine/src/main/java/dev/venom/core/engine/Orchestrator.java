@@ -492,6 +492,8 @@ public final class Orchestrator implements AutoCloseable {
         private final AtomicBoolean settled = new AtomicBoolean();
         private volatile CompletionStage<String> outcome;
         private volatile ScheduledFuture<?> timer;
+        /** Set once the outcome is being written; the claim is held until that write ends. */
+        private volatile boolean recording;
         /** The latest stored version of the task; writes chain on it so they apply in order. */
         private CompletableFuture<VenomTask> tail;
 
@@ -586,6 +588,7 @@ public final class Orchestrator implements AutoCloseable {
 
         /** Writes the attempt's outcome: COMPLETED, a scheduled retry, or FAILED. */
         private void record(Throwable error, String result) {
+            recording = true;
             write(current -> {
                 Instant now = clock.instant();
                 if (error == null) {
@@ -615,9 +618,10 @@ public final class Orchestrator implements AutoCloseable {
                     "Interrupted by shutdown, will run again: " + Timestamps.format(now), now));
         }
 
-        /** Holds the claim while the attempt runs and until its outcome is written. */
+        /** Holds the claim while the attempt runs and until its outcome (a timeout's too) is written. */
         void renew() {
-            if (cancelled || writtenOut()) {
+            boolean holding = recording ? !writtenOut() : !cancelled;
+            if (!holding) {
                 return;
             }
             // Once the outcome is decided, its compare-and-set write is what tells whether the claim still held.

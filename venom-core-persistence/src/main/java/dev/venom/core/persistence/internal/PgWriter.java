@@ -159,7 +159,8 @@ public final class PgWriter implements AutoCloseable {
                     inserts.forEach(op -> writeAlone(op, List.of(op), List.of()));
                     updates.forEach(op -> writeAlone(op, List.of(), List.of(op)));
                 } else {
-                    StoreException failure = failure("writing " + (inserts.size() + updates.size()) + " change(s)", e);
+                    StoreException failure =
+                            TaskRows.failure("writing " + (inserts.size() + updates.size()) + " change(s)", e);
                     inserts.forEach(op -> op.fail(failure));
                     updates.forEach(op -> op.fail(failure));
                 }
@@ -185,7 +186,7 @@ public final class PgWriter implements AutoCloseable {
                 // Permanent: retrying cannot help, so it is not reported as an outage.
                 op.fail(new IllegalArgumentException("PostgreSQL refused the change: " + e.getMessage()));
             } else {
-                op.fail(failure("writing a change", e));
+                op.fail(TaskRows.failure("writing a change", e));
             }
         }
     }
@@ -276,7 +277,7 @@ public final class PgWriter implements AutoCloseable {
         } catch (SQLException e) {
             op.fail("23505".equals(e.getSQLState())
                     ? new IllegalArgumentException("task " + op.task.id() + " already exists")
-                    : failure("inserting task " + op.task.id(), e));
+                    : TaskRows.failure("inserting task " + op.task.id(), e));
         }
     }
 
@@ -295,10 +296,6 @@ public final class PgWriter implements AutoCloseable {
             state = e.getNextException().getSQLState();
         }
         return state != null && (state.startsWith("22") || state.startsWith("23"));
-    }
-
-    private static StoreException failure(String what, SQLException e) {
-        return TaskRows.failure(what, e);
     }
 
     private static void rollbackQuietly(Connection connection) {
