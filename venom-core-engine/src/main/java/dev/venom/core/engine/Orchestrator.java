@@ -1,5 +1,6 @@
 package dev.venom.core.engine;
 
+import dev.venom.core.engine.internal.EventBus;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
@@ -61,6 +62,7 @@ public final class Orchestrator implements AutoCloseable {
     private final Duration retryBase;
     private final long maxPending;
     private final ScheduledExecutorService scheduler;
+    private final EventBus events;
     private final ExecutorService workers;
     private final Map<UUID, Attempt> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean dispatchQueued = new AtomicBoolean();
@@ -92,6 +94,7 @@ public final class Orchestrator implements AutoCloseable {
         this.defaultMaxAttempts = b.defaultMaxAttempts;
         this.retryBase = b.retryBase;
         this.maxPending = b.maxPending;
+        this.events = new EventBus(b.listeners, b.eventCapacity);
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, named("venom-scheduler"));
         timers.setRemoveOnCancelPolicy(true); // a finished attempt's timeout timer goes at once
         timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -168,6 +171,7 @@ public final class Orchestrator implements AutoCloseable {
         return store.insert(task).thenApply(stored -> {
             if (stored.id().equals(task.id())) {
                 log.debug("task {} created", stored.id());
+                events.publish(List.of(TaskEvent.created(stored)));
                 wake();
                 return new Submission(stored, true);
             }
@@ -226,6 +230,7 @@ public final class Orchestrator implements AutoCloseable {
         return store.update(current, current.cancel(clock.instant())).thenCompose(stored -> {
             if (stored.isPresent()) {
                 log.info("task {} cancelled while {}", id, current.status());
+                events.publish(TaskEvent.between(current, stored.get()));
                 Attempt running;
                 synchronized (claimLock) {
                     running = inFlight.get(id);
@@ -303,6 +308,7 @@ public final class Orchestrator implements AutoCloseable {
         }
         shutdown(scheduler, "venom-scheduler");
         shutdown(workers, "venom-worker");
+        events.close();
     }
 
     /** The scheduler is single-threaded: once a no-op has run on it, no dispatch is still claiming. */
@@ -357,6 +363,7 @@ public final class Orchestrator implements AutoCloseable {
                 return;
             }
             for (Claim claim : claims) {
+                events.publish(TaskEvent.claimed(claim.task()));
                 Attempt attempt = new Attempt(claim);
                 inFlight.put(attempt.id, attempt);
                 claimed.add(attempt);
@@ -658,6 +665,7 @@ public final class Orchestrator implements AutoCloseable {
             return store.update(current, next).handle((stored, error) -> {
                 if (error == null) {
                     if (stored.isPresent()) {
+                        events.publish(TaskEvent.between(current, stored.get()));
                         return CompletableFuture.completedFuture(stored.get());
                     }
                     if (failures > 0 && wasWritten(next)) { // the commit went through; only its answer was lost
@@ -738,8 +746,25 @@ public final class Orchestrator implements AutoCloseable {
         private int defaultMaxAttempts = 1;
         private Duration retryBase = Duration.ofSeconds(1);
         private long maxPending;
+        private final List<TaskListener> listeners = new ArrayList<>();
+        private int eventCapacity = 65_536;
 
         private Builder() {
+        }
+
+        /** Adds a listener of task events (metrics, live streams); called on an engine thread, in order. */
+        public Builder listener(TaskListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** How many events may wait for slow listeners before new ones are dropped; default 65,536. */
+        public Builder eventCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("eventCapacity must be >= 1, was " + capacity);
+            }
+            this.eventCapacity = capacity;
+            return this;
         }
 
         /** Attempts a task may make when its request does not say, 1..100; default 1 (no retries). */

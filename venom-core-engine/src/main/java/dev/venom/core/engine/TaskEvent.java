@@ -1,0 +1,77 @@
+package dev.venom.core.engine;
+
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Something that happened to a task on this engine, for {@link TaskListener}s: metrics, live streams.
+ *
+ * @param type what happened
+ * @param task the task just after it happened
+ * @param from the status before, for {@link Type#STATUS_CHANGED}; otherwise the task's status
+ * @param log  the line appended, for {@link Type#LOG_APPENDED}; otherwise {@code null}
+ * @param at   when (the task's {@code updated_at})
+ */
+public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, Instant at) {
+
+    /** The kinds of event. */
+    public enum Type {
+        /** Accepted and stored, PENDING. */
+        CREATED,
+        /** Moved from {@code from} to the task's status (a claim, a completion, a failure, a requeue). */
+        STATUS_CHANGED,
+        /** A line was added to the task's logs. */
+        LOG_APPENDED,
+        /** A failed attempt was scheduled to run again at the task's {@code run_at}. */
+        RETRY_SCHEDULED,
+        /** A client cancelled it. */
+        CANCELLED
+    }
+
+    public TaskEvent {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(at, "at");
+    }
+
+    /** The event of a new task. */
+    static TaskEvent created(VenomTask task) {
+        return new TaskEvent(Type.CREATED, task, task.status(), null, task.updatedAt());
+    }
+
+    /** The events of a claim: its {@code Processing started} line, then PENDING to PROCESSING. */
+    static List<TaskEvent> claimed(VenomTask started) {
+        List<String> logs = started.logs();
+        return List.of(
+                new TaskEvent(Type.LOG_APPENDED, started, started.status(), logs.get(logs.size() - 1), started.updatedAt()),
+                new TaskEvent(Type.STATUS_CHANGED, started, TaskStatus.PENDING, null, started.updatedAt()));
+    }
+
+    /** The events that lead from {@code before} to {@code after}: each new log line, then the status change. */
+    static List<TaskEvent> between(VenomTask before, VenomTask after) {
+        List<TaskEvent> events = new ArrayList<>(3);
+        List<String> old = before.logs();
+        List<String> now = after.logs();
+        if (now.size() > old.size() && now.subList(0, old.size()).equals(old)) {
+            for (String line : now.subList(old.size(), now.size())) {
+                events.add(new TaskEvent(Type.LOG_APPENDED, after, after.status(), line, after.updatedAt()));
+            }
+        }
+        if (before.status() != after.status()) {
+            events.add(new TaskEvent(Type.STATUS_CHANGED, after, before.status(), null, after.updatedAt()));
+            if (after.status() == TaskStatus.CANCELLED) {
+                events.add(new TaskEvent(Type.CANCELLED, after, before.status(), null, after.updatedAt()));
+            } else if (before.status() == TaskStatus.PROCESSING && after.status() == TaskStatus.PENDING
+                    && after.runAt() != null && after.attempts() == before.attempts()
+                    && !now.isEmpty() && now.get(now.size() - 1).startsWith("Retry scheduled: ")) {
+                events.add(new TaskEvent(Type.RETRY_SCHEDULED, after, before.status(), null, after.updatedAt()));
+            }
+        }
+        return events;
+    }
+}

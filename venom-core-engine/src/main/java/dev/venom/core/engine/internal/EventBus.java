@@ -1,0 +1,87 @@
+package dev.venom.core.engine.internal;
+
+import dev.venom.core.engine.TaskEvent;
+import dev.venom.core.engine.TaskListener;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands events to listeners on a thread of its own through a bounded queue: publishing never blocks, and
+ * when the listeners fall behind by more than the queue holds, events are dropped and counted.
+ */
+public final class EventBus implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EventBus.class);
+
+    private final List<TaskListener> listeners;
+    private final BlockingQueue<TaskEvent> queue;
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public EventBus(List<TaskListener> listeners, int capacity) {
+        this.listeners = List.copyOf(listeners);
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.thread = new Thread(this::deliver, "venom-events");
+        this.thread.setDaemon(true);
+        if (!this.listeners.isEmpty()) {
+            thread.start();
+        }
+    }
+
+    /** Queues {@code events} for the listeners; drops them if the queue is full. */
+    public void publish(List<TaskEvent> events) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        for (TaskEvent event : events) {
+            if (!queue.offer(event) && dropped.incrementAndGet() % 10_000 == 1) {
+                log.warn("task listeners are behind; {} event(s) dropped so far", dropped.get());
+            }
+        }
+    }
+
+    /** How many events were dropped because the listeners were behind. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    private void deliver() {
+        while (running || !queue.isEmpty()) {
+            TaskEvent event;
+            try {
+                event = queue.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (event == null) {
+                continue;
+            }
+            for (TaskListener listener : listeners) {
+                try {
+                    listener.onEvent(event);
+                } catch (RuntimeException e) {
+                    log.warn("task listener {} failed on {} of task {}", listener, event.type(), event.task().id(), e);
+                }
+            }
+        }
+    }
+
+    /** Delivers what is queued (for up to 5 s), then stops. */
+    @Override
+    public void close() {
+        running = false;
+        if (thread.isAlive()) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
