@@ -263,6 +263,16 @@ public final class Orchestrator implements AutoCloseable {
         return nodeId;
     }
 
+    /** True until {@link #close()} begins: new tasks are accepted. */
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    /** Why the store cannot take writes now, if it cannot ({@link StateStore#problem()}). */
+    public Optional<String> storeProblem() {
+        return store.problem();
+    }
+
     /** How many attempts may run at once. */
     public int concurrency() {
         return concurrency;

@@ -73,6 +73,14 @@ public interface StateStore extends AutoCloseable {
     int rescueExpired();
 
     /**
+     * Why the store cannot take writes now (a full disk, an unreachable database), or empty if it can: what
+     * a readiness check asks. Quick: at most a short round trip.
+     */
+    default Optional<String> problem() {
+        return Optional.empty();
+    }
+
+    /**
      * Registers {@code listener} to run when tasks were added by another process sharing the store (a
      * database notification), so an idle engine claims them at once rather than at its next poll. The
      * listener must be quick; it may run on any thread. A store nobody else writes never calls it.

@@ -137,6 +137,12 @@ public final class JsonFileStateStore implements StateStore {
         return memory.list(query);
     }
 
+    /** The last journal write's failure, if the last write failed (a full disk, say). */
+    @Override
+    public Optional<String> problem() {
+        return journal.lastFailure();
+    }
+
     @Override
     public long count(TaskStatus status) {
         return memory.count(status);

@@ -115,6 +115,21 @@ public final class PostgresStateStore implements StateStore {
         notifications.silence();
     }
 
+    /** Asks the database for a writable session ({@code SELECT 1} on a pooled connection, 2 s at most). */
+    @Override
+    public Optional<String> problem() {
+        try (Connection connection = pool.getConnection();
+             Statement sql = connection.createStatement()) {
+            sql.setQueryTimeout(2);
+            try (ResultSet rows = sql.executeQuery("SELECT pg_is_in_recovery()")) {
+                rows.next();
+                return rows.getBoolean(1) ? Optional.of("the database is a read-only standby") : Optional.empty();
+            }
+        } catch (SQLException e) {
+            return Optional.of("the database is unreachable: " + e.getMessage());
+        }
+    }
+
     @Override
     public void onNewTasks(Runnable listener) {
         notifications.onNewTasks(listener);

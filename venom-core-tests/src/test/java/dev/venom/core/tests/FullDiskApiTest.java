@@ -36,8 +36,10 @@ class FullDiskApiTest {
             disk.fill();
             Http.Answer refused = http.post("/api/v1/tasks", "{\"content\": \"refused\"}");
             Http.Answer listWhileFull = http.get("/api/v1/tasks");
+            Http.Answer notReady = http.get("/readyz");
             disk.free();
             String after = http.create("after");
+            Http.Answer readyAgain = http.get("/readyz");
 
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.json().get("detail").asText()).isEqualTo("Task could not be stored; try again later");
@@ -46,6 +48,16 @@ class FullDiskApiTest {
             assertThat(listWhileFull.body()).contains(before).doesNotContain("refused");
             assertThat(http.get("/api/v1/tasks").body()).contains(before, after).doesNotContain("refused");
             assertThat(http.get("/healthz").status()).isEqualTo(200);
+            assertThat(notReady.status()).isEqualTo(503);
+            assertThat(notReady.json().get("status").asText()).isEqualTo("unavailable");
+            assertThat(notReady.json().get("checks").get("store").asText()).startsWith("cannot write journal");
+            assertThat(notReady.json().get("checks").get("accepting").asText()).isEqualTo("ok");
+            assertThat(readyAgain.status()).isEqualTo(200);
+            assertThat(readyAgain.json().get("status").asText()).isEqualTo("ready");
+            orchestrator.close();
+            Http.Answer draining = http.get("/readyz");
+            assertThat(draining.status()).isEqualTo(503);
+            assertThat(draining.json().get("checks").get("accepting").asText()).isEqualTo("draining");
         }
     }
 }

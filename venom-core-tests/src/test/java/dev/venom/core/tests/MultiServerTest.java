@@ -203,12 +203,16 @@ class MultiServerTest {
             assertThat(refused.status()).isEqualTo(503);
             assertThat(read.status()).isEqualTo(503);
             assertThat(read.json().get("detail").asText()).contains("try again later");
+            Http.Answer notReady = b.http().get("/readyz");
+            assertThat(notReady.status()).isEqualTo(503);
+            assertThat(notReady.json().get("checks").get("store").asText()).startsWith("the database is unreachable");
             Thread.sleep(Math.max(0, 4_500 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt)));
         } finally {
             cluster.start();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> a.http().post("/api/v1/tasks",
                 "{\"content\":\"db back\"}").status() == 201);
+        assertThat(a.http().get("/readyz").status()).isEqualTo(200);
         int before = acknowledged.size();
         await().atMost(Duration.ofSeconds(20)).until(() -> acknowledged.size() > before + 100);
         running.set(false);

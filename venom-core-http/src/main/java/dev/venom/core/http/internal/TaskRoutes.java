@@ -87,6 +87,7 @@ public final class TaskRoutes {
                 .get("/api/v1/tasks/{task_id}", onWorker(this::get))
                 .post("/api/v1/tasks/{task_id}/cancel", onWorker(this::cancel))
                 .get("/healthz", guarded(this::health))
+                .get("/readyz", onWorker(this::ready))
                 .setFallbackHandler(exchange -> responses.detail(exchange, 404, "Not Found"))
                 .setInvalidMethodHandler(exchange -> responses.detail(exchange, 405, "Method Not Allowed"));
         return guarded(routes::handleRequest);
@@ -248,6 +249,21 @@ public final class TaskRoutes {
 
     private void health(HttpServerExchange exchange) {
         responses.json(exchange, 200, HEALTHY);
+    }
+
+    /**
+     * 200 {@code {"status": "ready", "checks": {...}}} while new tasks are accepted and the store takes
+     * writes; otherwise 503 with {@code "status": "unavailable"} and the failing check's reason.
+     */
+    private void ready(HttpServerExchange exchange) {
+        Map<String, String> checks = new LinkedHashMap<>();
+        checks.put("accepting", orchestrator.isAccepting() ? "ok" : "draining");
+        checks.put("store", orchestrator.storeProblem().orElse("ok"));
+        boolean ready = checks.values().stream().allMatch("ok"::equals);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", ready ? "ready" : "unavailable");
+        body.put("checks", checks);
+        responses.json(exchange, ready ? 200 : 503, body);
     }
 
     private static Map<String, String> orderedHealth() {

@@ -83,6 +83,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
     /** How far the file has blocks: zeros written ahead of {@code channel.position()}, the journal's end. */
     private long allocatedEnd;
     private volatile boolean stopped;
+    /** Why the last write failed, or null while writes succeed. */
+    private volatile String lastFailure;
     private CompletableFuture<Void> snapshotInProgress = CompletableFuture.completedFuture(null);
     private volatile boolean compactionRequested;
     /** The journal may grow to the snapshot's size before the next one, so rewriting stays O(1) per change. */
@@ -313,9 +315,11 @@ public final class Journal implements ChangeLog, AutoCloseable {
             }
             unforced = true;
             forceIfDue(false);
+            lastFailure = null;
             waiting.forEach(done -> done.complete(null));
         } catch (IOException e) {
             StoreException failure = new StoreException("cannot write journal " + path + ": " + e.getMessage(), e);
+            lastFailure = failure.getMessage();
             log.error("journal write of {} change(s) failed; none was acknowledged: {}", waiting.size(),
                     e.getMessage());
             rollBack(start);
@@ -354,6 +358,11 @@ public final class Journal implements ChangeLog, AutoCloseable {
         } catch (IOException e) {
             log.error("cannot cut the failed write off journal {}; no change is accepted until it can", path, e);
         }
+    }
+
+    /** Why the last write failed, if it did: a store whose writes fail is not ready for new tasks. */
+    public java.util.Optional<String> lastFailure() {
+        return java.util.Optional.ofNullable(lastFailure);
     }
 
     /** Cuts a failed write off the journal before anything else is appended after it. */
