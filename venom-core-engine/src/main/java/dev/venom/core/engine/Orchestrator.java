@@ -268,6 +268,11 @@ public final class Orchestrator implements AutoCloseable {
         return accepting;
     }
 
+    /** How many tasks the store holds in {@code status} ({@link StateStore#count}). */
+    public long count(TaskStatus status) {
+        return store.count(status);
+    }
+
     /** Why the store cannot take writes now, if it cannot ({@link StateStore#problem()}). */
     public Optional<String> storeProblem() {
         return store.problem();

@@ -8,6 +8,9 @@ import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.engine.TaskProcessor;
 import dev.venom.core.engine.TaskProcessorProvider;
 import dev.venom.core.engine.StateStore;
+import dev.venom.core.http.internal.TaskMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.venom.core.persistence.JsonFileStateStore;
 import dev.venom.core.persistence.PostgresStateStore;
 import java.net.InetSocketAddress;
@@ -79,7 +82,10 @@ public final class VenomApplication implements AutoCloseable {
         }
         Orchestrator orchestrator = null;
         try {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            TaskMetrics metrics = new TaskMetrics(registry);
             Orchestrator.Builder engine = Orchestrator.builder()
+                    .listener(metrics)
                     .store(store)
                     .processor(processor(config, mapper))
                     .concurrency(config.concurrency())
@@ -92,12 +98,14 @@ public final class VenomApplication implements AutoCloseable {
                     .pollInterval(config.pollInterval())
                     .nodeId(node);
             orchestrator = engine.build().start();
+            metrics.watch(orchestrator);
             VenomServer server = VenomServer.builder()
                     .orchestrator(orchestrator)
                     .mapper(mapper)
                     .host(config.host())
                     .port(config.port())
                     .maxBodyBytes(config.maxBodyBytes())
+                    .metrics(registry)
                     .start();
             InetSocketAddress at = server.address();
             log.info("Venom Core listening on http://{}:{} (store: {}; processor: {}; concurrency: {}; node: {}; "

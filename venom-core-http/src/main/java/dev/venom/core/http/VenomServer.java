@@ -3,6 +3,7 @@ package dev.venom.core.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.http.internal.TaskRoutes;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -28,7 +29,7 @@ public final class VenomServer implements AutoCloseable {
     private volatile boolean closed;
 
     private VenomServer(Builder b) {
-        TaskRoutes routes = new TaskRoutes(b.orchestrator, b.mapper, b.maxBodyBytes);
+        TaskRoutes routes = new TaskRoutes(b.orchestrator, b.mapper, b.maxBodyBytes, b.metrics);
         this.graceful = Handlers.gracefulShutdown(routes.handler());
         HttpHandler root = exchange -> {
             if (closed) {
@@ -81,8 +82,15 @@ public final class VenomServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 8000;
         private long maxBodyBytes = 1024 * 1024;
+        private PrometheusMeterRegistry metrics;
 
         private Builder() {
+        }
+
+        /** Serves {@code GET /metrics} from {@code registry} and times every request into it; default none. */
+        public Builder metrics(PrometheusMeterRegistry registry) {
+            this.metrics = registry;
+            return this;
         }
 
         /** The engine behind the API. Required; not closed by the server. */

@@ -16,6 +16,8 @@ import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskResponse;
 import dev.venom.core.model.VenomTask;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -38,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,9 +67,16 @@ public final class TaskRoutes {
     private final ObjectWriter taskWriter;
 
     private final long maxBodyBytes;
+    private final PrometheusMeterRegistry metrics;
 
-    public TaskRoutes(Orchestrator orchestrator, ObjectMapper mapper, long maxBodyBytes) {
+    /**
+     * @param metrics the registry {@code GET /metrics} shows and HTTP requests are timed into, or null for
+     *                neither
+     */
+    public TaskRoutes(Orchestrator orchestrator, ObjectMapper mapper, long maxBodyBytes,
+                      PrometheusMeterRegistry metrics) {
         this.orchestrator = orchestrator;
+        this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.mapper = mapper;
         this.taskWriter = mapper.writerFor(VenomTask.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
@@ -90,7 +100,30 @@ public final class TaskRoutes {
                 .get("/readyz", onWorker(this::ready))
                 .setFallbackHandler(exchange -> responses.detail(exchange, 404, "Not Found"))
                 .setInvalidMethodHandler(exchange -> responses.detail(exchange, 405, "Method Not Allowed"));
-        return guarded(routes::handleRequest);
+        if (metrics == null) {
+            return guarded(routes::handleRequest);
+        }
+        routes.get("/metrics", onWorker(this::metrics));
+        Guarded inner = guarded(routes::handleRequest);
+        return exchange -> {
+            long start = System.nanoTime();
+            exchange.addExchangeCompleteListener((done, next) -> {
+                PathTemplateMatch match = done.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
+                Timer.builder("http.server.requests").description("HTTP requests by route and status")
+                        .tag("method", done.getRequestMethod().toString())
+                        .tag("route", match == null ? "unmatched" : match.getMatchedTemplate())
+                        .tag("status", Integer.toString(done.getStatusCode()))
+                        .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                next.proceed();
+            });
+            inner.handleRequest(exchange);
+        };
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    private void metrics(HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        exchange.getResponseSender().send(metrics.scrape());
     }
 
     private void create(HttpServerExchange exchange) {

@@ -1,0 +1,132 @@
+package dev.venom.core.http.internal;
+
+import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.TaskEvent;
+import dev.venom.core.engine.TaskListener;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.Timestamps;
+import dev.venom.core.model.VenomTask;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The engine's figures for Prometheus, kept from its {@link TaskEvent}s: tasks created and finished by
+ * status, attempts by outcome, how long tasks waited to be claimed and how long they ran; the number of
+ * tasks in each status, read from the store when scraped; JVM and process figures.
+ */
+public final class TaskMetrics implements TaskListener {
+
+    private final MeterRegistry registry;
+    private final Counter created;
+    private final Timer queueWait;
+    private final Timer processing;
+
+    public TaskMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        // "venom_tasks_created_total" cannot be: the Prometheus client reserves the _created suffix.
+        this.created = Counter.builder("venom.tasks.submitted").description("Tasks accepted and stored")
+                .register(registry);
+        this.queueWait = Timer.builder("venom.task.queue.wait")
+                .description("From when a task was due (created, run_at or retry time) until a worker claimed it")
+                .publishPercentileHistogram().register(registry);
+        this.processing = Timer.builder("venom.task.processing")
+                .description("From a claim until the attempt's outcome was stored")
+                .publishPercentileHistogram().register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** Publishes {@code venom_tasks{status}}: the tasks in each status, counted by the store when scraped. */
+    public void watch(Orchestrator orchestrator) {
+        for (TaskStatus status : TaskStatus.values()) {
+            Gauge.builder("venom.tasks", orchestrator, o -> count(o, status))
+                    .description("Tasks in each status, as the store counts them")
+                    .tag("status", status.name()).register(registry);
+        }
+    }
+
+    private static double count(Orchestrator orchestrator, TaskStatus status) {
+        try {
+            return orchestrator.count(status);
+        } catch (StoreException e) {
+            return Double.NaN; // unknown while the store is unreachable
+        }
+    }
+
+    @Override
+    public void onEvent(TaskEvent event) {
+        VenomTask task = event.task();
+        switch (event.type()) {
+            case CREATED -> created.increment();
+            case STATUS_CHANGED -> statusChanged(event.from(), task, event.at());
+            default -> {
+                // logs, retries and cancels show in the status changes that come with them
+            }
+        }
+    }
+
+    private void statusChanged(TaskStatus from, VenomTask task, Instant at) {
+        if (from == TaskStatus.PENDING && task.status() == TaskStatus.PROCESSING) {
+            Instant due = task.runAt() != null && task.runAt().isAfter(task.createdAt()) ? task.runAt() : task.createdAt();
+            queueWait.record(nonNegative(Duration.between(due, at)));
+            return;
+        }
+        if (from == TaskStatus.PROCESSING) {
+            claimedAt(task).ifPresent(started -> processing.record(nonNegative(Duration.between(started, at))));
+            String outcome = switch (task.status()) {
+                case COMPLETED -> "completed";
+                case FAILED -> "failed";
+                case CANCELLED -> "cancelled";
+                default -> task.logs().get(task.logs().size() - 1).startsWith("Retry scheduled: ") ? "retried"
+                        : "interrupted";
+            };
+            Counter.builder("venom.task.attempts").description("Attempts ended, by how they ended")
+                    .tag("outcome", outcome).register(registry).increment();
+        }
+        if (task.status().isTerminal()) {
+            Counter.builder("venom.tasks.finished").description("Tasks that reached a final status")
+                    .tag("status", task.status().name()).register(registry).increment();
+        }
+    }
+
+    /** The time of the attempt's {@code Processing started} line. */
+    private static java.util.Optional<Instant> claimedAt(VenomTask task) {
+        List<String> logs = task.logs();
+        for (int i = logs.size() - 1; i >= 0; i--) {
+            String line = logs.get(i);
+            if (line.startsWith("Processing started: ")) {
+                try {
+                    return java.util.Optional.of(Timestamps.parse(line.substring("Processing started: ".length())));
+                } catch (RuntimeException e) {
+                    return java.util.Optional.empty();
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static Duration nonNegative(Duration duration) {
+        return duration.isNegative() ? Duration.ZERO : duration;
+    }
+
+    @Override
+    public String toString() {
+        return "metrics";
+    }
+}
