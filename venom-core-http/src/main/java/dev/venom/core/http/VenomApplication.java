@@ -8,6 +8,7 @@ import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.engine.TaskProcessor;
 import dev.venom.core.engine.TaskProcessorProvider;
 import dev.venom.core.engine.StateStore;
+import dev.venom.core.http.internal.EventStream;
 import dev.venom.core.http.internal.TaskMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -84,8 +85,10 @@ public final class VenomApplication implements AutoCloseable {
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             TaskMetrics metrics = new TaskMetrics(registry);
+            EventStream events = new EventStream(mapper, config.eventWindow(), 1_000);
             Orchestrator.Builder engine = Orchestrator.builder()
                     .listener(metrics)
+                    .listener(events)
                     .store(store)
                     .processor(processor(config, mapper))
                     .concurrency(config.concurrency())
@@ -106,6 +109,7 @@ public final class VenomApplication implements AutoCloseable {
                     .port(config.port())
                     .maxBodyBytes(config.maxBodyBytes())
                     .metrics(registry)
+                    .events(events)
                     .start();
             InetSocketAddress at = server.address();
             log.info("Venom Core listening on http://{}:{} (store: {}; processor: {}; concurrency: {}; node: {}; "

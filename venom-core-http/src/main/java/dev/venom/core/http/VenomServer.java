@@ -2,6 +2,7 @@ package dev.venom.core.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.http.internal.EventStream;
 import dev.venom.core.http.internal.TaskRoutes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Handlers;
@@ -29,7 +30,7 @@ public final class VenomServer implements AutoCloseable {
     private volatile boolean closed;
 
     private VenomServer(Builder b) {
-        TaskRoutes routes = new TaskRoutes(b.orchestrator, b.mapper, b.maxBodyBytes, b.metrics);
+        TaskRoutes routes = new TaskRoutes(b.orchestrator, b.mapper, b.maxBodyBytes, b.metrics, b.events);
         this.graceful = Handlers.gracefulShutdown(routes.handler());
         HttpHandler root = exchange -> {
             if (closed) {
@@ -83,6 +84,7 @@ public final class VenomServer implements AutoCloseable {
         private int port = 8000;
         private long maxBodyBytes = 1024 * 1024;
         private PrometheusMeterRegistry metrics;
+        private EventStream events;
 
         private Builder() {
         }
@@ -90,6 +92,12 @@ public final class VenomServer implements AutoCloseable {
         /** Serves {@code GET /metrics} from {@code registry} and times every request into it; default none. */
         public Builder metrics(PrometheusMeterRegistry registry) {
             this.metrics = registry;
+            return this;
+        }
+
+        /** Serves the live event streams ({@code /api/v1/events}, {@code /api/v1/tasks/{id}/events}); default none. */
+        public Builder events(EventStream events) {
+            this.events = events;
             return this;
         }
 

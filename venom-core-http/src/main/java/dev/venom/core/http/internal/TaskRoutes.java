@@ -23,6 +23,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import io.undertow.io.Receiver;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -56,6 +57,7 @@ public final class TaskRoutes {
     private static final int LIST_PAGE = 500;
     private static final HttpString IDEMPOTENCY_KEY = new HttpString("Idempotency-Key");
     private static final HttpString LINK = new HttpString("Link");
+    private static final HttpString LAST_EVENT_ID = new HttpString("Last-Event-ID");
     /** Seconds a client told "too many pending tasks" should wait: about one claim cycle. */
     private static final String RETRY_AFTER_SECONDS = "1";
     private static final Map<String, String> HEALTHY = orderedHealth();
@@ -68,15 +70,17 @@ public final class TaskRoutes {
 
     private final long maxBodyBytes;
     private final PrometheusMeterRegistry metrics;
+    private final EventStream events;
 
     /**
      * @param metrics the registry {@code GET /metrics} shows and HTTP requests are timed into, or null for
      *                neither
      */
     public TaskRoutes(Orchestrator orchestrator, ObjectMapper mapper, long maxBodyBytes,
-                      PrometheusMeterRegistry metrics) {
+                      PrometheusMeterRegistry metrics, EventStream events) {
         this.orchestrator = orchestrator;
         this.metrics = metrics;
+        this.events = events;
         this.maxBodyBytes = maxBodyBytes;
         this.mapper = mapper;
         this.taskWriter = mapper.writerFor(VenomTask.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
@@ -100,6 +104,10 @@ public final class TaskRoutes {
                 .get("/readyz", onWorker(this::ready))
                 .setFallbackHandler(exchange -> responses.detail(exchange, 404, "Not Found"))
                 .setInvalidMethodHandler(exchange -> responses.detail(exchange, 405, "Method Not Allowed"));
+        if (events != null) {
+            routes.get("/api/v1/tasks/{task_id}/events", onWorker(this::taskEvents));
+            routes.get("/api/v1/events", onWorker(this::allEvents));
+        }
         if (metrics == null) {
             return guarded(routes::handleRequest);
         }
@@ -118,6 +126,46 @@ public final class TaskRoutes {
             });
             inner.handleRequest(exchange);
         };
+    }
+
+    /**
+     * Server-Sent Events of one task until its terminal status; a task that has already ended yields its
+     * final state and the stream ends.
+     */
+    private void taskEvents(HttpServerExchange exchange) throws Exception {
+        String raw = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("task_id");
+        RequestParsing.Parsed<UUID> id = RequestParsing.taskId(raw);
+        if (!id.isValid()) {
+            responses.invalid(exchange, id.errors());
+            return;
+        }
+        Optional<VenomTask> found = orchestrator.find(id.value());
+        if (found.isEmpty()) {
+            responses.detail(exchange, 404, "Task " + id.value() + " not found");
+            return;
+        }
+        String lastEventId = exchange.getRequestHeaders().getFirst(LAST_EVENT_ID);
+        new ServerSentEventHandler((connection, last) -> {
+            if (found.get().status().isTerminal() && lastEventId == null) {
+                events.sendFinal(connection, found.get());
+                return;
+            }
+            events.subscribe(connection, event -> event.taskId().equals(id.value()), last, true);
+            // It may have ended between the read above and the subscription: then say so now.
+            orchestrator.find(id.value()).filter(task -> task.status().isTerminal())
+                    .ifPresent(task -> events.sendFinal(connection, task));
+        }).handleRequest(exchange);
+    }
+
+    /** Server-Sent Events of every task, optionally only those in {@code status}. */
+    private void allEvents(HttpServerExchange exchange) throws Exception {
+        RequestParsing.Parsed<RequestParsing.ListQuery> query = RequestParsing.listQuery(exchange.getQueryParameters());
+        if (!query.isValid()) {
+            responses.invalid(exchange, query.errors());
+            return;
+        }
+        new ServerSentEventHandler((connection, last) -> events.subscribe(connection,
+                EventStream.statuses(query.value().statuses()), last, false)).handleRequest(exchange);
     }
 
     /** The Prometheus text exposition of every metric. */

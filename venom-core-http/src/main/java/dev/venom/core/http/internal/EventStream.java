@@ -1,0 +1,218 @@
+package dev.venom.core.http.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.venom.core.engine.TaskEvent;
+import dev.venom.core.engine.TaskListener;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.Timestamps;
+import dev.venom.core.model.VenomTask;
+import io.undertow.server.handlers.sse.ServerSentEventConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live task events for Server-Sent Events clients: each engine event gets an increasing id and a JSON body
+ * ({@code {"id", "type", "task_id", "status", "log", "at"}}, type {@code task.created}, {@code task.status} or
+ * {@code task.log}), is kept in a bounded replay window, and is sent to every subscriber whose filter takes
+ * it. A subscriber that reconnects with {@code Last-Event-ID} inside the window resumes without a gap; an
+ * older one first gets a {@code reset} event (re-read the state). A subscriber more than a bounded number of
+ * events behind is disconnected with a reason, so a slow client never holds memory without bound.
+ */
+public final class EventStream implements TaskListener {
+
+    private static final Logger log = LoggerFactory.getLogger(EventStream.class);
+
+    /** One event as clients see it. */
+    public record Event(long id, String type, UUID taskId, TaskStatus status, String log, String at) {
+
+        boolean ends() {
+            return type.equals("task.status") && status.isTerminal();
+        }
+    }
+
+    private final ObjectMapper mapper;
+    private final int window;
+    private final int maxBehind;
+    private final ArrayDeque<Event> recent = new ArrayDeque<>();
+    private final Set<Subscriber> subscribers = new CopyOnWriteArraySet<>();
+    private long lastId;
+
+    /**
+     * @param window    events kept for clients that reconnect
+     * @param maxBehind events a client may have unsent before it is disconnected
+     */
+    public EventStream(ObjectMapper mapper, int window, int maxBehind) {
+        this.mapper = mapper;
+        this.window = window;
+        this.maxBehind = maxBehind;
+    }
+
+    @Override
+    public void onEvent(TaskEvent event) {
+        String type = switch (event.type()) {
+            case CREATED -> "task.created";
+            case STATUS_CHANGED -> "task.status";
+            case LOG_APPENDED -> "task.log";
+            default -> null; // retries and cancels arrive as their status change and log line
+        };
+        if (type == null) {
+            return;
+        }
+        VenomTask task = event.task();
+        synchronized (this) {
+            Event sent = new Event(++lastId, type, task.id(), task.status(), event.log(), Timestamps.format(event.at()));
+            recent.addLast(sent);
+            if (recent.size() > window) {
+                recent.removeFirst();
+            }
+            for (Subscriber subscriber : subscribers) {
+                subscriber.offer(sent);
+            }
+        }
+    }
+
+    /**
+     * Sends {@code connection} the events {@code filter} takes from now on; first, if {@code lastEventId} is
+     * given, those after it still in the window, or a {@code reset} event if it is older than the window.
+     *
+     * @param endsWith  true to close the stream after the first terminal status event it sends
+     */
+    public synchronized void subscribe(ServerSentEventConnection connection, Predicate<Event> filter,
+                                       String lastEventId, boolean endsWith) {
+        Subscriber subscriber = new Subscriber(connection, filter, endsWith);
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            long last = parse(lastEventId);
+            long oldest = recent.isEmpty() ? lastId + 1 : recent.peekFirst().id();
+            if (last < oldest - 1 || last > lastId) {
+                subscriber.send("reset", Long.toString(lastId), "{\"detail\":\"events were missed; re-read the state\"}");
+            } else {
+                for (Event event : recent) {
+                    if (event.id() > last && !subscriber.offer(event)) {
+                        return;
+                    }
+                }
+            }
+        }
+        if (!subscriber.ended) {
+            subscribers.add(subscriber);
+            connection.addCloseTask(closed -> subscribers.remove(subscriber));
+        }
+    }
+
+    /** Sends one final event for a task that has already ended, then ends the stream. */
+    public synchronized void sendFinal(ServerSentEventConnection connection, VenomTask task) {
+        Subscriber subscriber = new Subscriber(connection, event -> true, true);
+        subscriber.offer(new Event(lastId, "task.status", task.id(), task.status(), null,
+                Timestamps.format(task.updatedAt())));
+    }
+
+    private static long parse(String id) {
+        try {
+            return Long.parseLong(id.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    String json(Event event) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", event.id());
+        body.put("type", event.type());
+        body.put("task_id", event.taskId());
+        body.put("status", event.status());
+        body.put("log", event.log());
+        body.put("at", event.at());
+        try {
+            return mapper.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How many clients are subscribed. */
+    public int subscribers() {
+        return subscribers.size();
+    }
+
+    /** One client's stream. */
+    private final class Subscriber {
+        private final ServerSentEventConnection connection;
+        private final Predicate<Event> filter;
+        private final boolean endsWith;
+        private final AtomicInteger unsent = new AtomicInteger();
+        private volatile boolean ended;
+
+        Subscriber(ServerSentEventConnection connection, Predicate<Event> filter, boolean endsWith) {
+            this.connection = connection;
+            this.filter = filter;
+            this.endsWith = endsWith;
+        }
+
+        /** Sends {@code event} if the filter takes it; false once the stream has ended. */
+        boolean offer(Event event) {
+            if (ended) {
+                return false;
+            }
+            if (!filter.test(event)) {
+                return true;
+            }
+            if (unsent.get() >= maxBehind) {
+                end("slow consumer: more than " + maxBehind + " events unsent; reconnect with Last-Event-ID");
+                return false;
+            }
+            send(event.type(), Long.toString(event.id()), json(event));
+            if (endsWith && event.ends()) {
+                end(null);
+                return false;
+            }
+            return true;
+        }
+
+        void send(String type, String id, String data) {
+            unsent.incrementAndGet();
+            connection.send(data, type, id, new ServerSentEventConnection.EventCallback() {
+                @Override
+                public void done(ServerSentEventConnection c, String d, String e, String i) {
+                    unsent.decrementAndGet();
+                }
+
+                @Override
+                public void failed(ServerSentEventConnection c, String d, String e, String i, IOException error) {
+                    end(null);
+                }
+            });
+        }
+
+        private void end(String reason) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            subscribers.remove(this);
+            if (reason != null) {
+                log.info("event stream {} closed: {}", connection.getRequestURI(), reason);
+                send("error", null, "{\"detail\":\"" + reason + "\"}");
+            }
+            connection.shutdown();
+        }
+    }
+
+    /** The status filter of {@code GET /api/v1/events}; empty for all. */
+    static Predicate<Event> statuses(Set<TaskStatus> statuses) {
+        return statuses.isEmpty() ? event -> true : event -> statuses.contains(event.status());
+    }
+
+}

@@ -1,0 +1,179 @@
+package dev.venom.core.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.venom.core.http.ServerConfig;
+import dev.venom.core.http.VenomApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Live events over Server-Sent Events: order, the end of a task's stream, resuming, and the reset. */
+class EventStreamApiTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    private final List<VenomApplication> apps = new ArrayList<>();
+
+    /** One server-sent event. */
+    record Sse(String type, String id, JsonNode data) {
+    }
+
+    /** A stream being read on a background thread; {@code null} in the queue marks its end. */
+    static final class Stream2 implements AutoCloseable {
+        final BlockingQueue<Object> events = new ArrayBlockingQueue<>(10_000);
+        final HttpResponse<Stream<String>> response;
+
+        Stream2(String url, String lastEventId) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+            if (lastEventId != null) {
+                request.header("Last-Event-ID", lastEventId);
+            }
+            response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+            Thread reader = new Thread(() -> {
+                String type = "message";
+                String id = null;
+                StringBuilder data = new StringBuilder();
+                try {
+                    Iterator<String> lines = response.body().iterator();
+                    while (lines.hasNext()) {
+                        String line = lines.next();
+                        if (line.isEmpty()) {
+                            if (data.length() > 0) {
+                                events.add(new Sse(type, id, JSON.readTree(data.toString())));
+                            }
+                            type = "message";
+                            id = null;
+                            data.setLength(0);
+                        } else if (line.startsWith("event:")) {
+                            type = line.substring(6).strip();
+                        } else if (line.startsWith("id:")) {
+                            id = line.substring(3).strip();
+                        } else if (line.startsWith("data:")) {
+                            data.append(line.substring(5).strip());
+                        }
+                    }
+                } catch (Exception e) {
+                    // the stream was closed
+                } finally {
+                    events.add("end");
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The next event, or null when the stream ended; fails after 10 s of silence. */
+        Sse next() throws InterruptedException {
+            Object next = events.poll(10, TimeUnit.SECONDS);
+            assertThat(next).as("an event or the end within 10 s").isNotNull();
+            return next instanceof Sse sse ? sse : null;
+        }
+
+        @Override
+        public void close() {
+            response.body().close();
+        }
+    }
+
+    private Http start(String... flags) {
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--state-file",
+                dir.resolve("state-" + apps.size() + ".json").toString(), "--shutdown-grace-ms", "100"));
+        args.addAll(List.of(flags));
+        VenomApplication app = VenomApplication.start(
+                ServerConfig.load(args.toArray(String[]::new), Map.of(), dir.resolve("no.env")));
+        apps.add(app);
+        return new Http("http://127.0.0.1:" + app.address().getPort());
+    }
+
+    @AfterEach
+    void stop() {
+        apps.forEach(VenomApplication::close);
+    }
+
+    @Test
+    void aTasksStreamFollowsItInOrderAndEndsWithItsTerminalStatus() throws Exception {
+        Http http = start("--processing-delay-ms", "500");
+        String id = http.post("/api/v1/tasks", "{\"content\":\"watched\",\"run_at\":\"2099-01-01T00:00:00Z\"}").json()
+                .get("task_id").asText();
+
+        List<Sse> seen = new ArrayList<>();
+        try (Stream2 stream = new Stream2(http.base() + "/api/v1/tasks/" + id + "/events", null)) {
+            http.post("/api/v1/tasks/" + id + "/cancel", "");
+            for (Sse event; (event = stream.next()) != null; ) {
+                seen.add(event);
+            }
+        }
+
+        assertThat(seen).extracting(Sse::type).containsExactly("task.log", "task.status");
+        assertThat(seen.get(0).data().get("log").asText()).startsWith("Cancelled: ");
+        assertThat(seen.get(1).data().get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(seen.get(1).data().get("task_id").asText()).isEqualTo(id);
+        assertThat(Long.parseLong(seen.get(1).id())).isGreaterThan(Long.parseLong(seen.get(0).id()));
+        assertThat(seen.get(1).data().fieldNames()).toIterable()
+                .containsExactly("id", "type", "task_id", "status", "log", "at");
+    }
+
+    @Test
+    void anEndedTasksStreamYieldsItsFinalStateAndEnds() throws Exception {
+        Http http = start("--processing-delay-ms", "0");
+        String id = http.create("done already");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> "COMPLETED".equals(http.task(id).get("status").asText()));
+
+        try (Stream2 stream = new Stream2(http.base() + "/api/v1/tasks/" + id + "/events", null)) {
+            Sse last = stream.next();
+            assertThat(last.type()).isEqualTo("task.status");
+            assertThat(last.data().get("status").asText()).isEqualTo("COMPLETED");
+            assertThat(stream.next()).isNull();
+        }
+        assertThat(http.get("/api/v1/tasks/3fa85f64-5717-4562-b3fc-2c963f66afa6/events").status()).isEqualTo(404);
+        assertThat(http.get("/api/v1/tasks/nope/events").status()).isEqualTo(422);
+    }
+
+    @Test
+    void reconnectingWithLastEventIdResumesWithoutAGapAndOutsideTheWindowWithAReset() throws Exception {
+        Http http = start("--processing-delay-ms", "0", "--event-window", "20");
+        String lastSeen;
+        try (Stream2 stream = new Stream2(http.base() + "/api/v1/events", null)) {
+            http.create("first");
+            Sse event = stream.next();
+            assertThat(event.type()).isEqualTo("task.created");
+            lastSeen = event.id();
+        }
+        http.create("while away");
+
+        try (Stream2 resumed = new Stream2(http.base() + "/api/v1/events", lastSeen)) {
+            Sse next = resumed.next();
+            assertThat(Long.parseLong(next.id())).isEqualTo(Long.parseLong(lastSeen) + 1);
+        }
+        for (int i = 0; i < 10; i++) {
+            http.create("flood " + i); // 5 events each: far past a window of 20
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> http.get("/api/v1/tasks?status=COMPLETED").json().size() == 12);
+        try (Stream2 late = new Stream2(http.base() + "/api/v1/events", lastSeen)) {
+            assertThat(late.next().type()).isEqualTo("reset");
+        }
+    }
+}
