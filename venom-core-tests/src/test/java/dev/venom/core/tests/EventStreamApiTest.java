@@ -176,4 +176,54 @@ class EventStreamApiTest {
             assertThat(late.next().type()).isEqualTo("reset");
         }
     }
+
+    @Test
+    void aWebSocketSubscriberGetsTheSameEventsForAllOrForItsTasks() throws Exception {
+        Http http = start("--processing-delay-ms", "0");
+        BlockingQueue<String> all = new ArrayBlockingQueue<>(1000);
+        BlockingQueue<String> mine = new ArrayBlockingQueue<>(1000);
+        String watched = http.post("/api/v1/tasks", "{\"content\":\"w\",\"run_at\":\"2099-01-01T00:00:00Z\"}").json()
+                .get("task_id").asText();
+        java.net.http.WebSocket everything = socket(http, all);
+        java.net.http.WebSocket onlyOne = socket(http, mine);
+        everything.sendText("{\"subscribe\":\"all\"}", true).join();
+        onlyOne.sendText("{\"subscribe\":[\"" + watched + "\"]}", true).join();
+        onlyOne.sendText("{\"hello\":1}", true).join();
+        assertThat(mine.poll(10, TimeUnit.SECONDS)).contains("\"error\"");
+
+        String other = http.create("other");
+        http.post("/api/v1/tasks/" + watched + "/cancel", "");
+
+        List<JsonNode> allEvents = new ArrayList<>();
+        while (allEvents.stream().noneMatch(e -> e.get("status").asText().equals("CANCELLED"))) {
+            allEvents.add(JSON.readTree(all.poll(10, TimeUnit.SECONDS)));
+        }
+        JsonNode first = JSON.readTree(mine.poll(10, TimeUnit.SECONDS));
+        JsonNode second = JSON.readTree(mine.poll(10, TimeUnit.SECONDS));
+        assertThat(allEvents).anyMatch(e -> e.get("task_id").asText().equals(other)
+                && e.get("type").asText().equals("task.created"));
+        assertThat(List.of(first, second)).allMatch(e -> e.get("task_id").asText().equals(watched));
+        assertThat(second.get("status").asText()).isEqualTo("CANCELLED");
+        everything.abort();
+        onlyOne.abort();
+    }
+
+    private static java.net.http.WebSocket socket(Http http, BlockingQueue<String> into) {
+        return CLIENT.newWebSocketBuilder().buildAsync(URI.create(http.base().replace("http:", "ws:") + "/api/v1/ws"),
+                new java.net.http.WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws,
+                                                                          CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            into.add(text.toString());
+                            text.setLength(0);
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+                }).join();
+    }
 }

@@ -35,6 +35,59 @@ public final class EventStream implements TaskListener {
 
     private static final Logger log = LoggerFactory.getLogger(EventStream.class);
 
+    /** Where a subscriber's events go: a Server-Sent Events connection or a WebSocket. */
+    public interface Sink {
+        /** Sends one event; calls {@code written} once it is on the wire, {@code failed} if it cannot be. */
+        void send(String type, String id, String data, Runnable written, Runnable failed);
+
+        /** Ends the stream once what was sent is written; {@code reason} says why, or is null. */
+        void end(String reason);
+
+        /** Runs {@code task} when the client goes away. */
+        void onClose(Runnable task);
+
+        /** For logs. */
+        String describe();
+    }
+
+    /** A Server-Sent Events connection as a sink. */
+    public static Sink sse(ServerSentEventConnection connection) {
+        return new Sink() {
+            @Override
+            public void send(String type, String id, String data, Runnable written, Runnable failed) {
+                connection.send(data, type, id, new ServerSentEventConnection.EventCallback() {
+                    @Override
+                    public void done(ServerSentEventConnection c, String d, String e, String i) {
+                        written.run();
+                    }
+
+                    @Override
+                    public void failed(ServerSentEventConnection c, String d, String e, String i, IOException error) {
+                        failed.run();
+                    }
+                });
+            }
+
+            @Override
+            public void end(String reason) {
+                if (reason != null) {
+                    send("error", null, "{\"detail\":\"" + reason + "\"}", () -> { }, () -> { });
+                }
+                connection.shutdown();
+            }
+
+            @Override
+            public void onClose(Runnable task) {
+                connection.addCloseTask(closed -> task.run());
+            }
+
+            @Override
+            public String describe() {
+                return connection.getRequestURI();
+            }
+        };
+    }
+
     /** One event as clients see it. */
     public record Event(long id, String type, UUID taskId, TaskStatus status, String log, String at) {
 
@@ -90,8 +143,8 @@ public final class EventStream implements TaskListener {
      *
      * @param endsWith  true to close the stream after the first terminal status event it sends
      */
-    public synchronized void subscribe(ServerSentEventConnection connection, Predicate<Event> filter,
-                                       String lastEventId, boolean endsWith) {
+    public synchronized void subscribe(Sink connection, Predicate<Event> filter, String lastEventId,
+                                       boolean endsWith) {
         Subscriber subscriber = new Subscriber(connection, filter, endsWith);
         if (lastEventId != null && !lastEventId.isBlank()) {
             long last = parse(lastEventId);
@@ -108,12 +161,12 @@ public final class EventStream implements TaskListener {
         }
         if (!subscriber.ended) {
             subscribers.add(subscriber);
-            connection.addCloseTask(closed -> subscribers.remove(subscriber));
+            connection.onClose(() -> subscribers.remove(subscriber));
         }
     }
 
     /** Sends one final event for a task that has already ended, then ends the stream. */
-    public synchronized void sendFinal(ServerSentEventConnection connection, VenomTask task) {
+    public synchronized void sendFinal(Sink connection, VenomTask task) {
         Subscriber subscriber = new Subscriber(connection, event -> true, true);
         subscriber.offer(new Event(lastId, "task.status", task.id(), task.status(), null,
                 Timestamps.format(task.updatedAt())));
@@ -149,13 +202,13 @@ public final class EventStream implements TaskListener {
 
     /** One client's stream. */
     private final class Subscriber {
-        private final ServerSentEventConnection connection;
+        private final Sink connection;
         private final Predicate<Event> filter;
         private final boolean endsWith;
         private final AtomicInteger unsent = new AtomicInteger();
         private volatile boolean ended;
 
-        Subscriber(ServerSentEventConnection connection, Predicate<Event> filter, boolean endsWith) {
+        Subscriber(Sink connection, Predicate<Event> filter, boolean endsWith) {
             this.connection = connection;
             this.filter = filter;
             this.endsWith = endsWith;
@@ -183,17 +236,7 @@ public final class EventStream implements TaskListener {
 
         void send(String type, String id, String data) {
             unsent.incrementAndGet();
-            connection.send(data, type, id, new ServerSentEventConnection.EventCallback() {
-                @Override
-                public void done(ServerSentEventConnection c, String d, String e, String i) {
-                    unsent.decrementAndGet();
-                }
-
-                @Override
-                public void failed(ServerSentEventConnection c, String d, String e, String i, IOException error) {
-                    end(null);
-                }
-            });
+            connection.send(type, id, data, unsent::decrementAndGet, () -> end(null));
         }
 
         private void end(String reason) {
@@ -203,10 +246,9 @@ public final class EventStream implements TaskListener {
             ended = true;
             subscribers.remove(this);
             if (reason != null) {
-                log.info("event stream {} closed: {}", connection.getRequestURI(), reason);
-                send("error", null, "{\"detail\":\"" + reason + "\"}");
+                log.info("event stream {} closed: {}", connection.describe(), reason);
             }
-            connection.shutdown();
+            connection.end(reason);
         }
     }
 

@@ -107,6 +107,7 @@ public final class TaskRoutes {
         if (events != null) {
             routes.get("/api/v1/tasks/{task_id}/events", onWorker(this::taskEvents));
             routes.get("/api/v1/events", onWorker(this::allEvents));
+            routes.get("/api/v1/ws", EventSocket.handler(events, mapper));
         }
         if (metrics == null) {
             return guarded(routes::handleRequest);
@@ -147,13 +148,14 @@ public final class TaskRoutes {
         String lastEventId = exchange.getRequestHeaders().getFirst(LAST_EVENT_ID);
         new ServerSentEventHandler((connection, last) -> {
             if (found.get().status().isTerminal() && lastEventId == null) {
-                events.sendFinal(connection, found.get());
+                events.sendFinal(EventStream.sse(connection), found.get());
                 return;
             }
-            events.subscribe(connection, event -> event.taskId().equals(id.value()), last, true);
+            EventStream.Sink sink = EventStream.sse(connection);
+            events.subscribe(sink, event -> event.taskId().equals(id.value()), last, true);
             // It may have ended between the read above and the subscription: then say so now.
             orchestrator.find(id.value()).filter(task -> task.status().isTerminal())
-                    .ifPresent(task -> events.sendFinal(connection, task));
+                    .ifPresent(task -> events.sendFinal(sink, task));
         }).handleRequest(exchange);
     }
 
@@ -164,7 +166,7 @@ public final class TaskRoutes {
             responses.invalid(exchange, query.errors());
             return;
         }
-        new ServerSentEventHandler((connection, last) -> events.subscribe(connection,
+        new ServerSentEventHandler((connection, last) -> events.subscribe(EventStream.sse(connection),
                 EventStream.statuses(query.value().statuses()), last, false)).handleRequest(exchange);
     }
 

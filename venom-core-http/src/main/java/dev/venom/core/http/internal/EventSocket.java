@@ -1,0 +1,110 @@
+package dev.venom.core.http.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.undertow.Handlers;
+import io.undertow.server.HttpHandler;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.CloseMessage;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * {@code /api/v1/ws}: the live events of {@link EventStream} over a WebSocket, each a text frame with the
+ * same JSON as the Server-Sent Events. A client subscribes with {@code {"subscribe": "all"}} or
+ * {@code {"subscribe": ["<task id>", ...]}} (optionally {@code "last_event_id"} to resume); anything else
+ * is answered with {@code {"error": "..."}}.
+ */
+public final class EventSocket {
+
+    private EventSocket() {
+    }
+
+    /** The WebSocket endpoint's handler. */
+    public static HttpHandler handler(EventStream events, ObjectMapper mapper) {
+        return Handlers.websocket((exchange, channel) -> {
+            channel.getReceiveSetter().set(new AbstractReceiveListener() {
+                @Override
+                protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
+                    subscribe(events, mapper, ch, message.getData());
+                }
+            });
+            channel.resumeReceives();
+        });
+    }
+
+    private static void subscribe(EventStream events, ObjectMapper mapper, WebSocketChannel channel, String text) {
+        Predicate<EventStream.Event> filter;
+        String lastEventId = null;
+        try {
+            JsonNode request = mapper.readTree(text);
+            JsonNode subscribe = request == null ? null : request.get("subscribe");
+            if (subscribe != null && subscribe.isTextual() && subscribe.textValue().equals("all")) {
+                filter = event -> true;
+            } else if (subscribe != null && subscribe.isArray() && !subscribe.isEmpty()) {
+                Set<UUID> ids = new HashSet<>();
+                for (JsonNode id : subscribe) {
+                    ids.add(UUID.fromString(id.asText()));
+                }
+                filter = event -> ids.contains(event.taskId());
+            } else {
+                reply(channel, "send {\"subscribe\": \"all\"} or {\"subscribe\": [\"<task id>\", ...]}");
+                return;
+            }
+            JsonNode last = request.get("last_event_id");
+            if (last != null && !last.isNull()) {
+                lastEventId = last.asText();
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            reply(channel, "not a subscription: " + e.getMessage());
+            return;
+        }
+        events.subscribe(sink(channel), filter, lastEventId, false);
+    }
+
+    private static void reply(WebSocketChannel channel, String error) {
+        WebSockets.sendText("{\"error\":\"" + error.replace("\"", "'") + "\"}", channel, null);
+    }
+
+    private static EventStream.Sink sink(WebSocketChannel channel) {
+        return new EventStream.Sink() {
+            @Override
+            public void send(String type, String id, String data, Runnable written, Runnable failed) {
+                WebSockets.sendText(data, channel, new WebSocketCallback<Void>() {
+                    @Override
+                    public void complete(WebSocketChannel c, Void context) {
+                        written.run();
+                    }
+
+                    @Override
+                    public void onError(WebSocketChannel c, Void context, Throwable error) {
+                        failed.run();
+                    }
+                });
+            }
+
+            @Override
+            public void end(String reason) {
+                WebSockets.sendClose(new CloseMessage(CloseMessage.NORMAL_CLOSURE, reason == null ? "" : reason),
+                        channel, null);
+            }
+
+            @Override
+            public void onClose(Runnable task) {
+                channel.addCloseTask(closed -> task.run());
+            }
+
+            @Override
+            public String describe() {
+                return "/api/v1/ws " + channel.getPeerAddress();
+            }
+        };
+    }
+}
