@@ -63,6 +63,8 @@ public final class Orchestrator implements AutoCloseable {
     private final long maxPending;
     private final ScheduledExecutorService scheduler;
     private final EventBus events;
+    /** Tasks submitted here whose creation event is not yet published. */
+    private final Map<UUID, VenomTask> unannounced = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final Map<UUID, Attempt> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean dispatchQueued = new AtomicBoolean();
@@ -168,10 +170,15 @@ public final class Orchestrator implements AutoCloseable {
         }
         VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
                 clock.instant());
-        return store.insert(task).thenApply(stored -> {
+        unannounced.put(task.id(), task);
+        return store.insert(task).whenComplete((stored, error) -> {
+            if (error != null || !stored.id().equals(task.id())) {
+                unannounced.remove(task.id());
+            }
+        }).thenApply(stored -> {
             if (stored.id().equals(task.id())) {
                 log.debug("task {} created", stored.id());
-                events.publish(List.of(TaskEvent.created(stored)));
+                announce(stored.id());
                 wake();
                 return new Submission(stored, true);
             }
@@ -337,6 +344,17 @@ public final class Orchestrator implements AutoCloseable {
         }
     }
 
+    /**
+     * Publishes the creation of a task submitted here, once: from its submitter or from the claim that took
+     * it, whichever comes first, so a listener never hears of a task's claim before its creation.
+     */
+    private void announce(UUID id) {
+        VenomTask created = unannounced.remove(id);
+        if (created != null) {
+            events.publish(List.of(TaskEvent.created(created.withVersion(1))));
+        }
+    }
+
     /** Asks for a dispatch, unless one is queued or every slot is busy (a finishing attempt wakes it then). */
     private void wake() {
         if (claiming && inFlight.size() < concurrency && dispatchQueued.compareAndSet(false, true)) {
@@ -378,6 +396,7 @@ public final class Orchestrator implements AutoCloseable {
                 return;
             }
             for (Claim claim : claims) {
+                announce(claim.task().id()); // a task claimed before its submitter heard back is created first
                 events.publish(TaskEvent.claimed(claim.task()));
                 Attempt attempt = new Attempt(claim);
                 inFlight.put(attempt.id, attempt);

@@ -35,13 +35,15 @@ public final class VenomApplication implements AutoCloseable {
 
     private final StateStore store;
     private final String storeDescription;
+    private final EventStream events;
     private final Orchestrator orchestrator;
     private final VenomServer server;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private VenomApplication(StateStore store, String storeDescription, Orchestrator orchestrator,
+    private VenomApplication(StateStore store, String storeDescription, EventStream events, Orchestrator orchestrator,
                              VenomServer server) {
         this.store = store;
+        this.events = events;
         this.storeDescription = storeDescription;
         this.orchestrator = orchestrator;
         this.server = server;
@@ -115,7 +117,7 @@ public final class VenomApplication implements AutoCloseable {
             log.info("Venom Core listening on http://{}:{} (store: {}; processor: {}; concurrency: {}; node: {}; "
                             + "config: {})", at.getHostString(), at.getPort(), description, orchestrator.processor(),
                     orchestrator.concurrency(), orchestrator.nodeId(), config.describe());
-            return new VenomApplication(store, description, orchestrator, server);
+            return new VenomApplication(store, description, events, orchestrator, server);
         } catch (RuntimeException e) {
             if (orchestrator != null) {
                 orchestrator.close();
@@ -177,6 +179,7 @@ public final class VenomApplication implements AutoCloseable {
         }
         log.info("stopping: new tasks are refused (503); waiting for running tasks");
         orchestrator.close(); // reads and cancels are still served while running attempts finish
+        events.close(); // live streams end, so the server's graceful stop does not wait on them
         server.close();
         closeProcessor();
         store.close();

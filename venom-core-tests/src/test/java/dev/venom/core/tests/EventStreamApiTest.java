@@ -42,6 +42,7 @@ class EventStreamApiTest {
     /** A stream being read on a background thread; {@code null} in the queue marks its end. */
     static final class Stream2 implements AutoCloseable {
         final BlockingQueue<Object> events = new ArrayBlockingQueue<>(10_000);
+        final java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
         final HttpResponse<Stream<String>> response;
 
         Stream2(String url, String lastEventId) throws Exception {
@@ -65,6 +66,8 @@ class EventStreamApiTest {
                             type = "message";
                             id = null;
                             data.setLength(0);
+                        } else if (line.startsWith("retry:")) {
+                            subscribed.countDown(); // the server sends it once the subscription is in place
                         } else if (line.startsWith("event:")) {
                             type = line.substring(6).strip();
                         } else if (line.startsWith("id:")) {
@@ -81,6 +84,12 @@ class EventStreamApiTest {
             });
             reader.setDaemon(true);
             reader.start();
+        }
+
+        /** Waits until the server has subscribed this stream, so nothing after this call is missed. */
+        Stream2 awaitSubscribed() throws InterruptedException {
+            assertThat(subscribed.await(10, TimeUnit.SECONDS)).as("subscribed within 10 s").isTrue();
+            return this;
         }
 
         /** The next event, or null when the stream ended; fails after 10 s of silence. */
@@ -118,7 +127,7 @@ class EventStreamApiTest {
                 .get("task_id").asText();
 
         List<Sse> seen = new ArrayList<>();
-        try (Stream2 stream = new Stream2(http.base() + "/api/v1/tasks/" + id + "/events", null)) {
+        try (Stream2 stream = new Stream2(http.base() + "/api/v1/tasks/" + id + "/events", null).awaitSubscribed()) {
             http.post("/api/v1/tasks/" + id + "/cancel", "");
             for (Sse event; (event = stream.next()) != null; ) {
                 seen.add(event);
@@ -155,7 +164,7 @@ class EventStreamApiTest {
     void reconnectingWithLastEventIdResumesWithoutAGapAndOutsideTheWindowWithAReset() throws Exception {
         Http http = start("--processing-delay-ms", "0", "--event-window", "20");
         String lastSeen;
-        try (Stream2 stream = new Stream2(http.base() + "/api/v1/events", null)) {
+        try (Stream2 stream = new Stream2(http.base() + "/api/v1/events", null).awaitSubscribed()) {
             http.create("first");
             Sse event = stream.next();
             assertThat(event.type()).isEqualTo("task.created");
@@ -188,7 +197,10 @@ class EventStreamApiTest {
         java.net.http.WebSocket onlyOne = socket(http, mine);
         everything.sendText("{\"subscribe\":\"all\"}", true).join();
         onlyOne.sendText("{\"subscribe\":[\"" + watched + "\"]}", true).join();
+        // Messages are handled in order: once the reply to a bad one arrives, the subscription is in place.
+        everything.sendText("{\"hello\":1}", true).join();
         onlyOne.sendText("{\"hello\":1}", true).join();
+        assertThat(all.poll(10, TimeUnit.SECONDS)).contains("\"error\"");
         assertThat(mine.poll(10, TimeUnit.SECONDS)).contains("\"error\"");
 
         String other = http.create("other");

@@ -37,8 +37,12 @@ class MetricsApiTest {
             String failing = http.post("/api/v1/tasks", "{\"content\":\"slow\",\"timeout_ms\":1}").json()
                     .get("task_id").asText();
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(http.task(failing).get("status").asText())
-                    && value(http.get("/metrics").body(), "venom_tasks{status=\"COMPLETED\"}") == 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                String scrape = http.get("/metrics").body();
+                return value(scrape, "venom_tasks_finished_total{status=\"COMPLETED\"}") == 3
+                        && value(scrape, "venom_tasks_finished_total{status=\"FAILED\"}") == 1
+                        && value(scrape, "venom_tasks{status=\"COMPLETED\"}") == 3;
+            });
             Http.Answer answer = http.get("/metrics");
             String after = answer.body();
 

@@ -24,7 +24,15 @@ import java.util.function.Predicate;
  */
 public final class EventSocket {
 
+    private static final String SUBSCRIPTION = "venom.subscription";
+    private static final int MAX_MESSAGE = 64 * 1024;
+
     private EventSocket() {
+    }
+
+    /** A sink whose subscriber can be told to stop without closing the socket. */
+    private interface Replaceable {
+        void retire();
     }
 
     /** The WebSocket endpoint's handler. */
@@ -34,6 +42,11 @@ public final class EventSocket {
                 @Override
                 protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
                     subscribe(events, mapper, ch, message.getData());
+                }
+
+                @Override
+                protected long getMaxTextBufferSize() {
+                    return MAX_MESSAGE;
                 }
             });
             channel.resumeReceives();
@@ -66,17 +79,40 @@ public final class EventSocket {
             reply(channel, "not a subscription: " + e.getMessage());
             return;
         }
-        events.subscribe(sink(channel), filter, lastEventId, false);
+        // One subscription per socket: a new one replaces the last.
+        EventStream.Sink previous = (EventStream.Sink) channel.getAttribute(SUBSCRIPTION);
+        if (previous != null) {
+            ((Replaceable) previous).retire();
+        }
+        EventStream.Sink sink = sink(channel);
+        channel.setAttribute(SUBSCRIPTION, sink);
+        events.subscribe(sink, filter, lastEventId, false);
     }
 
     private static void reply(WebSocketChannel channel, String error) {
         WebSockets.sendText("{\"error\":\"" + error.replace("\"", "'") + "\"}", channel, null);
     }
 
+    private interface SocketSink extends EventStream.Sink, Replaceable {
+    }
+
     private static EventStream.Sink sink(WebSocketChannel channel) {
-        return new EventStream.Sink() {
+        return new SocketSink() {
+            private volatile boolean retired;
+            private final java.util.List<Runnable> onRetire = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            @Override
+            public void retire() {
+                retired = true;
+                onRetire.forEach(Runnable::run);
+            }
+
             @Override
             public void send(String type, String id, String data, Runnable written, Runnable failed) {
+                if (retired) {
+                    written.run();
+                    return;
+                }
                 WebSockets.sendText(data, channel, new WebSocketCallback<Void>() {
                     @Override
                     public void complete(WebSocketChannel c, Void context) {
@@ -99,6 +135,7 @@ public final class EventSocket {
             @Override
             public void onClose(Runnable task) {
                 channel.addCloseTask(closed -> task.run());
+                onRetire.add(task);
             }
 
             @Override

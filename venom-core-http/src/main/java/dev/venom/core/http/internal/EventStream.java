@@ -48,6 +48,10 @@ public final class EventStream implements TaskListener {
 
         /** For logs. */
         String describe();
+
+        /** Tells the client its subscription is in place (SSE: a {@code retry} field; WebSocket: nothing). */
+        default void ready() {
+        }
     }
 
     /** A Server-Sent Events connection as a sink. */
@@ -84,6 +88,11 @@ public final class EventStream implements TaskListener {
             @Override
             public String describe() {
                 return connection.getRequestURI();
+            }
+
+            @Override
+            public void ready() {
+                connection.sendRetry(1000);
             }
         };
     }
@@ -146,10 +155,12 @@ public final class EventStream implements TaskListener {
     public synchronized void subscribe(Sink connection, Predicate<Event> filter, String lastEventId,
                                        boolean endsWith) {
         Subscriber subscriber = new Subscriber(connection, filter, endsWith);
+        connection.ready();
         if (lastEventId != null && !lastEventId.isBlank()) {
             long last = parse(lastEventId);
             long oldest = recent.isEmpty() ? lastId + 1 : recent.peekFirst().id();
-            if (last < oldest - 1 || last > lastId) {
+            // A gap wider than a client may fall behind is not replayed: the client re-reads the state instead.
+            if (last < oldest - 1 || last > lastId || lastId - last > maxBehind) {
                 subscriber.send("reset", Long.toString(lastId), "{\"detail\":\"events were missed; re-read the state\"}");
             } else {
                 for (Event event : recent) {
@@ -168,8 +179,15 @@ public final class EventStream implements TaskListener {
     /** Sends one final event for a task that has already ended, then ends the stream. */
     public synchronized void sendFinal(Sink connection, VenomTask task) {
         Subscriber subscriber = new Subscriber(connection, event -> true, true);
-        subscriber.offer(new Event(lastId, "task.status", task.id(), task.status(), null,
+        subscriber.offer(new Event(++lastId, "task.status", task.id(), task.status(), null,
                 Timestamps.format(task.updatedAt())));
+    }
+
+    /** Ends every stream: the server is stopping, and clients should reconnect elsewhere. */
+    public void close() {
+        for (Subscriber subscriber : subscribers) {
+            subscriber.end(null);
+        }
     }
 
     private static long parse(String id) {

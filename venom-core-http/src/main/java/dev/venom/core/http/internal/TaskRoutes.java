@@ -39,6 +39,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,9 @@ public final class TaskRoutes {
     private static final HttpString IDEMPOTENCY_KEY = new HttpString("Idempotency-Key");
     private static final HttpString LINK = new HttpString("Link");
     private static final HttpString LAST_EVENT_ID = new HttpString("Last-Event-ID");
+    /** An idle event stream gets a comment this often, so a client that went away is noticed. */
+    private static final long KEEP_ALIVE_MS = 15_000;
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
     /** Seconds a client told "too many pending tasks" should wait: about one claim cycle. */
     private static final String RETRY_AFTER_SECONDS = "1";
     private static final Map<String, String> HEALTHY = orderedHealth();
@@ -119,7 +124,8 @@ public final class TaskRoutes {
             exchange.addExchangeCompleteListener((done, next) -> {
                 PathTemplateMatch match = done.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
                 Timer.builder("http.server.requests").description("HTTP requests by route and status")
-                        .tag("method", done.getRequestMethod().toString())
+                        .tag("method", METHODS.contains(done.getRequestMethod().toString())
+                                ? done.getRequestMethod().toString() : "OTHER")
                         .tag("route", match == null ? "unmatched" : match.getMatchedTemplate())
                         .tag("status", Integer.toString(done.getStatusCode()))
                         .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -147,15 +153,17 @@ public final class TaskRoutes {
         }
         String lastEventId = exchange.getRequestHeaders().getFirst(LAST_EVENT_ID);
         new ServerSentEventHandler((connection, last) -> {
+            connection.setKeepAliveTime(KEEP_ALIVE_MS);
             if (found.get().status().isTerminal() && lastEventId == null) {
                 events.sendFinal(EventStream.sse(connection), found.get());
                 return;
             }
             EventStream.Sink sink = EventStream.sse(connection);
             events.subscribe(sink, event -> event.taskId().equals(id.value()), last, true);
-            // It may have ended between the read above and the subscription: then say so now.
-            orchestrator.find(id.value()).filter(task -> task.status().isTerminal())
-                    .ifPresent(task -> events.sendFinal(sink, task));
+            // It may have ended between the read above and the subscription: then say so now (off the IO thread).
+            CompletableFuture.runAsync(() -> orchestrator.find(id.value())
+                    .filter(task -> task.status().isTerminal())
+                    .ifPresent(task -> events.sendFinal(sink, task)));
         }).handleRequest(exchange);
     }
 
@@ -166,8 +174,10 @@ public final class TaskRoutes {
             responses.invalid(exchange, query.errors());
             return;
         }
-        new ServerSentEventHandler((connection, last) -> events.subscribe(EventStream.sse(connection),
-                EventStream.statuses(query.value().statuses()), last, false)).handleRequest(exchange);
+        new ServerSentEventHandler((connection, last) -> {
+            connection.setKeepAliveTime(KEEP_ALIVE_MS);
+            events.subscribe(EventStream.sse(connection), EventStream.statuses(query.value().statuses()), last, false);
+        }).handleRequest(exchange);
     }
 
     /** The Prometheus text exposition of every metric. */
