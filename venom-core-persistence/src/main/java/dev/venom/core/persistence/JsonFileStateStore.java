@@ -19,6 +19,7 @@ import dev.venom.core.persistence.internal.Journal;
 import dev.venom.core.persistence.internal.JournalReplay;
 import dev.venom.core.persistence.internal.SnapshotFile;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -64,6 +65,7 @@ public final class JsonFileStateStore implements StateStore {
     public static final Path DEFAULT_PATH = Path.of("data", "memory", "state_dump.json");
 
     private final Path path;
+    private final FileOpener opener;
     private final Clock clock;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -75,6 +77,7 @@ public final class JsonFileStateStore implements StateStore {
 
     private JsonFileStateStore(Builder b, FileChannel lockChannel, FileLock lock) throws IOException {
         this.path = b.path;
+        this.opener = b.opener;
         this.clock = b.clock;
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -137,10 +140,31 @@ public final class JsonFileStateStore implements StateStore {
         return memory.list(query);
     }
 
-    /** The last journal write's failure, if the last write failed (a full disk, say). */
+    /**
+     * The last journal write's failure, if the last write failed (a full disk, say) and a probe write beside
+     * the journal still fails: a store that can write again is ready before the next task proves it.
+     */
     @Override
     public Optional<String> problem() {
-        return journal.lastFailure();
+        Optional<String> failure = journal.lastFailure();
+        if (failure.isEmpty()) {
+            return failure;
+        }
+        Path probe = path.resolveSibling(path.getFileName() + ".probe");
+        try (FileChannel channel = opener.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(ByteBuffer.allocate(4096));
+            channel.force(false);
+        } catch (IOException e) {
+            return failure;
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // left for the next probe to overwrite
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -38,8 +38,8 @@ class FullDiskApiTest {
             Http.Answer listWhileFull = http.get("/api/v1/tasks");
             Http.Answer notReady = http.get("/readyz");
             disk.free();
+            Http.Answer readyAgain = http.get("/readyz"); // before any task has been written again
             String after = http.create("after");
-            Http.Answer readyAgain = http.get("/readyz");
 
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.json().get("detail").asText()).isEqualTo("Task could not be stored; try again later");
