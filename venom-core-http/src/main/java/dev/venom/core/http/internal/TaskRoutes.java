@@ -76,6 +76,8 @@ public final class TaskRoutes {
     private final long maxBodyBytes;
     private final PrometheusMeterRegistry metrics;
     private final EventStream events;
+    /** The request timers by method, route and status, so the request path builds none. */
+    private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param metrics the registry {@code GET /metrics} shows and HTTP requests are timed into, or null for
@@ -123,12 +125,16 @@ public final class TaskRoutes {
             long start = System.nanoTime();
             exchange.addExchangeCompleteListener((done, next) -> {
                 PathTemplateMatch match = done.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
-                Timer.builder("http.server.requests").description("HTTP requests by route and status")
-                        .tag("method", METHODS.contains(done.getRequestMethod().toString())
-                                ? done.getRequestMethod().toString() : "OTHER")
-                        .tag("route", match == null ? "unmatched" : match.getMatchedTemplate())
-                        .tag("status", Integer.toString(done.getStatusCode()))
-                        .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                String method = METHODS.contains(done.getRequestMethod().toString())
+                        ? done.getRequestMethod().toString() : "OTHER";
+                String route = match == null ? "unmatched" : match.getMatchedTemplate();
+                int status = done.getStatusCode();
+                timers.computeIfAbsent(method + ' ' + route + ' ' + status, key -> Timer.builder("http.server.requests")
+                        .description("HTTP requests by route and status")
+                        .tag("method", method)
+                        .tag("route", route)
+                        .tag("status", Integer.toString(status))
+                        .register(metrics)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 next.proceed();
             });
             inner.handleRequest(exchange);
