@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.venom.core.http.ServerConfig;
-import dev.venom.core.http.VenomApplication;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,12 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +31,12 @@ class EventStreamApiTest {
     @TempDir
     Path dir;
 
-    private final List<VenomApplication> apps = new ArrayList<>();
+    private InProcessServers servers;
+
+    @BeforeEach
+    void servers() {
+        servers = new InProcessServers(dir);
+    }
 
     /** One server-sent event. */
     record Sse(String type, String id, JsonNode data) {
@@ -106,18 +109,12 @@ class EventStreamApiTest {
     }
 
     private Http start(String... flags) {
-        List<String> args = new ArrayList<>(List.of("--port", "0", "--state-file",
-                dir.resolve("state-" + apps.size() + ".json").toString(), "--shutdown-grace-ms", "100"));
-        args.addAll(List.of(flags));
-        VenomApplication app = VenomApplication.start(
-                ServerConfig.load(args.toArray(String[]::new), Map.of(), dir.resolve("no.env")));
-        apps.add(app);
-        return new Http("http://127.0.0.1:" + app.address().getPort());
+        return servers.start(flags);
     }
 
     @AfterEach
     void stop() {
-        apps.forEach(VenomApplication::close);
+        servers.close();
     }
 
     @Test

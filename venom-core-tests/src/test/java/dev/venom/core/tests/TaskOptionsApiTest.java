@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.venom.core.http.ServerConfig;
-import dev.venom.core.http.VenomApplication;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,21 +32,20 @@ class TaskOptionsApiTest {
     @TempDir
     Path dir;
 
-    private final List<VenomApplication> apps = new ArrayList<>();
+    private InProcessServers servers;
+
+    @BeforeEach
+    void servers() {
+        servers = new InProcessServers(dir);
+    }
 
     private Http start(String... flags) {
-        List<String> args = new ArrayList<>(List.of("--port", "0", "--state-file",
-                dir.resolve("state-" + apps.size() + ".json").toString(), "--shutdown-grace-ms", "100"));
-        args.addAll(List.of(flags));
-        VenomApplication app = VenomApplication.start(
-                ServerConfig.load(args.toArray(String[]::new), Map.of(), dir.resolve("no.env")));
-        apps.add(app);
-        return new Http("http://127.0.0.1:" + app.address().getPort());
+        return servers.start(flags);
     }
 
     @AfterEach
     void stop() {
-        apps.forEach(VenomApplication::close);
+        servers.close();
     }
 
     private static JsonNode awaitStatus(Http http, String id, String status) {
