@@ -58,6 +58,8 @@ public final class VenomApplication implements AutoCloseable {
         config.warnings().forEach(warning -> log.warn("config: {}", warning));
         ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule()).build();
         String node = config.nodeId().orElseGet(Orchestrator::defaultNodeId);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TaskMetrics metrics = new TaskMetrics(registry);
         StateStore store;
         String description;
         if (config.usesPostgres()) {
@@ -65,10 +67,12 @@ public final class VenomApplication implements AutoCloseable {
                     .schema(config.dbSchema())
                     .poolSize(config.dbPoolSize())
                     .retention(config.retention().orElse(null))
-                    .node(node);
+                    .node(node)
+                    .commitObserver(metrics.commits("venom.db.commit", "PostgreSQL write transaction"));
             config.dbUser().ifPresent(postgres::user);
             config.dbPassword().ifPresent(postgres::password);
             PostgresStateStore opened = postgres.open();
+            metrics.watch(opened);
             store = opened;
             description = "postgresql " + opened.describe();
         } else {
@@ -78,6 +82,7 @@ public final class VenomApplication implements AutoCloseable {
                     .batchInterval(config.fsyncBatch())
                     .compactionThresholdBytes(config.journalMaxBytes())
                     .retention(config.retention().orElse(null))
+                    .commitObserver(metrics.commits("venom.journal.fsync", "fsync of the journal"))
                     .open();
             store = opened;
             description = "json " + opened.path() + ", " + opened.size() + " task(s), " + opened.recoveredAtOpen()
@@ -85,8 +90,6 @@ public final class VenomApplication implements AutoCloseable {
         }
         Orchestrator orchestrator = null;
         try {
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            TaskMetrics metrics = new TaskMetrics(registry);
             EventStream events = new EventStream(mapper, config.eventWindow(), 1_000);
             Orchestrator.Builder engine = Orchestrator.builder()
                     .listener(metrics)

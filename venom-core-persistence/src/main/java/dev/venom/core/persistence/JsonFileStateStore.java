@@ -87,7 +87,7 @@ public final class JsonFileStateStore implements StateStore {
         Loaded loaded = load(snapshot, journalPath, b.mapper.readerFor(VenomTask.class));
         this.memory = loaded.memory;
         this.journal = new Journal(journalPath, snapshot, b.mapper.getFactory(),
-                new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener),
+                new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener, b.observer),
                 this::compactFromWriter);
         try {
             this.recovered = recover();
@@ -363,6 +363,7 @@ public final class JsonFileStateStore implements StateStore {
         private Duration batchInterval = Duration.ofMillis(10);
         private Duration retention;
         private FileOpener opener = FileOpener.DEFAULT;
+        private CommitObserver observer = CommitObserver.NONE;
 
         private Builder(Path path) {
             this.path = Objects.requireNonNull(path, "path").toAbsolutePath().normalize();
@@ -414,6 +415,12 @@ public final class JsonFileStateStore implements StateStore {
                 throw new IllegalArgumentException("retention must be > 0, was " + retention);
             }
             this.retention = retention;
+            return this;
+        }
+
+        /** Hears each fsync of the journal: the changes it made durable and how long it took. */
+        public Builder commitObserver(CommitObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

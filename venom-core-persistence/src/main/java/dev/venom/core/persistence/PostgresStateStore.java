@@ -2,6 +2,7 @@ package dev.venom.core.persistence;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreException;
@@ -79,7 +80,7 @@ public final class PostgresStateStore implements StateStore {
         String channel = "venom_tasks_" + schema;
         // Names this store's own notifications, which it ignores: its inserts wake its engine directly.
         String instance = b.node + "#" + UUID.randomUUID().toString().substring(0, 8);
-        this.writer = new PgWriter(pool, b.writers, table, channel, instance);
+        this.writer = new PgWriter(pool, b.writers, table, channel, instance, b.observer);
         this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, instance);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "venom-pg-maintenance");
@@ -108,6 +109,26 @@ public final class PostgresStateStore implements StateStore {
     /** True while LISTEN/NOTIFY wake-ups arrive; polling works either way. */
     public boolean notificationsWork() {
         return notifications.working();
+    }
+
+    /**
+     * The connection pool as it is now, for metrics.
+     *
+     * @param active  connections in use
+     * @param idle    connections open and free
+     * @param waiting threads waiting for a connection
+     * @param max     the pool's size limit
+     */
+    public record PoolStats(int active, int idle, int waiting, int max) {
+    }
+
+    /** The connection pool's figures now. */
+    public PoolStats pool() {
+        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        int max = pool.getMaximumPoolSize();
+        return bean == null ? new PoolStats(0, 0, 0, max)
+                : new PoolStats(bean.getActiveConnections(), bean.getIdleConnections(),
+                        bean.getThreadsAwaitingConnection(), max);
     }
 
     /** Test seam: makes the listener deaf, as a transaction-pooling proxy would. */
@@ -406,12 +427,19 @@ public final class PostgresStateStore implements StateStore {
         private String node = "venom";
         private Duration connectionTimeout = Duration.ofSeconds(2);
         private Supplier<Duration> clockShift = () -> Duration.ZERO;
+        private CommitObserver observer = CommitObserver.NONE;
 
         private Builder(String url) {
             if (url == null || !url.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("a PostgreSQL JDBC URL starts with jdbc:postgresql:, was " + url);
             }
             this.url = url;
+        }
+
+        /** Hears each transaction the writers commit: the changes it carried and how long it took. */
+        public Builder commitObserver(CommitObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
         }
 
         /** The user; default the URL's {@code user} parameter. */

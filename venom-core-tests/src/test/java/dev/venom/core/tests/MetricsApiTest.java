@@ -59,6 +59,11 @@ class MetricsApiTest {
             assertThat(value(after, "venom_task_processing_seconds_count")).isEqualTo(4);
             assertThat(value(after, "http_server_requests_seconds_count{method=\"POST\",route=\"/api/v1/tasks\","
                     + "status=\"201\"}")).isEqualTo(4);
+            // every change was forced (fsync always): 4 inserts, 4 claims, 4 outcomes at least
+            assertThat(value(after, "venom_journal_fsync_changes_sum")).isGreaterThanOrEqualTo(12);
+            assertThat(value(after, "venom_journal_fsync_seconds_count"))
+                    .isEqualTo(value(after, "venom_journal_fsync_changes_count")).isGreaterThanOrEqualTo(1);
+            assertThat(value(after, "venom_journal_fsync_seconds_sum")).isPositive();
             assertThat(after).contains("jvm_memory_used_bytes", "process_uptime_seconds");
         }
     }

@@ -90,6 +90,11 @@ class MultiServerTest {
         ServerProcess c = server("node-c", Map.of("VENOM_PROCESSING_DELAY_MS", "60000"));
 
         String id = a.http().create("seen everywhere");
+        String metrics = a.http().get("/metrics").body();
+        assertThat(metrics).containsPattern("(?m)^venom_db_pool_max 10(\\.0)?$")
+                .containsPattern("(?m)^venom_db_pool_connections\\{state=\"idle\"} [0-9]")
+                .containsPattern("(?m)^venom_db_commit_seconds_count [1-9]")
+                .containsPattern("(?m)^venom_db_commit_changes_sum [1-9]");
 
         for (ServerProcess server : List.of(a, b, c)) {
             assertThat(server.http().task(id).get("content").asText()).isEqualTo("seen everywhere");

@@ -35,8 +35,8 @@ public final class EventSocket {
         void retire();
     }
 
-    /** The WebSocket endpoint's handler. */
-    public static HttpHandler handler(EventStream events, ObjectMapper mapper) {
+    /** The WebSocket endpoint's handler; {@code notUpgrade} answers a request that is not a WebSocket handshake. */
+    public static HttpHandler handler(EventStream events, ObjectMapper mapper, HttpHandler notUpgrade) {
         return Handlers.websocket((exchange, channel) -> {
             channel.getReceiveSetter().set(new AbstractReceiveListener() {
                 @Override
@@ -50,7 +50,7 @@ public final class EventSocket {
                 }
             });
             channel.resumeReceives();
-        });
+        }, notUpgrade);
     }
 
     private static void subscribe(EventStream events, ObjectMapper mapper, WebSocketChannel channel, String text) {

@@ -7,7 +7,10 @@ import dev.venom.core.engine.TaskListener;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
+import dev.venom.core.persistence.CommitObserver;
+import dev.venom.core.persistence.PostgresStateStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,11 +23,13 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The engine's figures for Prometheus, kept from its {@link TaskEvent}s: tasks created and finished by
  * status, attempts by outcome, how long tasks waited to be claimed and how long they ran; the number of
- * tasks in each status, read from the store when scraped; JVM and process figures.
+ * tasks in each status, read from the store when scraped; the store's commits and connection pool; JVM and
+ * process figures.
  */
 public final class TaskMetrics implements TaskListener {
 
@@ -59,6 +64,34 @@ public final class TaskMetrics implements TaskListener {
                     .description("Tasks in each status, as the store counts them")
                     .tag("status", status.name()).register(registry);
         }
+    }
+
+    /**
+     * Records each commit of a store: {@code <name>_seconds} (a histogram of how long it took) and
+     * {@code <name>_changes} (a histogram of how many changes it carried).
+     */
+    public CommitObserver commits(String name, String what) {
+        Timer time = Timer.builder(name).description("How long each " + what + " took")
+                .publishPercentileHistogram().register(registry);
+        DistributionSummary size = DistributionSummary.builder(name + ".changes")
+                .description("How many changes each " + what + " made durable")
+                .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000).register(registry);
+        return (changes, nanos) -> {
+            time.record(nanos, TimeUnit.NANOSECONDS);
+            size.record(changes);
+        };
+    }
+
+    /** Publishes the PostgreSQL connection pool: connections by state, waiting threads, the size limit. */
+    public void watch(PostgresStateStore store) {
+        Gauge.builder("venom.db.pool.connections", store, s -> s.pool().active())
+                .description("Connections of the PostgreSQL pool, by state").tag("state", "active").register(registry);
+        Gauge.builder("venom.db.pool.connections", store, s -> s.pool().idle())
+                .description("Connections of the PostgreSQL pool, by state").tag("state", "idle").register(registry);
+        Gauge.builder("venom.db.pool.waiting", store, s -> s.pool().waiting())
+                .description("Threads waiting for a PostgreSQL connection").register(registry);
+        Gauge.builder("venom.db.pool.max", store, s -> s.pool().max())
+                .description("The PostgreSQL pool's size limit").register(registry);
     }
 
     private static double count(Orchestrator orchestrator, TaskStatus status) {

@@ -15,6 +15,7 @@ import dev.venom.core.engine.TooManyPendingException;
 import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskResponse;
+import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -72,6 +73,7 @@ public final class TaskRoutes {
     private final Responses responses;
     private final RequestParsing parsing;
     private final ObjectWriter taskWriter;
+    private final StaticPages pages = new StaticPages();
 
     private final long maxBodyBytes;
     private final PrometheusMeterRegistry metrics;
@@ -102,6 +104,7 @@ public final class TaskRoutes {
 
     /** Every route, with JSON answers for unknown routes (404) and wrong methods (405). */
     public HttpHandler handler() {
+        HttpHandler notFound = exchange -> responses.detail(exchange, 404, "Not Found");
         RoutingHandler routes = Handlers.routing()
                 .post("/api/v1/tasks", guarded(this::create))
                 .get("/api/v1/tasks", onWorker(this::list))
@@ -109,12 +112,21 @@ public final class TaskRoutes {
                 .post("/api/v1/tasks/{task_id}/cancel", onWorker(this::cancel))
                 .get("/healthz", guarded(this::health))
                 .get("/readyz", onWorker(this::ready))
-                .setFallbackHandler(exchange -> responses.detail(exchange, 404, "Not Found"))
+                .get("/api/v1/stats", onWorker(this::stats))
+                .get("/openapi.json", guarded(pages::openApi))
+                .get("/docs", guarded(pages::docs))
+                .get("/docs/", guarded(pages::docs))
+                .get("/docs/index.html", guarded(pages::docs)) // the webjar's own page shows a demo API
+                .get("/", guarded(pages::dashboard))
+                .setFallbackHandler(Handlers.path(notFound)
+                        .addPrefixPath("/docs/", StaticPages.swaggerUi(notFound))
+                        .addPrefixPath("/ui/", StaticPages.dashboardAssets(notFound)))
                 .setInvalidMethodHandler(exchange -> responses.detail(exchange, 405, "Method Not Allowed"));
         if (events != null) {
             routes.get("/api/v1/tasks/{task_id}/events", onWorker(this::taskEvents));
             routes.get("/api/v1/events", onWorker(this::allEvents));
-            routes.get("/api/v1/ws", EventSocket.handler(events, mapper));
+            routes.get("/api/v1/ws", EventSocket.handler(events, mapper,
+                    exchange -> responses.detail(exchange, 400, "Expected a WebSocket handshake")));
         }
         if (metrics == null) {
             return guarded(routes::handleRequest);
@@ -344,6 +356,15 @@ public final class TaskRoutes {
         }
         asked.limit().ifPresent(limit -> link.append("limit=").append(limit).append('&'));
         return link.append("cursor=").append(URLEncoder.encode(cursor, StandardCharsets.UTF_8)).toString();
+    }
+
+    /** {@code {"counts": {"PENDING": n, ...}}}, every status in its declared order. */
+    private void stats(HttpServerExchange exchange) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (TaskStatus status : TaskStatus.values()) {
+            counts.put(status.name(), orchestrator.count(status));
+        }
+        responses.json(exchange, 200, Map.of("counts", counts));
     }
 
     private void health(HttpServerExchange exchange) {

@@ -6,6 +6,7 @@ import dev.venom.core.engine.ChangeLog;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.FileOpener;
+import dev.venom.core.persistence.CommitObserver;
 import dev.venom.core.persistence.Fsync;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,7 +68,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     /** The options of a journal. */
-    public record Options(Fsync fsync, Duration batchInterval, long compactionThresholdBytes, FileOpener opener) {
+    public record Options(Fsync fsync, Duration batchInterval, long compactionThresholdBytes, FileOpener opener,
+                          CommitObserver observer) {
     }
 
     private final Path path;
@@ -90,6 +92,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
     /** The journal may grow to the snapshot's size before the next one, so rewriting stays O(1) per change. */
     private volatile long lastSnapshotBytes;
     private boolean unforced;
+    /** Changes written since the last force, for the {@link CommitObserver}. */
+    private int unforcedChanges;
     /**
      * A write failed since the last snapshot job: a snapshot already queued was captured with that change
      * in memory (its rollback runs when its future fails), so it must not be written.
@@ -314,6 +318,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
                 channel.write(bytes);
             }
             unforced = true;
+            unforcedChanges += waiting.size();
             forceIfDue(false);
             lastFailure = null;
             waiting.forEach(done -> done.complete(null));
@@ -342,9 +347,12 @@ public final class Journal implements ChangeLog, AutoCloseable {
             case OFF -> false;
         };
         if (due) {
+            long start = System.nanoTime();
             channel.force(false);
             unforced = false;
             lastForceNanos = System.nanoTime();
+            options.observer().committed(unforcedChanges, lastForceNanos - start);
+            unforcedChanges = 0;
         }
     }
 
@@ -398,6 +406,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
                     allocatedEnd = 0;
                     channel.force(true);
                     unforced = false;
+                    unforcedChanges = 0;
                     compactionRequested = false;
                     compaction.done().complete(null);
                 }
@@ -449,6 +458,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
         channel = next;
         allocatedEnd = 0;
         unforced = false;
+        unforcedChanges = 0;
         try {
             previous.close();
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.venom.core.persistence.internal;
 
 import dev.venom.core.engine.StoreException;
+import dev.venom.core.persistence.CommitObserver;
 import dev.venom.core.model.VenomTask;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -58,6 +59,7 @@ public final class PgWriter implements AutoCloseable {
     private final String findByKeySql;
     private final String notifyChannel;
     private final String node;
+    private final CommitObserver observer;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
@@ -67,9 +69,12 @@ public final class PgWriter implements AutoCloseable {
      * @param table         the tasks table, schema included
      * @param notifyChannel the channel told about new tasks, in the inserting transaction
      * @param node          this server's name, the notification's payload (a server ignores its own)
+     * @param observer      hears each committed transaction
      */
-    public PgWriter(DataSource pool, int writers, String table, String notifyChannel, String node) {
+    public PgWriter(DataSource pool, int writers, String table, String notifyChannel, String node,
+                    CommitObserver observer) {
         this.pool = pool;
+        this.observer = observer;
         this.insertSql = TaskRows.insert(table);
         this.keyedInsertSql = insertSql + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
         this.updateSql = TaskRows.update(table);
@@ -208,6 +213,7 @@ public final class PgWriter implements AutoCloseable {
     /** One transaction: the inserts, then the updates; true for each update that applied. */
     private boolean[] writeTogether(List<Insert> inserts, List<Update> updates) throws SQLException {
         try (Connection connection = pool.getConnection()) {
+            long start = System.nanoTime();
             connection.setAutoCommit(false);
             try {
                 if (!inserts.isEmpty()) {
@@ -234,6 +240,7 @@ public final class PgWriter implements AutoCloseable {
                     }
                 }
                 connection.commit();
+                observer.committed(inserts.size() + updates.size(), System.nanoTime() - start);
                 return applied;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);

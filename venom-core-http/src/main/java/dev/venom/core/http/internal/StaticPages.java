@@ -1,0 +1,91 @@
+package dev.venom.core.http.internal;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.resource.ClassPathResourceManager;
+import io.undertow.server.handlers.resource.ResourceHandler;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Properties;
+
+/**
+ * What the server serves from its own jar, never from the network: the OpenAPI document, Swagger UI (from
+ * the {@code org.webjars:swagger-ui} jar) and the dashboard's HTML, CSS and JavaScript.
+ */
+final class StaticPages {
+
+    private static final String BASE = "dev/venom/core/http/";
+    private static final String SWAGGER_UI_POM = "META-INF/maven/org.webjars/swagger-ui/pom.properties";
+    /** Assets may change with each release of the jar; clients revalidate (ETag / Last-Modified) after this. */
+    private static final int ASSET_CACHE_SECONDS = 300;
+
+    private final ByteBuffer openApi = resource(BASE + "openapi.json");
+    private final ByteBuffer docs = resource(BASE + "docs.html");
+    private final ByteBuffer dashboard = resource(BASE + "dashboard/index.html");
+
+    /** {@code GET /openapi.json}. */
+    void openApi(HttpServerExchange exchange) {
+        send(exchange, "application/json", openApi);
+    }
+
+    /** {@code GET /docs}: Swagger UI pointed at {@code /openapi.json}. */
+    void docs(HttpServerExchange exchange) {
+        send(exchange, "text/html; charset=utf-8", docs);
+    }
+
+    /** {@code GET /}: the dashboard. */
+    void dashboard(HttpServerExchange exchange) {
+        send(exchange, "text/html; charset=utf-8", dashboard);
+    }
+
+    /** Swagger UI's files under {@code /docs/}; {@code notFound} for anything else. */
+    static HttpHandler swaggerUi(HttpHandler notFound) {
+        return assets("META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion(), notFound);
+    }
+
+    /** The dashboard's CSS and JavaScript under {@code /ui/}; {@code notFound} for anything else. */
+    static HttpHandler dashboardAssets(HttpHandler notFound) {
+        return assets(BASE + "dashboard", notFound);
+    }
+
+    private static HttpHandler assets(String prefix, HttpHandler notFound) {
+        return new ResourceHandler(new ClassPathResourceManager(StaticPages.class.getClassLoader(), prefix), notFound)
+                .setDirectoryListingEnabled(false)
+                .setWelcomeFiles()
+                .setCacheTime(ASSET_CACHE_SECONDS);
+    }
+
+    private static String swaggerUiVersion() {
+        Properties pom = new Properties();
+        try (InputStream in = StaticPages.class.getClassLoader().getResourceAsStream(SWAGGER_UI_POM)) {
+            if (in == null) {
+                throw new IllegalStateException(SWAGGER_UI_POM + " is missing: the swagger-ui webjar is not on the "
+                        + "class path");
+            }
+            pom.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return pom.getProperty("version");
+    }
+
+    private static ByteBuffer resource(String name) {
+        try (InputStream in = StaticPages.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the server jar");
+            }
+            return ByteBuffer.wrap(in.readAllBytes()).asReadOnlyBuffer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void send(HttpServerExchange exchange, String contentType, ByteBuffer body) {
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-cache");
+        exchange.getResponseSender().send(body.duplicate());
+    }
+}

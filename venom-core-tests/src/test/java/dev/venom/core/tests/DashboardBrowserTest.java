@@ -1,0 +1,151 @@
+package dev.venom.core.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real browser (Debian's headless Chromium through Selenium): it follows the live
+ * events, so a task submitted through its form is seen to complete and a cancelled one to end without a
+ * reload; it pages through the tasks on the server. Skipped where Chromium is not installed, except under
+ * {@code CI=true}, where it must run.
+ */
+class DashboardBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private InProcessServers servers;
+    private WebDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeEach
+    void open() throws Exception {
+        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: "
+                    + ".ci/run installs them with apt-get install chromium chromium-driver");
+        }
+        Assumptions.assumeTrue(installed, "Chromium is not installed; to run the dashboard's browser test: "
+                + "apt-get install chromium chromium-driver");
+        servers = new InProcessServers(dir);
+        Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-background-networking", "--no-first-run", "--disable-component-update",
+                        "--disable-sync", "--window-size=1400,1000", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, WAIT);
+    }
+
+    @AfterEach
+    void close() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
+    private List<String> shownLogs() {
+        return browser.findElements(By.cssSelector("#detail-logs li")).stream().map(WebElement::getText).toList();
+    }
+
+    private static List<String> logsOf(Http http, String id) {
+        List<String> logs = new java.util.ArrayList<>();
+        http.task(id).get("logs").forEach(line -> logs.add(line.asText()));
+        return logs;
+    }
+
+    @Test
+    void submitsFollowsCancelsAndPagesWithoutReload() throws Exception {
+        // given a server with more tasks than a page holds, and one that waits far in the future
+        Http http = servers.start("--processing-delay-ms", "1500");
+        for (int i = 0; i < 55; i++) {
+            http.create("seed " + i);
+        }
+        String waiting = http.post("/api/v1/tasks", "{\"content\": \"waits\", \"run_at\": \"2999-01-01T00:00:00Z\"}")
+                .json().get("task_id").asText();
+
+        browser.get(http.base() + "/");
+        ((JavascriptExecutor) browser).executeScript("window.sameDocument = true;");
+        wait.until(ExpectedConditions.attributeToBe(By.id("connection"), "data-state", "live"));
+
+        // when a task is submitted through the form
+        browser.findElement(By.id("content")).sendKeys("from the browser");
+        browser.findElement(By.id("priority")).sendKeys("7");
+        browser.findElement(By.id("submit")).click();
+
+        // then it is shown, and its detail follows it to COMPLETED with its logs and result
+        wait.until(ExpectedConditions.attributeToBe(By.id("form-message"), "data-state", "ok"));
+        String created = browser.findElement(By.id("form-message")).getText().replace("Created", "").strip();
+        assertThat(http.task(created).get("content").asText()).isEqualTo("from the browser");
+        assertThat(http.task(created).get("priority").asInt()).isEqualTo(7);
+        wait.until(ExpectedConditions.textToBe(By.id("detail-id"), created));
+        wait.until(ExpectedConditions.textToBe(By.id("detail-status"), "COMPLETED"));
+        wait.until(ExpectedConditions.textToBe(By.id("detail-result"), "Processed: from the browser"));
+        assertThat(shownLogs()).anyMatch(line -> line.startsWith("Processing started: "))
+                .anyMatch(line -> line.startsWith("Processing completed: "))
+                .isEqualTo(logsOf(http, created));
+
+        // when the waiting task is found through the status filter and cancelled
+        new Select(browser.findElement(By.id("status-filter"))).selectByValue("PENDING");
+        By row = By.cssSelector("#tasks tbody tr[data-task-id='" + waiting + "']");
+        wait.until(ExpectedConditions.elementToBeClickable(row)).click();
+        wait.until(ExpectedConditions.textToBe(By.id("detail-id"), waiting));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("cancel"))).click();
+
+        // then the detail, the counts and the store all say CANCELLED
+        wait.until(ExpectedConditions.textToBe(By.id("detail-status"), "CANCELLED"));
+        wait.until(ExpectedConditions.textToBe(By.id("count-CANCELLED"), "1"));
+        assertThat(http.task(waiting).get("status").asText()).isEqualTo("CANCELLED");
+        wait.until(browser -> shownLogs().equals(logsOf(http, waiting)));
+        assertThat(shownLogs()).last().asString().startsWith("Cancelled: ");
+
+        // and the table pages through every task on the server, 50 a page
+        new Select(browser.findElement(By.id("status-filter"))).selectByValue("");
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#tasks tbody tr"), 50));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("next-page"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("page-info"), "2"));
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#tasks tbody tr"), 7));
+        assertThat(browser.findElement(By.id("next-page")).isEnabled()).isFalse();
+        wait.until(ExpectedConditions.textToBe(By.id("count-COMPLETED"), "56"));
+
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument === true;"))
+                .as("the page was never reloaded").isEqualTo(true);
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Path saved = Path.of("target", "dashboard.png");
+        Files.createDirectories(saved.getParent());
+        Files.copy(shot.toPath(), saved, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(Files.size(saved)).isGreaterThan(10_000);
+    }
+}
