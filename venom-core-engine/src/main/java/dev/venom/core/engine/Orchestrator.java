@@ -122,6 +122,9 @@ public final class Orchestrator implements AutoCloseable {
             long pollMs = pollInterval.toMillis();
             long maintainMs = heartbeat.toMillis();
             store.onNewTasks(this::wake);
+            if (events.wantsRemoteEvents()) {
+                store.onRemoteEvents(events::publishRemote);
+            }
             scheduler.scheduleWithFixedDelay(guarded("dispatch", this::dispatch), 0, pollMs, TimeUnit.MILLISECONDS);
             scheduler.scheduleWithFixedDelay(guarded("lease upkeep", this::maintain), maintainMs, maintainMs,
                     TimeUnit.MILLISECONDS);

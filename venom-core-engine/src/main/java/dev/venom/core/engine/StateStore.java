@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The only way task state is read or written. "Completes" means "durable": once a returned future
@@ -87,6 +88,15 @@ public interface StateStore extends AutoCloseable {
      */
     default void onNewTasks(Runnable listener) {
         // nothing to listen to
+    }
+
+    /**
+     * Calls {@code listener} with the events of changes that other servers committed to this shared store,
+     * soon after they commit (a store only one server uses never calls it). Finding them costs the store
+     * work per change, so the engine registers only when a {@link TaskListener} wants remote events.
+     * The listener runs on a thread of the store's and must be quick.
+     */
+    default void onRemoteEvents(Consumer<List<TaskEvent>> listener) {
     }
 
     /** Releases what the store holds (files, connections). Idempotent. */

@@ -39,6 +39,31 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
         Objects.requireNonNull(at, "at");
     }
 
+    /**
+     * The events a store reports for a change it saw another server commit: {@link Type#CREATED} when
+     * {@code from} is null, otherwise each new log line, then the status change if there was one.
+     *
+     * @param asOf     the task as the change left it
+     * @param from     its status before the change; null for a new task
+     * @param newLines the log lines the change appended
+     */
+    public static List<TaskEvent> observed(VenomTask asOf, TaskStatus from, List<String> newLines) {
+        if (from == null) {
+            return List.of(created(asOf));
+        }
+        List<TaskEvent> events = new ArrayList<>(newLines.size() + 2);
+        for (String line : newLines) {
+            events.add(new TaskEvent(Type.LOG_APPENDED, asOf, asOf.status(), line, asOf.updatedAt()));
+        }
+        if (from != asOf.status()) {
+            events.add(new TaskEvent(Type.STATUS_CHANGED, asOf, from, null, asOf.updatedAt()));
+            if (asOf.status() == TaskStatus.CANCELLED) {
+                events.add(new TaskEvent(Type.CANCELLED, asOf, from, null, asOf.updatedAt()));
+            }
+        }
+        return events;
+    }
+
     /** The event of a new task. */
     static TaskEvent created(VenomTask task) {
         return new TaskEvent(Type.CREATED, task, task.status(), null, task.updatedAt());

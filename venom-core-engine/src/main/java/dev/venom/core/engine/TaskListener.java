@@ -11,4 +11,20 @@ public interface TaskListener {
 
     /** Called once per event; must not block for long. */
     void onEvent(TaskEvent event);
+
+    /**
+     * Called (on the same thread, before the next event) when {@code count} events were dropped because the
+     * listeners were behind: a listener that mirrors state should re-read it.
+     */
+    default void onEventsDropped(long count) {
+    }
+
+    /**
+     * Whether {@link #onEvent} should also hear the events of tasks that other servers change in a shared
+     * store (PostgreSQL), as that store reports them after they commit. Default no: a listener that counts
+     * this server's own work (metrics) must not count another's; a live stream to clients says yes.
+     */
+    default boolean wantsRemoteEvents() {
+        return false;
+    }
 }

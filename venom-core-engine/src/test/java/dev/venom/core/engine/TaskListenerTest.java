@@ -81,17 +81,26 @@ class TaskListenerTest {
     void aFailingOrStuckListenerNeverHoldsTheEngineBack() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         List<TaskEvent> second = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicLong toldDropped = new java.util.concurrent.atomic.AtomicLong();
         orchestrator = Orchestrator.builder().store(store).processor(new SimulatedProcessor(Duration.ZERO))
                 .pollInterval(Duration.ofMillis(20)).shutdownGrace(Duration.ofMillis(100)).eventCapacity(4)
                 .listener(event -> {
                     throw new IllegalStateException("listener bug");
                 })
-                .listener(event -> {
-                    second.add(event);
-                    try {
-                        release.await(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                .listener(new TaskListener() {
+                    @Override
+                    public void onEvent(TaskEvent event) {
+                        second.add(event);
+                        try {
+                            release.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+
+                    @Override
+                    public void onEventsDropped(long count) {
+                        toldDropped.addAndGet(count);
                     }
                 })
                 .build().start();
@@ -106,5 +115,8 @@ class TaskListenerTest {
         release.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> second.size() > 1);
         assertThat(second.size()).isLessThan(20 * 5); // the rest were dropped, not queued without bound
+        // each task's life is five events; every one of them was either heard or told as dropped
+        await().atMost(Duration.ofSeconds(5)).until(() -> second.size() + toldDropped.get() == 20 * 5);
+        assertThat(toldDropped.get()).isPositive();
     }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
@@ -103,6 +104,35 @@ class PostgresStateStoreTest {
 
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> second.find(task.id()).orElseThrow().status() == TaskStatus.COMPLETED);
+    }
+
+    @Test
+    void aTaskRunOnOneServerIsHeardAsEventsOnAnotherInOrder() {
+        PostgresStateStore first = store();
+        PostgresStateStore second = store();
+        List<TaskEvent> heardBySecond = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<TaskEvent> heardByFirst = new java.util.concurrent.CopyOnWriteArrayList<>();
+        second.onRemoteEvents(heardBySecond::addAll);
+        first.onRemoteEvents(heardByFirst::addAll);
+        await().atMost(Duration.ofSeconds(10)).until(second::notificationsWork);
+        Orchestrator running = engine(first, "node-a", Duration.ofMillis(100)).start();
+
+        VenomTask task = running.submit(new TaskRequest("told to others")).join();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> first.find(task.id()).orElseThrow().status() == TaskStatus.COMPLETED);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardBySecond.size() >= 5);
+        assertThat(heardBySecond).allSatisfy(event -> assertThat(event.task().id()).isEqualTo(task.id()));
+        assertThat(heardBySecond).extracting(TaskEvent::type).containsExactly(TaskEvent.Type.CREATED,
+                TaskEvent.Type.LOG_APPENDED, TaskEvent.Type.STATUS_CHANGED, TaskEvent.Type.LOG_APPENDED,
+                TaskEvent.Type.STATUS_CHANGED);
+        assertThat(heardBySecond).extracting(event -> event.task().status()).containsExactly(TaskStatus.PENDING,
+                TaskStatus.PROCESSING, TaskStatus.PROCESSING, TaskStatus.COMPLETED, TaskStatus.COMPLETED);
+        assertThat(heardBySecond.get(1).log()).startsWith("Processing started: ");
+        assertThat(heardBySecond.get(3).log()).startsWith("Processing completed: ");
+        assertThat(heardBySecond.get(4).from()).isEqualTo(TaskStatus.PROCESSING);
+        assertThat(heardBySecond.get(4).task().result()).isEqualTo("Processed: told to others");
+        assertThat(heardByFirst).as("a server does not hear its own changes as remote").isEmpty();
     }
 
     @Test

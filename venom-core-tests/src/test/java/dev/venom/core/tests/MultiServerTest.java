@@ -15,8 +15,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -99,6 +101,40 @@ class MultiServerTest {
         for (ServerProcess server : List.of(a, b, c)) {
             assertThat(server.http().task(id).get("content").asText()).isEqualTo("seen everywhere");
             assertThat(server.http().get("/api/v1/tasks").json()).extracting(t -> t.get("id").asText()).contains(id);
+        }
+    }
+
+    @Test
+    void aSubscriberOnOneServerSeesTheEventsOfTasksEveryServerRuns() throws Exception {
+        ServerProcess a = server("node-a", Map.of("VENOM_PROCESSING_DELAY_MS", "50"));
+        ServerProcess b = server("node-b", Map.of("VENOM_PROCESSING_DELAY_MS", "50"));
+        try (EventStreamApiTest.Stream2 completions = new EventStreamApiTest.Stream2(
+                b.http().base() + "/api/v1/events?status=COMPLETED", null).awaitSubscribed()) {
+            // given b hears a at all (its LISTEN is up): a first task created on a is seen completing on b
+            String first = a.http().create("first");
+            EventStreamApiTest.Sse seen = completions.next();
+            while (!seen.type().equals("task.status")) {
+                seen = completions.next(); // the "Processing completed" line comes first, in status COMPLETED
+            }
+            assertThat(seen.data().get("task_id").asText()).isEqualTo(first);
+
+            // when tasks are created on a and run by both servers (a, woken by its own inserts, takes most)
+            Set<String> created = new HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                created.add(a.http().create("task " + i));
+            }
+
+            // then b's stream tells each one's completion, whichever server ran it
+            Set<String> completed = new HashSet<>();
+            while (!completed.containsAll(created)) {
+                EventStreamApiTest.Sse event = completions.next();
+                assertThat(event).as("the stream ended").isNotNull();
+                assertThat(event.data().get("status").asText()).isEqualTo("COMPLETED");
+                if (event.type().equals("task.status")) {
+                    assertThat(completed.add(event.data().get("task_id").asText())).as("told once").isTrue();
+                }
+            }
+            assertThat(completed).isEqualTo(created);
         }
     }
 

@@ -25,7 +25,8 @@ public final class EventBus implements AutoCloseable {
     private final List<TaskListener> listeners;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private final BlockingQueue<TaskEvent> queue;
+    /** Holds {@link TaskEvent}s of this engine and {@link Remote}s of other servers'. */
+    private final BlockingQueue<Object> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
@@ -52,21 +53,56 @@ public final class EventBus implements AutoCloseable {
         }
     }
 
+    /** True if a listener wants the events of other servers' changes. */
+    public boolean wantsRemoteEvents() {
+        return listeners.stream().anyMatch(TaskListener::wantsRemoteEvents);
+    }
+
+    /** An event of a task another server changed: only for listeners that {@linkplain TaskListener#wantsRemoteEvents want it}. */
+    private record Remote(TaskEvent event) {
+    }
+
+    /** Queues events of other servers' changes for the listeners that want them; drops them if the queue is full. */
+    public void publishRemote(List<TaskEvent> events) {
+        for (TaskEvent event : events) {
+            if (!queue.offer(new Remote(event)) && dropped.incrementAndGet() % 10_000 == 1) {
+                log.warn("task listeners are behind; {} event(s) dropped so far", dropped.get());
+            }
+        }
+    }
+
     /** How many events were dropped because the listeners were behind. */
     public long dropped() {
         return dropped.get();
     }
 
     private void deliver() {
-        List<TaskEvent> batch = new ArrayList<>(256);
+        List<Object> batch = new ArrayList<>(256);
+        long reported = 0;
         while (running || !queue.isEmpty()) {
+            long lost = dropped.get();
+            if (lost > reported) {
+                for (TaskListener listener : listeners) {
+                    try {
+                        listener.onEventsDropped(lost - reported);
+                    } catch (RuntimeException e) {
+                        log.warn("task listener {} failed on dropped events", listener, e);
+                    }
+                }
+                reported = lost;
+            }
             queue.drainTo(batch, 256);
             if (batch.isEmpty()) {
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
                 continue;
             }
-            for (TaskEvent event : batch) {
+            for (Object queued : batch) {
+                boolean remote = queued instanceof Remote;
+                TaskEvent event = remote ? ((Remote) queued).event() : (TaskEvent) queued;
                 for (TaskListener listener : listeners) {
+                    if (remote && !listener.wantsRemoteEvents()) {
+                        continue;
+                    }
                     try {
                         listener.onEvent(event);
                     } catch (RuntimeException e) {

@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.xnio.IoUtils;
 
 /**
  * {@code /api/v1/ws}: the live events of {@link EventStream} over a WebSocket, each a text frame with the
@@ -128,8 +130,12 @@ public final class EventSocket {
 
             @Override
             public void end(String reason) {
-                WebSockets.sendClose(new CloseMessage(CloseMessage.NORMAL_CLOSURE, reason == null ? "" : reason),
-                        channel, null);
+                WebSockets.sendClose(new CloseMessage(reason == null ? CloseMessage.NORMAL_CLOSURE
+                        : CloseMessage.MSG_VIOLATES_POLICY, reason == null ? "" : reason), channel, null);
+                if (reason != null) {
+                    channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel),
+                            EventStream.CUT_AFTER_SECONDS, TimeUnit.SECONDS);
+                }
             }
 
             @Override

@@ -18,9 +18,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
+import org.xnio.IoUtils;
+import org.xnio.XnioIoThread;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -54,8 +57,15 @@ public final class EventStream implements TaskListener {
         }
     }
 
-    /** A Server-Sent Events connection as a sink. */
-    public static Sink sse(ServerSentEventConnection connection) {
+    /**
+     * How long a client told why it is disconnected may take to read that before its connection is cut: a
+     * client that stopped reading would otherwise hold the connection, and what is queued for it, for ever.
+     */
+    static final long CUT_AFTER_SECONDS = 2;
+    private static final String RESET = "{\"detail\":\"events were missed; re-read the state\"}";
+
+    /** A Server-Sent Events connection as a sink; {@code io} is its exchange's IO thread. */
+    public static Sink sse(ServerSentEventConnection connection, XnioIoThread io) {
         return new Sink() {
             @Override
             public void send(String type, String id, String data, Runnable written, Runnable failed) {
@@ -76,6 +86,7 @@ public final class EventStream implements TaskListener {
             public void end(String reason) {
                 if (reason != null) {
                     send("error", null, "{\"detail\":\"" + reason + "\"}", () -> { }, () -> { });
+                    io.executeAfter(() -> IoUtils.safeClose(connection), CUT_AFTER_SECONDS, TimeUnit.SECONDS);
                 }
                 connection.shutdown();
             }
@@ -111,6 +122,8 @@ public final class EventStream implements TaskListener {
     private final ArrayDeque<Event> recent = new ArrayDeque<>();
     private final Set<Subscriber> subscribers = new CopyOnWriteArraySet<>();
     private long lastId;
+    /** Events after this id may be missing (the engine dropped some): a resume from before it is reset. */
+    private long gapAfter;
 
     /**
      * @param window    events kept for clients that reconnect
@@ -120,6 +133,21 @@ public final class EventStream implements TaskListener {
         this.mapper = mapper;
         this.window = window;
         this.maxBehind = maxBehind;
+    }
+
+    /** Clients of any server see every task's events, wherever it runs. */
+    @Override
+    public boolean wantsRemoteEvents() {
+        return true;
+    }
+
+    /** The engine dropped events: every client is told to re-read the state, and so is any that resumes from before. */
+    @Override
+    public synchronized void onEventsDropped(long count) {
+        gapAfter = lastId;
+        for (Subscriber subscriber : subscribers) {
+            subscriber.send("reset", Long.toString(lastId), RESET);
+        }
     }
 
     @Override
@@ -160,8 +188,8 @@ public final class EventStream implements TaskListener {
             long last = parse(lastEventId);
             long oldest = recent.isEmpty() ? lastId + 1 : recent.peekFirst().id();
             // A gap wider than a client may fall behind is not replayed: the client re-reads the state instead.
-            if (last < oldest - 1 || last > lastId || lastId - last > maxBehind) {
-                subscriber.send("reset", Long.toString(lastId), "{\"detail\":\"events were missed; re-read the state\"}");
+            if (last < oldest - 1 || last > lastId || lastId - last > maxBehind || gapAfter > 0 && last <= gapAfter) {
+                subscriber.send("reset", Long.toString(lastId), RESET);
             } else {
                 for (Event event : recent) {
                     if (event.id() > last && !subscriber.offer(event)) {

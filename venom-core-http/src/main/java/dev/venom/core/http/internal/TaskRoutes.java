@@ -173,10 +173,10 @@ public final class TaskRoutes {
         new ServerSentEventHandler((connection, last) -> {
             connection.setKeepAliveTime(KEEP_ALIVE_MS);
             if (found.get().status().isTerminal() && lastEventId == null) {
-                events.sendFinal(EventStream.sse(connection), found.get());
+                events.sendFinal(EventStream.sse(connection, exchange.getIoThread()), found.get());
                 return;
             }
-            EventStream.Sink sink = EventStream.sse(connection);
+            EventStream.Sink sink = EventStream.sse(connection, exchange.getIoThread());
             events.subscribe(sink, event -> event.taskId().equals(id.value()), last, true);
             // It may have ended between the read above and the subscription: then say so now (off the IO thread).
             CompletableFuture.runAsync(() -> orchestrator.find(id.value())
@@ -194,7 +194,7 @@ public final class TaskRoutes {
         }
         new ServerSentEventHandler((connection, last) -> {
             connection.setKeepAliveTime(KEEP_ALIVE_MS);
-            events.subscribe(EventStream.sse(connection), EventStream.statuses(query.value().statuses()), last, false);
+            events.subscribe(EventStream.sse(connection, exchange.getIoThread()), EventStream.statuses(query.value().statuses()), last, false);
         }).handleRequest(exchange);
     }
 

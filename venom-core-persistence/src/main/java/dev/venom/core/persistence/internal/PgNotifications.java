@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -14,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wakes this server when another one adds tasks: {@code LISTEN} on a dedicated connection, reconnecting
- * when it breaks. It also checks that the channel works: every few seconds it notifies itself a probe,
+ * Wakes this server when another one adds or requeues tasks, and hears the changes other servers tell
+ * ({@link PgEvents}): {@code LISTEN} on a dedicated connection, reconnecting when it breaks. It also checks that the channel works: every few seconds it notifies itself a probe,
  * and if probes stop arriving (a transaction-pooling proxy drops {@code LISTEN}) it says so once and the
  * engine keeps going on its polling alone.
  */
@@ -29,8 +30,9 @@ public final class PgNotifications implements AutoCloseable {
     private final DataSource pool;
     private final String channel;
     private final String probe;
-    private final String own;
+    private final String node;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private volatile Consumer<List<PgEvents.Change>> remoteChanges;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean working;
@@ -51,7 +53,7 @@ public final class PgNotifications implements AutoCloseable {
         this.pool = pool;
         this.channel = channel;
         this.probe = "probe:" + node + ":" + System.nanoTime();
-        this.own = "new:" + node;
+        this.node = node;
         this.thread = new Thread(this::run, "venom-pg-listener");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -60,6 +62,14 @@ public final class PgNotifications implements AutoCloseable {
     /** Runs {@code listener} (on the listener's thread; it must be quick) whenever tasks were added. */
     public void onNewTasks(Runnable listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Hands {@code consumer} (on the listener's thread; it must be quick) the changes other servers tell
+     * ({@link PgEvents}).
+     */
+    public void onRemoteChanges(Consumer<List<PgEvents.Change>> consumer) {
+        this.remoteChanges = consumer;
     }
 
     /** True while notifications arrive; false before the first probe came back or once they stopped. */
@@ -94,11 +104,18 @@ public final class PgNotifications implements AutoCloseable {
                     boolean wake = false;
                     if (received != null) {
                         for (PGNotification notification : received) {
-                            if (probe.equals(notification.getParameter())) {
+                            String payload = notification.getParameter();
+                            String sender = PgEvents.sender(payload);
+                            if (probe.equals(payload)) {
                                 probeSeenAt = System.currentTimeMillis();
-                            } else if (!notification.getParameter().startsWith("probe:")
-                                    && !own.equals(notification.getParameter())) {
-                                wake = true; // another server's tasks; this one's own inserts wake it directly
+                            } else if (sender != null && !sender.equals(node)) {
+                                // another server's changes; this one's own wake its engine directly
+                                List<PgEvents.Change> changes = PgEvents.parse(payload);
+                                wake |= changes.stream().anyMatch(PgEvents.Change::leavesPending);
+                                Consumer<List<PgEvents.Change>> consumer = remoteChanges;
+                                if (consumer != null && !changes.isEmpty()) {
+                                    consumer.accept(changes);
+                                }
                             }
                         }
                     }

@@ -67,8 +67,8 @@ public final class PgWriter implements AutoCloseable {
     /**
      * @param writers       how many transactions may be committing at once
      * @param table         the tasks table, schema included
-     * @param notifyChannel the channel told about new tasks, in the inserting transaction
-     * @param node          this server's name, the notification's payload (a server ignores its own)
+     * @param notifyChannel the channel told of every change ({@link PgEvents}), in its transaction
+     * @param node          this server's name, in the notifications (a server ignores its own)
      * @param observer      hears each committed transaction
      */
     public PgWriter(DataSource pool, int writers, String table, String notifyChannel, String node,
@@ -224,7 +224,6 @@ public final class PgWriter implements AutoCloseable {
                         }
                         insert.executeBatch();
                     }
-                    notifyNewTasks(connection);
                 }
                 boolean[] applied = new boolean[updates.size()];
                 if (!updates.isEmpty()) {
@@ -239,6 +238,14 @@ public final class PgWriter implements AutoCloseable {
                         }
                     }
                 }
+                List<PgEvents.Change> changes = new ArrayList<>(inserts.size() + updates.size());
+                inserts.forEach(op -> changes.add(PgEvents.Change.created(op.task)));
+                for (int i = 0; i < updates.size(); i++) {
+                    if (applied[i]) {
+                        changes.add(PgEvents.Change.between(updates.get(i).expected, updates.get(i).next));
+                    }
+                }
+                PgEvents.send(connection, notifyChannel, node, changes);
                 connection.commit();
                 observer.committed(inserts.size() + updates.size(), System.nanoTime() - start);
                 return applied;
@@ -260,7 +267,7 @@ public final class PgWriter implements AutoCloseable {
                     added = insert.executeUpdate();
                 }
                 if (added == 1) {
-                    notifyNewTasks(connection);
+                    PgEvents.send(connection, notifyChannel, node, List.of(PgEvents.Change.created(op.task)));
                     connection.commit();
                     op.done.complete(op.task.withVersion(1));
                     return;
@@ -285,14 +292,6 @@ public final class PgWriter implements AutoCloseable {
             op.fail("23505".equals(e.getSQLState())
                     ? new IllegalArgumentException("task " + op.task.id() + " already exists")
                     : TaskRows.failure("inserting task " + op.task.id(), e));
-        }
-    }
-
-    private void notifyNewTasks(Connection connection) throws SQLException {
-        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
-            notify.setString(1, notifyChannel);
-            notify.setString(2, "new:" + node);
-            notify.execute();
         }
     }
 
