@@ -123,7 +123,17 @@ public final class Orchestrator implements AutoCloseable {
             long maintainMs = heartbeat.toMillis();
             store.onNewTasks(this::wake);
             if (events.wantsRemoteEvents()) {
-                store.onRemoteEvents(events::publishRemote);
+                store.onRemoteEvents(new StateStore.RemoteListener() {
+                    @Override
+                    public void events(List<TaskEvent> remote) {
+                        events.publishRemote(remote);
+                    }
+
+                    @Override
+                    public void missed() {
+                        events.missed();
+                    }
+                });
             }
             scheduler.scheduleWithFixedDelay(guarded("dispatch", this::dispatch), 0, pollMs, TimeUnit.MILLISECONDS);
             scheduler.scheduleWithFixedDelay(guarded("lease upkeep", this::maintain), maintainMs, maintainMs,

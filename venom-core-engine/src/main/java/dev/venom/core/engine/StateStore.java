@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * The only way task state is read or written. "Completes" means "durable": once a returned future
@@ -91,13 +90,26 @@ public interface StateStore extends AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} with the events of changes that other servers committed to this shared store,
-     * soon after they commit (a store only one server uses never calls it). Finding them costs the store
-     * work per change, so the engine registers only when a {@link TaskListener} wants remote events.
-     * The listener runs on a thread of the store's and must be quick.
+     * What a shared store tells the engine of the changes other servers commit: their events, soon after
+     * they commit, in order per task as far as each task's version shows; and when some could not be told.
+     * Called on a thread of the store's; both must be quick.
      */
-    default void onRemoteEvents(Consumer<List<TaskEvent>> listener) {
+    interface RemoteListener {
+        /** Events of changes other servers made (and of expired claims this one rescued). */
+        void events(List<TaskEvent> events);
+
+        /** Some events were lost (a notification channel down, a backlog overflowed): re-read the state. */
+        void missed();
     }
+
+    /**
+     * Tells {@code listener} of other servers' changes to this shared store; a store only one server uses
+     * never calls it. Finding them costs the store work per change, so the engine registers only when a
+     * {@link TaskListener} wants remote events.
+     */
+    default void onRemoteEvents(RemoteListener listener) {
+    }
+
 
     /** Releases what the store holds (files, connections). Idempotent. */
     @Override

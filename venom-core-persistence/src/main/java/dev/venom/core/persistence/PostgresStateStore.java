@@ -7,12 +7,12 @@ import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskCursor;
-import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.internal.Migrations;
+import dev.venom.core.persistence.internal.PgEventRelay;
 import dev.venom.core.persistence.internal.PgEvents;
 import dev.venom.core.persistence.internal.PgNotifications;
 import dev.venom.core.persistence.internal.PgWriter;
@@ -34,14 +34,9 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +53,10 @@ public final class PostgresStateStore implements StateStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresStateStore.class);
     private static final int RESCUE_BATCH = 500;
-    /** Other servers' changes read in one query. */
-    private static final int REMOTE_BATCH = 500;
-    /** Other servers' changes that may wait to be read. */
-    private static final int REMOTE_BACKLOG = 50_000;
+
     private static final int PRUNE_BATCH = 1000;
     private static final long COUNT_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long ENDED_COUNT_CACHE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** The database's time for this statement, in the timeline the store runs on (see {@code clockShift}). */
     private static final String NOW = "(statement_timestamp() + ? * interval '1 microsecond')";
     private static final String LOG_TIME = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
@@ -74,15 +67,11 @@ public final class PostgresStateStore implements StateStore {
     /** {@code "<schema>".venom_tasks}: named in full in every statement, whatever a session's search_path. */
     private final String table;
     private final Supplier<Duration> clockShift;
-    private final String channel;
-    private final String instance;
+    private final PgEventRelay relay;
     private final PgWriter writer;
     private final PgNotifications notifications;
     private final ScheduledExecutorService maintenance;
-    private final ExecutorService remoteReader;
-    private final ConcurrentLinkedQueue<PgEvents.Change> remoteHeard = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger remoteBacklog = new AtomicInteger();
-    private final AtomicBoolean remoteDraining = new AtomicBoolean();
+
     private final Duration retention;
     private final ConcurrentHashMap<TaskStatus, long[]> counts = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -94,16 +83,12 @@ public final class PostgresStateStore implements StateStore {
         this.table = quoted(b.schema) + ".venom_tasks";
         this.clockShift = b.clockShift;
         this.retention = b.retention;
-        this.channel = "venom_tasks_" + schema;
-        // Names this store's own notifications, which it ignores: its inserts wake its engine directly.
-        this.instance = b.node + "#" + UUID.randomUUID().toString().substring(0, 8);
-        this.writer = new PgWriter(pool, b.writers, table, channel, instance, b.observer);
-        this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, instance);
-        this.remoteReader = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "venom-pg-remote-events");
-            thread.setDaemon(true);
-            return thread;
-        });
+        String channel = "venom_tasks_" + schema;
+        // Names this store's own notifications, which it ignores: its own changes reach its engine directly.
+        String token = UUID.randomUUID().toString().substring(0, 8);
+        this.relay = new PgEventRelay(pool, channel, table, token);
+        this.writer = new PgWriter(pool, b.writers, table, relay, b.observer);
+        this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, relay);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "venom-pg-maintenance");
             thread.setDaemon(true);
@@ -243,14 +228,18 @@ public final class PostgresStateStore implements StateStore {
     /**
      * {@inheritDoc}
      *
-     * <p>Counted by the database at most every 250 ms per status; in between the last count is answered.
+     * <p>Counted by the database at most every 250 ms for PENDING and PROCESSING (from their indexes), and
+     * every 5 s for the ended statuses (one scan counts them all); in between the last count is answered.
      */
     @Override
     public long count(TaskStatus status) {
         long[] cached = counts.get(status);
         long now = System.nanoTime();
-        if (cached != null && now - cached[1] < COUNT_CACHE_NANOS) {
+        if (cached != null && now - cached[1] < (status.isTerminal() ? ENDED_COUNT_CACHE_NANOS : COUNT_CACHE_NANOS)) {
             return cached[0];
+        }
+        if (status.isTerminal()) {
+            return countEnded(status, now);
         }
         try (Connection connection = pool.getConnection();
              PreparedStatement count = connection.prepareStatement(
@@ -264,6 +253,29 @@ public final class PostgresStateStore implements StateStore {
             }
         } catch (SQLException e) {
             throw TaskRows.failure("counting " + status + " tasks", e);
+        }
+    }
+
+    /** The ended statuses have no index of their own: one scan counts all three, at most every 5 s. */
+    private synchronized long countEnded(TaskStatus status, long now) {
+        long[] cached = counts.get(status);
+        if (cached != null && now - cached[1] < ENDED_COUNT_CACHE_NANOS) {
+            return cached[0];
+        }
+        try (Connection connection = pool.getConnection();
+             Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT status, count(*) FROM " + table
+                     + " WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') GROUP BY status")) {
+            java.util.Map<TaskStatus, Long> found = new java.util.EnumMap<>(TaskStatus.class);
+            while (rows.next()) {
+                found.put(TaskStatus.valueOf(rows.getString(1)), rows.getLong(2));
+            }
+            for (TaskStatus ended : List.of(TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED)) {
+                counts.put(ended, new long[] {found.getOrDefault(ended, 0L), now});
+            }
+            return counts.get(status)[0];
+        } catch (SQLException e) {
+            throw TaskRows.failure("counting ended tasks", e);
         }
     }
 
@@ -295,11 +307,7 @@ public final class PostgresStateStore implements StateStore {
                     claimed.add(new Claim(TaskRows.task(rows), owner, TaskRows.instant(rows, "lease_expires_at")));
                 }
             }
-            if (!claimed.isEmpty()) {
-                tell(connection, claimed.stream().map(c -> new PgEvents.Change(c.task().id(), TaskStatus.PENDING,
-                        TaskStatus.PROCESSING, c.task().logs().size() - 1, c.task().logs().size(),
-                        c.task().updatedAt())).toList());
-            }
+            relay.tell(claimed.stream().map(c -> PgEvents.Change.claimed(c.task())).toList());
             claimed.sort(Comparator.comparingInt((Claim c) -> -c.task().priority())
                     .thenComparing(c -> TaskRows.dueAt(c.task())));
             return claimed;
@@ -357,7 +365,7 @@ public final class PostgresStateStore implements StateStore {
                 + "finished_at = CASE WHEN t.attempts >= t.max_attempts THEN now.at END, "
                 + "updated_at = now.at, version = t.version + 1, lease_owner = NULL, lease_expires_at = NULL "
                 + "FROM expired, now WHERE t.id = expired.id "
-                + "RETURNING t.id, t.status, cardinality(t.logs) AS lines, t.updated_at";
+                + "RETURNING t.id, t.status, cardinality(t.logs) AS lines, t.updated_at, t.version";
         int total = 0;
         try (Connection connection = pool.getConnection();
              PreparedStatement rescue = connection.prepareStatement(sql)) {
@@ -372,10 +380,11 @@ public final class PostgresStateStore implements StateStore {
                         int lines = rows.getInt("lines");
                         changes.add(new PgEvents.Change(rows.getObject("id", UUID.class), TaskStatus.PROCESSING,
                                 TaskStatus.valueOf(rows.getString("status")), lines - 1, lines,
-                                TaskRows.instant(rows, "updated_at")));
+                                TaskRows.instant(rows, "updated_at"), rows.getLong("version")));
                     }
                 }
-                tell(connection, changes);
+                relay.tell(changes);
+                relay.heard(changes); // this server's own streams hear of its rescues too
                 rescued = changes.size();
                 total += rescued;
             } while (rescued == RESCUE_BATCH);
@@ -385,62 +394,10 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
-    /**
-     * Tells the other servers of changes already committed (claims, rescues). Losing this is harmless to
-     * the state: only other servers' live streams miss the events, so a failure is logged, not thrown.
-     */
-    private void tell(Connection connection, List<PgEvents.Change> changes) {
-        try {
-            PgEvents.send(connection, channel, instance, changes);
-        } catch (SQLException e) {
-            log.debug("could not tell other servers of {} change(s): {}", changes.size(), e.getMessage());
-        }
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Changes are told in batches; reading their tasks runs on a thread of its own, off the listener, and
-     * at most {@value #REMOTE_BACKLOG} changes wait for it (more are dropped, as a slow listener's are).
-     */
+    /** {@inheritDoc} Also the expired claims this server rescues. */
     @Override
-    public void onRemoteEvents(Consumer<List<TaskEvent>> listener) {
-        Objects.requireNonNull(listener, "listener");
-        notifications.onRemoteChanges(changes -> {
-            if (remoteBacklog.addAndGet(changes.size()) > REMOTE_BACKLOG) {
-                remoteBacklog.addAndGet(-changes.size());
-                log.debug("{} change(s) of other servers dropped: their events are read too slowly", changes.size());
-                return;
-            }
-            remoteHeard.addAll(changes);
-            if (remoteDraining.compareAndSet(false, true)) {
-                remoteReader.execute(() -> readRemote(listener));
-            }
-        });
-    }
-
-    private void readRemote(Consumer<List<TaskEvent>> listener) {
-        while (true) {
-            List<PgEvents.Change> changes = new ArrayList<>();
-            PgEvents.Change change;
-            while (changes.size() < REMOTE_BATCH && (change = remoteHeard.poll()) != null) {
-                changes.add(change);
-            }
-            if (changes.isEmpty()) {
-                remoteDraining.set(false);
-                // a change heard between the last poll and now must not wait for the next notification
-                if (remoteHeard.isEmpty() || !remoteDraining.compareAndSet(false, true)) {
-                    return;
-                }
-                continue;
-            }
-            remoteBacklog.addAndGet(-changes.size());
-            try (Connection connection = pool.getConnection()) {
-                listener.accept(PgEvents.events(connection, table, changes));
-            } catch (SQLException | RuntimeException e) {
-                log.debug("could not read {} task(s) other servers changed: {}", changes.size(), e.getMessage());
-            }
-        }
+    public void onRemoteEvents(RemoteListener listener) {
+        relay.listen(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Deletes finished tasks older than the retention, a batch at a time so no lock is held for long. */
@@ -506,9 +463,9 @@ public final class PostgresStateStore implements StateStore {
         }
         closed = true;
         maintenance.shutdownNow();
-        remoteReader.shutdownNow();
         notifications.close();
         writer.close();
+        relay.close();
         pool.close();
     }
 

@@ -110,11 +110,11 @@ class PostgresStateStoreTest {
     void aTaskRunOnOneServerIsHeardAsEventsOnAnotherInOrder() {
         PostgresStateStore first = store();
         PostgresStateStore second = store();
-        List<TaskEvent> heardBySecond = new java.util.concurrent.CopyOnWriteArrayList<>();
-        List<TaskEvent> heardByFirst = new java.util.concurrent.CopyOnWriteArrayList<>();
-        second.onRemoteEvents(heardBySecond::addAll);
-        first.onRemoteEvents(heardByFirst::addAll);
-        await().atMost(Duration.ofSeconds(10)).until(second::notificationsWork);
+        Heard heardBySecond = new Heard();
+        Heard heardByFirst = new Heard();
+        second.onRemoteEvents(heardBySecond);
+        first.onRemoteEvents(heardByFirst);
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.notificationsWork() && second.notificationsWork());
         Orchestrator running = engine(first, "node-a", Duration.ofMillis(100)).start();
 
         VenomTask task = running.submit(new TaskRequest("told to others")).join();
@@ -132,7 +132,28 @@ class PostgresStateStoreTest {
         assertThat(heardBySecond.get(3).log()).startsWith("Processing completed: ");
         assertThat(heardBySecond.get(4).from()).isEqualTo(TaskStatus.PROCESSING);
         assertThat(heardBySecond.get(4).task().result()).isEqualTo("Processed: told to others");
+        assertThat(heardBySecond.missed).hasValue(0);
+        // the first server's own changes came back to it on the channel as they reached the second, and
+        // were not taken as remote; a second task's, heard by the second, makes sure they have arrived
+        running.submit(new TaskRequest("probe")).join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardBySecond.size() >= 10);
         assertThat(heardByFirst).as("a server does not hear its own changes as remote").isEmpty();
+    }
+
+    /** What a store tells of other servers' changes. */
+    private static final class Heard extends java.util.concurrent.CopyOnWriteArrayList<TaskEvent>
+            implements dev.venom.core.engine.StateStore.RemoteListener {
+        final java.util.concurrent.atomic.AtomicInteger missed = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void events(List<TaskEvent> events) {
+            addAll(events);
+        }
+
+        @Override
+        public void missed() {
+            missed.incrementAndGet();
+        }
     }
 
     @Test
@@ -143,9 +164,13 @@ class PostgresStateStoreTest {
         engine(second, "node-b", Duration.ofMillis(300)).start();
         await().atMost(Duration.ofSeconds(10)).until(second::notificationsWork);
 
+        Heard heard = new Heard();
+        second.onRemoteEvents(heard);
         second.silenceNotifications();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> !second.notificationsWork());
+        assertThat(heard.missed.get()).as("streams are told that events from other servers may be missing")
+                .isPositive();
         VenomTask task = accepting.submit(new TaskRequest("found by polling")).join();
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> second.find(task.id()).orElseThrow().status() == TaskStatus.COMPLETED);

@@ -110,13 +110,16 @@ class MultiServerTest {
         ServerProcess b = server("node-b", Map.of("VENOM_PROCESSING_DELAY_MS", "50"));
         try (EventStreamApiTest.Stream2 completions = new EventStreamApiTest.Stream2(
                 b.http().base() + "/api/v1/events?status=COMPLETED", null).awaitSubscribed()) {
-            // given b hears a at all (its LISTEN is up): a first task created on a is seen completing on b
-            String first = a.http().create("first");
-            EventStreamApiTest.Sse seen = completions.next();
-            while (!seen.type().equals("task.status")) {
-                seen = completions.next(); // the "Processing completed" line comes first, in status COMPLETED
+            // given b hears a (its LISTEN is up): probes created on a until one is seen completing on b
+            boolean heard = false;
+            for (int i = 0; i < 20 && !heard; i++) {
+                a.http().create("probe " + i);
+                for (Object e = completions.events.poll(1, TimeUnit.SECONDS); e != null && !heard;
+                     e = completions.events.poll(1, TimeUnit.SECONDS)) {
+                    heard = e instanceof EventStreamApiTest.Sse sse && sse.type().equals("task.status");
+                }
             }
-            assertThat(seen.data().get("task_id").asText()).isEqualTo(first);
+            assertThat(heard).as("b hears a's events").isTrue();
 
             // when tasks are created on a and run by both servers (a, woken by its own inserts, takes most)
             Set<String> created = new HashSet<>();
@@ -124,7 +127,7 @@ class MultiServerTest {
                 created.add(a.http().create("task " + i));
             }
 
-            // then b's stream tells each one's completion, whichever server ran it
+            // then b's stream tells each one's completion once, whichever server ran it (and the probes')
             Set<String> completed = new HashSet<>();
             while (!completed.containsAll(created)) {
                 EventStreamApiTest.Sse event = completions.next();
@@ -134,7 +137,6 @@ class MultiServerTest {
                     assertThat(completed.add(event.data().get("task_id").asText())).as("told once").isTrue();
                 }
             }
-            assertThat(completed).isEqualTo(created);
         }
     }
 

@@ -28,12 +28,14 @@ public final class EventBus implements AutoCloseable {
     /** Holds {@link TaskEvent}s of this engine and {@link Remote}s of other servers'. */
     private final BlockingQueue<Object> queue;
     private final AtomicLong dropped = new AtomicLong();
+    private final int capacity;
     private final Thread thread;
     private volatile boolean running = true;
 
     public EventBus(List<TaskListener> listeners, int capacity) {
         this.listeners = List.copyOf(listeners);
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.thread = new Thread(this::deliver, "venom-events");
         this.thread.setDaemon(true);
         if (!this.listeners.isEmpty()) {
@@ -62,13 +64,26 @@ public final class EventBus implements AutoCloseable {
     private record Remote(TaskEvent event) {
     }
 
-    /** Queues events of other servers' changes for the listeners that want them; drops them if the queue is full. */
+    /**
+     * Queues events of other servers' changes for the listeners that want them. They may fill only half the
+     * queue, so that a busy cluster never crowds out this engine's own events; beyond that they are dropped
+     * (and listeners told).
+     */
     public void publishRemote(List<TaskEvent> events) {
+        if (!running) {
+            return;
+        }
         for (TaskEvent event : events) {
-            if (!queue.offer(new Remote(event)) && dropped.incrementAndGet() % 10_000 == 1) {
+            if ((queue.remainingCapacity() <= capacity / 2 || !queue.offer(new Remote(event)))
+                    && dropped.incrementAndGet() % 10_000 == 1) {
                 log.warn("task listeners are behind; {} event(s) dropped so far", dropped.get());
             }
         }
+    }
+
+    /** Some events never reached this engine (another server's, lost on the way): listeners are told. */
+    public void missed() {
+        dropped.incrementAndGet();
     }
 
     /** How many events were dropped because the listeners were behind. */

@@ -115,7 +115,11 @@ public final class EventSocket {
                     written.run();
                     return;
                 }
-                WebSockets.sendText(data, channel, new WebSocketCallback<Void>() {
+                // Task events carry their type and id; a reset or an error gets them added, as SSE has fields.
+                String frame = type.startsWith("task.") || !data.startsWith("{") ? data
+                        : "{\"type\":\"" + type + "\"" + (id == null ? "" : ",\"id\":" + id)
+                                + (data.length() > 2 ? "," + data.substring(1) : "}");
+                WebSockets.sendText(frame, channel, new WebSocketCallback<Void>() {
                     @Override
                     public void complete(WebSocketChannel c, Void context) {
                         written.run();

@@ -108,8 +108,12 @@ public final class EventStream implements TaskListener {
         };
     }
 
-    /** One event as clients see it. */
-    public record Event(long id, String type, UUID taskId, TaskStatus status, String log, String at) {
+    /**
+     * One event as clients see it.
+     *
+     * @param data its JSON, built once for every client
+     */
+    public record Event(long id, String type, UUID taskId, TaskStatus status, String log, String at, String data) {
 
         boolean ends() {
             return type.equals("task.status") && status.isTerminal();
@@ -121,7 +125,13 @@ public final class EventStream implements TaskListener {
     private final int maxBehind;
     private final ArrayDeque<Event> recent = new ArrayDeque<>();
     private final Set<Subscriber> subscribers = new CopyOnWriteArraySet<>();
-    private long lastId;
+    /**
+     * The last event id given. Ids start at the server's start time in microseconds, so an id from another
+     * server or an earlier run of this one falls outside the window and gets a reset, never a wrong replay.
+     */
+    private long lastId = System.currentTimeMillis() * 1000;
+    /** The version of each recent task's last event: an older change heard later (another server's) is stale. */
+    private final Map<UUID, Long> versions;
     /** Events after this id may be missing (the engine dropped some): a resume from before it is reset. */
     private long gapAfter;
 
@@ -133,6 +143,12 @@ public final class EventStream implements TaskListener {
         this.mapper = mapper;
         this.window = window;
         this.maxBehind = maxBehind;
+        this.versions = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<UUID, Long> eldest) {
+                return size() > window;
+            }
+        };
     }
 
     /** Clients of any server see every task's events, wherever it runs. */
@@ -141,12 +157,20 @@ public final class EventStream implements TaskListener {
         return true;
     }
 
-    /** The engine dropped events: every client is told to re-read the state, and so is any that resumes from before. */
+    /**
+     * Events were lost (the engine's listeners fell behind, or another server's could not be heard): every
+     * client is told to re-read the state, and so is any that resumes from before. A one-task stream then
+     * ends, as its terminal event may be among those lost: its client reconnects and is told the task's
+     * state.
+     */
     @Override
     public synchronized void onEventsDropped(long count) {
         gapAfter = lastId;
         for (Subscriber subscriber : subscribers) {
             subscriber.send("reset", Long.toString(lastId), RESET);
+            if (subscriber.endsWith) {
+                subscriber.end(null);
+            }
         }
     }
 
@@ -163,7 +187,12 @@ public final class EventStream implements TaskListener {
         }
         VenomTask task = event.task();
         synchronized (this) {
-            Event sent = new Event(++lastId, type, task.id(), task.status(), event.log(), Timestamps.format(event.at()));
+            Long seen = versions.get(task.id());
+            if (seen != null && task.version() < seen) {
+                return; // another server's change told after a later one was shown
+            }
+            versions.put(task.id(), task.version());
+            Event sent = event(++lastId, type, task.id(), task.status(), event.log(), Timestamps.format(event.at()));
             recent.addLast(sent);
             if (recent.size() > window) {
                 recent.removeFirst();
@@ -207,7 +236,7 @@ public final class EventStream implements TaskListener {
     /** Sends one final event for a task that has already ended, then ends the stream. */
     public synchronized void sendFinal(Sink connection, VenomTask task) {
         Subscriber subscriber = new Subscriber(connection, event -> true, true);
-        subscriber.offer(new Event(++lastId, "task.status", task.id(), task.status(), null,
+        subscriber.offer(event(++lastId, "task.status", task.id(), task.status(), null,
                 Timestamps.format(task.updatedAt())));
     }
 
@@ -226,16 +255,16 @@ public final class EventStream implements TaskListener {
         }
     }
 
-    String json(Event event) {
+    private Event event(long id, String type, UUID taskId, TaskStatus status, String log, String at) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", event.id());
-        body.put("type", event.type());
-        body.put("task_id", event.taskId());
-        body.put("status", event.status());
-        body.put("log", event.log());
-        body.put("at", event.at());
+        body.put("id", id);
+        body.put("type", type);
+        body.put("task_id", taskId);
+        body.put("status", status);
+        body.put("log", log);
+        body.put("at", at);
         try {
-            return mapper.writeValueAsString(body);
+            return new Event(id, type, taskId, status, log, at, mapper.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -272,7 +301,7 @@ public final class EventStream implements TaskListener {
                 end("slow consumer: more than " + maxBehind + " events unsent; reconnect with Last-Event-ID");
                 return false;
             }
-            send(event.type(), Long.toString(event.id()), json(event));
+            send(event.type(), Long.toString(event.id()), event.data());
             if (endsWith && event.ends()) {
                 end(null);
                 return false;

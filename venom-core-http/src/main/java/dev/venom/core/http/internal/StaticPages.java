@@ -5,6 +5,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -41,21 +42,32 @@ final class StaticPages {
         send(exchange, "text/html; charset=utf-8", dashboard);
     }
 
-    /** Swagger UI's files under {@code /docs/}; {@code notFound} for anything else. */
-    static HttpHandler swaggerUi(HttpHandler notFound) {
-        return assets("META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion(), notFound);
+    /**
+     * Swagger UI's files under {@code /docs/}: {@code notFound} answers any other path, {@code wrongMethod}
+     * any method but GET and HEAD.
+     */
+    static HttpHandler swaggerUi(HttpHandler notFound, HttpHandler wrongMethod) {
+        return assets("META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion(), notFound, wrongMethod);
     }
 
-    /** The dashboard's CSS and JavaScript under {@code /ui/}; {@code notFound} for anything else. */
-    static HttpHandler dashboardAssets(HttpHandler notFound) {
-        return assets(BASE + "dashboard", notFound);
+    /** The dashboard's CSS and JavaScript under {@code /ui/}, answered as {@link #swaggerUi} does. */
+    static HttpHandler dashboardAssets(HttpHandler notFound, HttpHandler wrongMethod) {
+        return assets(BASE + "dashboard", notFound, wrongMethod);
     }
 
-    private static HttpHandler assets(String prefix, HttpHandler notFound) {
-        return new ResourceHandler(new ClassPathResourceManager(StaticPages.class.getClassLoader(), prefix), notFound)
+    private static HttpHandler assets(String prefix, HttpHandler notFound, HttpHandler wrongMethod) {
+        HttpHandler files = new ResourceHandler(
+                new ClassPathResourceManager(StaticPages.class.getClassLoader(), prefix), notFound)
                 .setDirectoryListingEnabled(false)
                 .setWelcomeFiles()
                 .setCacheTime(ASSET_CACHE_SECONDS);
+        return exchange -> {
+            if (Methods.GET.equals(exchange.getRequestMethod()) || Methods.HEAD.equals(exchange.getRequestMethod())) {
+                files.handleRequest(exchange);
+            } else {
+                wrongMethod.handleRequest(exchange);
+            }
+        };
     }
 
     private static String swaggerUiVersion() {

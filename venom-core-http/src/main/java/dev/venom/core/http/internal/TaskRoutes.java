@@ -105,6 +105,7 @@ public final class TaskRoutes {
     /** Every route, with JSON answers for unknown routes (404) and wrong methods (405). */
     public HttpHandler handler() {
         HttpHandler notFound = exchange -> responses.detail(exchange, 404, "Not Found");
+        HttpHandler wrongMethod = exchange -> responses.detail(exchange, 405, "Method Not Allowed");
         RoutingHandler routes = Handlers.routing()
                 .post("/api/v1/tasks", guarded(this::create))
                 .get("/api/v1/tasks", onWorker(this::list))
@@ -119,9 +120,9 @@ public final class TaskRoutes {
                 .get("/docs/index.html", guarded(pages::docs)) // the webjar's own page shows a demo API
                 .get("/", guarded(pages::dashboard))
                 .setFallbackHandler(Handlers.path(notFound)
-                        .addPrefixPath("/docs/", StaticPages.swaggerUi(notFound))
-                        .addPrefixPath("/ui/", StaticPages.dashboardAssets(notFound)))
-                .setInvalidMethodHandler(exchange -> responses.detail(exchange, 405, "Method Not Allowed"));
+                        .addPrefixPath("/docs/", StaticPages.swaggerUi(notFound, wrongMethod))
+                        .addPrefixPath("/ui/", StaticPages.dashboardAssets(notFound, wrongMethod)))
+                .setInvalidMethodHandler(wrongMethod);
         if (events != null) {
             routes.get("/api/v1/tasks/{task_id}/events", onWorker(this::taskEvents));
             routes.get("/api/v1/events", onWorker(this::allEvents));

@@ -8,6 +8,11 @@
   const ACTIVE = new Set(["PENDING", "PROCESSING"]);
   const PAGE_SIZE = 50;
   const KEY_STORAGE = "venom.apiKey";
+  // A safety-net re-read besides the live events, every `?refresh=<seconds>` (default 10; 0 turns it off).
+  const REFRESH_MS = (() => {
+    const asked = Number(new URLSearchParams(location.search).get("refresh") ?? "10");
+    return Number.isFinite(asked) && asked >= 0 ? asked * 1000 : 10000;
+  })();
   const $ = (id) => document.getElementById(id);
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -564,9 +569,11 @@
   refreshCounts();
   loadPage();
   streamEvents();
-  setInterval(() => {
-    refreshCounts();
-    loadPage();
-    if (detail.task && ACTIVE.has(detail.task.status)) loadDetail();
-  }, 10000);
+  if (REFRESH_MS > 0) {
+    setInterval(() => {
+      refreshCounts();
+      loadPage();
+      if (detail.task && ACTIVE.has(detail.task.status)) loadDetail();
+    }, REFRESH_MS);
+  }
 })();

@@ -16,6 +16,7 @@ class EventStreamTest {
     /** A client that reads everything at once, or, when {@code reading} is false, nothing. */
     private static final class Client implements EventStream.Sink {
         final List<String> types = new ArrayList<>();
+        final List<String> ids = new ArrayList<>();
         final boolean reading;
         String endedBecause;
         boolean ended;
@@ -27,6 +28,7 @@ class EventStreamTest {
         @Override
         public void send(String type, String id, String data, Runnable written, Runnable failed) {
             types.add(type);
+            ids.add(id);
             if (reading) {
                 written.run();
             }
@@ -67,11 +69,46 @@ class EventStreamTest {
 
         assertThat(live.types).containsExactly("task.created", "task.created", "reset", "task.created");
         Client resuming = new Client(true);
-        stream.subscribe(resuming, event -> true, "1", false);
+        stream.subscribe(resuming, event -> true, live.ids.get(0), false);
         assertThat(resuming.types).containsExactly("reset");
         Client afterTheGap = new Client(true);
-        stream.subscribe(afterTheGap, event -> true, "3", false);
-        assertThat(afterTheGap.types).isEmpty(); // event 3 is the last; nothing was missed after it
+        stream.subscribe(afterTheGap, event -> true, live.ids.get(3), false);
+        assertThat(afterTheGap.types).isEmpty(); // the last event; nothing was missed after it
+    }
+
+    @Test
+    void aOneTaskStreamEndsAfterTheResetOfLostEvents() {
+        Client oneTask = new Client(true);
+        stream.subscribe(oneTask, event -> true, null, true);
+
+        stream.onEventsDropped(1);
+
+        assertThat(oneTask.types).containsExactly("reset");
+        assertThat(oneTask.ended).isTrue();
+    }
+
+    @Test
+    void anOlderChangeHeardAfterANewerOneIsNotShown() {
+        Client client = new Client(true);
+        stream.subscribe(client, event -> true, null, false);
+        VenomTask created = VenomTask.create(UUID.randomUUID(), "t", Instant.now()).withVersion(1);
+        VenomTask claimed = created.start(Instant.now()).withVersion(2);
+
+        stream.onEvent(new TaskEvent(TaskEvent.Type.STATUS_CHANGED, claimed, created.status(), null, Instant.now()));
+        stream.onEvent(new TaskEvent(TaskEvent.Type.CREATED, created, created.status(), null, Instant.now()));
+        stream.onEvent(new TaskEvent(TaskEvent.Type.LOG_APPENDED, claimed, claimed.status(), "again", Instant.now()));
+
+        assertThat(client.types).containsExactly("task.status", "task.log");
+    }
+
+    @Test
+    void eventIdsFromAnotherServerOrAnEarlierRunGetAReset() {
+        created();
+        Client foreign = new Client(true);
+
+        stream.subscribe(foreign, event -> true, "5", false);
+
+        assertThat(foreign.types).containsExactly("reset");
     }
 
     @Test

@@ -16,14 +16,14 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Tells the other servers on a shared database what this one changed, so that their live streams show every
- * task's events. Each change is summarised in a notification on the store's channel, sent inside the
- * transaction that makes it (PostgreSQL delivers it only if that commits). A server that hears another's
- * reads those tasks and turns the summaries into {@link TaskEvent}s.
+ * The notifications in which servers on a shared database tell each other what they changed, so that their
+ * live streams show every task's events ({@link PgEventRelay} sends and hears them), and how a server that
+ * hears them turns them into {@link TaskEvent}s by reading those tasks.
  *
- * <p>Payload: {@code ev:<node>:} then changes separated by {@code ;}, each
- * {@code <id>,<from status or ->,<to status>,<log lines before>,<log lines after>,<epoch micros>}; a payload
- * stays under PostgreSQL's limit of 8,000 bytes, so a large batch is told in several.
+ * <p>Payload: {@code ev:<sender>:} then changes separated by {@code ;}, each
+ * {@code <id>,<from status or ->,<to status>,<log lines before>,<log lines after>,<epoch micros>,<version>};
+ * the sender is a token of hex digits and every field is ASCII, so a payload's length in characters is its
+ * size in bytes, kept under PostgreSQL's limit of 8,000: a large batch is told in several.
  */
 public final class PgEvents {
 
@@ -40,23 +40,31 @@ public final class PgEvents {
      * @param logsBefore how many log lines it had before
      * @param logsAfter  how many it has after
      * @param at         when (its {@code updated_at})
+     * @param version    the task's version after it, which orders a task's changes
      */
-    public record Change(UUID id, TaskStatus from, TaskStatus to, int logsBefore, int logsAfter, Instant at) {
+    public record Change(UUID id, TaskStatus from, TaskStatus to, int logsBefore, int logsAfter, Instant at,
+                         long version) {
 
-        /** A new task. */
+        /** A new task (version 1). */
         public static Change created(VenomTask task) {
-            return new Change(task.id(), null, task.status(), 0, task.logs().size(), task.updatedAt());
+            return new Change(task.id(), null, task.status(), 0, task.logs().size(), task.updatedAt(), 1);
         }
 
-        /** The change from {@code before} to {@code after}. */
+        /** The change from {@code before} to {@code after}, stored as version {@code before.version() + 1}. */
         public static Change between(VenomTask before, VenomTask after) {
             return new Change(after.id(), before.status(), after.status(), before.logs().size(),
-                    after.logs().size(), after.updatedAt());
+                    after.logs().size(), after.updatedAt(), before.version() + 1);
         }
 
-        /** True if the change made a task claimable (maybe later): new, requeued or retried. */
-        public boolean leavesPending() {
-            return to == TaskStatus.PENDING;
+        /** A claim that left {@code claimed} (its version included) PROCESSING with one more log line. */
+        public static Change claimed(VenomTask claimed) {
+            return new Change(claimed.id(), TaskStatus.PENDING, TaskStatus.PROCESSING, claimed.logs().size() - 1,
+                    claimed.logs().size(), claimed.updatedAt(), claimed.version());
+        }
+
+        /** True for a new task: the change that wakes idle servers. */
+        public boolean creates() {
+            return from == null;
         }
     }
 
@@ -68,7 +76,7 @@ public final class PgEvents {
         for (Change change : changes) {
             String entry = change.id() + "," + (change.from() == null ? "-" : change.from().name()) + ","
                     + change.to().name() + "," + change.logsBefore() + "," + change.logsAfter() + ","
-                    + ChronoUnit.MICROS.between(Instant.EPOCH, change.at());
+                    + ChronoUnit.MICROS.between(Instant.EPOCH, change.at()) + "," + change.version();
             if (payload.length() > head.length() && payload.length() + 1 + entry.length() > MAX_PAYLOAD) {
                 payloads.add(payload.toString());
                 payload.setLength(head.length());
@@ -84,13 +92,10 @@ public final class PgEvents {
         return payloads;
     }
 
-    /** Notifies {@code channel} of {@code changes}, in the connection's transaction; one round trip. */
-    public static void send(Connection connection, String channel, String node, List<Change> changes)
+    /** Notifies {@code channel} of {@code changes} in the connection's transaction; one round trip. */
+    static void send(Connection connection, String channel, String sender, List<Change> changes)
             throws SQLException {
-        if (changes.isEmpty()) {
-            return;
-        }
-        List<String> payloads = payloads(node, changes);
+        List<String> payloads = payloads(sender, changes);
         try (PreparedStatement notify = connection.prepareStatement(
                 "SELECT pg_notify(?, p) FROM unnest(?::text[]) AS p")) {
             notify.setString(1, channel);
@@ -99,7 +104,7 @@ public final class PgEvents {
         }
     }
 
-    /** The node that sent an event payload, or null if {@code payload} is not one. */
+    /** The token of the server that sent an event payload, or null if {@code payload} is not one. */
     static String sender(String payload) {
         if (!payload.startsWith(PREFIX)) {
             return null;
@@ -114,13 +119,13 @@ public final class PgEvents {
         List<Change> changes = new ArrayList<>();
         for (String entry : payload.substring(start).split(";")) {
             String[] f = entry.split(",");
-            if (f.length != 6) {
+            if (f.length != 7) {
                 continue;
             }
             try {
                 changes.add(new Change(UUID.fromString(f[0]), f[1].equals("-") ? null : TaskStatus.valueOf(f[1]),
                         TaskStatus.valueOf(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]),
-                        Instant.EPOCH.plus(Long.parseLong(f[5]), ChronoUnit.MICROS)));
+                        Instant.EPOCH.plus(Long.parseLong(f[5]), ChronoUnit.MICROS), Long.parseLong(f[6])));
             } catch (IllegalArgumentException e) {
                 // not from a server of this version: nothing to tell
             }
@@ -132,7 +137,7 @@ public final class PgEvents {
      * Reads the tasks {@code changes} name and returns their events in the order of the changes; a task that
      * is gone (pruned) is skipped.
      */
-    public static List<TaskEvent> events(Connection connection, String table, List<Change> changes)
+    static List<TaskEvent> events(Connection connection, String table, List<Change> changes)
             throws SQLException {
         Map<UUID, VenomTask> tasks = new HashMap<>();
         try (PreparedStatement find = connection.prepareStatement("SELECT * FROM " + table + " WHERE id = ANY(?)")) {
@@ -156,7 +161,7 @@ public final class PgEvents {
             VenomTask asOf = new VenomTask(now.id(), now.content(), now.createdAt(), change.to(),
                     change.to().isTerminal() ? now.result() : null, logs.subList(0, after), now.priority(),
                     now.attempts(), now.maxAttempts(), now.runAt(), now.timeoutMs(), now.idempotencyKey(),
-                    change.at(), change.to().isTerminal() ? now.finishedAt() : null, now.version());
+                    change.at(), change.to().isTerminal() ? now.finishedAt() : null, change.version());
             events.addAll(TaskEvent.observed(asOf, change.from(), logs.subList(before, after)));
         }
         return events;

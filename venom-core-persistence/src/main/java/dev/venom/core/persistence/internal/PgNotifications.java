@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -15,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wakes this server when another one adds or requeues tasks, and hears the changes other servers tell
- * ({@link PgEvents}): {@code LISTEN} on a dedicated connection, reconnecting when it breaks. It also checks that the channel works: every few seconds it notifies itself a probe,
+ * Wakes this server when another one adds tasks, and hands the changes other servers tell ({@link PgEvents})
+ * to the {@link PgEventRelay}: {@code LISTEN} on a dedicated connection, reconnecting when it breaks (what
+ * was told meanwhile is reported missed). It also checks that the channel works: every few seconds it notifies itself a probe,
  * and if probes stop arriving (a transaction-pooling proxy drops {@code LISTEN}) it says so once and the
  * engine keeps going on its polling alone.
  */
@@ -30,9 +30,8 @@ public final class PgNotifications implements AutoCloseable {
     private final DataSource pool;
     private final String channel;
     private final String probe;
-    private final String node;
+    private final PgEventRelay relay;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-    private volatile Consumer<List<PgEvents.Change>> remoteChanges;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean working;
@@ -46,14 +45,15 @@ public final class PgNotifications implements AutoCloseable {
      * @param listenerConnection opens the connection that listens (not from the pool: it is held for ever)
      * @param pool               sends the probes
      * @param channel            the channel the store notifies on
-     * @param node               this server's name, to tell its probes apart
+     * @param relay              hears the changes other servers tell; its token tells this server's own apart
      */
-    public PgNotifications(Supplier<Connection> listenerConnection, DataSource pool, String channel, String node) {
+    public PgNotifications(Supplier<Connection> listenerConnection, DataSource pool, String channel,
+                           PgEventRelay relay) {
         this.listenerConnection = listenerConnection;
         this.pool = pool;
         this.channel = channel;
-        this.probe = "probe:" + node + ":" + System.nanoTime();
-        this.node = node;
+        this.probe = "probe:" + relay.token() + ":" + System.nanoTime();
+        this.relay = relay;
         this.thread = new Thread(this::run, "venom-pg-listener");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -62,14 +62,6 @@ public final class PgNotifications implements AutoCloseable {
     /** Runs {@code listener} (on the listener's thread; it must be quick) whenever tasks were added. */
     public void onNewTasks(Runnable listener) {
         listeners.add(listener);
-    }
-
-    /**
-     * Hands {@code consumer} (on the listener's thread; it must be quick) the changes other servers tell
-     * ({@link PgEvents}).
-     */
-    public void onRemoteChanges(Consumer<List<PgEvents.Change>> consumer) {
-        this.remoteChanges = consumer;
     }
 
     /** True while notifications arrive; false before the first probe came back or once they stopped. */
@@ -84,12 +76,17 @@ public final class PgNotifications implements AutoCloseable {
 
     private void run() {
         long backoff = 500;
+        boolean listenedBefore = false;
         while (running) {
             try (Connection connection = listenerConnection.get()) {
                 current = connection;
                 try (Statement sql = connection.createStatement()) {
                     sql.execute("LISTEN " + quoted(channel));
                 }
+                if (listenedBefore) {
+                    relay.missed(); // what was told while the connection was down is lost
+                }
+                listenedBefore = true;
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 backoff = 500;
                 probeSentAt = 0;
@@ -104,19 +101,7 @@ public final class PgNotifications implements AutoCloseable {
                     boolean wake = false;
                     if (received != null) {
                         for (PGNotification notification : received) {
-                            String payload = notification.getParameter();
-                            String sender = PgEvents.sender(payload);
-                            if (probe.equals(payload)) {
-                                probeSeenAt = System.currentTimeMillis();
-                            } else if (sender != null && !sender.equals(node)) {
-                                // another server's changes; this one's own wake its engine directly
-                                List<PgEvents.Change> changes = PgEvents.parse(payload);
-                                wake |= changes.stream().anyMatch(PgEvents.Change::leavesPending);
-                                Consumer<List<PgEvents.Change>> consumer = remoteChanges;
-                                if (consumer != null && !changes.isEmpty()) {
-                                    consumer.accept(changes);
-                                }
-                            }
+                            wake |= handle(notification.getParameter());
                         }
                     }
                     if (wake) {
@@ -139,6 +124,27 @@ public final class PgNotifications implements AutoCloseable {
         }
     }
 
+    /** Acts on one notification; true if it tells of new tasks from another server. */
+    private boolean handle(String payload) {
+        if (probe.equals(payload)) {
+            probeSeenAt = System.currentTimeMillis();
+            return false;
+        }
+        String sender = PgEvents.sender(payload);
+        if (sender != null) {
+            if (sender.equals(relay.token())) {
+                return false; // this server's own changes wake its engine directly
+            }
+            List<PgEvents.Change> changes = PgEvents.parse(payload);
+            relay.heard(changes);
+            return changes.stream().anyMatch(PgEvents.Change::creates);
+        }
+        if (payload.startsWith(PgEventRelay.GAP) && !payload.equals(PgEventRelay.GAP + relay.token())) {
+            relay.missed();
+        }
+        return payload.startsWith("new:"); // a server of the previous version added tasks
+    }
+
     private void checkProbe() throws SQLException {
         long now = System.currentTimeMillis();
         if (probeSentAt > 0 && probeSeenAt >= probeSentAt) {
@@ -148,6 +154,9 @@ public final class PgNotifications implements AutoCloseable {
             working = true;
             warned = false;
         } else if (probeSentAt > 0 && now - probeSentAt > PROBE_LOST_AFTER_MS && (working || !warned)) {
+            if (working) {
+                relay.missed();
+            }
             working = false;
             warned = true;
             log.warn("notifications on channel {} do not arrive (a transaction-pooling proxy?); "

@@ -57,8 +57,7 @@ public final class PgWriter implements AutoCloseable {
     private final String keyedInsertSql;
     private final String updateSql;
     private final String findByKeySql;
-    private final String notifyChannel;
-    private final String node;
+    private final PgEventRelay relay;
     private final CommitObserver observer;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -67,20 +66,17 @@ public final class PgWriter implements AutoCloseable {
     /**
      * @param writers       how many transactions may be committing at once
      * @param table         the tasks table, schema included
-     * @param notifyChannel the channel told of every change ({@link PgEvents}), in its transaction
-     * @param node          this server's name, in the notifications (a server ignores its own)
+     * @param relay         tells other servers of each committed change
      * @param observer      hears each committed transaction
      */
-    public PgWriter(DataSource pool, int writers, String table, String notifyChannel, String node,
-                    CommitObserver observer) {
+    public PgWriter(DataSource pool, int writers, String table, PgEventRelay relay, CommitObserver observer) {
         this.pool = pool;
+        this.relay = relay;
         this.observer = observer;
         this.insertSql = TaskRows.insert(table);
         this.keyedInsertSql = insertSql + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
         this.updateSql = TaskRows.update(table);
         this.findByKeySql = "SELECT * FROM " + table + " WHERE idempotency_key = ?";
-        this.notifyChannel = notifyChannel;
-        this.node = node;
         for (int i = 0; i < writers; i++) {
             Thread thread = new Thread(this::run, "venom-pg-writer-" + (i + 1));
             thread.setDaemon(true);
@@ -245,9 +241,9 @@ public final class PgWriter implements AutoCloseable {
                         changes.add(PgEvents.Change.between(updates.get(i).expected, updates.get(i).next));
                     }
                 }
-                PgEvents.send(connection, notifyChannel, node, changes);
                 connection.commit();
                 observer.committed(inserts.size() + updates.size(), System.nanoTime() - start);
+                relay.tell(changes);
                 return applied;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
@@ -259,6 +255,7 @@ public final class PgWriter implements AutoCloseable {
     /** An insert with an idempotency key: of concurrent ones, one adds its task and the rest read it. */
     private void insertKeyed(KeyedInsert op) {
         try (Connection connection = pool.getConnection()) {
+            long start = System.nanoTime();
             connection.setAutoCommit(false);
             try {
                 int added;
@@ -267,8 +264,9 @@ public final class PgWriter implements AutoCloseable {
                     added = insert.executeUpdate();
                 }
                 if (added == 1) {
-                    PgEvents.send(connection, notifyChannel, node, List.of(PgEvents.Change.created(op.task)));
                     connection.commit();
+                    observer.committed(1, System.nanoTime() - start);
+                    relay.tell(List.of(PgEvents.Change.created(op.task)));
                     op.done.complete(op.task.withVersion(1));
                     return;
                 }

@@ -17,14 +17,14 @@ class PgEventsTest {
         List<PgEvents.Change> changes = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             changes.add(new PgEvents.Change(UUID.randomUUID(), i % 2 == 0 ? null : TaskStatus.PROCESSING,
-                    TaskStatus.COMPLETED, i, i + 1, Instant.parse("2026-11-27T10:00:00.123456Z").plusSeconds(i)));
+                    TaskStatus.COMPLETED, i, i + 1, Instant.parse("2026-11-27T10:00:00.123456Z").plusSeconds(i), i + 2L));
         }
 
-        List<String> payloads = PgEvents.payloads("node-a#1234", changes);
+        List<String> payloads = PgEvents.payloads("0f3a9c21", changes);
 
         assertThat(payloads).hasSizeGreaterThan(1)
                 .allSatisfy(p -> assertThat(p.getBytes(StandardCharsets.UTF_8).length).isLessThan(8000))
-                .allSatisfy(p -> assertThat(PgEvents.sender(p)).isEqualTo("node-a#1234"));
+                .allSatisfy(p -> assertThat(PgEvents.sender(p)).isEqualTo("0f3a9c21"));
         assertThat(payloads.stream().flatMap(p -> PgEvents.parse(p).stream()).toList()).isEqualTo(changes);
     }
 

@@ -1,0 +1,192 @@
+package dev.venom.core.persistence.internal;
+
+import dev.venom.core.engine.StateStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays task events between the servers of a shared database ({@link PgEvents}). Telling: changes this
+ * server has committed are queued and sent by a thread of their own, many to a notification, in a small
+ * transaction of their own that does not wait for its WAL flush; the write path never takes NOTIFY's
+ * database-wide commit lock, and only committed changes are told. Hearing: other servers' changes are read
+ * back on another thread and handed to the engine. Whatever cannot be told or heard is reported as
+ * {@linkplain StateStore.RemoteListener#missed missed}, so that live streams reset rather than skip.
+ */
+public final class PgEventRelay implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PgEventRelay.class);
+    /** Changes waiting to be told, or to be read back: beyond this they are dropped and reported missed. */
+    private static final int BACKLOG = 50_000;
+    /** Changes told, or read back, at once. */
+    private static final int BATCH = 2_000;
+    static final String GAP = "gap:";
+
+    private final DataSource pool;
+    private final String channel;
+    private final String table;
+    private final String token;
+    private final BlockingQueue<PgEvents.Change> untold = new ArrayBlockingQueue<>(BACKLOG);
+    private final BlockingQueue<PgEvents.Change> heard = new ArrayBlockingQueue<>(BACKLOG);
+    private final AtomicBoolean toldLost = new AtomicBoolean();
+    private final Thread teller;
+    private final Thread reader;
+    private volatile StateStore.RemoteListener listener;
+    private volatile boolean running = true;
+
+    /**
+     * @param channel the channel the servers of this schema notify on
+     * @param table   the tasks table, schema included
+     * @param token   this server's sender token (hex digits), by which it knows its own notifications
+     */
+    public PgEventRelay(DataSource pool, String channel, String table, String token) {
+        this.pool = pool;
+        this.channel = channel;
+        this.table = table;
+        this.token = token;
+        this.teller = new Thread(this::tellLoop, "venom-pg-event-teller");
+        this.reader = new Thread(this::readLoop, "venom-pg-event-reader");
+        teller.setDaemon(true);
+        reader.setDaemon(true);
+        teller.start();
+        reader.start();
+    }
+
+    /** This server's sender token. */
+    public String token() {
+        return token;
+    }
+
+    /** Where other servers' events go; until set, what is heard is dropped. */
+    public void listen(StateStore.RemoteListener listener) {
+        this.listener = listener;
+    }
+
+    /** Queues committed changes of this server to be told to the others. Never blocks. */
+    public void tell(List<PgEvents.Change> changes) {
+        for (PgEvents.Change change : changes) {
+            if (!untold.offer(change)) {
+                toldLost.set(true); // the others are told of the gap with the next notification
+            }
+        }
+    }
+
+    /** Queues changes to be read back and handed to this engine's listener: others', or its own rescues. */
+    public void heard(List<PgEvents.Change> changes) {
+        if (listener == null) {
+            return;
+        }
+        for (PgEvents.Change change : changes) {
+            if (!heard.offer(change)) {
+                log.debug("events of other servers dropped: they are read back too slowly");
+                missed();
+                return;
+            }
+        }
+    }
+
+    /** Events were lost on the way here; the listener is told. */
+    public void missed() {
+        StateStore.RemoteListener current = listener;
+        if (current != null) {
+            current.missed();
+        }
+    }
+
+    private void tellLoop() {
+        List<PgEvents.Change> batch = new ArrayList<>();
+        while (running || !untold.isEmpty()) {
+            try {
+                PgEvents.Change first = untold.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                untold.drainTo(batch, BATCH - 1);
+                send(batch);
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void send(List<PgEvents.Change> batch) {
+        boolean gap = toldLost.getAndSet(false);
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (Statement sql = connection.createStatement()) {
+                    // events are not state: a crash may lose the last few, it must not slow the writes
+                    sql.execute("SET LOCAL synchronous_commit TO off");
+                    if (gap) {
+                        sql.execute("NOTIFY " + quoted(channel) + ", '" + GAP + token + "'");
+                    }
+                }
+                PgEvents.send(connection, channel, token, batch);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException | RuntimeException e) {
+            toldLost.set(true);
+            log.debug("could not tell other servers of {} change(s): {}", batch.size(), e.getMessage());
+        }
+    }
+
+    private void readLoop() {
+        List<PgEvents.Change> batch = new ArrayList<>();
+        while (running) {
+            try {
+                PgEvents.Change first = heard.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                heard.drainTo(batch, BATCH - 1);
+                StateStore.RemoteListener current = listener;
+                try (Connection connection = pool.getConnection()) {
+                    current.events(PgEvents.events(connection, table, batch));
+                } catch (SQLException | RuntimeException e) {
+                    log.debug("could not read {} task(s) other servers changed: {}", batch.size(), e.getMessage());
+                    current.missed();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    static String quoted(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /** Tells what is queued (for up to 2 s), then stops both threads. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            teller.join(2_000);
+            teller.interrupt();
+            reader.interrupt();
+            reader.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
