@@ -138,6 +138,11 @@ public final class PostgresStateStore implements StateStore {
                         bean.getThreadsAwaitingConnection(), max);
     }
 
+    /** True while another server has been heard on this schema's channel: only then are changes told. */
+    public boolean hearsOtherServers() {
+        return relay.hasPeers();
+    }
+
     /** Test seam: makes the listener deaf, as a transaction-pooling proxy would. */
     void silenceNotifications() {
         notifications.silence();

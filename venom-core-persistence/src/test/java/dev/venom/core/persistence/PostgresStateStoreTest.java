@@ -107,6 +107,17 @@ class PostgresStateStoreTest {
     }
 
     @Test
+    void aServerTellsItsChangesOnlyWhileAnotherListens() {
+        PostgresStateStore alone = store();
+        await().atMost(Duration.ofSeconds(10)).until(alone::notificationsWork);
+        assertThat(alone.hearsOtherServers()).as("alone on the channel").isFalse();
+
+        PostgresStateStore other = store();
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> alone.hearsOtherServers() && other.hearsOtherServers());
+    }
+
+    @Test
     void aTaskRunOnOneServerIsHeardAsEventsOnAnotherInOrder() {
         PostgresStateStore first = store();
         PostgresStateStore second = store();
@@ -114,7 +125,7 @@ class PostgresStateStoreTest {
         Heard heardByFirst = new Heard();
         second.onRemoteEvents(heardBySecond);
         first.onRemoteEvents(heardByFirst);
-        await().atMost(Duration.ofSeconds(10)).until(() -> first.notificationsWork() && second.notificationsWork());
+        await().atMost(Duration.ofSeconds(15)).until(() -> first.hearsOtherServers() && second.hearsOtherServers());
         Orchestrator running = engine(first, "node-a", Duration.ofMillis(100)).start();
 
         VenomTask task = running.submit(new TaskRequest("told to others")).join();

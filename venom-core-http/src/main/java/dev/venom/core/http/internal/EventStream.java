@@ -10,6 +10,7 @@ import dev.venom.core.model.VenomTask;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,14 +110,66 @@ public final class EventStream implements TaskListener {
     }
 
     /**
-     * One event as clients see it.
-     *
-     * @param data its JSON, built once for every client
+     * One event as clients see it. Its JSON is built when it is first sent, once for every client: an event
+     * no client asks for (none subscribed, none resuming) costs no JSON at all.
      */
-    public record Event(long id, String type, UUID taskId, TaskStatus status, String log, String at, String data) {
+    public final class Event {
+        private final long id;
+        private final String type;
+        private final UUID taskId;
+        private final TaskStatus status;
+        private final String log;
+        private final Instant at;
+        private volatile String data;
+
+        Event(long id, String type, UUID taskId, TaskStatus status, String log, Instant at) {
+            this.id = id;
+            this.type = type;
+            this.taskId = taskId;
+            this.status = status;
+            this.log = log;
+            this.at = at;
+        }
+
+        public long id() {
+            return id;
+        }
+
+        public String type() {
+            return type;
+        }
+
+        public UUID taskId() {
+            return taskId;
+        }
+
+        public TaskStatus status() {
+            return status;
+        }
 
         boolean ends() {
             return type.equals("task.status") && status.isTerminal();
+        }
+
+        /** {@code {"id", "type", "task_id", "status", "log", "at"}}. */
+        String data() {
+            String json = data;
+            if (json == null) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("id", id);
+                body.put("type", type);
+                body.put("task_id", taskId);
+                body.put("status", status);
+                body.put("log", log);
+                body.put("at", Timestamps.format(at));
+                try {
+                    json = mapper.writeValueAsString(body);
+                } catch (JsonProcessingException e) {
+                    throw new UncheckedIOException(e);
+                }
+                data = json;
+            }
+            return json;
         }
     }
 
@@ -192,7 +245,7 @@ public final class EventStream implements TaskListener {
                 return; // another server's change told after a later one was shown
             }
             versions.put(task.id(), task.version());
-            Event sent = event(++lastId, type, task.id(), task.status(), event.log(), Timestamps.format(event.at()));
+            Event sent = new Event(++lastId, type, task.id(), task.status(), event.log(), event.at());
             recent.addLast(sent);
             if (recent.size() > window) {
                 recent.removeFirst();
@@ -236,8 +289,8 @@ public final class EventStream implements TaskListener {
     /** Sends one final event for a task that has already ended, then ends the stream. */
     public synchronized void sendFinal(Sink connection, VenomTask task) {
         Subscriber subscriber = new Subscriber(connection, event -> true, true);
-        subscriber.offer(event(++lastId, "task.status", task.id(), task.status(), null,
-                Timestamps.format(task.updatedAt())));
+        subscriber.offer(new Event(++lastId, "task.status", task.id(), task.status(), null,
+                task.updatedAt()));
     }
 
     /** Ends every stream: the server is stopping, and clients should reconnect elsewhere. */
@@ -252,21 +305,6 @@ public final class EventStream implements TaskListener {
             return Long.parseLong(id.strip());
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    private Event event(long id, String type, UUID taskId, TaskStatus status, String log, String at) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", id);
-        body.put("type", type);
-        body.put("task_id", taskId);
-        body.put("status", status);
-        body.put("log", log);
-        body.put("at", at);
-        try {
-            return new Event(id, type, taskId, status, log, at, mapper.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

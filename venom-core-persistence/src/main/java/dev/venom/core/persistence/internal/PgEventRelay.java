@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * database-wide commit lock, and only committed changes are told. Hearing: other servers' changes are read
  * back on another thread and handed to the engine. Whatever cannot be told or heard is reported as
  * {@linkplain StateStore.RemoteListener#missed missed}, so that live streams reset rather than skip.
+ *
+ * <p>A server tells only while another one listens: servers hear each other's probes ({@link
+ * PgNotifications}), so a server alone on its database spends nothing on telling.
  */
 public final class PgEventRelay implements AutoCloseable {
 
@@ -30,6 +33,8 @@ public final class PgEventRelay implements AutoCloseable {
     /** Changes told, or read back, at once. */
     private static final int BATCH = 2_000;
     static final String GAP = "gap:";
+    /** Another server is taken to listen this long after its last probe (probes come every 5 s). */
+    private static final long PEER_TTL_NANOS = TimeUnit.SECONDS.toNanos(16);
 
     private final DataSource pool;
     private final String channel;
@@ -42,6 +47,7 @@ public final class PgEventRelay implements AutoCloseable {
     private final Thread reader;
     private volatile StateStore.RemoteListener listener;
     private volatile boolean running = true;
+    private volatile long peerSeenAt = System.nanoTime() - PEER_TTL_NANOS;
 
     /**
      * @param channel the channel the servers of this schema notify on
@@ -71,8 +77,21 @@ public final class PgEventRelay implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** Queues committed changes of this server to be told to the others. Never blocks. */
+    /** Another server's probe was heard: it listens, so changes are told. */
+    void peerSeen() {
+        peerSeenAt = System.nanoTime();
+    }
+
+    /** True while another server has been heard lately. */
+    public boolean hasPeers() {
+        return System.nanoTime() - peerSeenAt < PEER_TTL_NANOS;
+    }
+
+    /** Queues committed changes of this server to be told to the others, if any listen. Never blocks. */
     public void tell(List<PgEvents.Change> changes) {
+        if (changes.isEmpty() || !hasPeers()) {
+            return;
+        }
         for (PgEvents.Change change : changes) {
             if (!untold.offer(change)) {
                 toldLost.set(true); // the others are told of the gap with the next notification

@@ -130,6 +130,10 @@ public final class PgNotifications implements AutoCloseable {
             probeSeenAt = System.currentTimeMillis();
             return false;
         }
+        if (payload.startsWith("probe:")) {
+            relay.peerSeen(); // another server listens on this channel
+            return false;
+        }
         String sender = PgEvents.sender(payload);
         if (sender != null) {
             if (sender.equals(relay.token())) {
