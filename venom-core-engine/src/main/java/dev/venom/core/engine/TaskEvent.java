@@ -24,6 +24,8 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
         CREATED,
         /** Moved from {@code from} to the task's status (a claim, a completion, a failure, a requeue). */
         STATUS_CHANGED,
+        /** A worker claimed it for an attempt (after its PENDING to PROCESSING change). */
+        CLAIMED,
         /** A line was added to the task's logs. */
         LOG_APPENDED,
         /** A failed attempt was scheduled to run again at the task's {@code run_at}. */
@@ -59,6 +61,8 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
             events.add(new TaskEvent(Type.STATUS_CHANGED, asOf, from, null, asOf.updatedAt()));
             if (asOf.status() == TaskStatus.CANCELLED) {
                 events.add(new TaskEvent(Type.CANCELLED, asOf, from, null, asOf.updatedAt()));
+            } else if (from == TaskStatus.PENDING && asOf.status() == TaskStatus.PROCESSING) {
+                events.add(new TaskEvent(Type.CLAIMED, asOf, from, null, asOf.updatedAt()));
             }
         }
         return events;
@@ -69,12 +73,13 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
         return new TaskEvent(Type.CREATED, task, task.status(), null, task.updatedAt());
     }
 
-    /** The events of a claim: its {@code Processing started} line, then PENDING to PROCESSING. */
+    /** The events of a claim: its {@code Processing started} line, PENDING to PROCESSING, then the claim. */
     static List<TaskEvent> claimed(VenomTask started) {
         List<String> logs = started.logs();
         return List.of(
                 new TaskEvent(Type.LOG_APPENDED, started, started.status(), logs.get(logs.size() - 1), started.updatedAt()),
-                new TaskEvent(Type.STATUS_CHANGED, started, TaskStatus.PENDING, null, started.updatedAt()));
+                new TaskEvent(Type.STATUS_CHANGED, started, TaskStatus.PENDING, null, started.updatedAt()),
+                new TaskEvent(Type.CLAIMED, started, TaskStatus.PENDING, null, started.updatedAt()));
     }
 
     /** The events that lead from {@code before} to {@code after}: each new log line, then the status change. */

@@ -56,8 +56,8 @@ class TaskListenerTest {
         UUID id = orchestrator.submit(new TaskRequest("x")).join().id();
         awaitStatus(id, TaskStatus.COMPLETED);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> story(id).size() == 6);
-        assertThat(story(id)).containsExactly("CREATED", "log Processing started", "PENDING->PROCESSING",
+        await().atMost(Duration.ofSeconds(5)).until(() -> story(id).size() == 7);
+        assertThat(story(id)).containsExactly("CREATED", "log Processing started", "PENDING->PROCESSING", "CLAIMED",
                 "log halfway", "log Processing completed", "PROCESSING->COMPLETED");
     }
 
@@ -114,9 +114,9 @@ class TaskListenerTest {
         assertThat(second).hasSize(1); // the first event, still being handled
         release.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> second.size() > 1);
-        assertThat(second.size()).isLessThan(20 * 5); // the rest were dropped, not queued without bound
-        // each task's life is five events; every one of them was either heard or told as dropped
-        await().atMost(Duration.ofSeconds(5)).until(() -> second.size() + toldDropped.get() == 20 * 5);
+        assertThat(second.size()).isLessThan(20 * 6); // the rest were dropped, not queued without bound
+        // each task's life is six events; every one of them was either heard or told as dropped
+        await().atMost(Duration.ofSeconds(5)).until(() -> second.size() + toldDropped.get() == 20 * 6);
         assertThat(toldDropped.get()).isPositive();
     }
 }

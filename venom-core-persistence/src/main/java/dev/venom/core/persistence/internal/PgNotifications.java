@@ -81,7 +81,7 @@ public final class PgNotifications implements AutoCloseable {
             try (Connection connection = listenerConnection.get()) {
                 current = connection;
                 try (Statement sql = connection.createStatement()) {
-                    sql.execute("LISTEN " + quoted(channel));
+                    sql.execute("LISTEN " + PgEventRelay.quoted(channel));
                 }
                 if (listenedBefore) {
                     relay.missed(); // what was told while the connection was down is lost
@@ -176,10 +176,6 @@ public final class PgNotifications implements AutoCloseable {
             }
             probeSentAt = now;
         }
-    }
-
-    private static String quoted(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     private static void sleep(long millis) {
