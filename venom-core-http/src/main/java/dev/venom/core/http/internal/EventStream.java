@@ -183,8 +183,13 @@ public final class EventStream implements TaskListener {
      * server or an earlier run of this one falls outside the window and gets a reset, never a wrong replay.
      */
     private long lastId = System.currentTimeMillis() * 1000;
-    /** The version of each recent task's last event: an older change heard later (another server's) is stale. */
-    private final Map<UUID, Long> versions;
+    /**
+     * The version of recent tasks' last events, so that an older change heard later (another server's) is
+     * not shown: a table indexed by a hash of the task id, each slot keeping the last task that hashed to
+     * it. A slot taken over by another task forgets the first, which then is simply not checked.
+     */
+    private final long[] versionOwners;
+    private final long[] versions;
     /** Events after this id may be missing (the engine dropped some): a resume from before it is reset. */
     private long gapAfter;
 
@@ -196,12 +201,9 @@ public final class EventStream implements TaskListener {
         this.mapper = mapper;
         this.window = window;
         this.maxBehind = maxBehind;
-        this.versions = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<UUID, Long> eldest) {
-                return size() > window;
-            }
-        };
+        int slots = Integer.highestOneBit(Math.max(1024, window) * 2 - 1);
+        this.versionOwners = new long[slots];
+        this.versions = new long[slots];
     }
 
     /** Clients of any server see every task's events, wherever it runs. */
@@ -240,11 +242,14 @@ public final class EventStream implements TaskListener {
         }
         VenomTask task = event.task();
         synchronized (this) {
-            Long seen = versions.get(task.id());
-            if (seen != null && task.version() < seen) {
+            int slot = (int) (task.id().getMostSignificantBits() ^ task.id().getMostSignificantBits() >>> 29)
+                    & (versions.length - 1);
+            long owner = task.id().getLeastSignificantBits();
+            if (versionOwners[slot] == owner && task.version() < versions[slot]) {
                 return; // another server's change told after a later one was shown
             }
-            versions.put(task.id(), task.version());
+            versionOwners[slot] = owner;
+            versions[slot] = task.version();
             Event sent = new Event(++lastId, type, task.id(), task.status(), event.log(), event.at());
             recent.addLast(sent);
             if (recent.size() > window) {

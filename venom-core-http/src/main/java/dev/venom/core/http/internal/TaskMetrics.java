@@ -22,7 +22,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +41,11 @@ public final class TaskMetrics implements TaskListener {
     private final Counter created;
     private final Timer queueWait;
     private final Timer processing;
+    private final Map<String, Counter> attempts = new HashMap<>();
+    private final Map<TaskStatus, Counter> finished = new EnumMap<>(TaskStatus.class);
+    /** When each running attempt was claimed, by task; only the event thread touches it. */
+    private final Map<UUID, Instant> claimedAt = new HashMap<>();
+    private static final int MAX_RUNNING_TRACKED = 100_000;
 
     public TaskMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -49,6 +58,14 @@ public final class TaskMetrics implements TaskListener {
         this.processing = Timer.builder("venom.task.processing")
                 .description("From a claim until the attempt's outcome was stored")
                 .publishPercentileHistogram().register(registry);
+        for (String outcome : List.of("completed", "failed", "retried", "cancelled", "interrupted")) {
+            attempts.put(outcome, Counter.builder("venom.task.attempts").description("Attempts ended, by how they ended")
+                    .tag("outcome", outcome).register(registry));
+        }
+        for (TaskStatus status : List.of(TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED)) {
+            finished.put(status, Counter.builder("venom.tasks.finished")
+                    .description("Tasks that reached a final status").tag("status", status.name()).register(registry));
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -118,10 +135,16 @@ public final class TaskMetrics implements TaskListener {
         if (from == TaskStatus.PENDING && task.status() == TaskStatus.PROCESSING) {
             Instant due = task.runAt() != null && task.runAt().isAfter(task.createdAt()) ? task.runAt() : task.createdAt();
             queueWait.record(nonNegative(Duration.between(due, at)));
+            if (claimedAt.size() >= MAX_RUNNING_TRACKED) {
+                claimedAt.clear(); // ends lost with dropped events; the log lines still tell the claim times
+            }
+            claimedAt.put(task.id(), at);
             return;
         }
         if (from == TaskStatus.PROCESSING) {
-            claimedAt(task).ifPresent(started -> processing.record(nonNegative(Duration.between(started, at))));
+            Instant claimed = claimedAt.remove(task.id());
+            (claimed != null ? java.util.Optional.of(claimed) : claimedAt(task))
+                    .ifPresent(started -> processing.record(nonNegative(Duration.between(started, at))));
             String outcome = switch (task.status()) {
                 case COMPLETED -> "completed";
                 case FAILED -> "failed";
@@ -129,12 +152,10 @@ public final class TaskMetrics implements TaskListener {
                 default -> task.logs().get(task.logs().size() - 1).startsWith("Retry scheduled: ") ? "retried"
                         : "interrupted";
             };
-            Counter.builder("venom.task.attempts").description("Attempts ended, by how they ended")
-                    .tag("outcome", outcome).register(registry).increment();
+            attempts.get(outcome).increment();
         }
         if (task.status().isTerminal()) {
-            Counter.builder("venom.tasks.finished").description("Tasks that reached a final status")
-                    .tag("status", task.status().name()).register(registry).increment();
+            finished.get(task.status()).increment();
         }
     }
 
