@@ -133,6 +133,11 @@ public final class Orchestrator implements AutoCloseable {
                     public void missed() {
                         events.missed();
                     }
+
+                    @Override
+                    public boolean wanted() {
+                        return events.wantsRemoteEventsNow();
+                    }
                 });
             }
             scheduler.scheduleWithFixedDelay(guarded("dispatch", this::dispatch), 0, pollMs, TimeUnit.MILLISECONDS);

@@ -100,6 +100,14 @@ public interface StateStore extends AutoCloseable {
 
         /** Some events were lost (a notification channel down, a backlog overflowed): re-read the state. */
         void missed();
+
+        /**
+         * Whether anyone wants the events now; while not, the store may skip finding them and report them
+         * {@linkplain #missed missed} instead.
+         */
+        default boolean wanted() {
+            return true;
+        }
     }
 
     /**

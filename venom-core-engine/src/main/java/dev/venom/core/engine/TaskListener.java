@@ -27,4 +27,12 @@ public interface TaskListener {
     default boolean wantsRemoteEvents() {
         return false;
     }
+
+    /**
+     * Whether it wants remote events at this moment (a live stream: while a client is subscribed). While no
+     * listener does, a shared store may skip finding them; the listeners are then told of events dropped.
+     */
+    default boolean wantsRemoteEventsNow() {
+        return wantsRemoteEvents();
+    }
 }

@@ -118,6 +118,28 @@ class PostgresStateStoreTest {
     }
 
     @Test
+    void whileNobodyWantsThemOtherServersChangesAreNotReadButReportedMissed() {
+        PostgresStateStore first = store();
+        PostgresStateStore second = store();
+        Heard unwanted = new Heard() {
+            @Override
+            public boolean wanted() {
+                return false;
+            }
+        };
+        second.onRemoteEvents(unwanted);
+        await().atMost(Duration.ofSeconds(15)).until(() -> first.hearsOtherServers() && second.hearsOtherServers());
+        Orchestrator running = engine(first, "node-a", Duration.ofMillis(100)).start();
+
+        VenomTask task = running.submit(new TaskRequest("unread")).join();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> unwanted.missed.get() > 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> first.find(task.id()).orElseThrow().status() == TaskStatus.COMPLETED);
+        assertThat(unwanted).isEmpty();
+    }
+
+    @Test
     void aTaskRunOnOneServerIsHeardAsEventsOnAnotherInOrder() {
         PostgresStateStore first = store();
         PostgresStateStore second = store();
@@ -153,7 +175,7 @@ class PostgresStateStoreTest {
     }
 
     /** What a store tells of other servers' changes. */
-    private static final class Heard extends java.util.concurrent.CopyOnWriteArrayList<TaskEvent>
+    private static class Heard extends java.util.concurrent.CopyOnWriteArrayList<TaskEvent>
             implements dev.venom.core.engine.StateStore.RemoteListener {
         final java.util.concurrent.atomic.AtomicInteger missed = new java.util.concurrent.atomic.AtomicInteger();
 

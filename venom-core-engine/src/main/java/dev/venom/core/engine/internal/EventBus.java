@@ -60,6 +60,16 @@ public final class EventBus implements AutoCloseable {
         return listeners.stream().anyMatch(TaskListener::wantsRemoteEvents);
     }
 
+    /** True if a listener wants the events of other servers' changes at this moment. */
+    public boolean wantsRemoteEventsNow() {
+        for (TaskListener listener : listeners) {
+            if (listener.wantsRemoteEventsNow()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** An event of a task another server changed: only for listeners that {@linkplain TaskListener#wantsRemoteEvents want it}. */
     private record Remote(TaskEvent event) {
     }

@@ -213,6 +213,15 @@ public final class EventStream implements TaskListener {
     }
 
     /**
+     * Only while a client is subscribed: other servers' events are not looked up for nobody. What is skipped
+     * counts as lost, so a client that resumes from before it gets a reset.
+     */
+    @Override
+    public boolean wantsRemoteEventsNow() {
+        return !subscribers.isEmpty();
+    }
+
+    /**
      * Events were lost (the engine's listeners fell behind, or another server's could not be heard): every
      * client is told to re-read the state, and so is any that resumes from before. A one-task stream then
      * ends, as its terminal event may be among those lost: its client reconnects and is told the task's

@@ -77,6 +77,16 @@ class EventStreamTest {
     }
 
     @Test
+    void otherServersEventsAreWantedOnlyWhileAClientListens() {
+        assertThat(stream.wantsRemoteEvents()).isTrue();
+        assertThat(stream.wantsRemoteEventsNow()).isFalse();
+
+        stream.subscribe(new Client(true), event -> true, null, false);
+
+        assertThat(stream.wantsRemoteEventsNow()).isTrue();
+    }
+
+    @Test
     void aOneTaskStreamEndsAfterTheResetOfLostEvents() {
         Client oneTask = new Client(true);
         stream.subscribe(oneTask, event -> true, null, true);

@@ -101,7 +101,12 @@ public final class PgEventRelay implements AutoCloseable {
 
     /** Queues changes to be read back and handed to this engine's listener: others', or its own rescues. */
     public void heard(List<PgEvents.Change> changes) {
-        if (listener == null) {
+        StateStore.RemoteListener current = listener;
+        if (current == null) {
+            return;
+        }
+        if (!current.wanted()) {
+            current.missed(); // not read for nobody; a stream resuming from before is reset
             return;
         }
         for (PgEvents.Change change : changes) {
