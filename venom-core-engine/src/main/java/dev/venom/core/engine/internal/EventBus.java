@@ -28,6 +28,8 @@ public final class EventBus implements AutoCloseable {
     /** Holds {@link TaskEvent}s of this engine and {@link Remote}s of other servers'. */
     private final BlockingQueue<Object> queue;
     private final AtomicLong dropped = new AtomicLong();
+    /** Other servers' events lost or skipped: told only to the listeners that want those. */
+    private final AtomicLong remoteDropped = new AtomicLong();
     private final int capacity;
     private final Thread thread;
     private volatile boolean running = true;
@@ -85,15 +87,15 @@ public final class EventBus implements AutoCloseable {
         }
         for (TaskEvent event : events) {
             if ((queue.remainingCapacity() <= capacity / 2 || !queue.offer(new Remote(event)))
-                    && dropped.incrementAndGet() % 10_000 == 1) {
-                log.warn("task listeners are behind; {} event(s) dropped so far", dropped.get());
+                    && remoteDropped.incrementAndGet() % 10_000 == 1) {
+                log.warn("task listeners are behind; {} event(s) of other servers dropped so far", remoteDropped.get());
             }
         }
     }
 
     /** Some events never reached this engine (another server's, lost on the way): listeners are told. */
     public void missed() {
-        dropped.incrementAndGet();
+        remoteDropped.incrementAndGet();
     }
 
     /** How many events were dropped because the listeners were behind. */
@@ -104,17 +106,23 @@ public final class EventBus implements AutoCloseable {
     private void deliver() {
         List<Object> batch = new ArrayList<>(256);
         long reported = 0;
+        long remoteReported = 0;
         while (running || !queue.isEmpty()) {
             long lost = dropped.get();
-            if (lost > reported) {
+            long remoteLost = remoteDropped.get();
+            if (lost > reported || remoteLost > remoteReported) {
                 for (TaskListener listener : listeners) {
-                    try {
-                        listener.onEventsDropped(lost - reported);
-                    } catch (RuntimeException e) {
-                        log.warn("task listener {} failed on dropped events", listener, e);
+                    long count = lost - reported + (listener.wantsRemoteEvents() ? remoteLost - remoteReported : 0);
+                    if (count > 0) {
+                        try {
+                            listener.onEventsDropped(count);
+                        } catch (RuntimeException e) {
+                            log.warn("task listener {} failed on dropped events", listener, e);
+                        }
                     }
                 }
                 reported = lost;
+                remoteReported = remoteLost;
             }
             queue.drainTo(batch, 256);
             if (batch.isEmpty()) {

@@ -179,10 +179,13 @@ public final class EventStream implements TaskListener {
     private final ArrayDeque<Event> recent = new ArrayDeque<>();
     private final Set<Subscriber> subscribers = new CopyOnWriteArraySet<>();
     /**
-     * The last event id given. Ids start at the server's start time in microseconds, so an id from another
-     * server or an earlier run of this one falls outside the window and gets a reset, never a wrong replay.
+     * A random tag of this run, in the high bits of every event id (ids stay below 2^53, exact in
+     * JavaScript): an id from another server or an earlier run of this one carries another tag and gets a
+     * reset, never a wrong replay.
      */
-    private long lastId = System.currentTimeMillis() * 1000;
+    private final long tag = 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(8191);
+    /** The last event id given. */
+    private long lastId = tag << 40;
     /**
      * The version of recent tasks' last events, so that an older change heard later (another server's) is
      * not shown: a table indexed by a hash of the task id, each slot keeping the last task that hashed to
@@ -230,8 +233,9 @@ public final class EventStream implements TaskListener {
     @Override
     public synchronized void onEventsDropped(long count) {
         gapAfter = lastId;
+        long resetId = ++lastId; // a client resuming from the reset itself has missed nothing since
         for (Subscriber subscriber : subscribers) {
-            subscriber.send("reset", Long.toString(lastId), RESET);
+            subscriber.send("reset", Long.toString(resetId), RESET);
             if (subscriber.endsWith) {
                 subscriber.end(null);
             }
@@ -284,7 +288,8 @@ public final class EventStream implements TaskListener {
             long last = parse(lastEventId);
             long oldest = recent.isEmpty() ? lastId + 1 : recent.peekFirst().id();
             // A gap wider than a client may fall behind is not replayed: the client re-reads the state instead.
-            if (last < oldest - 1 || last > lastId || lastId - last > maxBehind || gapAfter > 0 && last <= gapAfter) {
+            if (last >>> 40 != tag || last < oldest - 1 || last > lastId || lastId - last > maxBehind
+                    || gapAfter > 0 && last <= gapAfter) {
                 subscriber.send("reset", Long.toString(lastId), RESET);
             } else {
                 for (Event event : recent) {

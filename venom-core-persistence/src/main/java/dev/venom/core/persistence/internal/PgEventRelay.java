@@ -89,7 +89,11 @@ public final class PgEventRelay implements AutoCloseable {
 
     /** Queues committed changes of this server to be told to the others, if any listen. Never blocks. */
     public void tell(List<PgEvents.Change> changes) {
-        if (changes.isEmpty() || !hasPeers()) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        if (!hasPeers()) {
+            toldLost.set(true); // a server that appears now is told of the gap with the first notification
             return;
         }
         for (PgEvents.Change change : changes) {
@@ -102,7 +106,7 @@ public final class PgEventRelay implements AutoCloseable {
     /** Queues changes to be read back and handed to this engine's listener: others', or its own rescues. */
     public void heard(List<PgEvents.Change> changes) {
         StateStore.RemoteListener current = listener;
-        if (current == null) {
+        if (current == null || changes.isEmpty()) {
             return;
         }
         if (!current.wanted()) {

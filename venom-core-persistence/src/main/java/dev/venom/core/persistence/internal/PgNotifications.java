@@ -76,17 +76,13 @@ public final class PgNotifications implements AutoCloseable {
 
     private void run() {
         long backoff = 500;
-        boolean listenedBefore = false;
         while (running) {
             try (Connection connection = listenerConnection.get()) {
                 current = connection;
                 try (Statement sql = connection.createStatement()) {
                     sql.execute("LISTEN " + PgEventRelay.quoted(channel));
                 }
-                if (listenedBefore) {
-                    relay.missed(); // what was told while the connection was down is lost
-                }
-                listenedBefore = true;
+                relay.missed(); // what was told before this LISTEN (or while the connection was down) is lost
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 backoff = 500;
                 probeSentAt = 0;
