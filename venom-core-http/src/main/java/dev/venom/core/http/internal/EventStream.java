@@ -12,20 +12,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 import org.xnio.XnioIoThread;
-import org.slf4j.LoggerFactory;
 
 /**
  * Live task events for Server-Sent Events clients: each engine event gets an increasing id and a JSON body
@@ -183,7 +182,7 @@ public final class EventStream implements TaskListener {
      * JavaScript): an id from another server or an earlier run of this one carries another tag and gets a
      * reset, never a wrong replay.
      */
-    private final long tag = 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(8191);
+    private final long tag = 1 + ThreadLocalRandom.current().nextInt(8191);
     /** The last event id given. */
     private long lastId = tag << 40;
     /**
