@@ -537,7 +537,7 @@ public final class PostgresStateStore implements StateStore {
             return this;
         }
 
-        /** This server's name, in the listener's probes. */
+        /** This server's name, in its connections' {@code application_name} (see {@code pg_stat_activity}). */
         public Builder node(String node) {
             this.node = Objects.requireNonNull(node, "node");
             return this;

@@ -152,12 +152,7 @@ class PostgresStateStoreTest {
     @Test
     void anIdleServerReportsNoEventsMissed() {
         PostgresStateStore store = store();
-        Heard heard = new Heard() {
-            @Override
-            public boolean wanted() {
-                return false;
-            }
-        };
+        Heard heard = new Heard(false);
         store.onRemoteEvents(heard);
         Orchestrator idle = Orchestrator.builder().store(store).nodeId("idle").pollInterval(Duration.ofMillis(100))
                 .heartbeat(Duration.ofMillis(100)).processor(new SimulatedProcessor(Duration.ZERO))
@@ -174,12 +169,7 @@ class PostgresStateStoreTest {
     void whileNobodyWantsThemOtherServersChangesAreNotReadButReportedMissed() {
         PostgresStateStore first = store();
         PostgresStateStore second = store();
-        Heard unwanted = new Heard() {
-            @Override
-            public boolean wanted() {
-                return false;
-            }
-        };
+        Heard unwanted = new Heard(false);
         second.onRemoteEvents(unwanted);
         await().atMost(Duration.ofSeconds(15)).until(() -> first.hearsOtherServers() && second.hearsOtherServers());
         Orchestrator running = engine(first, "node-a", Duration.ofMillis(100)).start();
@@ -227,9 +217,24 @@ class PostgresStateStoreTest {
     }
 
     /** What a store tells of other servers' changes. */
-    private static class Heard extends java.util.concurrent.CopyOnWriteArrayList<TaskEvent>
+    private static final class Heard extends java.util.concurrent.CopyOnWriteArrayList<TaskEvent>
             implements dev.venom.core.engine.StateStore.RemoteListener {
         final java.util.concurrent.atomic.AtomicInteger missed = new java.util.concurrent.atomic.AtomicInteger();
+        private final boolean wanted;
+
+        Heard() {
+            this(true);
+        }
+
+        /** @param wanted whether the events are wanted now; when not, the store only reports them missed */
+        Heard(boolean wanted) {
+            this.wanted = wanted;
+        }
+
+        @Override
+        public boolean wanted() {
+            return wanted;
+        }
 
         @Override
         public void events(List<TaskEvent> events) {
