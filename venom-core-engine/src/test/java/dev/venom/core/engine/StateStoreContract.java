@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -178,6 +179,61 @@ public abstract class StateStoreContract {
         assertThat(found.status()).isEqualTo(TaskStatus.COMPLETED);
         assertThat(found.result()).isEqualTo("Processed: x");
         assertThat(found.logs()).last().asString().startsWith("Processing completed: ");
+    }
+
+    @Test
+    void updatesSentTogetherApplyInTheOrderTheyWereSent() {
+        for (int i = 0; i < 100; i++) {
+            inserted("t" + i);
+        }
+        List<Claim> claims = store.claim("node-1", 100, LEASE);
+        List<CompletableFuture<Optional<VenomTask>>> logged = new ArrayList<>();
+        List<CompletableFuture<Optional<VenomTask>>> completed = new ArrayList<>();
+        List<CompletableFuture<Optional<VenomTask>>> stale = new ArrayList<>();
+
+        // Sent without waiting, so a store that writes in batches sees a task twice (and a loser) in one batch.
+        for (Claim claim : claims) {
+            VenomTask running = claim.task();
+            VenomTask withLine = running.withLog("step 1", clock.instant());
+            logged.add(store.update(running, withLine));
+            completed.add(store.update(withLine.withVersion(running.version() + 1),
+                    withLine.complete("done " + running.content(), clock.instant())));
+            stale.add(store.update(running, running.fail("late", clock.instant())));
+        }
+
+        assertThat(claims).hasSize(100);
+        assertThat(logged).allSatisfy(update -> assertThat(update.join()).isPresent());
+        assertThat(completed).allSatisfy(update -> assertThat(update.join()).isPresent());
+        assertThat(stale).allSatisfy(update -> assertThat(update.join()).isEmpty());
+        for (Claim claim : claims) {
+            VenomTask found = store.find(claim.task().id()).orElseThrow();
+            assertThat(found.status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(found.result()).isEqualTo("done " + claim.task().content());
+            assertThat(found.version()).isEqualTo(claim.task().version() + 2);
+            assertThat(found.logs()).hasSize(claim.task().logs().size() + 2);
+            assertThat(found.logs().get(found.logs().size() - 2)).isEqualTo("step 1");
+            assertThat(found.logs()).last().asString().startsWith("Processing completed: ");
+        }
+    }
+
+    @Test
+    void anUpdateThatRewritesTheLogsReplacesThemWhole() {
+        inserted("x");
+        VenomTask running = store.claim("node-1", 1, LEASE).get(0).task();
+        VenomTask rewritten = new VenomTask(running.id(), running.content(), running.createdAt(), TaskStatus.PENDING,
+                null, List.of("only line"), running.priority(), running.attempts(), running.maxAttempts(),
+                clock.instant().plusSeconds(60), running.timeoutMs(), running.idempotencyKey(), clock.instant(), null,
+                running.version());
+
+        VenomTask stored = store.update(running, rewritten).join().orElseThrow();
+
+        VenomTask found = store.find(running.id()).orElseThrow();
+        assertThat(found).isEqualTo(stored);
+        assertThat(found.logs()).containsExactly("only line");
+        assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(found.result()).isNull();
+        assertThat(found.runAt()).isEqualTo(clock.instant().plusSeconds(60));
+        assertThat(found.finishedAt()).isNull();
     }
 
     @Test
