@@ -80,6 +80,38 @@ class OrchestratorOptionsTest {
     }
 
     @Test
+    void underAClaimCooldownAClaimAfterAQuietSpellIsAtOnceAndTheNextWaitsForTheCooldown() throws Exception {
+        Map<String, Long> started = new ConcurrentHashMap<>();
+        orchestrator = builder((task, ctx) -> {
+            started.put(task.content(), System.nanoTime());
+            return CompletableFuture.completedFuture("ok");
+        }).pollInterval(Duration.ofSeconds(30)).claimCooldown(Duration.ofMillis(500)).build().start();
+        Thread.sleep(600); // longer than the cooldown since the claim at start
+
+        long submitted = System.nanoTime();
+        awaitStatus(submit(new TaskRequest("first")).id(), TaskStatus.COMPLETED);
+        List<UUID> next = new ArrayList<>();
+        for (String content : List.of("a", "b", "c")) {
+            next.add(submit(new TaskRequest(content)).id());
+        }
+        next.forEach(id -> awaitStatus(id, TaskStatus.COMPLETED));
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(started.get("first") - submitted)).isLessThan(400);
+        for (String content : List.of("a", "b", "c")) {
+            assertThat(TimeUnit.NANOSECONDS.toMillis(started.get(content) - started.get("first")))
+                    .as("start of %s after the first", content).isGreaterThanOrEqualTo(400);
+        }
+    }
+
+    @Test
+    void aClaimCooldownOutsideZeroToOneSecondIsRefused() {
+        assertThatThrownBy(() -> Orchestrator.builder().claimCooldown(Duration.ofMillis(-1)))
+                .hasMessage("claimCooldown must be 0..1000 ms, was -1 ms");
+        assertThatThrownBy(() -> Orchestrator.builder().claimCooldown(Duration.ofMillis(1001)))
+                .hasMessage("claimCooldown must be 0..1000 ms, was 1001 ms");
+    }
+
+    @Test
     void failedAttemptsRetryAfterAnExponentialBackoffOnTheInjectedClock() {
         AtomicInteger calls = new AtomicInteger();
         orchestrator = builder((task, ctx) -> calls.incrementAndGet() < 3

@@ -51,6 +51,8 @@ import java.util.regex.Pattern;
  * @param lease           {@code VENOM_LEASE_MS}: how long a claim holds without a heartbeat
  * @param heartbeat       {@code VENOM_HEARTBEAT_MS}: how often claims are renewed and expired ones rescued
  * @param pollInterval    {@code VENOM_POLL_MS}: how often the store is asked for due tasks besides wake-ups
+ * @param claimCooldown   {@code VENOM_CLAIM_COOLDOWN_MS}: the least time between two claims; by default 10 ms
+ *                        with PostgreSQL, where each claim has a fixed cost, and 0 with the journal
  * @param eventWindow     {@code VENOM_EVENT_WINDOW}: live events kept for clients that reconnect
  * @param settings        every setting by key, with the environment's other variables: what a custom processor reads
  * @param sources         for each setting not at its default, where it came from
@@ -62,7 +64,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                            int maxAttempts, Duration retryBase, long maxPending, String processor,
                            Optional<URI> processorUrl, Duration processorTimeout, Optional<String> dbUser,
                            Optional<String> dbPassword, String dbSchema, int dbPoolSize, Duration lease,
-                           Duration heartbeat, Duration pollInterval, int eventWindow, Map<String, String> settings,
+                           Duration heartbeat, Duration pollInterval, Duration claimCooldown, int eventWindow, Map<String, String> settings,
                            Map<String, String> sources, List<String> warnings) {
 
     /** Every setting with its default, in the order the README lists them. */
@@ -96,6 +98,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         d.put("VENOM_LEASE_MS", "30000");
         d.put("VENOM_HEARTBEAT_MS", "5000");
         d.put("VENOM_POLL_MS", "1000");
+        d.put("VENOM_CLAIM_COOLDOWN_MS", "");
         d.put("VENOM_EVENT_WINDOW", "10000");
         return Collections.unmodifiableMap(d);
     }
@@ -108,7 +111,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                    [--journal-max-bytes N] [--retention 7d] [--max-attempts N] [--retry-base-ms N]
                    [--max-pending N] [--processor simulated|http|NAME] [--processor-url URL]
                    [--processor-timeout-ms N] [--db-user U] [--db-password P] [--db-schema S]
-                   [--db-pool-size N] [--lease-ms N] [--heartbeat-ms N] [--poll-ms N] [--event-window N]
+                   [--db-pool-size N] [--lease-ms N] [--heartbeat-ms N] [--poll-ms N]
+                   [--claim-cooldown-ms N] [--event-window N]
             Each flag overrides the environment variable of the same name (VENOM_HOST, VENOM_PORT,
             STATE_FILE_PATH, ...), which overrides .env in the working directory.""";
 
@@ -257,6 +261,9 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                     + "VENOM_LEASE_MS (" + lease.toMillis() + "), or claims expire between renewals");
         }
         Duration pollInterval = Duration.ofMillis(number(v, "VENOM_POLL_MS", 10, 600_000L, from));
+        Duration claimCooldown = v.get("VENOM_CLAIM_COOLDOWN_MS").isBlank()
+                ? Duration.ofMillis(store.equals("json") ? 0 : 10)
+                : Duration.ofMillis(number(v, "VENOM_CLAIM_COOLDOWN_MS", 0, 1000, from));
         int eventWindow = (int) number(v, "VENOM_EVENT_WINDOW", 1, 1_000_000, from);
         Map<String, String> settings = new TreeMap<>(env);
         settings.putAll(v);
@@ -264,7 +271,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                 nodeId.isEmpty() ? Optional.empty() : Optional.of(nodeId), grace, maxBody,
                 fsync, fsyncBatch, journalMax, retention, maxAttempts, retryBase, maxPending, processor,
                 processorUrl, processorTimeout, optional(v.get("VENOM_DB_USER")), optional(v.get("VENOM_DB_PASSWORD")),
-                dbSchema, dbPoolSize, lease, heartbeat, pollInterval, eventWindow, Collections.unmodifiableMap(settings),
+                dbSchema, dbPoolSize, lease, heartbeat, pollInterval, claimCooldown, eventWindow, Collections.unmodifiableMap(settings),
                 Map.copyOf(sources),
                 List.copyOf(warnings));
     }

@@ -104,6 +104,7 @@ public final class VenomApplication implements AutoCloseable {
                     .lease(config.lease())
                     .heartbeat(config.heartbeat())
                     .pollInterval(config.pollInterval())
+                    .claimCooldown(config.claimCooldown())
                     .nodeId(node);
             orchestrator = engine.build().start();
             metrics.watch(orchestrator);

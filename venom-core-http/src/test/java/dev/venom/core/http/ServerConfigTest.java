@@ -149,4 +149,19 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.load(new String[] {"--max-attempts", "101"}, Map.of(), dir.resolve("x")))
                 .hasMessageContaining("VENOM_MAX_ATTEMPTS must be an integer 1..100");
     }
+
+    @Test
+    void theClaimCooldownDefaultsToTenMillisecondsWithPostgresAndNoneWithTheJournal() {
+        ServerConfig journal = ServerConfig.load(new String[0], Map.of(), dir.resolve("none"));
+        ServerConfig postgres = ServerConfig.load(new String[] {"--store", "jdbc:postgresql://127.0.0.1/venom"},
+                Map.of(), dir.resolve("none"));
+        ServerConfig tuned = ServerConfig.load(new String[] {"--store", "jdbc:postgresql://127.0.0.1/venom"},
+                Map.of("VENOM_CLAIM_COOLDOWN_MS", "0"), dir.resolve("none"));
+
+        assertThat(journal.claimCooldown()).isZero();
+        assertThat(postgres.claimCooldown()).isEqualTo(Duration.ofMillis(10));
+        assertThat(tuned.claimCooldown()).isZero();
+        assertThatThrownBy(() -> ServerConfig.load(new String[] {"--claim-cooldown-ms", "1001"}, Map.of(),
+                dir.resolve("x"))).hasMessageContaining("VENOM_CLAIM_COOLDOWN_MS must be an integer 0..1000");
+    }
 }

@@ -34,7 +34,11 @@ class PostgresThroughputBench {
     private static final int CONNECTIONS = Integer.getInteger("venom.bench.connections", 32);
     private static final String CONCURRENCY = System.getProperty("venom.bench.pg.concurrency", "256");
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("venom.bench.pg.seconds", 10));
-    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("venom.bench.pg.warmup", 15));
+    /**
+     * Long enough for the JIT to settle: with load and PostgreSQL on two cores, the server's C2 compiler
+     * still took about a third of the machine's CPU 15 s after start (BENCHMARKS.md).
+     */
+    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("venom.bench.pg.warmup", 45));
 
     @TempDir
     Path dir;
@@ -139,6 +143,9 @@ class PostgresThroughputBench {
             load(running, WARMUP);
             awaitAllCompleted(schema);
             long before = count(schema, "true");
+            List<Long> pids = running.stream().map(ServerProcess::pid).toList();
+            long[] cpuBefore = {ProcessCpu.micros(pids), ProcessCpu.micros("postgres"),
+                    ProcessCpu.micros(List.of(ProcessHandle.current().pid()))};
             long start = System.nanoTime();
             load(running, MEASURE);
             awaitAllCompleted(schema);
@@ -146,6 +153,12 @@ class PostgresThroughputBench {
             long created = count(schema, "true") - before;
             report.add(String.format("  %d server(s): %,d tasks created in %d s, all completed after %.1f s",
                     servers, created, MEASURE.toSeconds(), seconds));
+            if (ProcessCpu.available()) {
+                report.add(String.format("    CPU per task: server JVM(s) %.0f us, PostgreSQL %.0f us, load client %.0f us",
+                        (ProcessCpu.micros(pids) - cpuBefore[0]) / (double) created,
+                        (ProcessCpu.micros("postgres") - cpuBefore[1]) / (double) created,
+                        (ProcessCpu.micros(List.of(ProcessHandle.current().pid())) - cpuBefore[2]) / (double) created));
+            }
             return created / seconds;
         } finally {
             running.forEach(ServerProcess::close);

@@ -1,0 +1,69 @@
+package dev.venom.core.tests;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * CPU time used by processes, read from Linux's {@code /proc} (user plus system time, in clock ticks of
+ * 10 ms). A benchmark divides it by the work done: unlike a rate, CPU per unit of work is not inflated by
+ * what other tenants of a shared machine take, so it tells where a task's cost goes.
+ */
+final class ProcessCpu {
+
+    private static final long MICROS_PER_TICK = 10_000;
+
+    private ProcessCpu() {
+    }
+
+    /** Whether this machine has {@code /proc} to read. */
+    static boolean available() {
+        return Files.isReadable(Path.of("/proc/self/stat"));
+    }
+
+    /** CPU microseconds used so far by the processes {@code pids}; 0 for one that is gone. */
+    static long micros(List<Long> pids) {
+        long ticks = 0;
+        for (long pid : pids) {
+            ticks += ticks(Path.of("/proc", Long.toString(pid), "stat"));
+        }
+        return ticks * MICROS_PER_TICK;
+    }
+
+    /** CPU microseconds used so far by every running process named {@code name} (postgres: all backends). */
+    static long micros(String name) {
+        long ticks = 0;
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path process : processes) {
+                String stat = read(process.resolve("stat"));
+                if (stat.contains("(" + name + ")")) {
+                    ticks += ticks(stat);
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return ticks * MICROS_PER_TICK;
+    }
+
+    private static long ticks(Path stat) {
+        String text = read(stat);
+        return text.isEmpty() ? 0 : ticks(text);
+    }
+
+    /** utime + stime: fields 14 and 15 of {@code /proc/<pid>/stat}, counted after the command's ")". */
+    private static long ticks(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return ""; // the process ended while being read
+        }
+    }
+}
