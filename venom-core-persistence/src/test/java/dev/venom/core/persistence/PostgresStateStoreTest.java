@@ -11,10 +11,11 @@ import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
+import java.io.InputStream;
 import java.sql.Connection;
-import org.postgresql.jdbc.PgConnection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.jdbc.PgConnection;
 
 /** What only the PostgreSQL store does: schema versions, notifications, retention, a bad address. */
 class PostgresStateStoreTest {
@@ -89,7 +91,54 @@ class PostgresStateStoreTest {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getInt(1)).isEqualTo(1);
             assertThat(rows.getString(2)).isEqualTo("V1__tasks.sql");
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(2);
+            assertThat(rows.getString(2)).isEqualTo("V2__vacuum_often.sql");
             assertThat(rows.next()).isFalse();
+        }
+        assertThat(tableOptions()).contains("autovacuum_vacuum_scale_factor=0.01",
+                "autovacuum_vacuum_insert_scale_factor=0.01");
+    }
+
+    @Test
+    void aSchemaAtVersionOneIsUpgradedAndKeepsItsTasks() throws Exception {
+        UUID id = UUID.randomUUID();
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement();
+             InputStream v1 = getClass().getResourceAsStream("/dev/venom/core/persistence/postgres/V1__tasks.sql")) {
+            // What a server of schema version 1 left behind.
+            sql.execute("CREATE SCHEMA \"" + schema + "\"");
+            sql.execute("SET search_path TO \"" + schema + "\"");
+            sql.execute(new String(v1.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            sql.execute("CREATE TABLE venom_schema_version (version integer PRIMARY KEY, description text NOT NULL, "
+                    + "applied_at timestamptz NOT NULL DEFAULT now())");
+            sql.execute("INSERT INTO venom_schema_version (version, description) VALUES (1, 'V1__tasks.sql')");
+            sql.execute("INSERT INTO venom_tasks (id, content, created_at, status, logs, priority, attempts, "
+                    + "max_attempts, due_at, updated_at, version) VALUES ('" + id + "', 'from v1', now(), 'PENDING', "
+                    + "'{}', 0, 0, 1, now(), now(), 1)");
+        }
+        assertThat(tableOptions()).isEmpty();
+
+        PostgresStateStore store = store();
+
+        assertThat(store.find(id).orElseThrow().content()).isEqualTo("from v1");
+        assertThat(tableOptions()).contains("autovacuum_vacuum_scale_factor=0.01");
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT max(version) FROM \"" + schema + "\".venom_schema_version")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isEqualTo(2);
+        }
+    }
+
+    /** The storage parameters of the tasks table, such as {@code autovacuum_vacuum_scale_factor=0.01}. */
+    private List<String> tableOptions() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = '\""
+                     + schema + "\".venom_tasks'::regclass")) {
+            rows.next();
+            return List.of((String[]) rows.getArray(1).getArray());
         }
     }
 
