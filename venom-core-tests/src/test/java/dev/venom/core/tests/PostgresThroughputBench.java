@@ -146,6 +146,7 @@ class PostgresThroughputBench {
             List<Long> pids = running.stream().map(ServerProcess::pid).toList();
             long[] cpuBefore = {ProcessCpu.micros(pids), ProcessCpu.micros("postgres"),
                     ProcessCpu.micros(List.of(ProcessHandle.current().pid()))};
+            long[] machineBefore = ProcessCpu.machineMicros();
             long start = System.nanoTime();
             load(running, MEASURE);
             awaitAllCompleted(schema);
@@ -158,6 +159,11 @@ class PostgresThroughputBench {
                         (ProcessCpu.micros(pids) - cpuBefore[0]) / (double) created,
                         (ProcessCpu.micros("postgres") - cpuBefore[1]) / (double) created,
                         (ProcessCpu.micros(List.of(ProcessHandle.current().pid())) - cpuBefore[2]) / (double) created));
+                long[] machine = ProcessCpu.machineMicros();
+                double available = seconds * 1e6 * Runtime.getRuntime().availableProcessors();
+                report.add(String.format("    the machine: %.0f %% busy, %.0f %% stolen by other guests",
+                        100 * (machine[0] - machineBefore[0]) / available,
+                        100 * (machine[1] - machineBefore[1]) / available));
             }
             return created / seconds;
         } finally {
