@@ -5,6 +5,7 @@ import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -411,17 +412,23 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     private void dispatch() {
+        long now = System.nanoTime();
+        lastClaimNanos = now; // before the flag clears, so a wake-up from here on waits out the cooldown
         dispatchQueued.set(false);
         int free = concurrency - inFlight.size();
         if (!claiming || free <= 0) {
+            lastClaimNanos = now - claimCooldownNanos; // no claim made
             return;
         }
         List<Attempt> claimed = new ArrayList<>();
         synchronized (claimLock) { // a cancel that wins against a fresh claim finds its attempt
             List<Claim> claims;
             try {
-                lastClaimNanos = System.nanoTime();
                 claims = store.claim(nodeId, free, lease);
+                if (claims.size() == free) {
+                    // Every slot filled: more may be waiting, so the next free slot claims at once.
+                    lastClaimNanos = now - claimCooldownNanos;
+                }
                 storeReachable();
             } catch (StoreException e) {
                 storeUnreachable(e);
@@ -917,15 +924,18 @@ public final class Orchestrator implements AutoCloseable {
         }
 
         /**
-         * The least time between two claims, 0..1 s; default 0. A claim has a fixed cost besides its tasks
-         * (with PostgreSQL, an index scan past the entries of recently claimed tasks), so under load, fewer
-         * and larger claims cost less: 10 ms took a fifth off the CPU per task in BENCHMARKS.md. The first
-         * claim after a quiet spell is never delayed; a task may start up to this much later under load.
+         * The least time between two claims that do not fill every free slot, 0..1 s; default 0. A claim has
+         * a fixed cost besides its tasks (with PostgreSQL, an index scan past the entries of recently
+         * claimed tasks), so under load fewer, larger claims cost less (BENCHMARKS.md). A wake-up once a
+         * cooldown has passed since the previous claim, the periodic poll's included, claims at once; one
+         * sooner waits for the rest of it, so a task may start up to this much later. Keep it well below
+         * the poll interval.
          */
         public Builder claimCooldown(Duration claimCooldown) {
             Objects.requireNonNull(claimCooldown, "claimCooldown");
             if (claimCooldown.isNegative() || claimCooldown.compareTo(Duration.ofSeconds(1)) > 0) {
-                throw new IllegalArgumentException("claimCooldown must be 0..1000 ms, was " + claimCooldown.toMillis()
+                throw new IllegalArgumentException("claimCooldown must be 0..1000 ms, was "
+                        + BigDecimal.valueOf(claimCooldown.toNanos(), 6).stripTrailingZeros().toPlainString()
                         + " ms");
             }
             this.claimCooldown = claimCooldown;

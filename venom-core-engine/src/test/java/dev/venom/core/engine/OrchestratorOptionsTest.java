@@ -85,8 +85,8 @@ class OrchestratorOptionsTest {
         orchestrator = builder((task, ctx) -> {
             started.put(task.content(), System.nanoTime());
             return CompletableFuture.completedFuture("ok");
-        }).pollInterval(Duration.ofSeconds(30)).claimCooldown(Duration.ofMillis(500)).build().start();
-        Thread.sleep(600); // longer than the cooldown since the claim at start
+        }).pollInterval(Duration.ofSeconds(30)).claimCooldown(Duration.ofMillis(1000)).build().start();
+        Thread.sleep(1300); // longer than the cooldown since the poll's claim at start
 
         long submitted = System.nanoTime();
         awaitStatus(submit(new TaskRequest("first")).id(), TaskStatus.COMPLETED);
@@ -96,11 +96,31 @@ class OrchestratorOptionsTest {
         }
         next.forEach(id -> awaitStatus(id, TaskStatus.COMPLETED));
 
-        assertThat(TimeUnit.NANOSECONDS.toMillis(started.get("first") - submitted)).isLessThan(400);
+        // Wide margins: a claim's own time to reach the processor must not decide the outcome.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(started.get("first") - submitted)).isLessThan(700);
         for (String content : List.of("a", "b", "c")) {
             assertThat(TimeUnit.NANOSECONDS.toMillis(started.get(content) - started.get("first")))
-                    .as("start of %s after the first", content).isGreaterThanOrEqualTo(400);
+                    .as("start of %s after the first", content).isGreaterThanOrEqualTo(700);
         }
+    }
+
+    @Test
+    void aClaimThatFillsEverySlotStartsNoCooldownSoAFullEngineDoesNotWait() {
+        Map<String, Long> started = new ConcurrentHashMap<>();
+        orchestrator = builder((task, ctx) -> {
+            started.put(task.content(), System.nanoTime());
+            return CompletableFuture.completedFuture("ok");
+        }).pollInterval(Duration.ofSeconds(30)).claimCooldown(Duration.ofMillis(1000)).concurrency(1).build();
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(submit(new TaskRequest("t" + i)).id());
+        }
+
+        orchestrator.start();
+
+        ids.forEach(id -> awaitStatus(id, TaskStatus.COMPLETED));
+        // Five claims of one task each: with a cooldown between them they would span at least 4 s.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(started.get("t4") - started.get("t0"))).isLessThan(2000);
     }
 
     @Test
@@ -109,6 +129,8 @@ class OrchestratorOptionsTest {
                 .hasMessage("claimCooldown must be 0..1000 ms, was -1 ms");
         assertThatThrownBy(() -> Orchestrator.builder().claimCooldown(Duration.ofMillis(1001)))
                 .hasMessage("claimCooldown must be 0..1000 ms, was 1001 ms");
+        assertThatThrownBy(() -> Orchestrator.builder().claimCooldown(Duration.ofNanos(1_000_500_000)))
+                .hasMessage("claimCooldown must be 0..1000 ms, was 1000.5 ms");
     }
 
     @Test

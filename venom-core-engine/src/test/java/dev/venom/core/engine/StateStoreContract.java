@@ -187,6 +187,7 @@ public abstract class StateStoreContract {
             inserted("t" + i);
         }
         List<Claim> claims = store.claim("node-1", 100, LEASE);
+        assertThat(claims).hasSize(100);
         List<CompletableFuture<Optional<VenomTask>>> completions = new ArrayList<>();
         List<CompletableFuture<Optional<VenomTask>>> failures = new ArrayList<>();
 
@@ -197,7 +198,6 @@ public abstract class StateStoreContract {
             failures.add(store.update(running, running.fail("late", clock.instant())));
         }
 
-        assertThat(claims).hasSize(100);
         for (int i = 0; i < claims.size(); i++) {
             Optional<VenomTask> completed = completions.get(i).join();
             Optional<VenomTask> failed = failures.get(i).join();

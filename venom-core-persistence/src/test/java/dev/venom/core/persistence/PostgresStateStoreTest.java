@@ -12,6 +12,7 @@ import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -109,7 +110,7 @@ class PostgresStateStoreTest {
             // What a server of schema version 1 left behind.
             sql.execute("CREATE SCHEMA \"" + schema + "\"");
             sql.execute("SET search_path TO \"" + schema + "\"");
-            sql.execute(new String(v1.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            sql.execute(new String(v1.readAllBytes(), StandardCharsets.UTF_8));
             sql.execute("CREATE TABLE venom_schema_version (version integer PRIMARY KEY, description text NOT NULL, "
                     + "applied_at timestamptz NOT NULL DEFAULT now())");
             sql.execute("INSERT INTO venom_schema_version (version, description) VALUES (1, 'V1__tasks.sql')");
@@ -129,6 +130,19 @@ class PostgresStateStoreTest {
             rows.next();
             assertThat(rows.getInt(1)).isEqualTo(2);
         }
+    }
+
+    @Test
+    void aServerRefusesASchemaNewerThanItself() throws Exception {
+        store();
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement()) {
+            sql.execute("INSERT INTO \"" + schema + "\".venom_schema_version (version, description) "
+                    + "VALUES (3, 'V3__from_a_newer_server.sql')");
+        }
+
+        assertThatThrownBy(this::store).isInstanceOf(StoreException.class)
+                .hasMessageContaining("the database schema is at version 3, newer than this server's 2");
     }
 
     /** The storage parameters of the tasks table, such as {@code autovacuum_vacuum_scale_factor=0.01}. */

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,6 +34,8 @@ class PostgresThroughputBench {
 
     private static final int CONNECTIONS = Integer.getInteger("venom.bench.connections", 32);
     private static final String CONCURRENCY = System.getProperty("venom.bench.pg.concurrency", "256");
+    /** The servers' {@code VENOM_CLAIM_COOLDOWN_MS}; unset for their default, {@code 0} to compare without. */
+    private static final String COOLDOWN = System.getProperty("venom.bench.pg.cooldown");
     private static final Duration MEASURE = Duration.ofSeconds(Long.getLong("venom.bench.pg.seconds", 10));
     /**
      * Long enough for the JIT to settle: with load and PostgreSQL on two cores, the server's C2 compiler
@@ -136,9 +139,14 @@ class PostgresThroughputBench {
                 if (!extra.isEmpty()) {
                     jvm.addAll(List.of(extra.replace("{n}", Integer.toString(s)).split("\\s+")));
                 }
-                running.add(ServerProcess.startWithJvm(jvm, Files.createDirectories(
-                        dir.resolve(schema + "-" + s)), Map.of("VENOM_STORE", PostgresTestDatabase.URL,
-                        "VENOM_DB_SCHEMA", schema, "VENOM_NODE_ID", "bench-" + s, "VENOM_PROCESSING_DELAY_MS", "0", "VENOM_CONCURRENCY", CONCURRENCY)));
+                Map<String, String> env = new HashMap<>(Map.of("VENOM_STORE", PostgresTestDatabase.URL,
+                        "VENOM_DB_SCHEMA", schema, "VENOM_NODE_ID", "bench-" + s, "VENOM_PROCESSING_DELAY_MS", "0",
+                        "VENOM_CONCURRENCY", CONCURRENCY));
+                if (COOLDOWN != null) {
+                    env.put("VENOM_CLAIM_COOLDOWN_MS", COOLDOWN);
+                }
+                running.add(ServerProcess.startWithJvm(jvm, Files.createDirectories(dir.resolve(schema + "-" + s)),
+                        env));
             }
             load(running, WARMUP);
             awaitAllCompleted(schema);
@@ -155,7 +163,8 @@ class PostgresThroughputBench {
             report.add(String.format("  %d server(s): %,d tasks created in %d s, all completed after %.1f s",
                     servers, created, MEASURE.toSeconds(), seconds));
             if (ProcessCpu.available()) {
-                report.add(String.format("    CPU per task: server JVM(s) %.0f us, PostgreSQL %.0f us, load client %.0f us",
+                report.add(String.format(
+                        "    CPU per task: server JVM(s) %.0f us, PostgreSQL %.0f us, load client %.0f us",
                         (ProcessCpu.micros(pids) - cpuBefore[0]) / (double) created,
                         (ProcessCpu.micros("postgres") - cpuBefore[1]) / (double) created,
                         (ProcessCpu.micros(List.of(ProcessHandle.current().pid())) - cpuBefore[2]) / (double) created));

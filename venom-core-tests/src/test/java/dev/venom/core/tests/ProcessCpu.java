@@ -32,14 +32,17 @@ final class ProcessCpu {
         return ticks * MICROS_PER_TICK;
     }
 
-    /** CPU microseconds used so far by every running process named {@code name} (postgres: all backends). */
+    /**
+     * CPU microseconds used so far by every running process named {@code name}, with the children each has
+     * reaped: for PostgreSQL, the postmaster's children include backends and autovacuum workers that exited.
+     */
     static long micros(String name) {
         long ticks = 0;
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path process : processes) {
                 String stat = read(process.resolve("stat"));
                 if (stat.contains("(" + name + ")")) {
-                    ticks += ticks(stat);
+                    ticks += ticks(stat) + reapedChildrenTicks(stat);
                 }
             }
         } catch (IOException e) {
@@ -69,6 +72,12 @@ final class ProcessCpu {
     private static long ticks(Path stat) {
         String text = read(stat);
         return text.isEmpty() ? 0 : ticks(text);
+    }
+
+    /** cutime + cstime: fields 16 and 17 of {@code /proc/<pid>/stat}. */
+    private static long reapedChildrenTicks(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
     }
 
     /** utime + stime: fields 14 and 15 of {@code /proc/<pid>/stat}, counted after the command's ")". */
