@@ -70,7 +70,7 @@ public final class Orchestrator implements AutoCloseable {
     private final ExecutorService workers;
     private final Map<UUID, Attempt> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean dispatchQueued = new AtomicBoolean();
-    /** When the last claim started; the next waits until a cooldown after it. */
+    /** When the cooldown began: the start of the last claim that left slots free. Wake-ups wait it out. */
     private volatile long lastClaimNanos;
     /** Held from a claim until its attempts are registered in {@link #inFlight}. */
     private final Object claimLock = new Object();

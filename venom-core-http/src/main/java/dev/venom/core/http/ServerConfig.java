@@ -51,8 +51,9 @@ import java.util.regex.Pattern;
  * @param lease           {@code VENOM_LEASE_MS}: how long a claim holds without a heartbeat
  * @param heartbeat       {@code VENOM_HEARTBEAT_MS}: how often claims are renewed and expired ones rescued
  * @param pollInterval    {@code VENOM_POLL_MS}: how often the store is asked for due tasks besides wake-ups
- * @param claimCooldown   {@code VENOM_CLAIM_COOLDOWN_MS}: the least time between two claims; by default 10 ms
- *                        with PostgreSQL, where each claim has a fixed cost, and 0 with the journal
+ * @param claimCooldown   {@code VENOM_CLAIM_COOLDOWN_MS}: the least time between two claims that leave slots
+ *                        free; by default 10 ms with PostgreSQL, where each claim has a fixed cost, and 0
+ *                        with the journal
  * @param eventWindow     {@code VENOM_EVENT_WINDOW}: live events kept for clients that reconnect
  * @param settings        every setting by key, with the environment's other variables: what a custom processor reads
  * @param sources         for each setting not at its default, where it came from
