@@ -27,7 +27,7 @@ final class ProcessCpu {
     static long micros(List<Long> pids) {
         long ticks = 0;
         for (long pid : pids) {
-            ticks += ticks(Path.of("/proc", Long.toString(pid), "stat"));
+            ticks += ticks(read(Path.of("/proc", Long.toString(pid), "stat")), false);
         }
         return ticks * MICROS_PER_TICK;
     }
@@ -42,7 +42,7 @@ final class ProcessCpu {
             for (Path process : processes) {
                 String stat = read(process.resolve("stat"));
                 if (stat.contains("(" + name + ")")) {
-                    ticks += ticks(stat) + reapedChildrenTicks(stat);
+                    ticks += ticks(stat, true);
                 }
             }
         } catch (IOException e) {
@@ -69,21 +69,17 @@ final class ProcessCpu {
         return new long[] {busy * MICROS_PER_TICK, Long.parseLong(fields[8]) * MICROS_PER_TICK};
     }
 
-    private static long ticks(Path stat) {
-        String text = read(stat);
-        return text.isEmpty() ? 0 : ticks(text);
-    }
-
-    /** cutime + cstime: fields 16 and 17 of {@code /proc/<pid>/stat}. */
-    private static long reapedChildrenTicks(String stat) {
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
-    }
-
-    /** utime + stime: fields 14 and 15 of {@code /proc/<pid>/stat}, counted after the command's ")". */
-    private static long ticks(String stat) {
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    /**
+     * utime + stime of a {@code /proc/<pid>/stat} text (fields 14 and 15), plus cutime + cstime (16 and 17)
+     * if asked; 0 for an empty text, a process that ended while being read.
+     */
+    private static long ticks(String stat, boolean withReapedChildren) {
+        if (stat.isEmpty()) {
+            return 0;
+        }
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // field 3 onwards
+        long own = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return withReapedChildren ? own + Long.parseLong(fields[13]) + Long.parseLong(fields[14]) : own;
     }
 
     private static String read(Path file) {
