@@ -292,7 +292,22 @@ public final class InMemoryStateStore implements StateStore {
     @Override
     public CompletableFuture<VenomTask> insert(VenomTask task) {
         Objects.requireNonNull(task, "task");
-        VenomTask stored = task.withVersion(1);
+        return add(task.withVersion(1), null);
+    }
+
+    /** {@inheritDoc} The task and its claim are visible once its one change is durable. */
+    @Override
+    public CompletableFuture<Optional<Claim>> insertClaimed(VenomTask task, String owner, Duration lease) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(owner, "owner");
+        Instant now = clock.instant();
+        Claim claim = new Claim(task.startOnArrival(now), owner, now.plus(lease));
+        return add(claim.task(), claim).thenApply(stored -> Optional.of(claim));
+    }
+
+    /** Adds {@code stored} (version 1, or 2 when it comes with its {@code claim}) once its change is durable. */
+    private CompletableFuture<VenomTask> add(VenomTask stored, Claim claim) {
+        VenomTask task = stored;
         synchronized (lock) {
             if (task.idempotencyKey() != null) {
                 Entry holder = byKey.get(task.idempotencyKey());
@@ -319,6 +334,9 @@ public final class InMemoryStateStore implements StateStore {
                     if (error == null) {
                         inserted.visible = true;
                         enqueue(inserted);
+                        if (claim != null) {
+                            claims.put(task.id(), claim);
+                        }
                     } else {
                         counts[inserted.status.ordinal()]--;
                         byId.remove(task.id());

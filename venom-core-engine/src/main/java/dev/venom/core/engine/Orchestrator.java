@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +71,17 @@ public final class Orchestrator implements AutoCloseable {
     private final Map<UUID, VenomTask> unannounced = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final Map<UUID, Attempt> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Slots taken by claims and arrivals on their way into {@link #inFlight} ({@link #reserve}): the two
+     * together never exceed the concurrency.
+     */
+    private final AtomicInteger reserved = new AtomicInteger();
+    /** Bumped whenever a due PENDING task may be waiting in the store: see {@link #nothingWaiting()}. */
+    private final AtomicLong waitingMarks = new AtomicLong();
+    /** The mark read before the last claim that left slots free, so found nothing more due. */
+    private volatile long drainedAt = -1;
+    /** Set once the store answered that it cannot store a task already claimed. */
+    private volatile boolean arrivalsUnsupported;
     private final AtomicBoolean dispatchQueued = new AtomicBoolean();
     /** When the cooldown began: the start of the last claim that left slots free. Wake-ups wait it out. */
     private volatile long lastClaimNanos;
@@ -127,7 +140,7 @@ public final class Orchestrator implements AutoCloseable {
             claiming = true;
             long pollMs = pollInterval.toMillis();
             long maintainMs = heartbeat.toMillis();
-            store.onNewTasks(this::wake);
+            store.onNewTasks(this::mayBeWaiting);
             if (events.wantsRemoteEvents()) {
                 store.onRemoteEvents(new StateStore.RemoteListener() {
                     @Override
@@ -156,9 +169,14 @@ public final class Orchestrator implements AutoCloseable {
     /**
      * Creates a PENDING task for {@code request} and stores it.
      *
-     * @return the stored task, once it is durable; fails with {@link StoreException} if it could not be
-     *     stored, {@link TooManyPendingException} when {@code maxPending} tasks are waiting, or
-     *     {@link IllegalStateException} once the orchestrator is closing
+     * <p>When a slot is free and no task is known to be waiting, the task is stored already claimed by this
+     * node ({@link StateStore#insertClaimed}) and starts at once, without a claim of its own; otherwise it
+     * waits for a claim. Either way it is durable before the future completes.
+     *
+     * @return the task as created (PENDING, version 1), once it is durable; fails with
+     *     {@link StoreException} if it could not be stored, {@link TooManyPendingException} when
+     *     {@code maxPending} tasks are waiting, or {@link IllegalStateException} once the orchestrator is
+     *     closing
      */
     public CompletableFuture<VenomTask> submit(TaskRequest request) {
         return submit(request, null).thenApply(Submission::task);
@@ -194,6 +212,13 @@ public final class Orchestrator implements AutoCloseable {
         }
         VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
                 clock.instant());
+        if (idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported && nothingWaiting()
+                && reserve(1) == 1) {
+            if (claiming) {
+                return startOnArrival(task);
+            }
+            reserved.decrementAndGet(); // closing: close() no longer waits for arrivals
+        }
         unannounced.put(task.id(), task);
         return store.insert(task).whenComplete((stored, error) -> {
             if (error != null || !stored.id().equals(task.id())) {
@@ -203,7 +228,7 @@ public final class Orchestrator implements AutoCloseable {
             if (stored.id().equals(task.id())) {
                 log.debug("task {} created", stored.id());
                 announce(stored.id());
-                wake();
+                mayBeWaiting();
                 return new Submission(stored, true);
             }
             if (!request.matches(stored, defaultMaxAttempts)) {
@@ -211,6 +236,89 @@ public final class Orchestrator implements AutoCloseable {
             }
             return new Submission(stored, false);
         });
+    }
+
+    /**
+     * Stores {@code task} claimed by this node in one write and runs it, in a slot reserved for it. A store
+     * that cannot stores it PENDING instead, and it is claimed as usual.
+     */
+    private CompletableFuture<Submission> startOnArrival(VenomTask task) {
+        CompletableFuture<Optional<Claim>> stored;
+        try {
+            stored = store.insertClaimed(task, nodeId, lease);
+        } catch (RuntimeException e) {
+            reserved.decrementAndGet();
+            throw e;
+        }
+        return stored.handle((claim, error) -> {
+            if (error != null || claim.isEmpty()) {
+                reserved.decrementAndGet();
+                if (error != null) {
+                    wake(); // the slot is free again
+                    throw error instanceof CompletionException c ? c : new CompletionException(error);
+                }
+                arrivalsUnsupported = true;
+                log.debug("task {} created", task.id());
+                events.publish(List.of(TaskEvent.created(task.withVersion(1))));
+                mayBeWaiting();
+                return new Submission(task.withVersion(1), true);
+            }
+            log.debug("task {} created and claimed", task.id());
+            Attempt attempt = new Attempt(claim.get());
+            synchronized (claimLock) {
+                events.publish(List.of(TaskEvent.created(task.withVersion(1))));
+                events.publish(TaskEvent.claimed(claim.get().task()));
+                inFlight.put(attempt.id, attempt);
+            }
+            reserved.decrementAndGet();
+            execute(attempt);
+            return new Submission(task.withVersion(1), true);
+        });
+    }
+
+    /** Runs a registered attempt on a worker; one that arrives as the workers stop goes back to PENDING. */
+    private void execute(Attempt attempt) {
+        try {
+            workers.execute(attempt::run);
+        } catch (RejectedExecutionException closing) {
+            inFlight.remove(attempt.id);
+            attempt.release();
+        }
+    }
+
+    /**
+     * Takes up to {@code wanted} free slots for attempts about to be registered; the caller gives them back
+     * ({@code reserved}) once they are in {@link #inFlight}. Reads the reservations before the attempts, so a
+     * slot moving from one to the other meanwhile is counted twice, never missed.
+     *
+     * @return how many slots were taken
+     */
+    private int reserve(int wanted) {
+        while (true) {
+            int taken = reserved.get();
+            int grant = Math.min(wanted, concurrency - inFlight.size() - taken);
+            if (grant <= 0) {
+                return 0;
+            }
+            if (reserved.compareAndSet(taken, taken + grant)) {
+                return grant;
+            }
+        }
+    }
+
+    /**
+     * True if no due PENDING task is known to wait: the last claim left slots free, and nothing since said
+     * a task may be waiting (an insert, a retry coming due, a rescue, another server's insert, a claim that
+     * filled every slot). Then a new task may start ahead of the queue without overtaking anything.
+     */
+    private boolean nothingWaiting() {
+        return drainedAt == waitingMarks.get();
+    }
+
+    /** A due PENDING task may be waiting: arrivals queue behind it, and a claim is asked for. */
+    private void mayBeWaiting() {
+        waitingMarks.incrementAndGet();
+        wake();
     }
 
     /** The longest idempotency key accepted. */
@@ -336,6 +444,7 @@ public final class Orchestrator implements AutoCloseable {
         accepting = false;
         claiming = false;
         awaitDispatchInProgress();
+        awaitArrivals();
         awaitAll(new ArrayList<>(inFlight.values()), shutdownGrace);
         abandonWrites = true;
         List<Attempt> unfinished = new ArrayList<>(inFlight.values());
@@ -365,6 +474,19 @@ public final class Orchestrator implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.warn("a dispatch still running at shutdown may leave its tasks PROCESSING until the next start", e);
+        }
+    }
+
+    /** Waits (up to the grace period) for tasks being stored already claimed, so they run or are released. */
+    private void awaitArrivals() {
+        long deadline = System.nanoTime() + shutdownGrace.toNanos();
+        while (reserved.get() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -405,7 +527,7 @@ public final class Orchestrator implements AutoCloseable {
     private void wakeAt(Instant due) {
         long delayMs = Math.max(0, Duration.between(clock.instant(), due).toMillis());
         try {
-            scheduler.schedule(this::wake, delayMs, TimeUnit.MILLISECONDS);
+            scheduler.schedule(this::mayBeWaiting, delayMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closing) {
             // nothing to wake
         }
@@ -415,41 +537,42 @@ public final class Orchestrator implements AutoCloseable {
         long now = System.nanoTime();
         lastClaimNanos = now; // before the flag clears, so a wake-up from here on waits out the cooldown
         dispatchQueued.set(false);
-        int free = concurrency - inFlight.size();
-        if (!claiming || free <= 0) {
+        int free = claiming ? reserve(concurrency) : 0;
+        if (free == 0) {
             lastClaimNanos = now - claimCooldownNanos; // no claim made
             return;
         }
+        long mark = waitingMarks.get();
         List<Attempt> claimed = new ArrayList<>();
-        synchronized (claimLock) { // a cancel that wins against a fresh claim finds its attempt
-            List<Claim> claims;
-            try {
-                claims = store.claim(nodeId, free, lease);
-                if (claims.size() == free) {
-                    // Every slot filled: more may be waiting, so the next free slot claims at once.
-                    lastClaimNanos = now - claimCooldownNanos;
+        try {
+            synchronized (claimLock) { // a cancel that wins against a fresh claim finds its attempt
+                List<Claim> claims;
+                try {
+                    claims = store.claim(nodeId, free, lease);
+                    if (claims.size() == free) {
+                        // Every slot filled: more may be waiting, so the next free slot claims at once.
+                        lastClaimNanos = now - claimCooldownNanos;
+                        waitingMarks.incrementAndGet();
+                    } else {
+                        drainedAt = mark;
+                    }
+                    storeReachable();
+                } catch (StoreException e) {
+                    storeUnreachable(e);
+                    return;
                 }
-                storeReachable();
-            } catch (StoreException e) {
-                storeUnreachable(e);
-                return;
+                for (Claim claim : claims) {
+                    announce(claim.task().id()); // a task claimed before its submitter heard back is created first
+                    events.publish(TaskEvent.claimed(claim.task()));
+                    Attempt attempt = new Attempt(claim);
+                    inFlight.put(attempt.id, attempt);
+                    claimed.add(attempt);
+                }
             }
-            for (Claim claim : claims) {
-                announce(claim.task().id()); // a task claimed before its submitter heard back is created first
-                events.publish(TaskEvent.claimed(claim.task()));
-                Attempt attempt = new Attempt(claim);
-                inFlight.put(attempt.id, attempt);
-                claimed.add(attempt);
-            }
+        } finally {
+            reserved.addAndGet(-free);
         }
-        for (Attempt attempt : claimed) {
-            try {
-                workers.execute(attempt::run);
-            } catch (RejectedExecutionException closing) {
-                inFlight.remove(attempt.id);
-                attempt.release();
-            }
-        }
+        claimed.forEach(this::execute);
     }
 
     /** The heartbeat: renews this node's leases, then returns expired ones (of any node) to the queue. */
@@ -465,7 +588,7 @@ public final class Orchestrator implements AutoCloseable {
             int rescued = store.rescueExpired();
             if (rescued > 0) {
                 log.warn("rescued {} task(s) whose claim expired", rescued);
-                wake();
+                mayBeWaiting();
             }
         } catch (StoreException e) {
             storeUnreachable(e);

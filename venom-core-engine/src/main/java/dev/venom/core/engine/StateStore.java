@@ -31,6 +31,23 @@ public interface StateStore extends AutoCloseable {
      */
     CompletableFuture<VenomTask> insert(VenomTask task);
 
+    /**
+     * Adds a new task already claimed by {@code owner}: an {@link #insert} and a {@link #claim} of that task
+     * in one durable write, so an engine with a free slot and nothing waiting runs what it just accepted
+     * without writing it twice. The task is stored {@linkplain VenomTask#start started} (PROCESSING, attempt
+     * 1) at version 2, its creation being version 1, and held for {@code lease} like any claim.
+     *
+     * <p>The default inserts the task PENDING and answers empty: a store that cannot do both in one write
+     * lets the task be claimed as usual.
+     *
+     * @param task a new PENDING task, due now, without an idempotency key
+     * @return the claim once durable, or empty if the task was stored PENDING instead
+     * @throws IllegalArgumentException if a task with this id exists, or {@code task} is not such a task
+     */
+    default CompletableFuture<Optional<Claim>> insertClaimed(VenomTask task, String owner, Duration lease) {
+        return insert(task).thenApply(stored -> Optional.empty());
+    }
+
     /** The task with {@code id} as last written, if any. */
     Optional<VenomTask> find(UUID id);
 

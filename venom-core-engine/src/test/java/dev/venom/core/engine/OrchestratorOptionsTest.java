@@ -82,10 +82,12 @@ class OrchestratorOptionsTest {
     @Test
     void underAClaimCooldownAClaimAfterAQuietSpellIsAtOnceAndTheNextWaitsForTheCooldown() throws Exception {
         Map<String, Long> started = new ConcurrentHashMap<>();
+        // New tasks would start on arrival, without a claim: this store has every task claimed.
         orchestrator = builder((task, ctx) -> {
             started.put(task.content(), System.nanoTime());
             return CompletableFuture.completedFuture("ok");
-        }).pollInterval(Duration.ofSeconds(30)).claimCooldown(Duration.ofMillis(1000)).build().start();
+        }).store(new CountingStore(store, false)).pollInterval(Duration.ofSeconds(30))
+                .claimCooldown(Duration.ofMillis(1000)).build().start();
         Thread.sleep(1300); // longer than the cooldown since the poll's claim at start
 
         long submitted = System.nanoTime();
@@ -102,6 +104,27 @@ class OrchestratorOptionsTest {
             assertThat(TimeUnit.NANOSECONDS.toMillis(started.get(content) - started.get("first")))
                     .as("start of %s after the first", content).isGreaterThanOrEqualTo(700);
         }
+    }
+
+    @Test
+    void aNewTaskDoesNotOvertakeATaskWaitingForItsClaim() {
+        List<String> order = new CopyOnWriteArrayList<>();
+        CountingStore counting = new CountingStore(store, true);
+        orchestrator = builder((task, ctx) -> {
+            order.add(task.content());
+            return CompletableFuture.completedFuture("ok");
+        }).store(counting).pollInterval(Duration.ofSeconds(30)).claimCooldown(Duration.ofMillis(1000)).concurrency(4)
+                .build().start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> counting.claimCalls() > 0);
+
+        // A keyed task is always claimed, so it waits out the cooldown begun by the claim at start.
+        UUID keyed = orchestrator.submit(new TaskRequest("keyed"), "key-1").join().task().id();
+        UUID plain = submit(new TaskRequest("plain")).id();
+
+        awaitStatus(keyed, TaskStatus.COMPLETED);
+        awaitStatus(plain, TaskStatus.COMPLETED);
+        assertThat(order).containsExactly("keyed", "plain");
+        assertThat(counting.insertedClaimed()).isZero();
     }
 
     @Test

@@ -71,6 +71,84 @@ class OrchestratorTest {
     }
 
     @Test
+    void anEngineWithAFreeSlotStartsANewTaskInTheWriteThatStoresItWithoutAClaim() {
+        CountingStore counting = new CountingStore(store, true);
+        List<TaskEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        orchestrator = Orchestrator.builder().store(counting).processor(new SimulatedProcessor(Duration.ZERO))
+                .concurrency(4).nodeId("test-node").pollInterval(Duration.ofMillis(50)).listener(events::add)
+                .build().start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> counting.claimCalls() > 0); // found nothing waiting
+
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            VenomTask created = orchestrator.submit(new TaskRequest("t" + i)).join();
+            assertThat(created.status()).isEqualTo(TaskStatus.PENDING);
+            ids.add(created.id());
+            awaitStatus(created.id(), TaskStatus.COMPLETED);
+        }
+
+        assertThat(counting.insertedClaimed()).isEqualTo(10);
+        assertThat(counting.claimed()).isZero();
+        VenomTask done = store.find(ids.get(0)).orElseThrow();
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.logs()).hasSize(3);
+        assertThat(done.logs().get(1)).startsWith("Processing started: ");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream()
+                .filter(e -> e.task().id().equals(ids.get(0))).count() >= 6);
+        assertThat(events.stream().filter(e -> e.task().id().equals(ids.get(0))).map(TaskEvent::type).toList())
+                .containsExactly(TaskEvent.Type.CREATED, TaskEvent.Type.LOG_APPENDED, TaskEvent.Type.STATUS_CHANGED,
+                        TaskEvent.Type.CLAIMED, TaskEvent.Type.LOG_APPENDED, TaskEvent.Type.STATUS_CHANGED);
+    }
+
+    @Test
+    void aStoreWithoutInsertClaimedHasEveryTaskClaimed() {
+        CountingStore counting = new CountingStore(store, false);
+        orchestrator = Orchestrator.builder().store(counting).processor(new SimulatedProcessor(Duration.ZERO))
+                .concurrency(4).nodeId("test-node").pollInterval(Duration.ofMillis(50)).build().start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> counting.claimCalls() > 0);
+
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(orchestrator.submit(new TaskRequest("t" + i)).join().id());
+        }
+
+        ids.forEach(id -> awaitStatus(id, TaskStatus.COMPLETED));
+        assertThat(counting.claimed()).isEqualTo(5);
+        assertThat(counting.insertedClaimed()).isZero();
+    }
+
+    @Test
+    void submissionsRacingClaimsStartEachTaskOnceAndNeverExceedTheConcurrency() throws Exception {
+        CountingStore counting = new CountingStore(store, true);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        orchestrator = Orchestrator.builder().store(counting).processor((task, ctx) -> {
+            peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+            return CompletableFuture.supplyAsync(() -> {
+                running.decrementAndGet();
+                return "ok";
+            }, CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.MILLISECONDS));
+        }).concurrency(3).nodeId("test-node").pollInterval(Duration.ofMillis(50)).build().start();
+
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<UUID>> submitted = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            String content = "t" + i;
+            submitted.add(clients.submit(() -> orchestrator.submit(new TaskRequest(content)).join().id()));
+        }
+        List<UUID> ids = new ArrayList<>();
+        for (java.util.concurrent.Future<UUID> id : submitted) {
+            ids.add(id.get());
+        }
+        clients.shutdown();
+
+        ids.forEach(id -> awaitStatus(id, TaskStatus.COMPLETED));
+        assertThat(peak.get()).isBetween(1, 3);
+        assertThat(counting.insertedClaimed() + counting.claimed()).isEqualTo(400);
+        assertThat(ids).allSatisfy(id -> assertThat(store.find(id).orElseThrow().attempts()).isEqualTo(1));
+    }
+
+    @Test
     void processorThatThrowsEndsFailedWithTheErrorLogged() {
         start((task, ctx) -> {
             throw new IllegalStateException("disk on fire");

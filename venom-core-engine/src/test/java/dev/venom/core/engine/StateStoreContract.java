@@ -426,4 +426,65 @@ public abstract class StateStoreContract {
         assertThat(again.task().logs()).last().asString().matches(
                 "Processing started: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
     }
+
+    @Test
+    void aTaskInsertedClaimedIsStoredStartedAtVersionTwoAndHeldByItsOwner() {
+        VenomTask task = VenomTask.create(UUID.randomUUID(), new TaskRequest("arrived").withMaxAttempts(2), 1, null,
+                clock.instant());
+
+        Claim claim = store.insertClaimed(task, "node-1", LEASE).join().orElseThrow();
+
+        VenomTask started = claim.task();
+        assertThat(started.id()).isEqualTo(task.id());
+        assertThat(started.status()).isEqualTo(TaskStatus.PROCESSING);
+        assertThat(started.attempts()).isEqualTo(1);
+        assertThat(started.version()).isEqualTo(2);
+        assertThat(started.logs()).hasSize(2).first().isEqualTo(task.logs().get(0));
+        assertThat(started.logs().get(1)).matches(
+                "Processing started: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
+        assertThat(claim.owner()).isEqualTo("node-1");
+        assertThat(claim.leaseExpiresAt()).isBetween(clock.instant().plus(LEASE).minusSeconds(2),
+                clock.instant().plus(LEASE).plusSeconds(2));
+        assertThat(store.find(task.id())).contains(started);
+        assertThat(store.count(TaskStatus.PROCESSING)).isEqualTo(1);
+        assertThat(store.count(TaskStatus.PENDING)).isZero();
+        assertThat(store.claim("node-2", 10, LEASE)).isEmpty();
+        assertThat(store.renew(claim, LEASE)).isPresent();
+        VenomTask completed = store.update(started, started.complete("done", clock.instant())).join().orElseThrow();
+        assertThat(completed.version()).isEqualTo(3);
+        assertThat(store.find(task.id())).contains(completed);
+    }
+
+    @Test
+    void aTaskInsertedClaimedWhoseLeaseExpiresIsRescuedLikeAnyClaim() {
+        VenomTask task = VenomTask.create(UUID.randomUUID(), new TaskRequest("arrived").withMaxAttempts(2), 1, null,
+                clock.instant());
+        Claim claim = store.insertClaimed(task, "node-1", LEASE).join().orElseThrow();
+        clock.advance(LEASE.plusSeconds(1));
+
+        assertThat(store.rescueExpired()).isEqualTo(1);
+
+        VenomTask found = store.find(task.id()).orElseThrow();
+        assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(found.logs()).last().asString().startsWith("Claim of node-1 expired, requeued: ");
+        assertThat(store.update(claim.task(), claim.task().complete("late", clock.instant())).join()).isEmpty();
+        assertThat(store.claim("node-2", 1, LEASE)).extracting(c -> c.task().attempts()).containsExactly(2);
+    }
+
+    @Test
+    void onlyANewTaskDueNowWithoutIdempotencyKeyCanBeInsertedClaimed() {
+        VenomTask keyed = VenomTask.create(UUID.randomUUID(), new TaskRequest("x"), 1, "key-1", clock.instant());
+        VenomTask later = VenomTask.create(UUID.randomUUID(),
+                new TaskRequest("x").withRunAt(clock.instant().plusSeconds(60)), 1, null, clock.instant());
+
+        assertThatThrownBy(() -> store.insertClaimed(keyed, "node-1", LEASE).join())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("with an idempotency key");
+        assertThatThrownBy(() -> store.insertClaimed(later, "node-1", LEASE).join())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("run_at");
+        assertThat(store.find(keyed.id())).isEmpty();
+        assertThat(store.find(later.id())).isEmpty();
+        VenomTask existing = inserted("once");
+        assertThatThrownBy(() -> store.insertClaimed(existing, "node-1", LEASE).join())
+                .hasMessageContaining(existing.id().toString());
+    }
 }

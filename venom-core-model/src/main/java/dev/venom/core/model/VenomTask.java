@@ -158,6 +158,23 @@ public record VenomTask(
                 now, null);
     }
 
+    /**
+     * A new task claimed in the write that stores it: {@link #start}ed, at version 2, its creation being
+     * version 1. For stores only ({@code StateStore.insertClaimed}).
+     *
+     * @throws IllegalArgumentException unless this is a new PENDING task without {@code run_at} or
+     *     idempotency key
+     */
+    public VenomTask startOnArrival(Instant now) {
+        if (status != TaskStatus.PENDING || attempts != 0 || version > 1 || runAt != null || idempotencyKey != null) {
+            throw new IllegalArgumentException("task " + id + " cannot be claimed as it is stored: that takes a new "
+                    + "PENDING task without run_at or idempotency key, and it is " + status + " after " + attempts
+                    + " attempt(s), version " + version + (runAt != null ? ", run_at " + runAt : "")
+                    + (idempotencyKey != null ? ", with an idempotency key" : ""));
+        }
+        return start(now).withVersion(2);
+    }
+
     /** The processor returned {@code output}: COMPLETED with that result and its log line. */
     public VenomTask complete(String output, Instant now) {
         requireStatus(TaskStatus.PROCESSING, "complete");

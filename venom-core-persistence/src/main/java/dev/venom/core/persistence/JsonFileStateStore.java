@@ -130,6 +130,12 @@ public final class JsonFileStateStore implements StateStore {
         return memory.insert(task);
     }
 
+    /** {@inheritDoc} One journal entry, the started task's; a restart before it ends requeues it. */
+    @Override
+    public CompletableFuture<Optional<Claim>> insertClaimed(VenomTask task, String owner, Duration lease) {
+        return memory.insertClaimed(task, owner, lease);
+    }
+
     @Override
     public Optional<VenomTask> find(UUID id) {
         return memory.find(id);

@@ -86,7 +86,7 @@ public final class PostgresStateStore implements StateStore {
         // Names this store's own notifications, which it ignores: its own changes reach its engine directly.
         String token = UUID.randomUUID().toString().substring(0, 8);
         this.relay = new PgEventRelay(pool, channel, table, token);
-        this.writer = new PgWriter(pool, b.writers, table, relay, b.observer);
+        this.writer = new PgWriter(pool, b.writers, table, relay, b.observer, this::shiftMicros);
         this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, relay);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "venom-pg-maintenance");
@@ -171,10 +171,32 @@ public final class PostgresStateStore implements StateStore {
     public CompletableFuture<VenomTask> insert(VenomTask task) {
         Objects.requireNonNull(task, "task");
         if (task.content().indexOf('\0') >= 0) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(
-                    "content holds a NUL character (\\u0000), which PostgreSQL text cannot store"));
+            return CompletableFuture.failedFuture(nulInContent());
         }
         return writer.insert(task);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One row, inserted PROCESSING with its lease, in the same group commit as other writes; its
+     * {@code Processing started} line carries the creation time, and its lease runs from the transaction's
+     * start on the database clock.
+     */
+    @Override
+    public CompletableFuture<Optional<Claim>> insertClaimed(VenomTask task, String owner, Duration lease) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(owner, "owner");
+        VenomTask started = task.startOnArrival(task.createdAt());
+        if (task.content().indexOf('\0') >= 0) {
+            return CompletableFuture.failedFuture(nulInContent());
+        }
+        return writer.insertClaimed(started, owner, lease.toMillis()).thenApply(Optional::of);
+    }
+
+    private static IllegalArgumentException nulInContent() {
+        return new IllegalArgumentException(
+                "content holds a NUL character (\\u0000), which PostgreSQL text cannot store");
     }
 
     @Override

@@ -45,9 +45,10 @@ public final class PgEvents {
     public record Change(UUID id, TaskStatus from, TaskStatus to, int logsBefore, int logsAfter, Instant at,
                          long version) {
 
-        /** A new task (version 1). */
+        /** A new task (version 1), or one {@linkplain VenomTask#startOnArrival started on arrival} (version 2). */
         public static Change created(VenomTask task) {
-            return new Change(task.id(), null, task.status(), 0, task.logs().size(), task.updatedAt(), 1);
+            return new Change(task.id(), null, task.status(), 0, task.logs().size(), task.updatedAt(),
+                    Math.max(task.version(), 1));
         }
 
         /** The change from {@code before} to {@code after}, stored as version {@code before.version() + 1}. */
@@ -62,9 +63,9 @@ public final class PgEvents {
                     claimed.logs().size(), claimed.updatedAt(), claimed.version());
         }
 
-        /** True for a new task: the change that wakes idle servers. */
+        /** True for a new task waiting to be claimed: the change that wakes idle servers. */
         public boolean creates() {
-            return from == null;
+            return from == null && to == TaskStatus.PENDING;
         }
     }
 
@@ -150,20 +151,31 @@ public final class PgEvents {
             }
         }
         List<TaskEvent> events = new ArrayList<>();
-        for (Change change : changes) {
-            VenomTask now = tasks.get(change.id());
+        for (Change told : changes) {
+            VenomTask now = tasks.get(told.id());
             if (now == null) {
                 continue;
             }
-            List<String> logs = now.logs();
-            int after = Math.min(change.logsAfter(), logs.size());
-            int before = Math.min(change.logsBefore(), after);
-            VenomTask asOf = new VenomTask(now.id(), now.content(), now.createdAt(), change.to(),
-                    change.to().isTerminal() ? now.result() : null, logs.subList(0, after), now.priority(),
-                    now.attempts(), now.maxAttempts(), now.runAt(), now.timeoutMs(), now.idempotencyKey(),
-                    change.at(), change.to().isTerminal() ? now.finishedAt() : null, change.version());
-            events.addAll(TaskEvent.observed(asOf, change.from(), logs.subList(before, after)));
+            if (told.from() == null && told.to() == TaskStatus.PROCESSING) { // created and claimed in one write
+                events.addAll(observed(now, new Change(told.id(), null, TaskStatus.PENDING, 0, 1, now.createdAt(), 1)));
+                events.addAll(observed(now, new Change(told.id(), TaskStatus.PENDING, TaskStatus.PROCESSING, 1,
+                        told.logsAfter(), told.at(), told.version())));
+            } else {
+                events.addAll(observed(now, told));
+            }
         }
         return events;
+    }
+
+    /** The events of {@code change}, given the task as it is {@code now}. */
+    private static List<TaskEvent> observed(VenomTask now, Change change) {
+        List<String> logs = now.logs();
+        int after = Math.min(change.logsAfter(), logs.size());
+        int before = Math.min(change.logsBefore(), after);
+        VenomTask asOf = new VenomTask(now.id(), now.content(), now.createdAt(), change.to(),
+                change.to().isTerminal() ? now.result() : null, logs.subList(0, after), now.priority(),
+                now.attempts(), now.maxAttempts(), now.runAt(), now.timeoutMs(), now.idempotencyKey(),
+                change.at(), change.to().isTerminal() ? now.finishedAt() : null, change.version());
+        return TaskEvent.observed(asOf, change.from(), logs.subList(before, after));
     }
 }

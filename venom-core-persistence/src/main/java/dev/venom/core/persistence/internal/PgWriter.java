@@ -1,5 +1,6 @@
 package dev.venom.core.persistence.internal;
 
+import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.persistence.CommitObserver;
 import dev.venom.core.model.VenomTask;
@@ -7,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +36,12 @@ public final class PgWriter implements AutoCloseable {
         void fail(Throwable error);
     }
 
-    private record Insert(VenomTask task, CompletableFuture<VenomTask> done) implements Op {
+    /**
+     * A new task; with an {@code owner}, one started on arrival and held by it for {@code leaseMillis}.
+     * {@code done} completes with when that lease expires, or null for a task stored PENDING.
+     */
+    private record Insert(VenomTask task, String owner, long leaseMillis, CompletableFuture<Instant> done)
+            implements Op {
         public void fail(Throwable error) {
             done.completeExceptionally(error);
         }
@@ -59,6 +67,7 @@ public final class PgWriter implements AutoCloseable {
     private final String findByKeySql;
     private final PgEventRelay relay;
     private final CommitObserver observer;
+    private final LongSupplier shiftMicros;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
@@ -68,11 +77,14 @@ public final class PgWriter implements AutoCloseable {
      * @param table         the tasks table, schema included
      * @param relay         tells other servers of each committed change
      * @param observer      hears each committed transaction
+     * @param shiftMicros   how far the store's clock is ahead of the database's (a test seam; 0 otherwise)
      */
-    public PgWriter(DataSource pool, int writers, String table, PgEventRelay relay, CommitObserver observer) {
+    public PgWriter(DataSource pool, int writers, String table, PgEventRelay relay, CommitObserver observer,
+                    LongSupplier shiftMicros) {
         this.pool = pool;
         this.relay = relay;
         this.observer = observer;
+        this.shiftMicros = shiftMicros;
         this.insertSql = TaskRows.insert(table);
         this.keyedInsertSql = insertSql + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
         this.updateSql = TaskRows.update(table);
@@ -87,9 +99,24 @@ public final class PgWriter implements AutoCloseable {
 
     /** Inserts {@code task}; completes with it once committed. */
     public CompletableFuture<VenomTask> insert(VenomTask task) {
-        CompletableFuture<VenomTask> done = new CompletableFuture<>();
-        enqueue(task.idempotencyKey() == null ? new Insert(task, done) : new KeyedInsert(task, done));
-        return done;
+        if (task.idempotencyKey() != null) {
+            CompletableFuture<VenomTask> done = new CompletableFuture<>();
+            enqueue(new KeyedInsert(task, done));
+            return done;
+        }
+        CompletableFuture<Instant> done = new CompletableFuture<>();
+        enqueue(new Insert(task, null, 0, done));
+        return done.thenApply(none -> task.withVersion(1));
+    }
+
+    /**
+     * Inserts {@code started}, a task {@linkplain VenomTask#startOnArrival started on arrival}, held by
+     * {@code owner} for {@code leaseMillis}; completes with its claim once committed.
+     */
+    public CompletableFuture<Claim> insertClaimed(VenomTask started, String owner, long leaseMillis) {
+        CompletableFuture<Instant> done = new CompletableFuture<>();
+        enqueue(new Insert(started, owner, leaseMillis, done));
+        return done.thenApply(expires -> new Claim(started, owner, expires));
     }
 
     /** Replaces {@code expected} by {@code next} if still at its version; empty if it was not. */
@@ -147,8 +174,9 @@ public final class PgWriter implements AutoCloseable {
         updates.sort(java.util.Comparator.comparing(update -> update.next.id()));
         if (!inserts.isEmpty() || !updates.isEmpty()) {
             try {
-                boolean[] applied = writeRetryingConflicts(inserts, updates);
-                inserts.forEach(op -> op.done.complete(op.task.withVersion(1)));
+                Written written = writeRetryingConflicts(inserts, updates);
+                inserts.forEach(op -> op.done.complete(written.leaseExpiry(op)));
+                boolean[] applied = written.applied();
                 for (int i = 0; i < updates.size(); i++) {
                     Update op = updates.get(i);
                     op.done.complete(applied[i]
@@ -172,12 +200,12 @@ public final class PgWriter implements AutoCloseable {
 
     private void writeAlone(Op op, List<Insert> inserts, List<Update> updates) {
         try {
-            boolean[] applied = writeRetryingConflicts(inserts, updates);
+            Written written = writeRetryingConflicts(inserts, updates);
             if (op instanceof Insert insert) {
-                insert.done.complete(insert.task.withVersion(1));
+                insert.done.complete(written.leaseExpiry(insert));
             } else {
                 Update update = (Update) op;
-                update.done.complete(applied[0]
+                update.done.complete(written.applied()[0]
                         ? Optional.of(update.next.withVersion(update.expected.version() + 1)) : Optional.empty());
             }
         } catch (SQLException e) {
@@ -192,8 +220,18 @@ public final class PgWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * What a transaction wrote: whether each update applied, and when it started on the (shifted) database
+     * clock, which is where the leases of tasks claimed on arrival start; null if it had none.
+     */
+    private record Written(boolean[] applied, Instant start) {
+        Instant leaseExpiry(Insert insert) {
+            return insert.owner == null ? null : start.plusMillis(insert.leaseMillis);
+        }
+    }
+
     /** A deadlock or serialization failure is retried once: it is a collision, not a fault. */
-    private boolean[] writeRetryingConflicts(List<Insert> inserts, List<Update> updates) throws SQLException {
+    private Written writeRetryingConflicts(List<Insert> inserts, List<Update> updates) throws SQLException {
         try {
             return writeTogether(inserts, updates);
         } catch (SQLException e) {
@@ -206,19 +244,26 @@ public final class PgWriter implements AutoCloseable {
         }
     }
 
-    /** One transaction: the inserts, then the updates; true for each update that applied. */
-    private boolean[] writeTogether(List<Insert> inserts, List<Update> updates) throws SQLException {
+    /** One transaction: the inserts, then the updates. */
+    private Written writeTogether(List<Insert> inserts, List<Update> updates) throws SQLException {
         try (Connection connection = pool.getConnection()) {
             long start = System.nanoTime();
             connection.setAutoCommit(false);
             try {
+                Instant transactionStart = null;
                 if (!inserts.isEmpty()) {
+                    long shift = shiftMicros.getAsLong();
+                    boolean claims = false;
                     try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
                         for (Insert op : inserts) {
-                            TaskRows.bindInsert(connection, insert, op.task);
+                            TaskRows.bindInsert(connection, insert, op.task, op.owner, shift, op.leaseMillis);
                             insert.addBatch();
+                            claims |= op.owner != null;
                         }
                         insert.executeBatch();
+                    }
+                    if (claims) {
+                        transactionStart = transactionStart(connection, shift);
                     }
                 }
                 boolean[] applied = new boolean[updates.size()];
@@ -244,10 +289,21 @@ public final class PgWriter implements AutoCloseable {
                 connection.commit();
                 observer.committed(inserts.size() + updates.size(), System.nanoTime() - start);
                 relay.tell(changes);
-                return applied;
+                return new Written(applied, transactionStart);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
                 throw e;
+            }
+        }
+    }
+
+    private static Instant transactionStart(Connection connection, long shiftMicros) throws SQLException {
+        try (PreparedStatement now = connection.prepareStatement(
+                "SELECT transaction_timestamp() + ?::bigint * interval '1 microsecond'")) {
+            now.setLong(1, shiftMicros);
+            try (ResultSet rows = now.executeQuery()) {
+                rows.next();
+                return TaskRows.instant(rows, 1);
             }
         }
     }

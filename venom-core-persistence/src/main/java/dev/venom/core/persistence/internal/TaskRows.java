@@ -27,12 +27,16 @@ public final class TaskRows {
 
     /** Every column an insert writes, in the order {@link #bindInsert} binds them. */
     public static final String INSERT_COLUMNS = "id, content, created_at, status, result, logs, priority, attempts, "
-            + "max_attempts, run_at, due_at, timeout_ms, idempotency_key, updated_at, finished_at, version";
-    /** The insert of one task into {@code table}. */
+            + "max_attempts, run_at, due_at, timeout_ms, idempotency_key, updated_at, finished_at, version, "
+            + "lease_owner, lease_expires_at";
+    /**
+     * The insert of one task into {@code table}; a task claimed as it is stored has its lease too, expiring
+     * a lease after the transaction's start on the database clock (shifted as the store's clock is).
+     */
     public static String insert(String table) {
         return "INSERT INTO " + table + " (" + INSERT_COLUMNS + ") VALUES "
                 + "(?, ?, " + TIME + ", ?, ?, ?, ?, ?, ?, " + TIME + ", " + TIME + ", ?, ?, " + TIME + ", " + TIME
-                + ", ?)";
+                + ", ?, ?, transaction_timestamp() + (?::bigint + ?::bigint * 1000) * interval '1 microsecond')";
     }
 
     /**
@@ -51,8 +55,18 @@ public final class TaskRows {
     private TaskRows() {
     }
 
-    /** Binds {@code task} (stored at version 1) to {@link #insert}. */
+    /** Binds {@code task}, a new task stored at version 1, to {@link #insert}. */
     public static void bindInsert(Connection connection, PreparedStatement insert, VenomTask task) throws SQLException {
+        bindInsert(connection, insert, task, null, 0, 0);
+    }
+
+    /**
+     * Binds {@code task} to {@link #insert}: with {@code owner} null a new task (version 1); otherwise a task
+     * {@linkplain VenomTask#startOnArrival started on arrival} (version 2) that {@code owner} holds for
+     * {@code leaseMillis} from the transaction's start, shifted by {@code shiftMicros}.
+     */
+    public static void bindInsert(Connection connection, PreparedStatement insert, VenomTask task, String owner,
+                                  long shiftMicros, long leaseMillis) throws SQLException {
         insert.setObject(1, task.id());
         insert.setString(2, task.content());
         micros(insert, 3, task.createdAt());
@@ -72,7 +86,15 @@ public final class TaskRows {
         insert.setString(13, task.idempotencyKey());
         micros(insert, 14, task.updatedAt());
         micros(insert, 15, task.finishedAt());
-        insert.setLong(16, 1);
+        insert.setLong(16, owner == null ? 1 : 2);
+        insert.setString(17, owner);
+        if (owner == null) {
+            insert.setNull(18, Types.BIGINT);
+            insert.setNull(19, Types.BIGINT);
+        } else {
+            insert.setLong(18, shiftMicros);
+            insert.setLong(19, leaseMillis);
+        }
     }
 
     /** Binds the change from {@code expected} to {@code next} to {@link #update}. */
@@ -118,6 +140,11 @@ public final class TaskRows {
     }
 
     public static Instant instant(ResultSet rows, String column) throws SQLException {
+        OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    public static Instant instant(ResultSet rows, int column) throws SQLException {
         OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }

@@ -1,0 +1,103 @@
+package dev.venom.core.engine;
+
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A store in front of another that counts how tasks were claimed. Without {@code arrivals} it leaves
+ * {@link StateStore#insertClaimed} to the interface's default, as a store written before that method would:
+ * every task is then inserted PENDING and claimed.
+ */
+final class CountingStore implements StateStore {
+
+    private final StateStore delegate;
+    private final boolean arrivals;
+    private final AtomicInteger claimCalls = new AtomicInteger();
+    private final AtomicInteger claimed = new AtomicInteger();
+    private final AtomicInteger insertedClaimed = new AtomicInteger();
+
+    CountingStore(StateStore delegate, boolean arrivals) {
+        this.delegate = delegate;
+        this.arrivals = arrivals;
+    }
+
+    /** How many claims were made, whether or not they took a task. */
+    int claimCalls() {
+        return claimCalls.get();
+    }
+
+    /** How many tasks claims have taken. */
+    int claimed() {
+        return claimed.get();
+    }
+
+    /** How many tasks were stored already claimed. */
+    int insertedClaimed() {
+        return insertedClaimed.get();
+    }
+
+    @Override
+    public CompletableFuture<Optional<Claim>> insertClaimed(VenomTask task, String owner, Duration lease) {
+        if (!arrivals) {
+            return StateStore.super.insertClaimed(task, owner, lease);
+        }
+        return delegate.insertClaimed(task, owner, lease).thenApply(claim -> {
+            claim.ifPresent(held -> insertedClaimed.incrementAndGet());
+            return claim;
+        });
+    }
+
+    @Override
+    public CompletableFuture<VenomTask> insert(VenomTask task) {
+        return delegate.insert(task);
+    }
+
+    @Override
+    public Optional<VenomTask> find(UUID id) {
+        return delegate.find(id);
+    }
+
+    @Override
+    public TaskPage list(TaskQuery query) {
+        return delegate.list(query);
+    }
+
+    @Override
+    public long count(TaskStatus status) {
+        return delegate.count(status);
+    }
+
+    @Override
+    public List<Claim> claim(String owner, int limit, Duration lease) {
+        List<Claim> claims = delegate.claim(owner, limit, lease);
+        claimCalls.incrementAndGet();
+        claimed.addAndGet(claims.size());
+        return claims;
+    }
+
+    @Override
+    public CompletableFuture<Optional<VenomTask>> update(VenomTask expected, VenomTask next) {
+        return delegate.update(expected, next);
+    }
+
+    @Override
+    public Optional<Claim> renew(Claim claim, Duration lease) {
+        return delegate.renew(claim, lease);
+    }
+
+    @Override
+    public int rescueExpired() {
+        return delegate.rescueExpired();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
