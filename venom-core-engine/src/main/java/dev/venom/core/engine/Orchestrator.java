@@ -78,7 +78,11 @@ public final class Orchestrator implements AutoCloseable {
     private final AtomicInteger reserved = new AtomicInteger();
     /** Bumped whenever a due PENDING task may be waiting in the store: see {@link #nothingWaiting()}. */
     private final AtomicLong waitingMarks = new AtomicLong();
-    /** The mark read before the last claim that left slots free, so found nothing more due. */
+    /**
+     * The mark read after the last claim that left slots free, so found nothing more due. A task stored
+     * while that claim ran may have been missed by it; its own wake-up asks for the next claim, so arrivals
+     * may start before it for at most a claim cooldown.
+     */
     private volatile long drainedAt = -1;
     /** Set once the store answered that it cannot store a task already claimed. */
     private volatile boolean arrivalsUnsupported;
@@ -212,13 +216,16 @@ public final class Orchestrator implements AutoCloseable {
         }
         VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
                 clock.instant());
-        if (idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported && nothingWaiting()
-                && reserve(1) == 1) {
+        boolean mayStart = idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported && nothingWaiting();
+        if (mayStart && reserve(1) == 1) {
             if (claiming) {
                 return startOnArrival(task);
             }
             reserved.decrementAndGet(); // closing: close() no longer waits for arrivals
         }
+        // Queued behind: a task that could not start, or every slot busy. Not a task that found the free slots
+        // held by a claim in progress: the claim its wake-up asks for comes within a cooldown.
+        boolean waits = !mayStart || inFlight.size() >= concurrency;
         unannounced.put(task.id(), task);
         return store.insert(task).whenComplete((stored, error) -> {
             if (error != null || !stored.id().equals(task.id())) {
@@ -228,7 +235,10 @@ public final class Orchestrator implements AutoCloseable {
             if (stored.id().equals(task.id())) {
                 log.debug("task {} created", stored.id());
                 announce(stored.id());
-                mayBeWaiting();
+                if (waits) {
+                    waitingMarks.incrementAndGet();
+                }
+                wake();
                 return new Submission(stored, true);
             }
             if (!request.matches(stored, defaultMaxAttempts)) {
@@ -265,11 +275,12 @@ public final class Orchestrator implements AutoCloseable {
             }
             log.debug("task {} created and claimed", task.id());
             Attempt attempt = new Attempt(claim.get());
-            synchronized (claimLock) {
-                events.publish(List.of(TaskEvent.created(task.withVersion(1))));
-                events.publish(TaskEvent.claimed(claim.get().task()));
-                inFlight.put(attempt.id, attempt);
-            }
+            events.publish(List.of(TaskEvent.created(task.withVersion(1))));
+            events.publish(TaskEvent.claimed(claim.get().task()));
+            // Not under the claim lock, which a claim holds for its round trip: this may run on the store's
+            // writer thread. A cancel that beats this line still ends the task: the attempt's writes are
+            // fenced off by the version, and its result is discarded.
+            inFlight.put(attempt.id, attempt);
             reserved.decrementAndGet();
             execute(attempt);
             return new Submission(task.withVersion(1), true);
@@ -309,7 +320,8 @@ public final class Orchestrator implements AutoCloseable {
     /**
      * True if no due PENDING task is known to wait: the last claim left slots free, and nothing since said
      * a task may be waiting (an insert, a retry coming due, a rescue, another server's insert, a claim that
-     * filled every slot). Then a new task may start ahead of the queue without overtaking anything.
+     * filled every slot). Then a new task may start at once without overtaking one that waits. A dispatch
+     * holds the free slots while it claims, so a task submitted meanwhile is inserted PENDING for the next.
      */
     private boolean nothingWaiting() {
         return drainedAt == waitingMarks.get();
@@ -542,7 +554,6 @@ public final class Orchestrator implements AutoCloseable {
             lastClaimNanos = now - claimCooldownNanos; // no claim made
             return;
         }
-        long mark = waitingMarks.get();
         List<Attempt> claimed = new ArrayList<>();
         try {
             synchronized (claimLock) { // a cancel that wins against a fresh claim finds its attempt
@@ -554,7 +565,7 @@ public final class Orchestrator implements AutoCloseable {
                         lastClaimNanos = now - claimCooldownNanos;
                         waitingMarks.incrementAndGet();
                     } else {
-                        drainedAt = mark;
+                        drainedAt = waitingMarks.get();
                     }
                     storeReachable();
                 } catch (StoreException e) {
