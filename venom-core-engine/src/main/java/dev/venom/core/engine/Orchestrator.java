@@ -144,7 +144,9 @@ public final class Orchestrator implements AutoCloseable {
             claiming = true;
             long pollMs = pollInterval.toMillis();
             long maintainMs = heartbeat.toMillis();
-            store.onNewTasks(this::mayBeWaiting);
+            // Not a waiting mark: the inserting server claims its own tasks, and with free slots here (the only
+            // time arrivals start) this one claims them too within a cooldown.
+            store.onNewTasks(this::wake);
             if (events.wantsRemoteEvents()) {
                 store.onRemoteEvents(new StateStore.RemoteListener() {
                     @Override
@@ -319,9 +321,10 @@ public final class Orchestrator implements AutoCloseable {
 
     /**
      * True if no due PENDING task is known to wait: the last claim left slots free, and nothing since said
-     * a task may be waiting (an insert, a retry coming due, a rescue, another server's insert, a claim that
-     * filled every slot). Then a new task may start at once without overtaking one that waits. A dispatch
-     * holds the free slots while it claims, so a task submitted meanwhile is inserted PENDING for the next.
+     * a task may be waiting (an insert that found every slot busy, a retry coming due, a rescue, a claim
+     * that filled every slot). Then a new task may start at once without overtaking one that waits here.
+     * Tasks waiting that this node was not told of (another server's, or one stored while a claim ran) are
+     * claimed by the wake-up they cause, within a cooldown: arrivals may start before them meanwhile.
      */
     private boolean nothingWaiting() {
         return drainedAt == waitingMarks.get();

@@ -100,6 +100,21 @@ class JsonFileStateStoreTest {
     }
 
     @Test
+    void aTaskStoredAlreadyClaimedIsOnDiskAtOnceAndRunsAgainAfterACrash() throws Exception {
+        JsonFileStateStore store = open(state());
+        Claim claim = store.insertClaimed(newTask("arrived"), "node", LEASE).join().orElseThrow();
+
+        JsonFileStateStore afterCrash = open(crashImage());
+
+        VenomTask found = afterCrash.find(claim.task().id()).orElseThrow();
+        assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(found.logs()).hasSize(3).startsWith(claim.task().logs().toArray(String[]::new))
+                .last().asString().startsWith("Recovered after restart: ");
+        assertThat(afterCrash.claim("node", 10, LEASE)).extracting(c -> c.task().id())
+                .containsExactly(claim.task().id());
+    }
+
+    @Test
     void optionsKeysAndCancellationsAreReplayedFromTheJournalAfterACrash() throws Exception {
         JsonFileStateStore store = open(state());
         Instant later = Instant.parse("2099-01-01T00:00:00Z");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.engine.StoreException;
@@ -277,6 +278,33 @@ class PostgresStateStoreTest {
         running.submit(new TaskRequest("probe")).join();
         await().atMost(Duration.ofSeconds(10)).until(() -> heardBySecond.size() >= 12);
         assertThat(heardByFirst).as("a server does not hear its own changes as remote").isEmpty();
+    }
+
+    @Test
+    void aTaskStartedOnArrivalIsHeardElsewhereAsCreatedThenClaimedAndWakesNoIdleServer() {
+        PostgresStateStore first = store();
+        PostgresStateStore second = store();
+        Heard heardBySecond = new Heard();
+        second.onRemoteEvents(heardBySecond);
+        java.util.concurrent.atomic.AtomicInteger wakeUps = new java.util.concurrent.atomic.AtomicInteger();
+        second.onNewTasks(wakeUps::incrementAndGet);
+        await().atMost(Duration.ofSeconds(15)).until(() -> first.hearsOtherServers() && second.hearsOtherServers());
+
+        Claim claim = first.insertClaimed(VenomTask.create(UUID.randomUUID(), "arrived", Instant.now()), "node-a",
+                Duration.ofSeconds(30)).join().orElseThrow();
+        first.update(claim.task(), claim.task().complete("done", Instant.now())).join().orElseThrow();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardBySecond.size() >= 6);
+        assertThat(heardBySecond).extracting(TaskEvent::type).containsExactly(TaskEvent.Type.CREATED,
+                TaskEvent.Type.LOG_APPENDED, TaskEvent.Type.STATUS_CHANGED, TaskEvent.Type.CLAIMED,
+                TaskEvent.Type.LOG_APPENDED, TaskEvent.Type.STATUS_CHANGED);
+        assertThat(heardBySecond).extracting(event -> event.task().version()).containsExactly(1L, 2L, 2L, 2L, 3L, 3L);
+        assertThat(heardBySecond.get(0).task().status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(heardBySecond.get(0).task().logs()).containsExactly(claim.task().logs().get(0));
+        assertThat(heardBySecond.get(1).log()).isEqualTo(claim.task().logs().get(1));
+        assertThat(heardBySecond.get(2).from()).isEqualTo(TaskStatus.PENDING);
+        assertThat(heardBySecond.get(5).task().status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(wakeUps).as("a task already claimed gives an idle server nothing to claim").hasValue(0);
     }
 
     /** What a store tells of other servers' changes. */

@@ -59,8 +59,9 @@ class MetricsApiTest {
             assertThat(value(after, "venom_task_processing_seconds_count")).isEqualTo(4);
             assertThat(value(after, "http_server_requests_seconds_count{method=\"POST\",route=\"/api/v1/tasks\","
                     + "status=\"201\"}")).isEqualTo(4);
-            // every change was forced (fsync always): 4 inserts, 4 claims, 4 outcomes at least
-            assertThat(value(after, "venom_journal_fsync_changes_sum")).isGreaterThanOrEqualTo(12);
+            // every change was forced (fsync always): 4 creations (each claimed with it when a slot is free,
+            // else by a claim of its own) and 4 outcomes at least
+            assertThat(value(after, "venom_journal_fsync_changes_sum")).isGreaterThanOrEqualTo(8);
             assertThat(value(after, "venom_journal_fsync_seconds_count"))
                     .isEqualTo(value(after, "venom_journal_fsync_changes_count")).isGreaterThanOrEqualTo(1);
             assertThat(value(after, "venom_journal_fsync_seconds_sum")).isPositive();

@@ -3,6 +3,7 @@ package dev.venom.core.persistence.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +27,22 @@ class PgEventsTest {
                 .allSatisfy(p -> assertThat(p.getBytes(StandardCharsets.UTF_8).length).isLessThan(8000))
                 .allSatisfy(p -> assertThat(PgEvents.sender(p)).isEqualTo("0f3a9c21"));
         assertThat(payloads.stream().flatMap(p -> PgEvents.parse(p).stream()).toList()).isEqualTo(changes);
+    }
+
+    @Test
+    void onlyANewTaskLeftPendingWakesOtherServers() {
+        VenomTask created = VenomTask.create(UUID.randomUUID(), "x", Instant.parse("2026-11-27T10:00:00Z"));
+        VenomTask startedOnArrival = created.startOnArrival(created.createdAt());
+
+        PgEvents.Change waiting = PgEvents.Change.created(created);
+        PgEvents.Change taken = PgEvents.Change.created(startedOnArrival);
+
+        assertThat(waiting.creates()).isTrue();
+        assertThat(waiting.version()).isEqualTo(1);
+        assertThat(taken.creates()).isFalse();
+        assertThat(taken.to()).isEqualTo(TaskStatus.PROCESSING);
+        assertThat(taken.logsAfter()).isEqualTo(2);
+        assertThat(taken.version()).isEqualTo(2);
     }
 
     @Test
