@@ -295,13 +295,15 @@ public final class InMemoryStateStore implements StateStore {
         return add(task.withVersion(1), null);
     }
 
-    /** {@inheritDoc} The task and its claim are visible once its one change is durable. */
+    /**
+     * {@inheritDoc} The task and its claim are visible once its one change is durable; its
+     * {@code Processing started} line carries its creation time.
+     */
     @Override
     public CompletableFuture<Optional<Claim>> insertClaimed(VenomTask task, String owner, Duration lease) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(owner, "owner");
-        Instant now = clock.instant();
-        Claim claim = new Claim(task.startOnArrival(now), owner, now.plus(lease));
+        Claim claim = new Claim(task.startOnArrival(task.createdAt()), owner, clock.instant().plus(lease));
         return add(claim.task(), claim).thenApply(stored -> Optional.of(claim));
     }
 

@@ -72,10 +72,14 @@ public final class Orchestrator implements AutoCloseable {
     private final ExecutorService workers;
     private final Map<UUID, Attempt> inFlight = new ConcurrentHashMap<>();
     /**
-     * Slots taken by claims and arrivals on their way into {@link #inFlight} ({@link #reserve}): the two
-     * together never exceed the concurrency.
+     * Slots taken: the attempts in {@link #inFlight} and those reserved on their way in ({@link #reserve});
+     * never above the concurrency. An attempt keeps its slot from its reservation until it leaves inFlight.
      */
-    private final AtomicInteger reserved = new AtomicInteger();
+    private final AtomicInteger slots = new AtomicInteger();
+    /** True while a dispatch holds free slots for its claim. */
+    private volatile boolean claimRunning;
+    /** Tasks being stored already claimed; {@link #close()} waits for them. */
+    private final AtomicInteger arriving = new AtomicInteger();
     /** Bumped whenever a due PENDING task may be waiting in the store: see {@link #nothingWaiting()}. */
     private final AtomicLong waitingMarks = new AtomicLong();
     /**
@@ -220,14 +224,16 @@ public final class Orchestrator implements AutoCloseable {
                 clock.instant());
         boolean mayStart = idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported && nothingWaiting();
         if (mayStart && reserve(1) == 1) {
+            arriving.incrementAndGet();
             if (claiming) {
                 return startOnArrival(task);
             }
-            reserved.decrementAndGet(); // closing: close() no longer waits for arrivals
+            arriving.decrementAndGet(); // closing, and close() may have stopped waiting for arrivals
+            slots.decrementAndGet();
         }
-        // Queued behind: a task that could not start, or every slot busy. Not a task that found the free slots
+        // Queued behind: a task that could not start, or found no free slot. Not one that found the free slots
         // held by a claim in progress: the claim its wake-up asks for comes within a cooldown.
-        boolean waits = !mayStart || inFlight.size() >= concurrency;
+        boolean waits = !mayStart || !claimRunning;
         unannounced.put(task.id(), task);
         return store.insert(task).whenComplete((stored, error) -> {
             if (error != null || !stored.id().equals(task.id())) {
@@ -251,40 +257,56 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /**
-     * Stores {@code task} claimed by this node in one write and runs it, in a slot reserved for it. A store
-     * that cannot stores it PENDING instead, and it is claimed as usual.
+     * Stores {@code task} claimed by this node in one write and runs it, in the slot reserved for it. A store
+     * that cannot stores it PENDING instead, and it is claimed as usual. One that lands once the orchestrator
+     * is closing is returned to PENDING instead of run.
      */
     private CompletableFuture<Submission> startOnArrival(VenomTask task) {
+        unannounced.put(task.id(), task); // a store that stores it PENDING lets a claim take it at once
         CompletableFuture<Optional<Claim>> stored;
         try {
-            stored = store.insertClaimed(task, nodeId, lease);
-        } catch (RuntimeException e) {
-            reserved.decrementAndGet();
+            stored = Objects.requireNonNull(store.insertClaimed(task, nodeId, lease), "insertClaimed returned null");
+        } catch (RuntimeException | Error e) {
+            unannounced.remove(task.id());
+            slots.decrementAndGet();
+            arriving.decrementAndGet();
             throw e;
         }
         return stored.handle((claim, error) -> {
-            if (error != null || claim.isEmpty()) {
-                reserved.decrementAndGet();
-                if (error != null) {
-                    wake(); // the slot is free again
-                    throw error instanceof CompletionException c ? c : new CompletionException(error);
-                }
+            if (error != null) {
+                unannounced.remove(task.id());
+                slots.decrementAndGet();
+                arriving.decrementAndGet();
+                wake(); // the slot is free again
+                throw error instanceof CompletionException c ? c : new CompletionException(error);
+            }
+            if (claim.isEmpty()) {
+                slots.decrementAndGet();
+                arriving.decrementAndGet();
                 arrivalsUnsupported = true;
                 log.debug("task {} created", task.id());
-                events.publish(List.of(TaskEvent.created(task.withVersion(1))));
+                announce(task.id());
                 mayBeWaiting();
                 return new Submission(task.withVersion(1), true);
             }
             log.debug("task {} created and claimed", task.id());
-            Attempt attempt = new Attempt(claim.get());
-            events.publish(List.of(TaskEvent.created(task.withVersion(1))));
+            announce(task.id());
             events.publish(TaskEvent.claimed(claim.get().task()));
+            Attempt attempt = new Attempt(claim.get());
             // Not under the claim lock, which a claim holds for its round trip: this may run on the store's
             // writer thread. A cancel that beats this line still ends the task: the attempt's writes are
-            // fenced off by the version, and its result is discarded.
+            // fenced off by the version, its result is discarded, and its heartbeat stops it.
             inFlight.put(attempt.id, attempt);
-            reserved.decrementAndGet();
-            execute(attempt);
+            if (claiming) {
+                execute(attempt);
+                arriving.decrementAndGet();
+            } else {
+                attempt.release().whenComplete((requeued, releaseError) -> {
+                    finished(attempt);
+                    attempt.done.complete(null);
+                    arriving.decrementAndGet();
+                });
+            }
             return new Submission(task.withVersion(1), true);
         });
     }
@@ -294,26 +316,27 @@ public final class Orchestrator implements AutoCloseable {
         try {
             workers.execute(attempt::run);
         } catch (RejectedExecutionException closing) {
-            inFlight.remove(attempt.id);
+            if (inFlight.remove(attempt.id, attempt)) {
+                slots.decrementAndGet();
+            }
             attempt.release();
         }
     }
 
     /**
-     * Takes up to {@code wanted} free slots for attempts about to be registered; the caller gives them back
-     * ({@code reserved}) once they are in {@link #inFlight}. Reads the reservations before the attempts, so a
-     * slot moving from one to the other meanwhile is counted twice, never missed.
+     * Takes up to {@code wanted} free slots for attempts about to be put in {@link #inFlight}; a slot taken
+     * but not used is given back to {@link #slots}.
      *
      * @return how many slots were taken
      */
     private int reserve(int wanted) {
         while (true) {
-            int taken = reserved.get();
-            int grant = Math.min(wanted, concurrency - inFlight.size() - taken);
+            int taken = slots.get();
+            int grant = Math.min(wanted, concurrency - taken);
             if (grant <= 0) {
                 return 0;
             }
-            if (reserved.compareAndSet(taken, taken + grant)) {
+            if (slots.compareAndSet(taken, taken + grant)) {
                 return grant;
             }
         }
@@ -492,10 +515,13 @@ public final class Orchestrator implements AutoCloseable {
         }
     }
 
-    /** Waits (up to the grace period) for tasks being stored already claimed, so they run or are released. */
+    /**
+     * Waits (10 s at most, whatever the grace period) for tasks being stored already claimed: those that land
+     * now are returned to PENDING rather than run.
+     */
     private void awaitArrivals() {
-        long deadline = System.nanoTime() + shutdownGrace.toNanos();
-        while (reserved.get() > 0 && System.nanoTime() - deadline < 0) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (arriving.get() > 0 && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(1);
             } catch (InterruptedException e) {
@@ -558,6 +584,7 @@ public final class Orchestrator implements AutoCloseable {
             return;
         }
         List<Attempt> claimed = new ArrayList<>();
+        claimRunning = true;
         try {
             synchronized (claimLock) { // a cancel that wins against a fresh claim finds its attempt
                 List<Claim> claims;
@@ -584,7 +611,8 @@ public final class Orchestrator implements AutoCloseable {
                 }
             }
         } finally {
-            reserved.addAndGet(-free);
+            claimRunning = false;
+            slots.addAndGet(claimed.size() - free); // the slots the claim found no task for
         }
         claimed.forEach(this::execute);
     }
@@ -627,7 +655,9 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     private void finished(Attempt attempt) {
-        inFlight.remove(attempt.id, attempt);
+        if (inFlight.remove(attempt.id, attempt)) {
+            slots.decrementAndGet();
+        }
         wake();
     }
 

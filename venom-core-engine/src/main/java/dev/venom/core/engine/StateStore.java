@@ -37,14 +37,15 @@ public interface StateStore extends AutoCloseable {
      * without writing it twice. The task is stored {@linkplain VenomTask#start started} (PROCESSING, attempt
      * 1) at version 2, its creation being version 1, and held for {@code lease} like any claim.
      *
-     * <p>The default inserts the task PENDING and answers empty: a store that cannot do both in one write
-     * lets the task be claimed as usual.
+     * <p>The default checks the task, inserts it PENDING and answers empty: a store that cannot do both in
+     * one write lets the task be claimed as usual.
      *
      * @param task a new PENDING task, due now, without an idempotency key
      * @return the claim once durable, or empty if the task was stored PENDING instead
      * @throws IllegalArgumentException if a task with this id exists, or {@code task} is not such a task
      */
     default CompletableFuture<Optional<Claim>> insertClaimed(VenomTask task, String owner, Duration lease) {
+        task.startOnArrival(task.createdAt()); // the same checks as a store that claims it
         return insert(task).thenApply(stored -> Optional.empty());
     }
 

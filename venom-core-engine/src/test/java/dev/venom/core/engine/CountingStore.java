@@ -21,6 +21,7 @@ final class CountingStore implements StateStore {
     private final AtomicInteger claimCalls = new AtomicInteger();
     private final AtomicInteger claimed = new AtomicInteger();
     private final AtomicInteger insertedClaimed = new AtomicInteger();
+    private volatile CompletableFuture<?> arrivalGate = CompletableFuture.completedFuture(null);
 
     CountingStore(StateStore delegate, boolean arrivals) {
         this.delegate = delegate;
@@ -37,6 +38,11 @@ final class CountingStore implements StateStore {
         return claimed.get();
     }
 
+    /** Holds back the answer of every {@link #insertClaimed} (stored at once) until {@code gate} completes. */
+    void holdArrivals(CompletableFuture<?> gate) {
+        this.arrivalGate = gate;
+    }
+
     /** How many tasks were stored already claimed. */
     int insertedClaimed() {
         return insertedClaimed.get();
@@ -47,7 +53,8 @@ final class CountingStore implements StateStore {
         if (!arrivals) {
             return StateStore.super.insertClaimed(task, owner, lease);
         }
-        return delegate.insertClaimed(task, owner, lease).thenApply(claim -> {
+        CompletableFuture<?> gate = arrivalGate;
+        return delegate.insertClaimed(task, owner, lease).thenCombine(gate, (claim, open) -> {
             claim.ifPresent(held -> insertedClaimed.incrementAndGet());
             return claim;
         });

@@ -113,7 +113,7 @@ class OrchestratorOptionsTest {
         orchestrator = builder((task, ctx) -> {
             order.add(task.content());
             return CompletableFuture.completedFuture("ok");
-        }).store(counting).pollInterval(Duration.ofSeconds(30)).claimCooldown(Duration.ofMillis(1000)).concurrency(4)
+        }).store(counting).pollInterval(Duration.ofSeconds(30)).claimCooldown(Duration.ofMillis(1000)).concurrency(1)
                 .build().start();
         await().atMost(Duration.ofSeconds(10)).until(() -> counting.claimCalls() > 0);
 

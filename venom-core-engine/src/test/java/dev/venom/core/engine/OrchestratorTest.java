@@ -77,7 +77,8 @@ class OrchestratorTest {
         orchestrator = Orchestrator.builder().store(counting).processor(new SimulatedProcessor(Duration.ZERO))
                 .concurrency(4).nodeId("test-node").pollInterval(Duration.ofMillis(50)).listener(events::add)
                 .build().start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> counting.claimCalls() > 0); // found nothing waiting
+        // the first claim found nothing waiting (the second has begun: the first one's dispatch is over)
+        await().atMost(Duration.ofSeconds(10)).until(() -> counting.claimCalls() > 1);
 
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -120,15 +121,16 @@ class OrchestratorTest {
     @Test
     void submissionsRacingClaimsStartEachTaskOnceAndNeverExceedTheConcurrency() throws Exception {
         CountingStore counting = new CountingStore(store, true);
-        AtomicInteger running = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
+        AtomicReference<Orchestrator> engine = new AtomicReference<>();
         orchestrator = Orchestrator.builder().store(counting).processor((task, ctx) -> {
-            peak.accumulateAndGet(running.incrementAndGet(), Math::max);
-            return CompletableFuture.supplyAsync(() -> {
-                running.decrementAndGet();
-                return "ok";
-            }, CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.MILLISECONDS));
-        }).concurrency(3).nodeId("test-node").pollInterval(Duration.ofMillis(50)).build().start();
+            peak.accumulateAndGet(engine.get().running(), Math::max); // attempts holding a slot, this one included
+            return CompletableFuture.supplyAsync(() -> "ok",
+                    CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.MILLISECONDS));
+        }).concurrency(3).nodeId("test-node").pollInterval(Duration.ofMillis(50)).build();
+        engine.set(orchestrator);
+        orchestrator.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> counting.claimCalls() > 1);
 
         java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
         List<java.util.concurrent.Future<UUID>> submitted = new ArrayList<>();
@@ -142,10 +144,40 @@ class OrchestratorTest {
         }
         clients.shutdown();
 
-        ids.forEach(id -> awaitStatus(id, TaskStatus.COMPLETED));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream()
+                .allMatch(id -> store.find(id).map(VenomTask::status).orElse(null) == TaskStatus.COMPLETED));
         assertThat(peak.get()).isBetween(1, 3);
+        assertThat(counting.insertedClaimed()).isPositive();
         assertThat(counting.insertedClaimed() + counting.claimed()).isEqualTo(400);
         assertThat(ids).allSatisfy(id -> assertThat(store.find(id).orElseThrow().attempts()).isEqualTo(1));
+    }
+
+    @Test
+    void aTaskStoredClaimedWhileTheEngineClosesIsReturnedToPendingNotRun() throws Exception {
+        CountingStore counting = new CountingStore(store, true);
+        AtomicInteger processed = new AtomicInteger();
+        orchestrator = Orchestrator.builder().store(counting).processor((task, ctx) -> {
+            processed.incrementAndGet();
+            return CompletableFuture.completedFuture("ok");
+        }).concurrency(4).nodeId("test-node").pollInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ZERO)
+                .build().start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> counting.claimCalls() > 1);
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        counting.holdArrivals(gate);
+        CompletableFuture<VenomTask> submitted = orchestrator.submit(new TaskRequest("late"));
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(orchestrator::close);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !orchestrator.isAccepting());
+        Thread.sleep(200); // close() is now waiting for the arrival
+        assertThat(closing).isNotDone();
+        gate.complete(null);
+        closing.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        VenomTask found = store.find(submitted.join().id()).orElseThrow();
+        assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(found.logs()).last().asString().startsWith("Interrupted by shutdown, will run again: ");
+        assertThat(processed).hasValue(0);
+        assertThat(counting.insertedClaimed()).isEqualTo(1);
     }
 
     @Test
