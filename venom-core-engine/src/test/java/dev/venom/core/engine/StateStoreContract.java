@@ -429,15 +429,24 @@ public abstract class StateStoreContract {
                 "Processing started: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
     }
 
+    /** A new task of two allowed attempts, stored claimed by {@code node-1}; skips the test for a store without it. */
+    private Claim insertedClaimed(VenomTask task) {
+        Optional<Claim> stored = store.insertClaimed(task, "node-1", LEASE).join();
+        assumeTrue(stored.isPresent(), "this store inserts new tasks PENDING (the default insertClaimed)");
+        return stored.get();
+    }
+
+    private VenomTask newTaskOfTwoAttempts() {
+        return VenomTask.create(UUID.randomUUID(), new TaskRequest("arrived").withMaxAttempts(2), 1, null,
+                clock.instant());
+    }
+
     @Test
     void aTaskInsertedClaimedIsStoredStartedAtVersionTwoAndHeldByItsOwner() {
-        VenomTask task = VenomTask.create(UUID.randomUUID(), new TaskRequest("arrived").withMaxAttempts(2), 1, null,
-                clock.instant());
+        VenomTask task = newTaskOfTwoAttempts();
 
-        Optional<Claim> stored = store.insertClaimed(task, "node-1", LEASE).join();
+        Claim claim = insertedClaimed(task);
 
-        assumeTrue(stored.isPresent(), "this store inserts new tasks PENDING (the default insertClaimed)");
-        Claim claim = stored.get();
         VenomTask started = claim.task();
         assertThat(started.id()).isEqualTo(task.id());
         assertThat(started.status()).isEqualTo(TaskStatus.PROCESSING);
@@ -460,11 +469,8 @@ public abstract class StateStoreContract {
 
     @Test
     void aTaskInsertedClaimedWhoseLeaseExpiresIsRescuedLikeAnyClaim() {
-        VenomTask task = VenomTask.create(UUID.randomUUID(), new TaskRequest("arrived").withMaxAttempts(2), 1, null,
-                clock.instant());
-        Optional<Claim> stored = store.insertClaimed(task, "node-1", LEASE).join();
-        assumeTrue(stored.isPresent(), "this store inserts new tasks PENDING (the default insertClaimed)");
-        Claim claim = stored.get();
+        VenomTask task = newTaskOfTwoAttempts();
+        Claim claim = insertedClaimed(task);
         clock.advance(LEASE.plusSeconds(1));
 
         assertThat(store.rescueExpired()).isEqualTo(1);
