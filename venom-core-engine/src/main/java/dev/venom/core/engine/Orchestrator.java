@@ -82,11 +82,7 @@ public final class Orchestrator implements AutoCloseable {
     private final AtomicInteger arriving = new AtomicInteger();
     /** Bumped whenever a due PENDING task may be waiting in the store: see {@link #nothingWaiting()}. */
     private final AtomicLong waitingMarks = new AtomicLong();
-    /**
-     * The mark read after the last claim that left slots free, so found nothing more due. A task stored
-     * while that claim ran may have been missed by it; its own wake-up asks for the next claim, so arrivals
-     * may start before it for at most a claim cooldown.
-     */
+    /** The mark read before the last claim that left slots free, so found nothing more due. */
     private volatile long drainedAt = -1;
     /** Set once the store answered that it cannot store a task already claimed. */
     private volatile boolean arrivalsUnsupported;
@@ -222,7 +218,8 @@ public final class Orchestrator implements AutoCloseable {
         }
         VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
                 clock.instant());
-        boolean mayStart = idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported && nothingWaiting();
+        boolean eligible = idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported;
+        boolean mayStart = eligible && nothingWaiting();
         if (mayStart && reserve(1) == 1) {
             arriving.incrementAndGet();
             if (claiming) {
@@ -231,9 +228,11 @@ public final class Orchestrator implements AutoCloseable {
             arriving.decrementAndGet(); // closing, and close() may have stopped waiting for arrivals
             slots.decrementAndGet();
         }
-        // Queued behind: a task that could not start, or found no free slot. Not one that found the free slots
-        // held by a claim in progress: the claim its wake-up asks for comes within a cooldown.
-        boolean waits = !mayStart || !claimRunning;
+        // Marked waiting: a task that may never start on arrival, or one that found no free slot. Not one that
+        // found the free slots held by a claim in progress, nor one queued behind tasks already marked: the
+        // claim its wake-up asks for takes it within a cooldown, and marking it would keep arrivals off for
+        // as long as inserts overlap claims.
+        boolean waits = !eligible || mayStart && !claimRunning;
         unannounced.put(task.id(), task);
         return store.insert(task).whenComplete((stored, error) -> {
             if (error != null || !stored.id().equals(task.id())) {
@@ -290,22 +289,25 @@ public final class Orchestrator implements AutoCloseable {
                 return new Submission(task.withVersion(1), true);
             }
             log.debug("task {} created and claimed", task.id());
-            announce(task.id());
-            events.publish(TaskEvent.claimed(claim.get().task()));
             Attempt attempt = new Attempt(claim.get());
             // Not under the claim lock, which a claim holds for its round trip: this may run on the store's
             // writer thread. A cancel that beats this line still ends the task: the attempt's writes are
             // fenced off by the version, its result is discarded, and its heartbeat stops it.
             inFlight.put(attempt.id, attempt);
-            if (claiming) {
-                execute(attempt);
-                arriving.decrementAndGet();
-            } else {
-                attempt.release().whenComplete((requeued, releaseError) -> {
-                    finished(attempt);
-                    attempt.done.complete(null);
+            try {
+                announce(task.id());
+                events.publish(TaskEvent.claimed(claim.get().task()));
+            } finally {
+                if (claiming) {
+                    execute(attempt);
                     arriving.decrementAndGet();
-                });
+                } else {
+                    attempt.release().whenComplete((requeued, releaseError) -> {
+                        finished(attempt);
+                        attempt.done.complete(null);
+                        arriving.decrementAndGet();
+                    });
+                }
             }
             return new Submission(task.withVersion(1), true);
         });
@@ -316,9 +318,7 @@ public final class Orchestrator implements AutoCloseable {
         try {
             workers.execute(attempt::run);
         } catch (RejectedExecutionException closing) {
-            if (inFlight.remove(attempt.id, attempt)) {
-                slots.decrementAndGet();
-            }
+            leave(attempt);
             attempt.release();
         }
     }
@@ -344,10 +344,11 @@ public final class Orchestrator implements AutoCloseable {
 
     /**
      * True if no due PENDING task is known to wait: the last claim left slots free, and nothing since said
-     * a task may be waiting (an insert that found every slot busy, a retry coming due, a rescue, a claim
-     * that filled every slot). Then a new task may start at once without overtaking one that waits here.
-     * Tasks waiting that this node was not told of (another server's, or one stored while a claim ran) are
-     * claimed by the wake-up they cause, within a cooldown: arrivals may start before them meanwhile.
+     * a task may be waiting (an insert that may not start on arrival or found no free slot, a retry coming
+     * due, a rescue, a claim that filled every slot, a dispatch that found none free). Then a new task may
+     * start at once without overtaking one that waits here. Tasks waiting that this node was not told of
+     * (another server's, or one stored while a claim ran) are claimed by the wake-up they cause, within a
+     * cooldown: arrivals may start before them meanwhile.
      */
     private boolean nothingWaiting() {
         return drainedAt == waitingMarks.get();
@@ -566,7 +567,8 @@ public final class Orchestrator implements AutoCloseable {
      * at most {@link #MAX_BACKOFF} ahead; they are dropped at shutdown.
      */
     private void wakeAt(Instant due) {
-        long delayMs = Math.max(0, Duration.between(clock.instant(), due).toMillis());
+        // rounded up, so the claim it asks for does not come before the task is due
+        long delayMs = Math.max(0, Duration.between(clock.instant(), due).toMillis() + 1);
         try {
             scheduler.schedule(this::mayBeWaiting, delayMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closing) {
@@ -581,9 +583,13 @@ public final class Orchestrator implements AutoCloseable {
         int free = claiming ? reserve(concurrency) : 0;
         if (free == 0) {
             lastClaimNanos = now - claimCooldownNanos; // no claim made
+            if (claiming) {
+                waitingMarks.incrementAndGet(); // woken with every slot taken: what woke it waits for a slot
+            }
             return;
         }
         List<Attempt> claimed = new ArrayList<>();
+        long mark = waitingMarks.get(); // marks set from here on may be of tasks this claim does not see
         claimRunning = true;
         try {
             synchronized (claimLock) { // a cancel that wins against a fresh claim finds its attempt
@@ -595,7 +601,7 @@ public final class Orchestrator implements AutoCloseable {
                         lastClaimNanos = now - claimCooldownNanos;
                         waitingMarks.incrementAndGet();
                     } else {
-                        drainedAt = waitingMarks.get();
+                        drainedAt = mark;
                     }
                     storeReachable();
                 } catch (StoreException e) {
@@ -613,8 +619,8 @@ public final class Orchestrator implements AutoCloseable {
         } finally {
             claimRunning = false;
             slots.addAndGet(claimed.size() - free); // the slots the claim found no task for
+            claimed.forEach(this::execute);
         }
-        claimed.forEach(this::execute);
     }
 
     /** The heartbeat: renews this node's leases, then returns expired ones (of any node) to the queue. */
@@ -655,10 +661,16 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     private void finished(Attempt attempt) {
-        if (inFlight.remove(attempt.id, attempt)) {
+        leave(attempt);
+        wake();
+    }
+
+    /** Takes {@code attempt} out of {@link #inFlight} and gives its slot back, once. */
+    private void leave(Attempt attempt) {
+        inFlight.remove(attempt.id, attempt);
+        if (attempt.holdsSlot.compareAndSet(true, false)) {
             slots.decrementAndGet();
         }
-        wake();
     }
 
     private static void awaitAll(List<Attempt> attempts, Duration timeout) {
@@ -733,6 +745,8 @@ public final class Orchestrator implements AutoCloseable {
     private final class Attempt implements TaskContext {
         final UUID id;
         final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** Its slot, given back once, when it leaves; an attempt replaced by a later claim keeps it till then. */
+        private final AtomicBoolean holdsSlot = new AtomicBoolean(true);
         private volatile Claim claim;
         private volatile boolean cancelled;
         /** Set by whichever ends the attempt first: the processor, its timeout, or a client's cancel. */

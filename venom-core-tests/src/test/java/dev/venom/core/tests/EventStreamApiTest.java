@@ -130,6 +130,11 @@ class EventStreamApiTest {
                 seen.add(event);
             }
         }
+        // Events reach the streams on the engine's event thread, after the 201: the creation may still have
+        // been on its way when the subscription began. Then it comes first, as it should.
+        if (!seen.isEmpty() && seen.get(0).type().equals("task.created")) {
+            seen.remove(0);
+        }
 
         assertThat(seen).extracting(Sse::type).containsExactly("task.log", "task.status");
         assertThat(seen.get(0).data().get("log").asText()).startsWith("Cancelled: ");
