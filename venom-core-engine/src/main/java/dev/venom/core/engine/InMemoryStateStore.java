@@ -309,24 +309,23 @@ public final class InMemoryStateStore implements StateStore {
 
     /** Adds {@code stored} (version 1, or 2 when it comes with its {@code claim}) once its change is durable. */
     private CompletableFuture<VenomTask> add(VenomTask stored, Claim claim) {
-        VenomTask task = stored;
         synchronized (lock) {
-            if (task.idempotencyKey() != null) {
-                Entry holder = byKey.get(task.idempotencyKey());
+            if (stored.idempotencyKey() != null) {
+                Entry holder = byKey.get(stored.idempotencyKey());
                 if (holder != null) {
                     return holder.visible ? CompletableFuture.completedFuture(holder.task()) : holder.inserting;
                 }
             }
             Entry inserted = new Entry(nextSeq, stored);
-            if (byId.putIfAbsent(task.id(), inserted) != null) {
-                throw new IllegalArgumentException("task " + task.id() + " already exists");
+            if (byId.putIfAbsent(stored.id(), inserted) != null) {
+                throw new IllegalArgumentException("task " + stored.id() + " already exists");
             }
             nextSeq++;
             inserted.visible = false;
             counts[stored.status().ordinal()]++; // counted at once, so backpressure sees inserts in flight
             bySeq.put(inserted);
-            if (task.idempotencyKey() != null) {
-                byKey.put(task.idempotencyKey(), inserted);
+            if (stored.idempotencyKey() != null) {
+                byKey.put(stored.idempotencyKey(), inserted);
             }
             // Registered under the lock, so it runs (on the change log's thread) before that thread moves on:
             // a failed insert is gone before anything later, such as a snapshot, is written.
@@ -337,19 +336,19 @@ public final class InMemoryStateStore implements StateStore {
                         inserted.visible = true;
                         enqueue(inserted);
                         if (claim != null) {
-                            claims.put(task.id(), claim);
+                            claims.put(stored.id(), claim);
                         }
                     } else {
                         counts[inserted.status.ordinal()]--;
-                        byId.remove(task.id());
+                        byId.remove(stored.id());
                         bySeq.remove(inserted);
-                        if (task.idempotencyKey() != null) {
-                            byKey.remove(task.idempotencyKey(), inserted);
+                        if (stored.idempotencyKey() != null) {
+                            byKey.remove(stored.idempotencyKey(), inserted);
                         }
                     }
                 }
                 if (error != null) {
-                    throw asStoreException(error, "insert of task " + task.id());
+                    throw asStoreException(error, "insert of task " + stored.id());
                 }
                 return stored;
             });

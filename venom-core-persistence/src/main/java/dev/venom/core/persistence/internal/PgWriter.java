@@ -299,11 +299,11 @@ public final class PgWriter implements AutoCloseable {
 
     private static Instant transactionStart(Connection connection, long shiftMicros) throws SQLException {
         try (PreparedStatement now = connection.prepareStatement(
-                "SELECT transaction_timestamp() + ?::bigint * interval '1 microsecond'")) {
+                "SELECT transaction_timestamp() + ?::bigint * interval '1 microsecond' AS start")) {
             now.setLong(1, shiftMicros);
             try (ResultSet rows = now.executeQuery()) {
                 rows.next();
-                return TaskRows.instant(rows, 1);
+                return TaskRows.instant(rows, "start");
             }
         }
     }

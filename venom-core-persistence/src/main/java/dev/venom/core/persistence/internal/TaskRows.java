@@ -144,11 +144,6 @@ public final class TaskRows {
         return value == null ? null : value.toInstant();
     }
 
-    public static Instant instant(ResultSet rows, int column) throws SQLException {
-        OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
-
     private static void micros(PreparedStatement statement, int index, Instant instant) throws SQLException {
         if (instant == null) {
             statement.setNull(index, Types.BIGINT);
