@@ -19,7 +19,6 @@ import dev.venom.core.persistence.internal.Journal;
 import dev.venom.core.persistence.internal.JournalReplay;
 import dev.venom.core.persistence.internal.SnapshotFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -39,6 +38,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +68,6 @@ public final class JsonFileStateStore implements StateStore {
     public static final Path DEFAULT_PATH = Path.of("data", "memory", "state_dump.json");
 
     private final Path path;
-    private final FileOpener opener;
     private final Clock clock;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -74,15 +76,18 @@ public final class JsonFileStateStore implements StateStore {
     private final Duration retention;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final int recovered;
+    private volatile boolean savedOnClose;
 
     private JsonFileStateStore(Builder b, FileChannel lockChannel, FileLock lock) throws IOException {
         this.path = b.path;
-        this.opener = b.opener;
         this.clock = b.clock;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.retention = b.retention;
         SnapshotFile snapshot = new SnapshotFile(path, b.mapper, b.opener);
+        if (Files.deleteIfExists(snapshot.temp())) {
+            log.info("removed {}, left by a snapshot that a crash interrupted", snapshot.temp());
+        }
         Path journalPath = path.resolveSibling(path.getFileName() + ".journal");
         Loaded loaded = load(snapshot, journalPath, b.mapper.readerFor(VenomTask.class));
         this.memory = loaded.memory;
@@ -92,7 +97,7 @@ public final class JsonFileStateStore implements StateStore {
         try {
             this.recovered = recover();
             if (loaded.repair() == Repair.NOW) {
-                compactNow().join();
+                repairNow();
             } else if (loaded.repair() == Repair.BEHIND) {
                 memory.snapshot(retentionCutoff(), journal::compactBehind);
             }
@@ -147,30 +152,22 @@ public final class JsonFileStateStore implements StateStore {
     }
 
     /**
-     * The last journal write's failure, if the last write failed (a full disk, say) and a probe write beside
-     * the journal still fails: a store that can write again is ready before the next task proves it.
+     * Why the journal cannot be written, after a write failed (a full disk, say): the journal's writer then
+     * tries a write of its own (up to 2 s), so a store that can write again is ready before the next task
+     * proves it, and one that cannot says so although no task tried.
      */
     @Override
     public Optional<String> problem() {
-        Optional<String> failure = journal.lastFailure();
-        if (failure.isEmpty()) {
-            return failure;
+        try {
+            return journal.probe().get(2, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return Optional.of("the journal writer of " + path + " did not answer within 2 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while probing the journal");
+        } catch (ExecutionException e) {
+            return Optional.of("probing the journal failed: " + e.getCause());
         }
-        Path probe = path.resolveSibling(path.getFileName() + ".probe");
-        try (FileChannel channel = opener.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(ByteBuffer.allocate(4096));
-            channel.force(false);
-        } catch (IOException e) {
-            return failure;
-        } finally {
-            try {
-                Files.deleteIfExists(probe);
-            } catch (IOException ignored) {
-                // left for the next probe to overwrite
-            }
-        }
-        return Optional.empty();
     }
 
     @Override
@@ -206,7 +203,8 @@ public final class JsonFileStateStore implements StateStore {
         }
         CompletableFuture<Void> snapshot = compactNow();
         journal.close();
-        if (!snapshot.isDone() || snapshot.isCompletedExceptionally()) {
+        savedOnClose = snapshot.isDone() && !snapshot.isCompletedExceptionally();
+        if (!savedOnClose) {
             log.error("final snapshot of {} failed; the journal keeps every change for the next start", path);
         }
         if (!journal.isFinished()) {
@@ -219,6 +217,28 @@ public final class JsonFileStateStore implements StateStore {
             lockChannel.close();
         } catch (IOException e) {
             log.warn("releasing the lock of {} failed", path, e);
+        }
+    }
+
+    /**
+     * True once {@link #close()} has written the final snapshot; false before, and after a close whose
+     * snapshot failed (the journal then keeps every change, so nothing is lost, but the snapshot is stale).
+     */
+    public boolean savedOnClose() {
+        return savedOnClose;
+    }
+
+    /**
+     * Writes the clean snapshot a start-up repair asks for. On a full disk the store opens anyway: the journal
+     * still holds every readable change, so the next start sees the same state, and the snapshot is written
+     * later.
+     */
+    private void repairNow() {
+        try {
+            compactNow().join();
+        } catch (CompletionException e) {
+            log.error("the repaired state of {} could not be written yet ({}); the journal keeps every change",
+                    path, VenomException.unwrap(e).getMessage());
         }
     }
 
@@ -253,7 +273,12 @@ public final class JsonFileStateStore implements StateStore {
         String line = RECOVERED + Timestamps.format(now);
         int count = memory.requeueUnfinished(line, now);
         if (count > 0) {
-            journal.appendRecovery(line).join();
+            try {
+                journal.appendRecovery(line).join();
+            } catch (CompletionException e) {
+                log.error("the recovery of {} task(s) could not be written to the journal ({}); reads are served, "
+                        + "writes are refused until it can be", count, VenomException.unwrap(e).getMessage());
+            }
         }
         return count;
     }

@@ -9,14 +9,27 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A {@link FileOpener} whose channels fail every write and force with "No space left on device" while
- * {@link #fill() full}, as a real full disk does, and work normally once {@link #free() freed}.
+ * A {@link FileOpener} whose channels fail the way a real disk fills up: every write and force fails with
+ * "No space left on device" while {@link #fill() full}; with {@link #leave(long) some room left} writes
+ * succeed until that many bytes are used up; {@link #refuseFilesEndingWith files of one kind} can be refused
+ * alone; and {@link #failNextWrite} throws an {@link Error} once, as a heap that runs out mid-write does.
+ * Works normally once {@link #free() freed}.
  */
 public final class FullDisk implements FileOpener {
 
+    private static final long UNLIMITED = Long.MAX_VALUE;
+
     private volatile boolean full;
+    private final AtomicLong room = new AtomicLong(UNLIMITED);
+    private volatile String refusedSuffix;
+    private final AtomicReference<Error> nextWriteError = new AtomicReference<>();
+    private final Queue<String> opened = new ConcurrentLinkedQueue<>();
 
     public void fill() {
         full = true;
@@ -24,24 +37,66 @@ public final class FullDisk implements FileOpener {
 
     public void free() {
         full = false;
+        room.set(UNLIMITED);
+        refusedSuffix = null;
+    }
+
+    /** Leaves {@code bytes} of room: writes succeed until they are used up, then fail as on a full disk. */
+    public void leave(long bytes) {
+        full = false;
+        room.set(bytes);
+    }
+
+    /** Refuses every write to files whose name ends with {@code suffix}, as if only they overflowed. */
+    public void refuseFilesEndingWith(String suffix) {
+        refusedSuffix = suffix;
+    }
+
+    /** The next write, to any file, throws {@code error} instead of writing. */
+    public void failNextWrite(Error error) {
+        nextWriteError.set(error);
+    }
+
+    /** How many files whose name ends with {@code suffix} have been opened so far. */
+    public int openedEndingWith(String suffix) {
+        return (int) opened.stream().filter(name -> name.endsWith(suffix)).count();
     }
 
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
-        return new Channel(FileChannel.open(path, options));
+        String name = path.getFileName().toString();
+        opened.add(name);
+        return new Channel(FileChannel.open(path, options), name);
     }
 
-    private void check() throws IOException {
-        if (full) {
+    private void check(String name, long bytes) throws IOException {
+        Error error = nextWriteError.getAndSet(null);
+        if (error != null) {
+            throw error;
+        }
+        String refused = refusedSuffix;
+        if (full || refused != null && name.endsWith(refused)) {
             throw new IOException("No space left on device");
         }
+        long left;
+        do {
+            left = room.get();
+            if (left == UNLIMITED) {
+                return;
+            }
+            if (bytes > left) {
+                throw new IOException("No space left on device");
+            }
+        } while (!room.compareAndSet(left, left - bytes));
     }
 
     private final class Channel extends FileChannel {
         private final FileChannel real;
+        private final String name;
 
-        Channel(FileChannel real) {
+        Channel(FileChannel real, String name) {
             this.real = real;
+            this.name = name;
         }
 
         @Override
@@ -56,13 +111,17 @@ public final class FullDisk implements FileOpener {
 
         @Override
         public int write(ByteBuffer src) throws IOException {
-            check();
+            check(name, src.remaining());
             return real.write(src);
         }
 
         @Override
         public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-            check();
+            long bytes = 0;
+            for (int i = offset; i < offset + length; i++) {
+                bytes += srcs[i].remaining();
+            }
+            check(name, bytes);
             return real.write(srcs, offset, length);
         }
 
@@ -90,7 +149,7 @@ public final class FullDisk implements FileOpener {
 
         @Override
         public void force(boolean metaData) throws IOException {
-            check();
+            check(name, 0);
             real.force(metaData);
         }
 
@@ -101,7 +160,7 @@ public final class FullDisk implements FileOpener {
 
         @Override
         public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
-            check();
+            check(name, count);
             return real.transferFrom(src, position, count);
         }
 
@@ -112,7 +171,7 @@ public final class FullDisk implements FileOpener {
 
         @Override
         public int write(ByteBuffer src, long position) throws IOException {
-            check();
+            check(name, src.remaining());
             return real.write(src, position);
         }
 

@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,13 +43,22 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
     private static final int MAX_BATCH = 8192;
     private static final long PREALLOCATE_BYTES = 4L << 20;
+    /** After the disk had no room to write ahead, writes go without it for this long before trying again. */
+    private static final long PREALLOCATE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** What a readiness probe writes ahead of the journal's end: room for a few changes. */
+    private static final long PROBE_BYTES = 64 * 1024;
+    private static final long SNAPSHOT_RETRY_FIRST_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long SNAPSHOT_RETRY_MAX_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
-    private sealed interface Job permits Change, Compaction, Stop {
+    private sealed interface Job permits Change, Compaction, Probe, Stop {
     }
 
-    /** A task's new state, or (when {@code raw} is set) a prepared line such as a recovery marker. */
-    private record Change(VenomTask task, byte[] raw, CompletableFuture<Void> done) implements Job {
+    /**
+     * A task's new state, or (when {@code raw} is set) a prepared line such as a recovery marker. A
+     * {@code leading} line that cannot be written is kept and written before every later change.
+     */
+    private record Change(VenomTask task, byte[] raw, boolean leading, CompletableFuture<Void> done) implements Job {
     }
 
     /** How a snapshot treats the journal. */
@@ -67,6 +77,21 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private record Stop() implements Job {
     }
 
+    /** Asks whether the journal can take a write now; completes with why not, or empty. */
+    private record Probe(CompletableFuture<Optional<String>> done) implements Job {
+    }
+
+    /** The bytes encoded for the next write, read in place rather than copied. */
+    private static final class Bytes extends ByteArrayOutputStream {
+        Bytes(int size) {
+            super(size);
+        }
+
+        ByteBuffer view() {
+            return ByteBuffer.wrap(buf, 0, count);
+        }
+    }
+
     /** The options of a journal. */
     public record Options(Fsync fsync, Duration batchInterval, long compactionThresholdBytes, FileOpener opener,
                           CommitObserver observer) {
@@ -80,7 +105,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private final Consumer<Journal> onThreshold;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+    private final Bytes buffer = new Bytes(64 * 1024);
     private FileChannel channel;
     /** How far the file has blocks: zeros written ahead of {@code channel.position()}, the journal's end. */
     private long allocatedEnd;
@@ -102,6 +127,13 @@ public final class Journal implements ChangeLog, AutoCloseable {
     /** Where the journal ends without a failed, partly written batch; -1 when it is clean. */
     private long cleanLength = -1;
     private long lastForceNanos = System.nanoTime();
+    /** A leading line (a restart's recovery) that could not be written yet; nothing is written before it. */
+    private byte[] leading;
+    private long preallocateAfterNanos = System.nanoTime();
+    private boolean preallocationFailing;
+    /** Failed snapshots in a row; the next is not requested before {@code snapshotRetryAtNanos}. */
+    private volatile int snapshotFailures;
+    private volatile long snapshotRetryAtNanos = System.nanoTime();
 
     /**
      * Opens the journal at {@code path} for appending and starts its writer thread.
@@ -136,17 +168,40 @@ public final class Journal implements ChangeLog, AutoCloseable {
     @Override
     public CompletableFuture<Void> append(VenomTask task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        offer(new Change(task, null, done), done);
+        offer(new Change(task, null, false, done), done);
         return done;
     }
 
     /**
      * Records that a restart returned every unfinished task to PENDING with {@code logLine}: one line,
-     * however many tasks, replayed by {@link JournalReplay}.
+     * however many tasks, replayed by {@link JournalReplay}. If it cannot be written (a full disk), the
+     * returned future fails but the line is kept: it is written before any later change, which fails
+     * until it can be.
      */
     public CompletableFuture<Void> appendRecovery(String logLine) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        offer(new Change(null, JournalMarker.encode(logLine), done), done);
+        offer(new Change(null, JournalMarker.encode(logLine), true, done), done);
+        return done;
+    }
+
+    /**
+     * Whether a write can succeed now: empty at once while writes succeed; after a failed write, the
+     * writer tries one (the line a restart still owes, or room ahead of the journal's end) and answers why
+     * it cannot, if it cannot.
+     */
+    public CompletableFuture<Optional<String>> probe() {
+        CompletableFuture<Optional<String>> done = new CompletableFuture<>();
+        synchronized (this) {
+            if (stopped) {
+                done.complete(Optional.of("journal " + path + " is closed"));
+            } else if (!thread.isAlive()) {
+                done.complete(Optional.of("journal writer " + path + " has stopped"));
+            } else if (lastFailure == null) {
+                done.complete(Optional.empty());
+            } else {
+                queue.add(new Probe(done));
+            }
+        }
         return done;
     }
 
@@ -228,46 +283,93 @@ public final class Journal implements ChangeLog, AutoCloseable {
         try {
             while (true) {
                 Job first = nextJob();
-                if (first == null) {
-                    try {
-                        forceIfDue(true);
-                    } catch (IOException e) {
-                        log.error("timed sync of journal {} failed; retrying: {}", path, e.toString());
-                    }
-                    continue;
+                boolean stop;
+                try {
+                    stop = first == null ? timedSync() : process(first, batch, waiting);
+                } catch (RuntimeException | Error e) {
+                    stop = survive(batch, waiting, e); // an OutOfMemoryError must not end the writer for good
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                for (Job job : batch) {
-                    if (job instanceof Change change) {
-                        encode(change, waiting);
-                    } else {
-                        flush(waiting);
-                        if (job instanceof Compaction compaction) {
-                            compact(compaction);
-                        } else {
-                            stop();
-                            failAll(batch, waiting, new StoreException("journal " + path + " is closed"));
-                            return;
-                        }
-                    }
-                }
-                flush(waiting);
                 batch.clear();
-                maybeRequestCompaction();
+                if (stop) {
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failAll(batch, waiting, new StoreException("journal writer " + path + " was interrupted"));
-        } catch (Throwable t) {
-            log.error("journal writer {} stopped", path, t);
-            failAll(batch, waiting, t);
         }
+    }
+
+    private boolean timedSync() {
+        try {
+            forceIfDue(true);
+        } catch (IOException e) {
+            log.error("timed sync of journal {} failed; retrying: {}", path, e.toString());
+        }
+        return false;
+    }
+
+    /** Writes {@code first} and whatever is queued behind it; true once the journal has stopped. */
+    private boolean process(Job first, List<Job> batch, List<CompletableFuture<Void>> waiting) {
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        for (Job job : batch) {
+            if (job instanceof Change change) {
+                encode(change, waiting);
+                continue;
+            }
+            flush(waiting);
+            if (job instanceof Compaction compaction) {
+                compact(compaction);
+            } else if (job instanceof Probe probe) {
+                probe.done().complete(probeWrite());
+            } else {
+                stop();
+                failAll(batch, waiting, new StoreException("journal " + path + " is closed"));
+                return true;
+            }
+        }
+        flush(waiting);
+        maybeRequestCompaction();
+        return false;
+    }
+
+    /**
+     * After an unexpected failure in the middle of a batch (an {@link OutOfMemoryError}, a bug): every job of
+     * the batch not yet done fails, nothing half-written stays, and the writer takes the next batch.
+     */
+    private boolean survive(List<Job> batch, List<CompletableFuture<Void>> waiting, Throwable error) {
+        StoreException failure = new StoreException("cannot write journal " + path + ": " + error, error);
+        log.error("journal writer {}: a batch of {} job(s) failed and was refused; writing goes on", path,
+                batch.size(), error);
+        lastFailure = failure.getMessage();
+        failedSinceSnapshot = true;
+        compactionRequested = false;
+        buffer.reset();
+        waiting.forEach(done -> done.completeExceptionally(failure));
+        waiting.clear();
+        boolean stop = false;
+        for (Job job : batch) {
+            if (job instanceof Change change) {
+                change.done().completeExceptionally(failure);
+            } else if (job instanceof Compaction compaction) {
+                compaction.done().completeExceptionally(failure);
+            } else if (job instanceof Probe probe) {
+                probe.done().complete(Optional.of(failure.getMessage()));
+            } else {
+                stop = true;
+            }
+        }
+        if (stop) {
+            stop();
+            failAll(List.of(), List.of(), new StoreException("journal " + path + " is closed"));
+        }
+        return stop;
     }
 
     private void maybeRequestCompaction() {
         try {
-            if (!compactionRequested && snapshotInProgress.isDone()
+            if (!compactionRequested && snapshotInProgress.isDone() && System.nanoTime() - snapshotRetryAtNanos >= 0
                     && channel.position() > Math.max(options.compactionThresholdBytes(), lastSnapshotBytes)) {
                 compactionRequested = true;
                 onThreshold.accept(this);
@@ -289,7 +391,9 @@ public final class Journal implements ChangeLog, AutoCloseable {
 
     private void encode(Change change, List<CompletableFuture<Void>> waiting) {
         try {
-            if (change.raw() != null) {
+            if (change.leading()) {
+                leading = change.raw();
+            } else if (change.raw() != null) {
                 buffer.write(change.raw());
             } else {
                 try (JsonGenerator json = factory.createGenerator(buffer)) {
@@ -308,31 +412,82 @@ public final class Journal implements ChangeLog, AutoCloseable {
         if (waiting.isEmpty()) {
             return;
         }
-        long start = -1;
         try {
-            repairTail();
-            start = channel.position();
-            ensureAllocated(start + buffer.size());
-            ByteBuffer bytes = ByteBuffer.wrap(buffer.toByteArray());
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            unforced = true;
-            unforcedChanges += waiting.size();
-            forceIfDue(false);
-            lastFailure = null;
+            writeOut(waiting.size());
             waiting.forEach(done -> done.complete(null));
-        } catch (IOException e) {
-            StoreException failure = new StoreException("cannot write journal " + path + ": " + e.getMessage(), e);
-            lastFailure = failure.getMessage();
-            log.error("journal write of {} change(s) failed; none was acknowledged: {}", waiting.size(),
-                    e.getMessage());
-            rollBack(start);
-            failedSinceSnapshot = true;
+        } catch (IOException | RuntimeException | Error e) {
+            StoreException failure = writeFailed(waiting.size(), e);
             waiting.forEach(done -> done.completeExceptionally(failure));
         } finally {
             buffer.reset();
             waiting.clear();
+        }
+    }
+
+    /**
+     * Appends the leading line still owed, if any, and the encoded changes, then forces them as the fsync
+     * mode says; a write that fails is cut off the journal again.
+     */
+    private void writeOut(int changes) throws IOException {
+        long start = -1;
+        try {
+            repairTail();
+            start = channel.position();
+            ensureAllocated(start + buffer.size() + (leading == null ? 0 : leading.length));
+            if (leading != null) {
+                writeFully(ByteBuffer.wrap(leading));
+            }
+            writeFully(buffer.view());
+            allocatedEnd = Math.max(allocatedEnd, channel.position());
+            unforced = true;
+            unforcedChanges += changes;
+            forceIfDue(false);
+            leading = null;
+            lastFailure = null;
+        } catch (IOException | RuntimeException | Error e) {
+            rollBack(start);
+            throw e;
+        }
+    }
+
+    private void writeFully(ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+    }
+
+    /** Logs the first failure of a run of them; later ones until a write succeeds only at debug level. */
+    private StoreException writeFailed(int changes, Throwable e) {
+        String why = e instanceof IOException ? e.getMessage() : e.toString();
+        StoreException failure = new StoreException("cannot write journal " + path + ": " + why, e);
+        if (lastFailure == null) {
+            log.error("journal write of {} change(s) failed; none was acknowledged, and writes are refused until "
+                    + "one succeeds: {}", changes, why);
+        } else {
+            log.debug("journal write of {} change(s) failed again: {}", changes, why);
+        }
+        lastFailure = failure.getMessage();
+        failedSinceSnapshot = true;
+        return failure;
+    }
+
+    /** What a readiness probe asks after a failed write: the owed leading line, or room ahead of the end. */
+    private Optional<String> probeWrite() {
+        if (lastFailure == null) {
+            return Optional.empty();
+        }
+        try {
+            if (leading != null) {
+                writeOut(0);
+            } else {
+                repairTail();
+                preallocate(channel.position() + PROBE_BYTES);
+                lastFailure = null;
+                log.info("journal {} can be written again", path);
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.ofNullable(lastFailure);
         }
     }
 
@@ -369,8 +524,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     /** Why the last write failed, if it did: a store whose writes fail is not ready for new tasks. */
-    public java.util.Optional<String> lastFailure() {
-        return java.util.Optional.ofNullable(lastFailure);
+    public Optional<String> lastFailure() {
+        return Optional.ofNullable(lastFailure);
     }
 
     /** Cuts a failed write off the journal before anything else is appended after it. */
@@ -408,6 +563,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
                     unforced = false;
                     unforcedChanges = 0;
                     compactionRequested = false;
+                    snapshotWritten();
                     compaction.done().complete(null);
                 }
                 case BEHIND -> behind(compaction);
@@ -425,7 +581,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            log.error("snapshot of {} failed; the journal keeps every change", snapshot.path(), e);
+            snapshotFailed(e, "the journal keeps every change");
             compactionRequested = false;
             compaction.done().completeExceptionally(new StoreException("cannot write snapshot: " + e.getMessage(), e));
         }
@@ -473,13 +629,44 @@ public final class Journal implements ChangeLog, AutoCloseable {
             Files.deleteIfExists(old);
             SnapshotFile.forceDirectory(path.toAbsolutePath().getParent());
             log.debug("snapshot of {} task(s) written", compaction.tasks().size());
+            snapshotWritten();
             compaction.done().complete(null);
         } catch (IOException | RuntimeException e) {
-            log.error("snapshot of {} failed; {} keeps the changes for the next start", snapshot.path(), old, e);
+            snapshotFailed(e, old + " keeps the changes for the next start");
             compaction.done().completeExceptionally(new StoreException("cannot write snapshot: " + e.getMessage(), e));
         } finally {
             compactionRequested = false;
         }
+    }
+
+    /**
+     * A failed snapshot is tried again after a pause that doubles from 1 s to a minute, and logged once per
+     * run of failures: a full disk must not fill the log as well.
+     */
+    private void snapshotFailed(Exception e, String consequence) {
+        int failures = ++snapshotFailures;
+        long pause = Math.min(SNAPSHOT_RETRY_MAX_NANOS, SNAPSHOT_RETRY_FIRST_NANOS << Math.min(failures - 1, 6));
+        snapshotRetryAtNanos = System.nanoTime() + pause;
+        String why = e instanceof IOException ? e.toString() : e.getMessage();
+        if (failures == 1) {
+            log.error("snapshot of {} failed ({}); {}; trying again from {} s on", snapshot.path(), why, consequence,
+                    TimeUnit.NANOSECONDS.toSeconds(pause), e instanceof IOException ? null : e);
+        } else {
+            log.debug("snapshot of {} failed again ({} in a row): {}", snapshot.path(), failures, why);
+        }
+    }
+
+    private void snapshotWritten() {
+        int failures = snapshotFailures;
+        if (failures > 0) {
+            snapshotFailures = 0;
+            log.info("snapshot of {} written again after {} failed attempt(s)", snapshot.path(), failures);
+        }
+    }
+
+    /** True if the last snapshot was written; false after a failure, until one succeeds. */
+    public boolean lastSnapshotWritten() {
+        return snapshotFailures == 0;
     }
 
     private void snapshotThread(Runnable job) {
@@ -499,21 +686,45 @@ public final class Journal implements ChangeLog, AutoCloseable {
      * Makes sure the file already has blocks up to {@code end}, writing zeros ahead in steps of
      * {@value #PREALLOCATE_BYTES} bytes: an append inside allocated blocks changes no file metadata, so
      * each group commit's fdatasync has only data to flush (measured here: about 47 us instead of 115 us).
-     * Replay treats the zero tail as the end of the journal.
+     * Replay treats the zero tail as the end of the journal. A disk without that much room left gets the
+     * data alone (whether it fits is the write's own outcome), and the step is tried again a second later.
      */
     private void ensureAllocated(long end) throws IOException {
-        if (end <= allocatedEnd) {
+        if (end <= allocatedEnd || System.nanoTime() - preallocateAfterNanos < 0) {
             return;
         }
-        long target = end + PREALLOCATE_BYTES;
-        long at = allocatedEnd;
-        while (at < target) {
-            ByteBuffer chunk = ZEROS.duplicate();
-            chunk.limit((int) Math.min(chunk.capacity(), target - at));
-            at += channel.write(chunk, at);
+        try {
+            preallocate(end + PREALLOCATE_BYTES);
+            if (preallocationFailing) {
+                preallocationFailing = false;
+                log.info("journal {} writes ahead again", path);
+            }
+        } catch (IOException e) {
+            preallocateAfterNanos = System.nanoTime() + PREALLOCATE_RETRY_NANOS;
+            if (!preallocationFailing) {
+                preallocationFailing = true;
+                log.warn("journal {}: no room to write {} MiB ahead ({}); appending without it", path,
+                        PREALLOCATE_BYTES >> 20, e.getMessage());
+            }
         }
-        channel.force(true);
-        allocatedEnd = target;
+    }
+
+    /** Writes zeros from the allocated end to {@code target} and forces them; cuts them off if that fails. */
+    private void preallocate(long target) throws IOException {
+        long from = Math.max(allocatedEnd, channel.position());
+        long at = from;
+        try {
+            while (at < target) {
+                ByteBuffer chunk = ZEROS.duplicate();
+                chunk.limit((int) Math.min(chunk.capacity(), target - at));
+                at += channel.write(chunk, at);
+            }
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            channel.truncate(from);
+            throw e;
+        }
+        allocatedEnd = Math.max(allocatedEnd, target);
     }
 
     private void stop() {
@@ -544,6 +755,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
                 change.done().completeExceptionally(failure);
             } else if (job instanceof Compaction compaction) {
                 compaction.done().completeExceptionally(failure);
+            } else if (job instanceof Probe probe) {
+                probe.done().complete(Optional.of(failure.getMessage()));
             }
         }
         try {

@@ -88,9 +88,35 @@ public final class SnapshotFile {
         return count;
     }
 
-    /** Replaces the snapshot with {@code tasks}, atomically and durably. */
+    /** The temp file a snapshot is written to before it is renamed over the snapshot. */
+    public Path temp() {
+        return path.resolveSibling(path.getFileName() + ".tmp");
+    }
+
+    /**
+     * Replaces the snapshot with {@code tasks}, atomically and durably. A write that fails removes its temp
+     * file, so a full disk gets its space back.
+     */
     public void write(List<VenomTask> tasks) throws IOException {
-        Path temp = path.resolveSibling(path.getFileName() + ".tmp");
+        Path temp = temp();
+        boolean renamed = false;
+        try {
+            writeTemp(temp, tasks);
+            try {
+                Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system of " + path + " cannot rename atomically", e);
+            }
+            renamed = true;
+        } finally {
+            if (!renamed) {
+                Files.deleteIfExists(temp);
+            }
+        }
+        forceDirectory(path.toAbsolutePath().getParent());
+    }
+
+    private void writeTemp(Path temp, List<VenomTask> tasks) throws IOException {
         try (FileChannel channel = opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             OutputStream out = Channels.newOutputStream(channel);
@@ -109,12 +135,6 @@ public final class SnapshotFile {
             }
             channel.force(true);
         }
-        try {
-            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the file system of " + path + " cannot rename atomically", e);
-        }
-        forceDirectory(path.toAbsolutePath().getParent());
     }
 
     /** Makes a rename or a new file in {@code dir} durable. */

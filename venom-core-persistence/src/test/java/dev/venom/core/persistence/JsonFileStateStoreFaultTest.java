@@ -1,0 +1,162 @@
+package dev.venom.core.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded store under the faults a hostile machine deals: no heap mid-write, a disk with little or no room. */
+class JsonFileStateStoreFaultTest {
+
+    @TempDir
+    Path dir;
+
+    private Path state() {
+        return dir.resolve("state_dump.json");
+    }
+
+    private static VenomTask newTask(String content) {
+        return VenomTask.create(UUID.randomUUID(), content, Instant.now());
+    }
+
+    @Test
+    void anOutOfMemoryErrorInTheMiddleOfAWriteFailsThatWriteAndTheWriterCarriesOn() {
+        FullDisk disk = new FullDisk();
+        try (JsonFileStateStore store = JsonFileStateStore.builder(state()).fileOpener(disk).open()) {
+            disk.failNextWrite(new OutOfMemoryError("Java heap space"));
+
+            VenomTask refused = newTask("refused");
+            assertThatThrownBy(() -> store.insert(refused).join())
+                    .hasCauseInstanceOf(StoreException.class)
+                    .hasMessageContaining("OutOfMemoryError");
+            VenomTask after = store.insert(newTask("after")).join();
+
+            assertThat(store.find(refused.id())).isEmpty();
+            assertThat(store.find(after.id())).isPresent();
+            assertThat(store.problem()).isEmpty();
+        }
+        try (JsonFileStateStore reopened = JsonFileStateStore.builder(state()).open()) {
+            assertThat(reopened.size()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aDiskWithLessRoomThanTheJournalWritesAheadStillTakesTheChangesThatFit() {
+        FullDisk disk = new FullDisk();
+        try (JsonFileStateStore store = JsonFileStateStore.builder(state()).fileOpener(disk).open()) {
+            disk.leave(64 * 1024);
+
+            VenomTask stored = store.insert(newTask("fits")).join();
+
+            assertThat(store.find(stored.id())).isPresent();
+            assertThat(store.problem()).isEmpty();
+        }
+        try (JsonFileStateStore reopened = JsonFileStateStore.builder(state()).open()) {
+            assertThat(reopened.find(newestId(reopened))).isPresent();
+            assertThat(reopened.size()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void afterAFailedWriteReadinessAsksTheJournalItselfNotASmallFileBesideIt() {
+        FullDisk disk = new FullDisk();
+        try (JsonFileStateStore store = JsonFileStateStore.builder(state()).fileOpener(disk).open()) {
+            assertThat(store.problem()).isEmpty();
+            disk.fill();
+            assertThatThrownBy(() -> store.insert(newTask("refused")).join()).isInstanceOf(CompletionException.class);
+
+            disk.leave(8 * 1024); // room for a small file, not for the journal to go on
+            assertThat(store.problem()).get().asString().startsWith("cannot write journal");
+
+            disk.free();
+            assertThat(store.problem()).as("ready again before any task is written").isEmpty();
+            assertThat(store.insert(newTask("after")).join().status()).isEqualTo(TaskStatus.PENDING);
+        }
+    }
+
+    @Test
+    void aRestartOnAFullDiskServesReadsAndRefusesWritesUntilTheRecoveryIsOnDisk() throws IOException {
+        VenomTask waiting;
+        try (JsonFileStateStore first = JsonFileStateStore.builder(state()).open()) {
+            waiting = first.insert(newTask("waiting")).join();
+            Path image = Files.createDirectory(dir.resolve("crash"));
+            Files.copy(dir.resolve("state_dump.json.journal"), image.resolve("state_dump.json.journal"));
+        }
+        Files.delete(state()); // the clean stop's snapshot: the restart starts from the crash image instead
+        Files.delete(dir.resolve("state_dump.json.journal"));
+        Files.move(dir.resolve("crash/state_dump.json.journal"), dir.resolve("state_dump.json.journal"));
+
+        FullDisk disk = new FullDisk();
+        disk.fill();
+        try (JsonFileStateStore restarted = JsonFileStateStore.builder(state()).fileOpener(disk).open()) {
+            assertThat(restarted.find(waiting.id())).get().extracting(VenomTask::status).isEqualTo(TaskStatus.PENDING);
+            assertThat(restarted.problem()).isPresent();
+            assertThatThrownBy(() -> restarted.insert(newTask("refused")).join())
+                    .hasCauseInstanceOf(StoreException.class);
+
+            disk.free();
+            assertThat(restarted.problem()).isEmpty();
+            restarted.insert(newTask("after")).join();
+            Files.copy(dir.resolve("state_dump.json.journal"), dir.resolve("journal-after-restart"));
+        }
+        String journal = Files.readString(dir.resolve("journal-after-restart"));
+        assertThat(journal).contains("Recovered after restart: ").contains("\"after\"").doesNotContain("refused");
+        assertThat(journal.indexOf("Recovered after restart: ")).isLessThan(journal.indexOf("\"after\""));
+    }
+
+    @Test
+    void aSnapshotThatKeepsFailingIsRetriedAfterAPauseAndLeavesNoTempFileBehind() throws Exception {
+        FullDisk disk = new FullDisk();
+        try (JsonFileStateStore store = JsonFileStateStore.builder(state()).fileOpener(disk)
+                .compactionThresholdBytes(2_000).open()) {
+            disk.refuseFilesEndingWith(".tmp");
+            for (int i = 0; i < 200; i++) {
+                store.insert(newTask("task " + i)).join();
+            }
+            int attemptsWhileFull = disk.openedEndingWith(".tmp");
+            boolean tempLeft = Files.exists(dir.resolve("state_dump.json.tmp"));
+
+            disk.free();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!Files.exists(state()) && System.nanoTime() < deadline) {
+                store.insert(newTask("more")).join();
+                Thread.sleep(20);
+            }
+
+            assertThat(attemptsWhileFull).as("snapshot attempts during 200 writes").isBetween(1, 3);
+            assertThat(tempLeft).isFalse();
+            assertThat(state()).as("written once the disk has room again").exists();
+        }
+    }
+
+    @Test
+    void closeSaysWhetherTheFinalSnapshotWasWritten() {
+        FullDisk disk = new FullDisk();
+        JsonFileStateStore full = JsonFileStateStore.builder(state()).fileOpener(disk).open();
+        full.insert(newTask("kept in the journal")).join();
+        disk.fill();
+        full.close();
+        assertThat(full.savedOnClose()).isFalse();
+
+        JsonFileStateStore healthy = JsonFileStateStore.builder(state()).open();
+        assertThat(healthy.size()).isEqualTo(1);
+        healthy.close();
+        assertThat(healthy.savedOnClose()).isTrue();
+    }
+
+    private static UUID newestId(JsonFileStateStore store) {
+        List<VenomTask> tasks = store.list(dev.venom.core.engine.TaskQuery.firstPage(10)).tasks();
+        return tasks.get(tasks.size() - 1).id();
+    }
+}
