@@ -187,7 +187,12 @@ public final class VenomApplication implements AutoCloseable {
         server.close();
         closeProcessor();
         store.close();
-        log.info("stopped; state saved to {}", storeDescription);
+        if (store instanceof JsonFileStateStore json && !json.savedOnClose()) {
+            log.error("stopped; the final snapshot of {} could not be written, its journal keeps every change for "
+                    + "the next start", storeDescription);
+        } else {
+            log.info("stopped; state saved to {}", storeDescription);
+        }
         closed.countDown();
     }
 

@@ -3,6 +3,7 @@ package dev.venom.core.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.http.internal.EventStream;
+import dev.venom.core.http.internal.MemoryGuard;
 import dev.venom.core.http.internal.TaskRoutes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Handlers;
@@ -12,6 +13,8 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +30,18 @@ public final class VenomServer implements AutoCloseable {
     private final Undertow undertow;
     private final GracefulShutdownHandler graceful;
     private final InetSocketAddress address;
+    private final MemoryGuard memory;
+    private final ExecutorService ops;
     private volatile boolean closed;
 
     private VenomServer(Builder b) {
-        TaskRoutes routes = new TaskRoutes(b.orchestrator, b.mapper, b.maxBodyBytes, b.metrics, b.events);
+        this.memory = MemoryGuard.forThisJvm(b.maxBodyBytes);
+        this.ops = Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "venom-http-ops");
+            thread.setDaemon(true);
+            return thread;
+        });
+        TaskRoutes routes = new TaskRoutes(b.orchestrator, b.mapper, b.maxBodyBytes, b.metrics, b.events, memory, ops);
         this.graceful = Handlers.gracefulShutdown(routes.handler());
         HttpHandler root = exchange -> {
             if (closed) {
@@ -42,6 +53,8 @@ public final class VenomServer implements AutoCloseable {
         this.undertow = Undertow.builder()
                 .addHttpListener(b.port, b.host)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, b.maxBodyBytes)
+                // a '{' or '|' in a path reaches the routes, which answer it in JSON, not Undertow's bare 400
+                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
                 .setHandler(root)
                 .build();
         undertow.start();
@@ -74,6 +87,8 @@ public final class VenomServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
+        ops.shutdownNow();
+        memory.close();
     }
 
     /** Options of a {@link VenomServer}. */

@@ -14,7 +14,11 @@ public final class VenomServerMain {
     private VenomServerMain() {
     }
 
+    /** The exit status when a thread of the server died of an unexpected error: a supervisor restarts it. */
+    static final int EXIT_THREAD_DIED = 70;
+
     public static void main(String[] args) {
+        Thread.setDefaultUncaughtExceptionHandler(VenomServerMain::threadDied);
         if (ServerConfig.wantsHelp(args)) {
             System.out.println(ServerConfig.USAGE);
             return;
@@ -53,5 +57,20 @@ public final class VenomServerMain {
             Thread.currentThread().interrupt();
         }
         System.exit(0);
+    }
+
+    /**
+     * Every thread of the server catches what it can handle at its boundary, so one that dies leaves the
+     * server without a part it needs, and an error of the JVM itself (out of memory) leaves it in an unknown
+     * state: either way the process ends at once, for its supervisor to start it again, rather than answer
+     * on without it.
+     */
+    private static void threadDied(Thread thread, Throwable error) {
+        try {
+            log.error("thread {} died; stopping the process (exit {}) so that it is restarted", thread.getName(),
+                    EXIT_THREAD_DIED, error);
+        } finally {
+            Runtime.getRuntime().halt(EXIT_THREAD_DIED);
+        }
     }
 }

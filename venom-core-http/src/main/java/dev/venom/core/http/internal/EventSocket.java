@@ -1,5 +1,6 @@
 package dev.venom.core.http.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.undertow.Handlers;
@@ -12,6 +13,7 @@ import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +72,7 @@ public final class EventSocket {
                 }
                 filter = event -> ids.contains(event.taskId());
             } else {
-                reply(channel, "send {\"subscribe\": \"all\"} or {\"subscribe\": [\"<task id>\", ...]}");
+                reply(channel, mapper, "send {\"subscribe\": \"all\"} or {\"subscribe\": [\"<task id>\", ...]}");
                 return;
             }
             JsonNode last = request.get("last_event_id");
@@ -78,7 +80,7 @@ public final class EventSocket {
                 lastEventId = last.asText();
             }
         } catch (IOException | IllegalArgumentException e) {
-            reply(channel, "not a subscription: " + e.getMessage());
+            reply(channel, mapper, "not a subscription: " + e.getMessage());
             return;
         }
         // One subscription per socket: a new one replaces the last.
@@ -91,8 +93,14 @@ public final class EventSocket {
         events.subscribe(sink, filter, lastEventId, false);
     }
 
-    private static void reply(WebSocketChannel channel, String error) {
-        WebSockets.sendText("{\"error\":\"" + error.replace("\"", "'") + "\"}", channel, null);
+    private static void reply(WebSocketChannel channel, ObjectMapper mapper, String error) {
+        String frame;
+        try {
+            frame = mapper.writeValueAsString(Map.of("error", error));
+        } catch (JsonProcessingException e) {
+            frame = "{\"error\":\"not a subscription\"}";
+        }
+        WebSockets.sendText(frame, channel, null);
     }
 
     private interface SocketSink extends EventStream.Sink, Replaceable {

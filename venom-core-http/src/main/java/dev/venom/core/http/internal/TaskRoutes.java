@@ -1,7 +1,5 @@
 package dev.venom.core.http.internal;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -31,7 +29,6 @@ import io.undertow.util.HttpString;
 import io.undertow.util.PathTemplateMatch;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -58,6 +56,8 @@ public final class TaskRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(TaskRoutes.class);
     private static final int LIST_PAGE = 500;
+    /** The pages a listing without {@code limit} is streamed in: what one client's stream holds at most. */
+    private static final int STREAM_PAGE = 100;
     private static final HttpString IDEMPOTENCY_KEY = new HttpString("Idempotency-Key");
     private static final HttpString LINK = new HttpString("Link");
     private static final HttpString LAST_EVENT_ID = new HttpString("Last-Event-ID");
@@ -78,6 +78,9 @@ public final class TaskRoutes {
     private final long maxBodyBytes;
     private final PrometheusMeterRegistry metrics;
     private final EventStream events;
+    private final MemoryGuard memory;
+    /** Runs the operators' endpoints, so that they answer while every worker thread is busy. */
+    private final Executor ops;
     /** The request timers by method, route and status, so the request path builds none. */
     private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -86,8 +89,10 @@ public final class TaskRoutes {
      *                neither
      */
     public TaskRoutes(Orchestrator orchestrator, ObjectMapper mapper, long maxBodyBytes,
-                      PrometheusMeterRegistry metrics, EventStream events) {
+                      PrometheusMeterRegistry metrics, EventStream events, MemoryGuard memory, Executor ops) {
         this.orchestrator = orchestrator;
+        this.memory = memory;
+        this.ops = ops;
         this.metrics = metrics;
         this.events = events;
         this.maxBodyBytes = maxBodyBytes;
@@ -112,8 +117,8 @@ public final class TaskRoutes {
                 .get("/api/v1/tasks/{task_id}", onWorker(this::get))
                 .post("/api/v1/tasks/{task_id}/cancel", onWorker(this::cancel))
                 .get("/healthz", guarded(this::health))
-                .get("/readyz", onWorker(this::ready))
-                .get("/api/v1/stats", onWorker(this::stats))
+                .get("/readyz", onOps(this::ready))
+                .get("/api/v1/stats", onOps(this::stats))
                 .get("/openapi.json", guarded(pages::openApi))
                 .get("/docs", guarded(pages::docs))
                 .get("/docs/", guarded(pages::docs))
@@ -132,7 +137,7 @@ public final class TaskRoutes {
         if (metrics == null) {
             return guarded(routes::handleRequest);
         }
-        routes.get("/metrics", onWorker(this::metrics));
+        routes.get("/metrics", onOps(this::metrics));
         Guarded inner = guarded(routes::handleRequest);
         return exchange -> {
             long start = System.nanoTime();
@@ -206,11 +211,22 @@ public final class TaskRoutes {
     }
 
     private void create(HttpServerExchange exchange) {
-        if (exchange.getRequestContentLength() > maxBodyBytes) {
+        long length = exchange.getRequestContentLength();
+        if (length > maxBodyBytes) {
             exchange.setPersistent(false); // the unread body would otherwise be taken for the next request
             responses.detail(exchange, 413, tooLarge());
             return;
         }
+        long reserved = length >= 0 ? length : maxBodyBytes;
+        if (memory.problem().isPresent() || !memory.reserve(reserved)) {
+            exchange.setPersistent(false);
+            lowOnMemory(exchange);
+            return;
+        }
+        exchange.addExchangeCompleteListener((done, next) -> {
+            memory.release(reserved);
+            next.proceed();
+        });
         exchange.getRequestReceiver().setMaxBufferSize((int) Math.min(Integer.MAX_VALUE, maxBodyBytes));
         exchange.getRequestReceiver().receiveFullBytes(
                 (ex, body) -> guarded(e -> submit(e, body)).handleRequest(ex), (ex, error) -> {
@@ -222,6 +238,12 @@ public final class TaskRoutes {
                         responses.detail(ex, 400, "Request body could not be read");
                     }
                 });
+    }
+
+    /** 503 with {@code Retry-After}: the heap is nearly full, or the bodies in flight take their budget. */
+    private void lowOnMemory(HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        responses.detail(exchange, 503, "Server is low on memory; try again later");
     }
 
     private String tooLarge() {
@@ -267,6 +289,9 @@ public final class TaskRoutes {
             responses.detail(exchange, 400, "Task could not be stored: " + cause.getMessage());
         } else if (cause instanceof IllegalStateException) {
             responses.detail(exchange, 503, "Server is shutting down");
+        } else if (cause instanceof OutOfMemoryError) {
+            log.error("creating a task ran out of memory: {}", cause.toString());
+            lowOnMemory(exchange);
         } else {
             log.error("creating a task failed", cause);
             responses.internalError(exchange);
@@ -324,29 +349,13 @@ public final class TaskRoutes {
             return;
         }
         RequestParsing.ListQuery asked = parsed.value();
-        TaskQuery query = new TaskQuery(asked.statuses(), asked.cursor(), asked.limit().orElse(LIST_PAGE));
+        TaskQuery query = new TaskQuery(asked.statuses(), asked.cursor(), asked.limit().orElse(STREAM_PAGE));
         TaskPage page = orchestrator.list(query);
         if (asked.limit().isPresent() && page.nextCursor().isPresent()) {
             exchange.getResponseHeaders().put(LINK,
                     "<" + nextLink(exchange, asked, page.nextCursor().get()) + ">; rel=\"next\"");
         }
-        exchange.startBlocking();
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        OutputStream out = exchange.getOutputStream();
-        try (JsonGenerator json = mapper.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
-            json.writeStartArray();
-            while (true) {
-                for (VenomTask task : page.tasks()) {
-                    taskWriter.writeValue(json, task);
-                }
-                if (asked.limit().isPresent() || page.nextCursor().isEmpty()) {
-                    break;
-                }
-                query = query.after(page);
-                page = orchestrator.list(query);
-            }
-            json.writeEndArray();
-        }
+        new TaskListStream(exchange, taskWriter, orchestrator::list, query, page, asked.limit().isPresent()).start();
     }
 
     private static String nextLink(HttpServerExchange exchange, RequestParsing.ListQuery asked, String cursor) {
@@ -380,6 +389,7 @@ public final class TaskRoutes {
         Map<String, String> checks = new LinkedHashMap<>();
         checks.put("accepting", orchestrator.isAccepting() ? "ok" : "draining");
         checks.put("store", orchestrator.storeProblem().orElse("ok"));
+        checks.put("memory", memory.problem().orElse("ok"));
         boolean ready = checks.values().stream().allMatch("ok"::equals);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", ready ? "ready" : "unavailable");
@@ -403,6 +413,12 @@ public final class TaskRoutes {
     /** A handler whose failures end as 500 {@code {"detail": "Internal server error"}}, logged once. */
     private Guarded guarded(Handler handler) {
         return new Guarded(handler);
+    }
+
+    /** On the operators' own threads: readiness, stats and metrics answer while the workers are all busy. */
+    private HttpHandler onOps(Handler handler) {
+        Guarded guarded = guarded(handler);
+        return exchange -> exchange.dispatch(ops, guarded);
     }
 
     private HttpHandler onWorker(Handler handler) {
@@ -429,6 +445,12 @@ public final class TaskRoutes {
                 handler.handle(exchange);
             } catch (Throwable t) {
                 Throwable cause = VenomException.unwrap(t);
+                if (cause instanceof OutOfMemoryError && !exchange.isResponseStarted()) {
+                    log.error("{} {} ran out of memory: {}", exchange.getRequestMethod(), exchange.getRequestPath(),
+                            cause.toString());
+                    lowOnMemory(exchange);
+                    return;
+                }
                 if (cause instanceof StoreException && !exchange.isResponseStarted()) {
                     log.debug("{} {}: the store is unavailable: {}", exchange.getRequestMethod(),
                             exchange.getRequestPath(), cause.getMessage()); // the engine logs the outage once

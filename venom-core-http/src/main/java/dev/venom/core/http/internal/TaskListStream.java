@@ -1,0 +1,133 @@
+package dev.venom.core.http.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.venom.core.engine.TaskPage;
+import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.model.VenomTask;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.xnio.IoUtils;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A JSON array of tasks written page by page without holding a thread while the client reads: each chunk
+ * (about {@value #CHUNK_BYTES} bytes) is handed to Undertow's asynchronous sender, and only when it has
+ * been written is the next chunk encoded, or the next page read from the store on a worker thread. A client
+ * that stops reading costs its own connection and one chunk, never a worker thread.
+ */
+final class TaskListStream implements IoCallback {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskListStream.class);
+    static final int CHUNK_BYTES = 64 * 1024;
+
+    private final HttpServerExchange exchange;
+    private final ObjectWriter taskWriter;
+    private final Function<TaskQuery, TaskPage> store;
+    private final boolean onePage;
+    private final ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK_BYTES + 4096);
+    private TaskQuery query;
+    private TaskPage page;
+    private int next;
+    private boolean started;
+    private boolean wroteTask;
+    private boolean ended;
+
+    /**
+     * @param first   the first page, already read
+     * @param onePage true to send {@code first} alone (a request with {@code limit}); false to follow its
+     *                cursor to the last page
+     */
+    TaskListStream(HttpServerExchange exchange, ObjectWriter taskWriter, Function<TaskQuery, TaskPage> store,
+                   TaskQuery query, TaskPage first, boolean onePage) {
+        this.exchange = exchange;
+        this.taskWriter = taskWriter;
+        this.store = store;
+        this.query = query;
+        this.page = first;
+        this.onePage = onePage;
+    }
+
+    /** Starts sending; call it on a worker thread of the exchange. */
+    void start() {
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        sendChunk();
+    }
+
+    private void sendChunk() {
+        chunk.reset();
+        if (!started) {
+            chunk.write('[');
+            started = true;
+        }
+        List<VenomTask> tasks = page.tasks();
+        while (next < tasks.size() && chunk.size() < CHUNK_BYTES) {
+            if (wroteTask) {
+                chunk.write(',');
+            }
+            write(tasks.get(next++));
+            wroteTask = true;
+        }
+        if (next == tasks.size() && (onePage || page.nextCursor().isEmpty())) {
+            chunk.write(']');
+            ended = true;
+        }
+        exchange.getResponseSender().send(ByteBuffer.wrap(chunk.toByteArray()), this);
+    }
+
+    private void write(VenomTask task) {
+        try {
+            chunk.write(taskWriter.writeValueAsBytes(task));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot encode task " + task.id(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A chunk is written: end, encode the next chunk of this page, or read the next page off the IO thread. */
+    @Override
+    public void onComplete(HttpServerExchange done, Sender sender) {
+        if (ended) {
+            sender.close(IoCallback.END_EXCHANGE);
+        } else if (next < page.tasks().size()) {
+            Runnable nextChunk = () -> continueSafely(() -> { });
+            exchange.dispatch(nextChunk);
+        } else {
+            Runnable nextPage = () -> continueSafely(() -> {
+                query = query.after(page);
+                next = 0;
+                page = store.apply(query);
+            });
+            exchange.dispatch(nextPage);
+        }
+    }
+
+    /** Runs {@code step}, then sends the next chunk; a failure here cuts the answer short, as nothing else can. */
+    private void continueSafely(Runnable step) {
+        try {
+            step.run();
+            sendChunk();
+        } catch (RuntimeException e) {
+            log.error("GET {}: the task list broke off after it had begun: {}", exchange.getRequestPath(),
+                    e.toString());
+            IoUtils.safeClose(exchange.getConnection()); // the client sees a broken answer, not a short one
+        }
+    }
+
+    @Override
+    public void onException(HttpServerExchange done, Sender sender, IOException exception) {
+        log.debug("GET {}: the client went away while the task list was sent: {}", exchange.getRequestPath(),
+                exception.toString());
+        IoCallback.END_EXCHANGE.onException(done, sender, exception);
+    }
+}
