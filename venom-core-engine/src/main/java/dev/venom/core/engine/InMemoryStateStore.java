@@ -482,6 +482,14 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     @Override
+    public List<Claim> claimsOf(String owner) {
+        Objects.requireNonNull(owner, "owner");
+        synchronized (lock) {
+            return claims.values().stream().filter(claim -> claim.owner().equals(owner)).toList();
+        }
+    }
+
+    @Override
     public Optional<Claim> renew(Claim claim, Duration lease) {
         synchronized (lock) {
             Claim held = claims.get(claim.task().id());

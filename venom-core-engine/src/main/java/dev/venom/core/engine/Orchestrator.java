@@ -629,6 +629,7 @@ public final class Orchestrator implements AutoCloseable {
             for (Attempt attempt : inFlight.values()) {
                 attempt.renew();
             }
+            adoptUnknownClaims();
             storeReachable();
             if (System.nanoTime() - rescueAfterNanos < 0) {
                 return; // just back from an outage: every server gets one lease to renew what it holds
@@ -640,6 +641,40 @@ public final class Orchestrator implements AutoCloseable {
             }
         } catch (StoreException e) {
             storeUnreachable(e);
+        }
+    }
+
+    /**
+     * Runs the claims the store says this node holds but no attempt here knows of: a claim, or a start on
+     * arrival, that committed after the call had failed (a database that froze past the driver's timeout).
+     * Such a task has used an attempt that never reached the processor; left alone, its lease would expire
+     * and a rescue would count it, or fail the task on its last attempt. Each runs once its claim is renewed
+     * (which proves it is still this very claim) and a slot is free; one without a free slot keeps its renewed
+     * lease until the next heartbeat.
+     */
+    private void adoptUnknownClaims() {
+        List<Claim> held = store.claimsOf(nodeId);
+        if (held.isEmpty() || !claiming) {
+            return;
+        }
+        synchronized (claimLock) { // no claim of this node is between its commit and its registration
+            for (Claim claim : held) {
+                UUID id = claim.task().id();
+                // in this order: an arrival enters inFlight before it leaves unannounced
+                if (unannounced.containsKey(id) || inFlight.containsKey(id)) {
+                    continue;
+                }
+                Optional<Claim> renewed = store.renew(claim, lease);
+                if (renewed.isEmpty() || reserve(1) == 0) {
+                    continue;
+                }
+                log.warn("task {}: claimed by this node without its knowing (the claim's answer was lost); running "
+                        + "attempt {} now", id, claim.task().attempts());
+                events.publish(TaskEvent.claimed(renewed.get().task()));
+                Attempt attempt = new Attempt(renewed.get());
+                inFlight.put(attempt.id, attempt);
+                execute(attempt);
+            }
         }
     }
 

@@ -69,6 +69,16 @@ public interface StateStore extends AutoCloseable {
     List<Claim> claim(String owner, int limit, Duration lease);
 
     /**
+     * The claims {@code owner} holds now: its PROCESSING tasks with their leases, expired or not. An engine
+     * asks for them to find claims it never heard back from (a claim or a start on arrival that committed
+     * after the call had failed), so that such a task runs on the attempt it was given instead of failing
+     * when the lease runs out. The default answers none: a store whose claims cannot commit unseen.
+     */
+    default List<Claim> claimsOf(String owner) {
+        return List.of();
+    }
+
+    /**
      * Replaces {@code expected} by {@code next} if the stored task is still at {@code expected}'s version.
      *
      * @return the stored task (new version) once durable, or empty if the task changed since it was read

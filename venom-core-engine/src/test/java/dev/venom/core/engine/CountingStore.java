@@ -22,6 +22,8 @@ final class CountingStore implements StateStore {
     private final AtomicInteger claimed = new AtomicInteger();
     private final AtomicInteger insertedClaimed = new AtomicInteger();
     private volatile CompletableFuture<?> arrivalGate = CompletableFuture.completedFuture(null);
+    private final AtomicInteger claimAnswersToLose = new AtomicInteger();
+    private final AtomicInteger arrivalAnswersToLose = new AtomicInteger();
 
     CountingStore(StateStore delegate, boolean arrivals) {
         this.delegate = delegate;
@@ -43,6 +45,23 @@ final class CountingStore implements StateStore {
         this.arrivalGate = gate;
     }
 
+    /**
+     * The next {@code count} claims that take a task commit, but their caller gets a {@link StoreException}
+     * instead of the claims: as when a database answers after the driver gave up waiting.
+     */
+    void loseClaimAnswers(int count) {
+        claimAnswersToLose.set(count);
+    }
+
+    /** Likewise for the next {@code count} tasks stored already claimed. */
+    void loseArrivalAnswers(int count) {
+        arrivalAnswersToLose.set(count);
+    }
+
+    private static boolean takeOne(AtomicInteger counter) {
+        return counter.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    }
+
     /** How many tasks were stored already claimed. */
     int insertedClaimed() {
         return insertedClaimed.get();
@@ -56,6 +75,9 @@ final class CountingStore implements StateStore {
         CompletableFuture<?> gate = arrivalGate;
         return delegate.insertClaimed(task, owner, lease).thenCombine(gate, (claim, open) -> {
             claim.ifPresent(held -> insertedClaimed.incrementAndGet());
+            if (claim.isPresent() && takeOne(arrivalAnswersToLose)) {
+                throw new StoreException("the answer to storing task " + task.id() + " was lost");
+            }
             return claim;
         });
     }
@@ -85,12 +107,20 @@ final class CountingStore implements StateStore {
         List<Claim> claims = delegate.claim(owner, limit, lease);
         claimCalls.incrementAndGet();
         claimed.addAndGet(claims.size());
+        if (!claims.isEmpty() && takeOne(claimAnswersToLose)) {
+            throw new StoreException("the answer to a claim of " + claims.size() + " task(s) was lost");
+        }
         return claims;
     }
 
     @Override
     public CompletableFuture<Optional<VenomTask>> update(VenomTask expected, VenomTask next) {
         return delegate.update(expected, next);
+    }
+
+    @Override
+    public List<Claim> claimsOf(String owner) {
+        return delegate.claimsOf(owner);
     }
 
     @Override

@@ -253,6 +253,26 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    void claimsOfAnswersTheClaimsAnOwnerStillHoldsAndNoOthers() {
+        VenomTask finished = inserted("finished");
+        VenomTask held = inserted("held");
+        VenomTask other = inserted("other's");
+        List<Claim> mine = store.claim("node-1", 2, LEASE);
+        store.claim("node-2", 1, LEASE);
+        Claim done = mine.stream().filter(c -> c.task().id().equals(finished.id())).findFirst().orElseThrow();
+        store.update(done.task(), done.task().complete("r", clock.instant())).join();
+
+        List<Claim> claims = store.claimsOf("node-1");
+
+        assertThat(claims).extracting(c -> c.task().id()).containsExactly(held.id());
+        assertThat(claims.get(0).task().status()).isEqualTo(TaskStatus.PROCESSING);
+        assertThat(claims.get(0).owner()).isEqualTo("node-1");
+        assertThat(store.renew(claims.get(0), LEASE)).isPresent();
+        assertThat(store.claimsOf("node-2")).extracting(c -> c.task().id()).containsExactly(other.id());
+        assertThat(store.claimsOf("node-3")).isEmpty();
+    }
+
+    @Test
     void renewExtendsTheLeaseWhileTheClaimIsHeld() {
         inserted("x");
         Claim claim = store.claim("node-1", 1, LEASE).get(0);

@@ -186,6 +186,11 @@ public final class JsonFileStateStore implements StateStore {
     }
 
     @Override
+    public List<Claim> claimsOf(String owner) {
+        return memory.claimsOf(owner);
+    }
+
+    @Override
     public Optional<Claim> renew(Claim claim, Duration lease) {
         return memory.renew(claim, lease);
     }

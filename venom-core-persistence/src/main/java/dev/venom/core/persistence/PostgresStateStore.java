@@ -350,6 +350,26 @@ public final class PostgresStateStore implements StateStore {
         return writer.update(expected, next);
     }
 
+    /** {@inheritDoc} Read from the lease index, which holds only PROCESSING tasks. */
+    @Override
+    public List<Claim> claimsOf(String owner) {
+        Objects.requireNonNull(owner, "owner");
+        try (Connection connection = pool.getConnection();
+             PreparedStatement held = connection.prepareStatement("SELECT * FROM " + table
+                     + " WHERE status = 'PROCESSING' AND lease_owner = ? ORDER BY lease_expires_at")) {
+            held.setString(1, owner);
+            List<Claim> claims = new ArrayList<>();
+            try (ResultSet rows = held.executeQuery()) {
+                while (rows.next()) {
+                    claims.add(new Claim(TaskRows.task(rows), owner, TaskRows.instant(rows, "lease_expires_at")));
+                }
+            }
+            return claims;
+        } catch (SQLException e) {
+            throw TaskRows.failure("reading the claims of " + owner, e);
+        }
+    }
+
     @Override
     public Optional<Claim> renew(Claim claim, Duration lease) {
         String sql = "UPDATE " + table + " SET lease_expires_at = " + NOW + " + ? * interval '1 millisecond' "
