@@ -54,6 +54,7 @@ public final class PostgresStateStore implements StateStore {
     private static final int RESCUE_BATCH = 500;
 
     private static final int PRUNE_BATCH = 1000;
+    private static final Duration SLOW_STATEMENT_TIMEOUT = Duration.ofMinutes(1);
     private static final long COUNT_CACHE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long ENDED_COUNT_CACHE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** The database's time for this statement, in the timeline the store runs on (see {@code clockShift}). */
@@ -72,6 +73,7 @@ public final class PostgresStateStore implements StateStore {
     private final ScheduledExecutorService maintenance;
 
     private final Duration retention;
+    private final Duration queryTimeout;
     private final ConcurrentHashMap<TaskStatus, long[]> counts = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -82,6 +84,7 @@ public final class PostgresStateStore implements StateStore {
         this.table = quoted(b.schema) + ".venom_tasks";
         this.clockShift = b.clockShift;
         this.retention = b.retention;
+        this.queryTimeout = b.queryTimeout;
         String channel = "venom_tasks_" + schema;
         // Names this store's own notifications, which it ignores: its own changes reach its engine directly.
         String token = UUID.randomUUID().toString().substring(0, 8);
@@ -147,18 +150,21 @@ public final class PostgresStateStore implements StateStore {
         notifications.silence();
     }
 
-    /** Asks the database for a writable session ({@code SELECT 1} on a pooled connection, 2 s at most). */
+    /**
+     * Asks the database for a writable session, on a pooled connection: bounded by the pool's wait and the
+     * query timeout, so a frozen database is reported as such within a few seconds.
+     */
     @Override
     public Optional<String> problem() {
         try (Connection connection = pool.getConnection();
-             Statement sql = connection.createStatement()) {
-            sql.setQueryTimeout(2);
-            try (ResultSet rows = sql.executeQuery("SELECT pg_is_in_recovery()")) {
-                rows.next();
-                return rows.getBoolean(1) ? Optional.of("the database is a read-only standby") : Optional.empty();
-            }
+             Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT pg_is_in_recovery()")) {
+            rows.next();
+            return rows.getBoolean(1) ? Optional.of("the database is a read-only standby") : Optional.empty();
         } catch (SQLException e) {
-            return Optional.of("the database is unreachable: " + e.getMessage());
+            return Optional.of(TaskRows.timedOut(e)
+                    ? "the database is unreachable: it did not answer within " + queryTimeout.toMillis() + " ms"
+                    : "the database is unreachable: " + e.getMessage());
         }
     }
 
@@ -288,7 +294,7 @@ public final class PostgresStateStore implements StateStore {
         if (cached != null && now - cached[1] < ENDED_COUNT_CACHE_NANOS) {
             return cached[0];
         }
-        try (Connection connection = pool.getConnection();
+        try (Connection connection = slowStatements(pool.getConnection());
              Statement sql = connection.createStatement();
              ResultSet rows = sql.executeQuery("SELECT status, count(*) FROM " + table
                      + " WHERE status IN ('COMPLETED', 'FAILED', 'CANCELLED') GROUP BY status")) {
@@ -453,7 +459,7 @@ public final class PostgresStateStore implements StateStore {
                 + " - ? * interval '1 millisecond' AND finished_at < " + NOW + " - ? * interval '1 millisecond' "
                 + "ORDER BY created_at LIMIT " + PRUNE_BATCH + ")";
         int total = 0;
-        try (Connection connection = pool.getConnection();
+        try (Connection connection = slowStatements(pool.getConnection());
              PreparedStatement delete = connection.prepareStatement(sql)) {
             int deleted;
             do {
@@ -478,6 +484,16 @@ public final class PostgresStateStore implements StateStore {
         if (retention != null) {
             prune();
         }
+    }
+
+    /**
+     * Lets {@code connection} wait a minute for an answer, for the few statements whose time grows with the
+     * table (a scan, a retention batch) rather than the query timeout every request is held to. The pool
+     * restores the timeout when the connection is returned.
+     */
+    private static Connection slowStatements(Connection connection) throws SQLException {
+        connection.setNetworkTimeout(Runnable::run, (int) SLOW_STATEMENT_TIMEOUT.toMillis());
+        return connection;
     }
 
     private long shiftMicros() {
@@ -526,6 +542,7 @@ public final class PostgresStateStore implements StateStore {
         private Duration retention;
         private String node = "venom";
         private Duration connectionTimeout = Duration.ofSeconds(2);
+        private Duration queryTimeout = Duration.ofSeconds(2);
         private Supplier<Duration> clockShift = () -> Duration.ZERO;
         private CommitObserver observer = CommitObserver.NONE;
 
@@ -592,6 +609,21 @@ public final class PostgresStateStore implements StateStore {
         }
 
         /**
+         * The longest wait for an answer from the database, in whole seconds (at least 1): a frozen database
+         * or a lost network fails the call after it, so a request answers 503 instead of hanging; the
+         * connection is discarded and a fresh one opened when the database answers again. Default 2 s. A
+         * table scan ({@link #count} of the ended statuses) and retention batches may take a minute.
+         */
+        public Builder queryTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.toSeconds() < 1) {
+                throw new IllegalArgumentException("queryTimeout must be at least 1 s, was " + timeout);
+            }
+            this.queryTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Test seam: moves the store's idea of "now" ahead of the database clock by what {@code shift} answers,
          * so a test can pass a lease's expiry without waiting for it.
          */
@@ -623,9 +655,10 @@ public final class PostgresStateStore implements StateStore {
             config.setJdbcUrl(url);
             config.setDataSourceProperties(properties());
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
-            config.addDataSourceProperty("socketTimeout", "15"); // well under a lease: a hung call cannot outlive it
+            config.addDataSourceProperty("socketTimeout", Long.toString(queryTimeout.toSeconds()));
             config.setMaximumPoolSize(poolSize);
             config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
+            config.setValidationTimeout(Math.max(250, Math.min(1_000, connectionTimeout.toMillis() / 2)));
             config.setPoolName("venom-pg");
             config.setInitializationFailTimeout(-1);
             try (Connection setup = DriverManager.getConnection(url, properties());

@@ -43,6 +43,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +68,12 @@ public final class TaskRoutes {
     /** Seconds a client told "too many pending tasks" should wait: about one claim cycle. */
     private static final String RETRY_AFTER_SECONDS = "1";
     private static final Map<String, String> HEALTHY = orderedHealth();
+    /**
+     * How long a create waits for the store to confirm the write before it answers 503: a frozen database
+     * or a stalled disk must not hold the client. The write may still complete later (retry with an
+     * {@code Idempotency-Key} to be safe).
+     */
+    private static final long CREATE_DEADLINE_MS = 2_000;
 
     private final Orchestrator orchestrator;
     private final ObjectMapper mapper;
@@ -263,7 +270,9 @@ public final class TaskRoutes {
             responses.invalid(exchange, errors);
             return;
         }
+        // A copy times out, not the engine's own future: what the engine chains on it still runs.
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> orchestrator.submit(request.value(), keyHeader)
+                .copy().orTimeout(CREATE_DEADLINE_MS, TimeUnit.MILLISECONDS)
                 .whenComplete((submission, error) -> exchange.getIoThread().execute(guarded(ex -> {
                     if (error == null) {
                         responses.submitted(ex, submission.created() ? 201 : 200,
@@ -276,7 +285,11 @@ public final class TaskRoutes {
 
     private void refuse(HttpServerExchange exchange, Throwable error) {
         Throwable cause = VenomException.unwrap(error);
-        if (cause instanceof StoreException) {
+        if (cause instanceof TimeoutException) {
+            log.debug("create answered 503: the store did not confirm the write within {} ms; the task may still be "
+                    + "stored", CREATE_DEADLINE_MS);
+            responses.detail(exchange, 503, "Task could not be stored in time; try again later");
+        } else if (cause instanceof StoreException) {
             log.debug("create refused with 503, the store failed: {}", cause.getMessage()); // the store logged it
             responses.detail(exchange, 503, "Task could not be stored; try again later");
         } else if (cause instanceof TooManyPendingException) {

@@ -174,6 +174,19 @@ public final class TaskRows {
 
     /** A failure of the database as the engine reports it. */
     public static StoreException failure(String what, SQLException e) {
+        if (timedOut(e)) {
+            return new StoreException(what + " failed: the database did not answer in time", e);
+        }
         return new StoreException(what + " failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
+    }
+
+    /** True if {@code e} is the driver giving up on an answer (the socket timeout), not the database refusing. */
+    public static boolean timedOut(SQLException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
