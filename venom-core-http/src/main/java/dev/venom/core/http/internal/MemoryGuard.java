@@ -3,11 +3,16 @@ package dev.venom.core.http.internal;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
@@ -24,13 +29,17 @@ public final class MemoryGuard implements AutoCloseable {
 
     /** A body costs about this many times its size while it is parsed, stored and journalled. */
     static final int BODY_COST_FACTOR = 16;
+    static final long RECHECK_MS = 2_000;
 
     private final long heapMax;
     private final long bodyBudget;
     private final double heapLimit;
     private final AtomicLong bodiesInFlight = new AtomicLong();
     private final AtomicLong usedAfterGc = new AtomicLong();
+    private final AtomicLong lastRecheckNanos = new AtomicLong(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
     private final List<Runnable> unsubscribe = new ArrayList<>();
+    /** The heap's pools: a collection also reports the others (metaspace, code cache), which do not count. */
+    private final Set<String> heapPools = new HashSet<>();
 
     /**
      * @param heapMax     the heap's size limit in bytes
@@ -47,14 +56,22 @@ public final class MemoryGuard implements AutoCloseable {
         this.heapLimit = heapLimit;
     }
 
-    /** A guard for this JVM's heap that refuses new tasks above 90 % of it in use after a collection. */
+    /**
+     * A guard for this JVM's heap that refuses new tasks above 80 % of it in use after a collection: the rest
+     * is headroom for the attempts running and the writes in flight.
+     */
     public static MemoryGuard forThisJvm(long maxBodyBytes) {
-        MemoryGuard guard = new MemoryGuard(Runtime.getRuntime().maxMemory(), maxBodyBytes, 0.9);
+        MemoryGuard guard = new MemoryGuard(Runtime.getRuntime().maxMemory(), maxBodyBytes, 0.8);
         guard.listenToCollections();
         return guard;
     }
 
     private void listenToCollections() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                heapPools.add(pool.getName());
+            }
+        }
         for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (collector instanceof NotificationEmitter emitter) {
                 NotificationListener listener = this::collected;
@@ -78,7 +95,9 @@ public final class MemoryGuard implements AutoCloseable {
                 GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
         long used = 0;
         for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-            used += pool.getValue().getUsed();
+            if (heapPools.contains(pool.getKey())) {
+                used += pool.getValue().getUsed();
+            }
         }
         heapUsedAfterCollection(used);
     }
@@ -111,14 +130,29 @@ public final class MemoryGuard implements AutoCloseable {
         bodiesInFlight.addAndGet(-bytes);
     }
 
-    /** Why new tasks are refused now, or empty: the heap nearly full after the last collection. */
+    /**
+     * Why new tasks are refused now, or empty: the heap nearly full after the last collection. A young
+     * collection leaves old garbage counted; so while over the limit, a full collection is asked for (at
+     * most every {@value #RECHECK_MS} ms, off the caller's thread) to learn what is really still in use.
+     */
     public Optional<String> problem() {
         long used = usedAfterGc.get();
         if (used <= heapMax * heapLimit) {
             return Optional.empty();
         }
+        recheck();
         return Optional.of("the heap is " + Math.round(100.0 * used / heapMax) + "% full after the last garbage "
                 + "collection (new tasks are refused above " + Math.round(100 * heapLimit) + "%)");
+    }
+
+    private void recheck() {
+        long now = System.nanoTime();
+        long last = lastRecheckNanos.get();
+        if (now - last >= TimeUnit.MILLISECONDS.toNanos(RECHECK_MS) && lastRecheckNanos.compareAndSet(last, now)) {
+            Thread collect = new Thread(System::gc, "venom-memory-recheck");
+            collect.setDaemon(true);
+            collect.start();
+        }
     }
 
     @Override

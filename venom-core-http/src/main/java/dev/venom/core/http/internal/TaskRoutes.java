@@ -226,8 +226,7 @@ public final class TaskRoutes {
         }
         long reserved = length >= 0 ? length : maxBodyBytes;
         if (memory.problem().isPresent() || !memory.reserve(reserved)) {
-            exchange.setPersistent(false);
-            lowOnMemory(exchange);
+            lowOnMemory(exchange); // Undertow reads the unread body off after the answer, keeping no byte of it
             return;
         }
         exchange.addExchangeCompleteListener((done, next) -> {
@@ -288,9 +287,11 @@ public final class TaskRoutes {
         if (cause instanceof TimeoutException) {
             log.debug("create answered 503: the store did not confirm the write within {} ms; the task may still be "
                     + "stored", CREATE_DEADLINE_MS);
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, RETRY_AFTER_SECONDS);
             responses.detail(exchange, 503, "Task could not be stored in time; try again later");
         } else if (cause instanceof StoreException) {
             log.debug("create refused with 503, the store failed: {}", cause.getMessage()); // the store logged it
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, RETRY_AFTER_SECONDS);
             responses.detail(exchange, 503, "Task could not be stored; try again later");
         } else if (cause instanceof TooManyPendingException) {
             exchange.getResponseHeaders().put(Headers.RETRY_AFTER, RETRY_AFTER_SECONDS);

@@ -90,6 +90,14 @@ public final class Journal implements ChangeLog, AutoCloseable {
         ByteBuffer view() {
             return ByteBuffer.wrap(buf, 0, count);
         }
+
+        /** Empties it, and lets go of the room a batch of large changes made it grow to. */
+        void clear() {
+            reset();
+            if (buf.length > 1 << 20) {
+                buf = new byte[64 * 1024];
+            }
+        }
     }
 
     /** The options of a journal. */
@@ -419,7 +427,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
             StoreException failure = writeFailed(waiting.size(), e);
             waiting.forEach(done -> done.completeExceptionally(failure));
         } finally {
-            buffer.reset();
+            buffer.clear();
             waiting.clear();
         }
     }
