@@ -2,6 +2,7 @@ package dev.venom.core.http;
 
 import dev.venom.core.engine.StoreException;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import sun.misc.Signal;
 import org.slf4j.LoggerFactory;
@@ -60,12 +61,26 @@ public final class VenomServerMain {
     }
 
     /**
-     * Every thread of the server catches what it can handle at its boundary, so one that dies leaves the
-     * server without a part it needs, and an error of the JVM itself (out of memory) leaves it in an unknown
-     * state: either way the process ends at once, for its supervisor to start it again, rather than answer
-     * on without it.
+     * The threads the engine and the stores run one of each, which nothing replaces: the event bus, the
+     * journal's writer, the scheduler, the PostgreSQL writers and listeners. Each catches what it can handle
+     * at its boundary, so one that dies leaves the server without a part it needs.
+     */
+    private static final List<String> ESSENTIAL_THREADS =
+            List.of("venom-events", "venom-journal", "venom-scheduler", "venom-pg-");
+
+    /**
+     * A thread died of something it did not catch. If it was an essential thread, or the JVM itself failed
+     * (other than running out of heap, which the server's admission keeps rare and pools survive), the
+     * process ends at once, for its supervisor to start it again, rather than answer on without it; a
+     * pooled thread (HTTP, attempts) is replaced by its pool, so it is only logged.
      */
     private static void threadDied(Thread thread, Throwable error) {
+        boolean essential = ESSENTIAL_THREADS.stream().anyMatch(thread.getName()::startsWith);
+        boolean jvmFailed = error instanceof VirtualMachineError && !(error instanceof OutOfMemoryError);
+        if (!essential && !jvmFailed) {
+            log.error("thread {} died; its pool replaces it", thread.getName(), error);
+            return;
+        }
         try {
             log.error("thread {} died; stopping the process (exit {}) so that it is restarted", thread.getName(),
                     EXIT_THREAD_DIED, error);

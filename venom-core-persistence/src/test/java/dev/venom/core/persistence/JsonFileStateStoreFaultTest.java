@@ -155,6 +155,21 @@ class JsonFileStateStoreFaultTest {
         assertThat(healthy.savedOnClose()).isTrue();
     }
 
+    @Test
+    void aStopAfterAWriteFailedEarlierStillWritesItsSnapshot() throws IOException {
+        FullDisk disk = new FullDisk();
+        JsonFileStateStore store = JsonFileStateStore.builder(state()).fileOpener(disk).open();
+        VenomTask kept = store.insert(newTask("kept")).join();
+        disk.fill();
+        assertThatThrownBy(() -> store.insert(newTask("refused")).join()).isInstanceOf(CompletionException.class);
+        disk.free();
+
+        store.close();
+
+        assertThat(store.savedOnClose()).isTrue();
+        assertThat(Files.readString(state())).contains(kept.id().toString()).doesNotContain("refused");
+    }
+
     private static UUID newestId(JsonFileStateStore store) {
         List<VenomTask> tasks = store.list(dev.venom.core.engine.TaskQuery.firstPage(10)).tasks();
         return tasks.get(tasks.size() - 1).id();

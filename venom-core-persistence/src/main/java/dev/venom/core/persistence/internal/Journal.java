@@ -45,7 +45,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private static final long PREALLOCATE_BYTES = 4L << 20;
     /** After the disk had no room to write ahead, writes go without it for this long before trying again. */
     private static final long PREALLOCATE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** What a readiness probe writes ahead of the journal's end: room for a few changes. */
+    /** What a readiness probe writes ahead of the journal's end at least: room for a few changes. */
     private static final long PROBE_BYTES = 64 * 1024;
     private static final long SNAPSHOT_RETRY_FIRST_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long SNAPSHOT_RETRY_MAX_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -71,7 +71,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
         BEHIND
     }
 
-    private record Compaction(List<VenomTask> tasks, Mode mode, CompletableFuture<Void> done) implements Job {
+    private record Compaction(List<VenomTask> tasks, Mode mode, long failedWrites, CompletableFuture<Void> done)
+            implements Job {
     }
 
     private record Stop() implements Job {
@@ -128,15 +129,18 @@ public final class Journal implements ChangeLog, AutoCloseable {
     /** Changes written since the last force, for the {@link CommitObserver}. */
     private int unforcedChanges;
     /**
-     * A write failed since the last snapshot job: a snapshot already queued was captured with that change
-     * in memory (its rollback runs when its future fails), so it must not be written.
+     * Failed writes so far, counted once their changes are rolled back in memory (when their futures fail).
+     * A snapshot captured before such a failure may hold its change: it is written only if the count is
+     * the one it saw when it was taken.
      */
-    private boolean failedSinceSnapshot;
+    private volatile long failedWrites;
     /** Where the journal ends without a failed, partly written batch; -1 when it is clean. */
     private long cleanLength = -1;
     private long lastForceNanos = System.nanoTime();
     /** A leading line (a restart's recovery) that could not be written yet; nothing is written before it. */
     private byte[] leading;
+    /** How many bytes the last failed write needed: a probe checks there is room for at least as much. */
+    private long lastFailedBytes;
     private long preallocateAfterNanos = System.nanoTime();
     private boolean preallocationFailing;
     /** Failed snapshots in a row; the next is not requested before {@code snapshotRetryAtNanos}. */
@@ -230,7 +234,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
      * @return completes when the snapshot is on disk
      */
     public CompletableFuture<Void> compact(List<VenomTask> tasks) {
-        return enqueue(new Compaction(tasks, Mode.ROTATE, new CompletableFuture<>()));
+        return enqueue(new Compaction(tasks, Mode.ROTATE, failedWrites, new CompletableFuture<>()));
     }
 
     /**
@@ -238,7 +242,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
      * disk: for a start-up that found a snapshot interrupted by a crash, without making the start wait.
      */
     public CompletableFuture<Void> compactBehind(List<VenomTask> tasks) {
-        return enqueue(new Compaction(tasks, Mode.BEHIND, new CompletableFuture<>()));
+        return enqueue(new Compaction(tasks, Mode.BEHIND, failedWrites, new CompletableFuture<>()));
     }
 
     /**
@@ -246,7 +250,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
      * journal is empty: for start-up repairs and the final snapshot at close.
      */
     public CompletableFuture<Void> compactInPlace(List<VenomTask> tasks) {
-        return enqueue(new Compaction(tasks, Mode.IN_PLACE, new CompletableFuture<>()));
+        return enqueue(new Compaction(tasks, Mode.IN_PLACE, failedWrites, new CompletableFuture<>()));
     }
 
     private CompletableFuture<Void> enqueue(Compaction compaction) {
@@ -351,9 +355,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
         log.error("journal writer {}: a batch of {} job(s) failed and was refused; writing goes on", path,
                 batch.size(), error);
         lastFailure = failure.getMessage();
-        failedSinceSnapshot = true;
         compactionRequested = false;
-        buffer.reset();
+        buffer.clear();
         waiting.forEach(done -> done.completeExceptionally(failure));
         waiting.clear();
         boolean stop = false;
@@ -368,6 +371,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
                 stop = true;
             }
         }
+        failedWrites++;
         if (stop) {
             stop();
             failAll(List.of(), List.of(), new StoreException("journal " + path + " is closed"));
@@ -424,8 +428,10 @@ public final class Journal implements ChangeLog, AutoCloseable {
             writeOut(waiting.size());
             waiting.forEach(done -> done.complete(null));
         } catch (IOException | RuntimeException | Error e) {
+            lastFailedBytes = buffer.size() + (leading == null ? 0 : leading.length);
             StoreException failure = writeFailed(waiting.size(), e);
             waiting.forEach(done -> done.completeExceptionally(failure));
+            failedWrites++;
         } finally {
             buffer.clear();
             waiting.clear();
@@ -475,7 +481,6 @@ public final class Journal implements ChangeLog, AutoCloseable {
             log.debug("journal write of {} change(s) failed again: {}", changes, why);
         }
         lastFailure = failure.getMessage();
-        failedSinceSnapshot = true;
         return failure;
     }
 
@@ -489,7 +494,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
                 writeOut(0);
             } else {
                 repairTail();
-                preallocate(channel.position() + PROBE_BYTES);
+                preallocate(channel.position() + Math.max(PROBE_BYTES, lastFailedBytes));
                 lastFailure = null;
                 log.info("journal {} can be written again", path);
             }
@@ -547,8 +552,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     private void compact(Compaction compaction) {
-        if (failedSinceSnapshot) {
-            failedSinceSnapshot = false;
+        if (compaction.failedWrites() != failedWrites) {
             compactionRequested = false;
             compaction.done().completeExceptionally(new StoreException(
                     "a journal write failed after this snapshot was taken; a new one is taken later"));
