@@ -207,6 +207,9 @@ public final class JsonFileStateStore implements StateStore {
             return;
         }
         CompletableFuture<Void> snapshot = compactNow();
+        if (refusedAsStale(snapshot)) {
+            snapshot = compactNow(); // taken while a failed write was still being rolled back: take it again
+        }
         journal.close();
         savedOnClose = snapshot.isDone() && !snapshot.isCompletedExceptionally();
         if (!savedOnClose) {
@@ -222,6 +225,20 @@ public final class JsonFileStateStore implements StateStore {
             lockChannel.close();
         } catch (IOException e) {
             log.warn("releasing the lock of {} failed", path, e);
+        }
+    }
+
+    private static boolean refusedAsStale(CompletableFuture<Void> snapshot) {
+        try {
+            snapshot.get(60, TimeUnit.SECONDS);
+            return false;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof Journal.StaleSnapshotException;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (TimeoutException e) {
+            return false;
         }
     }
 

@@ -101,6 +101,16 @@ public final class Journal implements ChangeLog, AutoCloseable {
         }
     }
 
+    /**
+     * A snapshot refused because a write failed after it was taken: it may hold that change, which was rolled
+     * back. Taking it again gives one without it.
+     */
+    public static final class StaleSnapshotException extends StoreException {
+        StaleSnapshotException() {
+            super("a journal write failed after this snapshot was taken; a new one is taken later");
+        }
+    }
+
     /** The options of a journal. */
     public record Options(Fsync fsync, Duration batchInterval, long compactionThresholdBytes, FileOpener opener,
                           CommitObserver observer) {
@@ -554,8 +564,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private void compact(Compaction compaction) {
         if (compaction.failedWrites() != failedWrites) {
             compactionRequested = false;
-            compaction.done().completeExceptionally(new StoreException(
-                    "a journal write failed after this snapshot was taken; a new one is taken later"));
+            compaction.done().completeExceptionally(new StaleSnapshotException());
             return;
         }
         try {
