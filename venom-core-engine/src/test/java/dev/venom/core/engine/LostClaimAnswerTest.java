@@ -77,6 +77,8 @@ class LostClaimAnswerTest {
         CountingStore store = new CountingStore(memory, true);
         store.loseArrivalAnswers(1);
         start(store);
+        // (a new task starts on arrival once a claim has found nothing waiting; the second poll is after the first)
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.claimCalls() >= 2);
 
         // when a task is created that way: its creation is reported failed, although it is stored
         assertThatThrownBy(() -> orchestrator.submit(new TaskRequest("arrived unseen")).join())
