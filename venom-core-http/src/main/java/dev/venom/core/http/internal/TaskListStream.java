@@ -1,6 +1,7 @@
 package dev.venom.core.http.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
@@ -21,25 +22,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A JSON array of tasks written page by page without holding a thread while the client reads: each chunk
- * (about {@value #CHUNK_BYTES} bytes) is handed to Undertow's asynchronous sender, and only when it has
+ * (about {@value #CHUNK_BYTES} bytes, one generator across them all) is handed to Undertow's asynchronous sender, and only when it has
  * been written is the next chunk encoded, or the next page read from the store on a worker thread. A client
  * that stops reading costs its own connection and one chunk, never a worker thread.
  */
 final class TaskListStream implements IoCallback {
 
     private static final Logger log = LoggerFactory.getLogger(TaskListStream.class);
-    static final int CHUNK_BYTES = 64 * 1024;
+    static final int CHUNK_BYTES = 128 * 1024;
+
+    /** The encoded chunk, sent from its own array: it is refilled only once the sender is done with it. */
+    private static final class Chunk extends ByteArrayOutputStream {
+        Chunk(int size) {
+            super(size);
+        }
+
+        ByteBuffer view() {
+            return ByteBuffer.wrap(buf, 0, count);
+        }
+    }
 
     private final HttpServerExchange exchange;
     private final ObjectWriter taskWriter;
     private final Function<TaskQuery, TaskPage> store;
     private final boolean onePage;
-    private final ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK_BYTES + 4096);
+    private final Chunk chunk = new Chunk(CHUNK_BYTES + 4096);
+    private final JsonGenerator json;
     private TaskQuery query;
     private TaskPage page;
     private int next;
     private boolean started;
-    private boolean wroteTask;
     private boolean ended;
 
     /**
@@ -55,6 +67,11 @@ final class TaskListStream implements IoCallback {
         this.query = query;
         this.page = first;
         this.onePage = onePage;
+        try {
+            this.json = taskWriter.getFactory().createGenerator(chunk, JsonEncoding.UTF8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts sending; call it on a worker thread of the exchange. */
@@ -65,33 +82,26 @@ final class TaskListStream implements IoCallback {
 
     private void sendChunk() {
         chunk.reset();
-        if (!started) {
-            chunk.write('[');
-            started = true;
-        }
-        List<VenomTask> tasks = page.tasks();
-        while (next < tasks.size() && chunk.size() < CHUNK_BYTES) {
-            if (wroteTask) {
-                chunk.write(',');
-            }
-            write(tasks.get(next++));
-            wroteTask = true;
-        }
-        if (next == tasks.size() && (onePage || page.nextCursor().isEmpty())) {
-            chunk.write(']');
-            ended = true;
-        }
-        exchange.getResponseSender().send(ByteBuffer.wrap(chunk.toByteArray()), this);
-    }
-
-    private void write(VenomTask task) {
         try {
-            chunk.write(taskWriter.writeValueAsBytes(task));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("cannot encode task " + task.id(), e);
+            if (!started) {
+                json.writeStartArray();
+                started = true;
+            }
+            List<VenomTask> tasks = page.tasks();
+            while (next < tasks.size() && chunk.size() < CHUNK_BYTES) {
+                taskWriter.writeValue(json, tasks.get(next++));
+                json.flush();
+            }
+            if (next == tasks.size() && (onePage || page.nextCursor().isEmpty())) {
+                json.writeEndArray();
+                json.close();
+                ended = true;
+            }
+            json.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot encode the task list", e);
         }
+        exchange.getResponseSender().send(chunk.view(), this);
     }
 
     /** A chunk is written: end, encode the next chunk of this page, or read the next page off the IO thread. */

@@ -57,8 +57,6 @@ public final class TaskRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(TaskRoutes.class);
     private static final int LIST_PAGE = 500;
-    /** The pages a listing without {@code limit} is streamed in: what one client's stream holds at most. */
-    private static final int STREAM_PAGE = 100;
     private static final HttpString IDEMPOTENCY_KEY = new HttpString("Idempotency-Key");
     private static final HttpString LINK = new HttpString("Link");
     private static final HttpString LAST_EVENT_ID = new HttpString("Last-Event-ID");
@@ -363,7 +361,7 @@ public final class TaskRoutes {
             return;
         }
         RequestParsing.ListQuery asked = parsed.value();
-        TaskQuery query = new TaskQuery(asked.statuses(), asked.cursor(), asked.limit().orElse(STREAM_PAGE));
+        TaskQuery query = new TaskQuery(asked.statuses(), asked.cursor(), asked.limit().orElse(LIST_PAGE));
         TaskPage page = orchestrator.list(query);
         if (asked.limit().isPresent() && page.nextCursor().isPresent()) {
             exchange.getResponseHeaders().put(LINK,
