@@ -371,15 +371,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
         waiting.clear();
         boolean stop = false;
         for (Job job : batch) {
-            if (job instanceof Change change) {
-                change.done().completeExceptionally(failure);
-            } else if (job instanceof Compaction compaction) {
-                compaction.done().completeExceptionally(failure);
-            } else if (job instanceof Probe probe) {
-                probe.done().complete(Optional.of(failure.getMessage()));
-            } else {
-                stop = true;
-            }
+            stop |= refuse(job, failure);
         }
         failedWrites++;
         if (stop) {
@@ -762,6 +754,20 @@ public final class Journal implements ChangeLog, AutoCloseable {
         }
     }
 
+    /** Ends {@code job} with {@code failure} unless it has ended; true if it is a request to stop. */
+    private static boolean refuse(Job job, StoreException failure) {
+        if (job instanceof Change change) {
+            change.done().completeExceptionally(failure);
+        } else if (job instanceof Compaction compaction) {
+            compaction.done().completeExceptionally(failure);
+        } else if (job instanceof Probe probe) {
+            probe.done().complete(Optional.of(failure.getMessage()));
+        } else {
+            return true;
+        }
+        return false;
+    }
+
     private void failAll(List<Job> batch, List<CompletableFuture<Void>> waiting, Throwable cause) {
         synchronized (this) {
             stopped = true;
@@ -772,13 +778,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
         List<Job> rest = new ArrayList<>(batch);
         queue.drainTo(rest);
         for (Job job : rest) {
-            if (job instanceof Change change) {
-                change.done().completeExceptionally(failure);
-            } else if (job instanceof Compaction compaction) {
-                compaction.done().completeExceptionally(failure);
-            } else if (job instanceof Probe probe) {
-                probe.done().complete(Optional.of(failure.getMessage()));
-            }
+            refuse(job, failure);
         }
         try {
             channel.close();
