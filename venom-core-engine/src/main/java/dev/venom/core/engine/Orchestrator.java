@@ -103,6 +103,11 @@ public final class Orchestrator implements AutoCloseable {
     /** Set once a shutdown's grace period is over: changes the store refuses are then given up. */
     private volatile boolean abandonWrites;
     private volatile boolean claiming;
+    private final java.util.Set<UUID> heldBeforeStart = ConcurrentHashMap.newKeySet();
+    private volatile boolean heldBeforeStartUnknown;
+    /** Set when a claim's answer may have been lost; the heartbeat looks for such claims until the deadline. */
+    private volatile boolean lostAnswersPossible;
+    private volatile long lostAnswersUntilNanos;
 
     private Orchestrator(Builder b) {
         this.store = b.store;
@@ -141,6 +146,7 @@ public final class Orchestrator implements AutoCloseable {
             throw new IllegalStateException("orchestrator " + nodeId + " is closed");
         }
         if (started.compareAndSet(false, true)) {
+            rememberClaimsHeldBeforeStart();
             claiming = true;
             long pollMs = pollInterval.toMillis();
             long maintainMs = heartbeat.toMillis();
@@ -273,6 +279,7 @@ public final class Orchestrator implements AutoCloseable {
         }
         return stored.handle((claim, error) -> {
             if (error != null) {
+                answerMayBeLost();
                 unannounced.remove(task.id());
                 slots.decrementAndGet();
                 arriving.decrementAndGet();
@@ -605,6 +612,7 @@ public final class Orchestrator implements AutoCloseable {
                     }
                     storeReachable();
                 } catch (StoreException e) {
+                    answerMayBeLost();
                     storeUnreachable(e);
                     return;
                 }
@@ -645,36 +653,63 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /**
-     * Runs the claims the store says this node holds but no attempt here knows of: a claim, or a start on
-     * arrival, that committed after the call had failed (a database that froze past the driver's timeout).
-     * Such a task has used an attempt that never reached the processor; left alone, its lease would expire
-     * and a rescue would count it, or fail the task on its last attempt. Each runs once its claim is renewed
-     * (which proves it is still this very claim) and a slot is free; one without a free slot keeps its renewed
-     * lease until the next heartbeat.
+     * The claims this node id held when this engine started: those of an earlier process with the same id
+     * (a restarted container keeps its host name and pid), whose attempts may have run. They are left to
+     * expire and be rescued as before, never adopted.
+     */
+    private void rememberClaimsHeldBeforeStart() {
+        try {
+            store.claimsOf(nodeId).forEach(claim -> heldBeforeStart.add(claim.task().id()));
+        } catch (StoreException e) {
+            log.warn("could not read the claims node {} held before this start ({}); claims whose answer is lost "
+                    + "are not looked for until it can", nodeId, e.getMessage());
+            heldBeforeStartUnknown = true;
+        }
+    }
+
+    /**
+     * A claim, or a start on arrival, failed: it may still have committed (a database that answers after the
+     * driver gave up). For two leases the heartbeat looks for such claims.
+     */
+    private void answerMayBeLost() {
+        lostAnswersUntilNanos = System.nanoTime() + 2 * lease.toNanos();
+        lostAnswersPossible = true;
+    }
+
+    /**
+     * Runs the claims the store says this node holds but no attempt here knows of, after a claim or a start
+     * on arrival failed in a way that may have committed. Such a task has used an attempt that never reached
+     * the processor; left alone, its lease would expire and a rescue would count it, or fail the task on its
+     * last attempt. Each runs once its claim is renewed (which proves it is still this very claim), even
+     * over the concurrency limit: the failed call had given back the slots it was taken for.
      */
     private void adoptUnknownClaims() {
-        List<Claim> held = store.claimsOf(nodeId);
-        if (held.isEmpty() || !claiming) {
+        if (!lostAnswersPossible || !claiming || heldBeforeStartUnknown) {
             return;
         }
-        synchronized (claimLock) { // no claim of this node is between its commit and its registration
-            for (Claim claim : held) {
-                UUID id = claim.task().id();
+        if (System.nanoTime() - lostAnswersUntilNanos > 0) {
+            lostAnswersPossible = false;
+            return;
+        }
+        for (Claim claim : store.claimsOf(nodeId)) {
+            UUID id = claim.task().id();
+            synchronized (claimLock) { // no claim of this node is between its commit and its registration
                 // in this order: an arrival enters inFlight before it leaves unannounced
-                if (unannounced.containsKey(id) || inFlight.containsKey(id)) {
+                if (heldBeforeStart.contains(id) || unannounced.containsKey(id) || inFlight.containsKey(id)) {
                     continue;
                 }
-                Optional<Claim> renewed = store.renew(claim, lease);
-                if (renewed.isEmpty() || reserve(1) == 0) {
-                    continue;
-                }
-                log.warn("task {}: claimed by this node without its knowing (the claim's answer was lost); running "
-                        + "attempt {} now", id, claim.task().attempts());
-                events.publish(TaskEvent.claimed(renewed.get().task()));
-                Attempt attempt = new Attempt(renewed.get());
-                inFlight.put(attempt.id, attempt);
-                execute(attempt);
             }
+            Optional<Claim> renewed = store.renew(claim, lease);
+            if (renewed.isEmpty()) {
+                continue;
+            }
+            log.warn("task {}: claimed by this node without its knowing (the claim's answer was lost); running "
+                    + "attempt {} now", id, claim.task().attempts());
+            slots.incrementAndGet();
+            events.publish(TaskEvent.claimed(renewed.get().task()));
+            Attempt attempt = new Attempt(renewed.get());
+            inFlight.put(attempt.id, attempt);
+            execute(attempt);
         }
     }
 
