@@ -70,13 +70,13 @@ public final class VenomServerMain {
 
     /**
      * A thread died of something it did not catch. If it was an essential thread, or the JVM itself failed
-     * (other than running out of heap, which the server's admission keeps rare and pools survive), the
+     * (an internal error; running out of heap or stack is the thread's own trouble, which pools survive), the
      * process ends at once, for its supervisor to start it again, rather than answer on without it; a
      * pooled thread (HTTP, attempts) is replaced by its pool, so it is only logged.
      */
     private static void threadDied(Thread thread, Throwable error) {
         boolean essential = ESSENTIAL_THREADS.stream().anyMatch(thread.getName()::startsWith);
-        boolean jvmFailed = error instanceof VirtualMachineError && !(error instanceof OutOfMemoryError);
+        boolean jvmFailed = error instanceof InternalError || error instanceof UnknownError;
         if (!essential && !jvmFailed) {
             log.error("thread {} died; its pool replaces it", thread.getName(), error);
             return;

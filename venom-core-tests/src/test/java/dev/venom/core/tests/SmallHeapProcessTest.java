@@ -59,7 +59,7 @@ class SmallHeapProcessTest {
         Set<String> created = ConcurrentHashMap.newKeySet();
         AtomicInteger sent = new AtomicInteger();
 
-        // when eight clients send 400 tasks of 256 KiB each as fast as they are answered
+        // when eight clients send 600 tasks of 256 KiB each as fast as they are answered
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         for (int c = 0; c < CLIENTS; c++) {
             clients.execute(() -> {

@@ -104,30 +104,36 @@ final class TaskListStream implements IoCallback {
         exchange.getResponseSender().send(chunk.view(), this);
     }
 
-    /** A chunk is written: end, encode the next chunk of this page, or read the next page off the IO thread. */
+    /**
+     * A chunk is written: end, or send the next chunk of this page on the thread the sender called back on
+     * (a send from inside its callback is queued by the sender, never concurrent with it), or read the next
+     * page on a worker and send its first chunk from the IO thread, where the sender's callbacks run.
+     */
     @Override
     public void onComplete(HttpServerExchange done, Sender sender) {
         if (ended) {
             sender.close(IoCallback.END_EXCHANGE);
         } else if (next < page.tasks().size()) {
-            Runnable nextChunk = () -> continueSafely(() -> { });
-            exchange.dispatch(nextChunk);
+            guarded(this::sendChunk);
         } else {
-            Runnable nextPage = () -> continueSafely(() -> {
-                query = query.after(page);
-                next = 0;
-                page = store.apply(query);
+            Runnable nextPage = () -> guarded(() -> {
+                TaskPage following = store.apply(query.after(page));
+                exchange.getIoThread().execute(() -> guarded(() -> {
+                    query = query.after(page);
+                    page = following;
+                    next = 0;
+                    sendChunk();
+                }));
             });
             exchange.dispatch(nextPage);
         }
     }
 
-    /** Runs {@code step}, then sends the next chunk; a failure here cuts the answer short, as nothing else can. */
-    private void continueSafely(Runnable step) {
+    /** Runs {@code step}; a failure (of the store, of memory) cuts the answer short, as nothing else can. */
+    private void guarded(Runnable step) {
         try {
             step.run();
-            sendChunk();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             log.error("GET {}: the task list broke off after it had begun: {}", exchange.getRequestPath(),
                     e.toString());
             IoUtils.safeClose(exchange.getConnection()); // the client sees a broken answer, not a short one

@@ -426,9 +426,10 @@ public final class Journal implements ChangeLog, AutoCloseable {
         if (waiting.isEmpty()) {
             return;
         }
+        boolean written = false;
         try {
             writeOut(waiting.size());
-            waiting.forEach(done -> done.complete(null));
+            written = true;
         } catch (IOException | RuntimeException | Error e) {
             lastFailedBytes = buffer.size() + (leading == null ? 0 : leading.length);
             StoreException failure = writeFailed(waiting.size(), e);
@@ -436,8 +437,11 @@ public final class Journal implements ChangeLog, AutoCloseable {
             failedWrites++;
         } finally {
             buffer.clear();
-            waiting.clear();
         }
+        if (written) { // outside the catch: what is on disk is never reported failed
+            waiting.forEach(done -> done.complete(null));
+        }
+        waiting.clear();
     }
 
     /**
@@ -619,7 +623,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
         try {
             next = options.opener().open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             SnapshotFile.forceDirectory(dir);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) { // an Error too: the writer outlives it
             Files.move(old, path, StandardCopyOption.ATOMIC_MOVE);
             throw e;
         }
