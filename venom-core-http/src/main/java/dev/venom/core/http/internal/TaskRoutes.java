@@ -62,6 +62,8 @@ public final class TaskRoutes {
     private static final HttpString LAST_EVENT_ID = new HttpString("Last-Event-ID");
     /** An idle event stream gets a comment this often, so a client that went away is noticed. */
     private static final long KEEP_ALIVE_MS = 15_000;
+    /** How long a task stream waits for a task's own events before it tells a state reached meanwhile. */
+    private static final long FINAL_STATE_GRACE_MS = 250;
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
     /** Seconds a client told "too many pending tasks" should wait: about one claim cycle. */
     private static final String RETRY_AFTER_SECONDS = "1";
@@ -188,11 +190,19 @@ public final class TaskRoutes {
                 return;
             }
             EventStream.Sink sink = EventStream.sse(connection, exchange.getIoThread());
+            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            sink.onClose(() -> ended.set(true));
             events.subscribe(sink, event -> event.taskId().equals(id.value()), last, true);
-            // It may have ended between the read above and the subscription: then say so now (off the IO thread).
-            CompletableFuture.runAsync(() -> orchestrator.find(id.value())
-                    .filter(task -> task.status().isTerminal())
-                    .ifPresent(task -> events.sendFinal(sink, task)));
+            // It may have ended between the read above and the subscription: then say so (off the IO thread),
+            // unless its own events ended the stream meanwhile. Events reach streams within milliseconds of
+            // the change; a final state sent before them would cut them off.
+            CompletableFuture.runAsync(() -> {
+                if (!ended.get()) {
+                    orchestrator.find(id.value())
+                            .filter(task -> task.status().isTerminal())
+                            .ifPresent(task -> events.sendFinal(sink, task));
+                }
+            }, CompletableFuture.delayedExecutor(FINAL_STATE_GRACE_MS, TimeUnit.MILLISECONDS));
         }).handleRequest(exchange);
     }
 
