@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -103,7 +104,7 @@ public final class Orchestrator implements AutoCloseable {
     /** Set once a shutdown's grace period is over: changes the store refuses are then given up. */
     private volatile boolean abandonWrites;
     private volatile boolean claiming;
-    private final java.util.Set<UUID> heldBeforeStart = ConcurrentHashMap.newKeySet();
+    private final Set<UUID> heldBeforeStart = ConcurrentHashMap.newKeySet();
     private volatile boolean heldBeforeStartUnknown;
     /** Set when a claim's answer may have been lost; the heartbeat looks for such claims until the deadline. */
     private volatile boolean lostAnswersPossible;
@@ -662,7 +663,7 @@ public final class Orchestrator implements AutoCloseable {
             store.claimsOf(nodeId).forEach(claim -> heldBeforeStart.add(claim.task().id()));
         } catch (StoreException e) {
             log.warn("could not read the claims node {} held before this start ({}); claims whose answer is lost "
-                    + "are not looked for until it can", nodeId, e.getMessage());
+                    + "are not looked for in this run", nodeId, e.getMessage());
             heldBeforeStartUnknown = true;
         }
     }

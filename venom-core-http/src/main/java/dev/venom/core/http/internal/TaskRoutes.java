@@ -44,6 +44,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,7 +191,7 @@ public final class TaskRoutes {
                 return;
             }
             EventStream.Sink sink = EventStream.sse(connection, exchange.getIoThread());
-            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean ended = new AtomicBoolean();
             sink.onClose(() -> ended.set(true));
             events.subscribe(sink, event -> event.taskId().equals(id.value()), last, true);
             // It may have ended between the read above and the subscription: then say so (off the IO thread),

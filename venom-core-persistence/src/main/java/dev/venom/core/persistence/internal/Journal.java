@@ -542,11 +542,6 @@ public final class Journal implements ChangeLog, AutoCloseable {
         }
     }
 
-    /** Why the last write failed, if it did: a store whose writes fail is not ready for new tasks. */
-    public Optional<String> lastFailure() {
-        return Optional.ofNullable(lastFailure);
-    }
-
     /** Cuts a failed write off the journal before anything else is appended after it. */
     private void repairTail() throws IOException {
         if (cleanLength >= 0) {
@@ -679,11 +674,6 @@ public final class Journal implements ChangeLog, AutoCloseable {
             snapshotFailures = 0;
             log.info("snapshot of {} written again after {} failed attempt(s)", snapshot.path(), failures);
         }
-    }
-
-    /** True if the last snapshot was written; false after a failure, until one succeeds. */
-    public boolean lastSnapshotWritten() {
-        return snapshotFailures == 0;
     }
 
     private void snapshotThread(Runnable job) {
