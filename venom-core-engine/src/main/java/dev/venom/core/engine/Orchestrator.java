@@ -1,9 +1,22 @@
 package dev.venom.core.engine;
 
+import dev.venom.core.engine.internal.Announcer;
+import dev.venom.core.engine.internal.Attempt;
+import dev.venom.core.engine.internal.Attempts;
+import dev.venom.core.engine.internal.Dispatcher;
+import dev.venom.core.engine.internal.EngineThreads;
+import dev.venom.core.engine.internal.EngineState;
 import dev.venom.core.engine.internal.EventBus;
+import dev.venom.core.engine.internal.LeaseKeeper;
+import dev.venom.core.engine.internal.Lifecycle;
+import dev.venom.core.engine.internal.LostAnswers;
+import dev.venom.core.engine.internal.Slots;
+import dev.venom.core.engine.internal.StoreHealth;
+import dev.venom.core.engine.internal.Submitter;
+import dev.venom.core.engine.internal.SystemTimers;
+import dev.venom.core.engine.internal.Timers;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
-import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import java.math.BigDecimal;
 import java.net.InetAddress;
@@ -13,30 +26,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,87 +49,50 @@ public final class Orchestrator implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
 
+    /** The longest idempotency key accepted. */
+    public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
     private final StateStore store;
     private final TaskProcessor processor;
-    private final int concurrency;
     private final String nodeId;
-    private final Clock clock;
-    private final Duration lease;
     private final Duration heartbeat;
     private final Duration pollInterval;
-    private final long claimCooldownNanos;
     private final Duration shutdownGrace;
-    private final int defaultMaxAttempts;
-    private final Duration retryBase;
-    private final long maxPending;
-    private final ScheduledExecutorService scheduler;
+    private final Lifecycle lifecycle;
+    private final Timers timers;
+    private final ThreadPoolExecutor workers;
     private final EventBus events;
-    /** Tasks submitted here whose creation event is not yet published. */
-    private final Map<UUID, VenomTask> unannounced = new ConcurrentHashMap<>();
-    private final ExecutorService workers;
-    private final Map<UUID, Attempt> inFlight = new ConcurrentHashMap<>();
-    /**
-     * Slots taken: the attempts in {@link #inFlight} and those reserved on their way in ({@link #reserve});
-     * never above the concurrency. An attempt keeps its slot from its reservation until it leaves inFlight.
-     */
-    private final AtomicInteger slots = new AtomicInteger();
-    /** True while a dispatch holds free slots for its claim. */
-    private volatile boolean claimRunning;
-    /** Tasks being stored already claimed; {@link #close()} waits for them. */
-    private final AtomicInteger arriving = new AtomicInteger();
-    /** Bumped whenever a due PENDING task may be waiting in the store: see {@link #nothingWaiting()}. */
-    private final AtomicLong waitingMarks = new AtomicLong();
-    /** The mark read before the last claim that left slots free, so found nothing more due. */
-    private volatile long drainedAt = -1;
-    /** Set once the store answered that it cannot store a task already claimed. */
-    private volatile boolean arrivalsUnsupported;
-    private final AtomicBoolean dispatchQueued = new AtomicBoolean();
-    /** When the cooldown began: the start of the last claim that left slots free. Wake-ups wait it out. */
-    private volatile long lastClaimNanos;
-    /** Held from a claim until its attempts are registered in {@link #inFlight}. */
-    private final Object claimLock = new Object();
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean accepting = true;
-    private volatile boolean storeDown;
-    /**
-     * After an outage, leases expired for every server alike; rescuing waits a lease (on this node's
-     * monotonic clock) so the holders can renew them, and their recorded results are not lost.
-     */
-    private volatile long rescueAfterNanos = System.nanoTime();
-    /** Set once a shutdown's grace period is over: changes the store refuses are then given up. */
-    private volatile boolean abandonWrites;
-    private volatile boolean claiming;
-    private final Set<UUID> heldBeforeStart = ConcurrentHashMap.newKeySet();
-    private volatile boolean heldBeforeStartUnknown;
-    /** Set when a claim's answer may have been lost; the heartbeat looks for such claims until the deadline. */
-    private volatile boolean lostAnswersPossible;
-    private volatile long lostAnswersUntilNanos;
+    private final Slots slots;
+    private final Attempts attempts;
+    private final Dispatcher dispatcher;
+    private final LeaseKeeper leaseKeeper;
+    private final Submitter submitter;
 
     private Orchestrator(Builder b) {
         this.store = b.store;
         this.processor = b.processor;
-        this.concurrency = b.concurrency;
         this.nodeId = b.nodeId;
-        this.clock = b.clock;
-        this.lease = b.lease;
         this.heartbeat = b.heartbeat;
         this.pollInterval = b.pollInterval;
-        this.claimCooldownNanos = b.claimCooldown.toNanos();
-        this.lastClaimNanos = System.nanoTime() - claimCooldownNanos;
         this.shutdownGrace = b.shutdownGrace;
-        this.defaultMaxAttempts = b.defaultMaxAttempts;
-        this.retryBase = b.retryBase;
-        this.maxPending = b.maxPending;
+        this.lifecycle = new Lifecycle(nodeId);
+        this.timers = b.timers != null ? b.timers : new SystemTimers(b.clock);
+        this.workers = new ThreadPoolExecutor(b.concurrency, b.concurrency, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), EngineThreads.named("venom-worker"));
+        workers.allowCoreThreadTimeOut(true);
         this.events = new EventBus(b.listeners, b.eventCapacity);
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, named("venom-scheduler"));
-        timers.setRemoveOnCancelPolicy(true); // a finished attempt's timeout timer goes at once
-        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.scheduler = timers;
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), named("venom-worker"));
-        pool.allowCoreThreadTimeOut(true);
-        this.workers = pool;
+        this.slots = new Slots(b.concurrency);
+        Announcer announcer = new Announcer(events);
+        StoreHealth health = new StoreHealth(timers, b.lease);
+        LostAnswers lostAnswers = new LostAnswers(timers, b.lease);
+        this.attempts = new Attempts(store, processor, timers, events, b.retryPolicy, b.lease, lifecycle, workers,
+                this::slotFreed, this::retryDue);
+        this.dispatcher = new Dispatcher(store, nodeId, b.lease, b.claimCooldown, slots, attempts, announcer, events,
+                health, lostAnswers, lifecycle, timers);
+        this.leaseKeeper = new LeaseKeeper(store, nodeId, b.lease, slots, attempts, announcer, events, health,
+                lostAnswers, lifecycle, dispatcher, timers);
+        this.submitter = new Submitter(store, nodeId, b.lease, b.defaultMaxAttempts, b.maxPending, slots, attempts,
+                announcer, events, dispatcher, lostAnswers, lifecycle, timers);
     }
 
     /** A builder; {@link Builder#store store} is required. */
@@ -141,41 +100,41 @@ public final class Orchestrator implements AutoCloseable {
         return new Builder();
     }
 
-    /** Starts claiming and running tasks. Idempotent. */
-    public Orchestrator start() {
-        if (closed.get()) {
-            throw new IllegalStateException("orchestrator " + nodeId + " is closed");
+    /**
+     * Starts claiming and running tasks. Idempotent.
+     *
+     * @throws EngineClosedException once closing
+     */
+    public synchronized Orchestrator start() {
+        if (lifecycle.state() != EngineState.NEW) {
+            lifecycle.start(); // running already: nothing to do; closing: refused
+            return this;
         }
-        if (started.compareAndSet(false, true)) {
-            rememberClaimsHeldBeforeStart();
-            claiming = true;
-            long pollMs = pollInterval.toMillis();
-            long maintainMs = heartbeat.toMillis();
-            // Not a waiting mark: the inserting server claims its own tasks, and with free slots here (the only
-            // time arrivals start) this one claims them too within a cooldown.
-            store.onNewTasks(this::wake);
-            if (events.wantsRemoteEvents()) {
-                store.onRemoteEvents(new StateStore.RemoteListener() {
-                    @Override
-                    public void events(List<TaskEvent> remote) {
-                        events.publishRemote(remote);
-                    }
+        leaseKeeper.rememberClaimsHeldBeforeStart();
+        lifecycle.start();
+        // Not a waiting mark: the inserting server claims its own tasks, and with free slots here (the only
+        // time arrivals start) this one claims them too within a cooldown.
+        store.onNewTasks(dispatcher::wake);
+        if (events.wantsRemoteEvents()) {
+            store.onRemoteEvents(new StateStore.RemoteListener() {
+                @Override
+                public void events(List<TaskEvent> remote) {
+                    events.publishRemote(remote);
+                }
 
-                    @Override
-                    public void missed() {
-                        events.missed();
-                    }
+                @Override
+                public void missed() {
+                    events.missed();
+                }
 
-                    @Override
-                    public boolean wanted() {
-                        return events.wantsRemoteEventsNow();
-                    }
-                });
-            }
-            scheduler.scheduleWithFixedDelay(guarded("dispatch", this::dispatch), 0, pollMs, TimeUnit.MILLISECONDS);
-            scheduler.scheduleWithFixedDelay(guarded("lease upkeep", this::maintain), maintainMs, maintainMs,
-                    TimeUnit.MILLISECONDS);
+                @Override
+                public boolean wanted() {
+                    return events.wantsRemoteEventsNow();
+                }
+            });
         }
+        dispatcher.start(pollInterval);
+        leaseKeeper.start(heartbeat);
         return this;
     }
 
@@ -188,7 +147,7 @@ public final class Orchestrator implements AutoCloseable {
      *
      * @return the task as created (PENDING, version 1), once it is durable; fails with
      *     {@link StoreException} if it could not be stored, {@link TooManyPendingException} when
-     *     {@code maxPending} tasks are waiting, or {@link IllegalStateException} once the orchestrator is
+     *     {@code maxPending} tasks are waiting, or {@link EngineClosedException} once the orchestrator is
      *     closing
      */
     public CompletableFuture<VenomTask> submit(TaskRequest request) {
@@ -208,168 +167,8 @@ public final class Orchestrator implements AutoCloseable {
         if (idempotencyKey != null) {
             checkIdempotencyKey(idempotencyKey);
         }
-        if (!accepting) {
-            return CompletableFuture.failedFuture(
-                    new IllegalStateException("orchestrator " + nodeId + " is shutting down"));
-        }
-        if (maxPending > 0) {
-            long pending;
-            try {
-                pending = store.count(TaskStatus.PENDING);
-            } catch (StoreException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            if (pending >= maxPending) {
-                return CompletableFuture.failedFuture(new TooManyPendingException(pending, maxPending));
-            }
-        }
-        VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
-                clock.instant());
-        boolean eligible = idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported;
-        boolean mayStart = eligible && nothingWaiting();
-        if (mayStart && reserve(1) == 1) {
-            arriving.incrementAndGet();
-            if (claiming) {
-                return startOnArrival(task);
-            }
-            arriving.decrementAndGet(); // closing, and close() may have stopped waiting for arrivals
-            slots.decrementAndGet();
-        }
-        // Marked waiting: a task that may never start on arrival, or one that found no free slot. Not one that
-        // found the free slots held by a claim in progress, nor one queued behind tasks already marked: the
-        // claim its wake-up asks for takes it within a cooldown, and marking it would keep arrivals off for
-        // as long as inserts overlap claims.
-        boolean waits = !eligible || mayStart && !claimRunning;
-        unannounced.put(task.id(), task);
-        return store.insert(task).whenComplete((stored, error) -> {
-            if (error != null || !stored.id().equals(task.id())) {
-                unannounced.remove(task.id());
-            }
-        }).thenApply(stored -> {
-            if (stored.id().equals(task.id())) {
-                log.debug("task {} created", stored.id());
-                announce(stored.id());
-                if (waits) {
-                    waitingMarks.incrementAndGet();
-                }
-                wake();
-                return new Submission(stored, true);
-            }
-            if (!request.matches(stored, defaultMaxAttempts)) {
-                throw new IdempotencyConflictException(idempotencyKey, stored);
-            }
-            return new Submission(stored, false);
-        });
+        return submitter.submit(request, idempotencyKey);
     }
-
-    /**
-     * Stores {@code task} claimed by this node in one write and runs it, in the slot reserved for it. A store
-     * that cannot stores it PENDING instead, and it is claimed as usual. One that lands once the orchestrator
-     * is closing is returned to PENDING instead of run.
-     */
-    private CompletableFuture<Submission> startOnArrival(VenomTask task) {
-        unannounced.put(task.id(), task); // a store that stores it PENDING lets a claim take it at once
-        CompletableFuture<Optional<Claim>> stored;
-        try {
-            stored = Objects.requireNonNull(store.insertClaimed(task, nodeId, lease), "insertClaimed returned null");
-        } catch (RuntimeException | Error e) {
-            unannounced.remove(task.id());
-            slots.decrementAndGet();
-            arriving.decrementAndGet();
-            throw e;
-        }
-        return stored.handle((claim, error) -> {
-            if (error != null) {
-                answerMayBeLost();
-                unannounced.remove(task.id());
-                slots.decrementAndGet();
-                arriving.decrementAndGet();
-                wake(); // the slot is free again
-                throw error instanceof CompletionException c ? c : new CompletionException(error);
-            }
-            if (claim.isEmpty()) {
-                slots.decrementAndGet();
-                arriving.decrementAndGet();
-                arrivalsUnsupported = true;
-                log.debug("task {} created", task.id());
-                announce(task.id());
-                mayBeWaiting();
-                return new Submission(task.withVersion(1), true);
-            }
-            log.debug("task {} created and claimed", task.id());
-            Attempt attempt = new Attempt(claim.get());
-            // Not under the claim lock, which a claim holds for its round trip: this may run on the store's
-            // writer thread. A cancel that beats this line still ends the task: the attempt's writes are
-            // fenced off by the version, its result is discarded, and its heartbeat stops it.
-            inFlight.put(attempt.id, attempt);
-            try {
-                announce(task.id());
-                events.publish(TaskEvent.claimed(claim.get().task()));
-            } finally {
-                if (claiming) {
-                    execute(attempt);
-                    arriving.decrementAndGet();
-                } else {
-                    attempt.release().whenComplete((requeued, releaseError) -> {
-                        finished(attempt);
-                        attempt.done.complete(null);
-                        arriving.decrementAndGet();
-                    });
-                }
-            }
-            return new Submission(task.withVersion(1), true);
-        });
-    }
-
-    /** Runs a registered attempt on a worker; one that arrives as the workers stop goes back to PENDING. */
-    private void execute(Attempt attempt) {
-        try {
-            workers.execute(attempt::run);
-        } catch (RejectedExecutionException closing) {
-            leave(attempt);
-            attempt.release();
-        }
-    }
-
-    /**
-     * Takes up to {@code wanted} free slots for attempts about to be put in {@link #inFlight}; a slot taken
-     * but not used is given back to {@link #slots}.
-     *
-     * @return how many slots were taken
-     */
-    private int reserve(int wanted) {
-        while (true) {
-            int taken = slots.get();
-            int grant = Math.min(wanted, concurrency - taken);
-            if (grant <= 0) {
-                return 0;
-            }
-            if (slots.compareAndSet(taken, taken + grant)) {
-                return grant;
-            }
-        }
-    }
-
-    /**
-     * True if no due PENDING task is known to wait: the last claim left slots free, and nothing since said
-     * a task may be waiting (an insert that may not start on arrival or found no free slot, a retry coming
-     * due, a rescue, a claim that filled every slot, a dispatch that found none free). Then a new task may
-     * start at once without overtaking one that waits here. Tasks waiting that this node was not told of
-     * (another server's, or one stored while a claim ran) are claimed by the wake-up they cause, within a
-     * cooldown: arrivals may start before them meanwhile.
-     */
-    private boolean nothingWaiting() {
-        return drainedAt == waitingMarks.get();
-    }
-
-    /** A due PENDING task may be waiting: arrivals queue behind it, and a claim is asked for. */
-    private void mayBeWaiting() {
-        waitingMarks.incrementAndGet();
-        wake();
-    }
-
-    /** The longest idempotency key accepted. */
-    public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
     /**
      * Checks an idempotency key: 1..255 printable ASCII characters.
@@ -413,17 +212,11 @@ public final class Orchestrator implements AutoCloseable {
         if (current.status().isTerminal()) {
             return CompletableFuture.failedFuture(new TaskEndedException(current));
         }
-        return store.update(current, current.cancel(clock.instant())).thenCompose(stored -> {
+        return store.update(current, current.cancel(timers.clock().instant())).thenCompose(stored -> {
             if (stored.isPresent()) {
                 log.info("task {} cancelled while {}", id, current.status());
                 events.publish(TaskEvent.between(current, stored.get()));
-                Attempt running;
-                synchronized (claimLock) {
-                    running = inFlight.get(id);
-                }
-                if (running != null && running.claim.task().attempts() == current.attempts()) {
-                    running.cancelledByClient();
-                }
+                attempts.cancelled(id, current.attempts());
                 return CompletableFuture.completedFuture(stored);
             }
             if (conflicts >= 100) {
@@ -451,7 +244,7 @@ public final class Orchestrator implements AutoCloseable {
 
     /** True until {@link #close()} begins: new tasks are accepted. */
     public boolean isAccepting() {
-        return accepting;
+        return lifecycle.acceptsTasks();
     }
 
     /** How many tasks the store holds in {@code status} ({@link StateStore#count}). */
@@ -466,12 +259,12 @@ public final class Orchestrator implements AutoCloseable {
 
     /** How many attempts may run at once. */
     public int concurrency() {
-        return concurrency;
+        return slots.limit();
     }
 
     /** How many attempts run on this node now. */
     public int running() {
-        return inFlight.size();
+        return attempts.running();
     }
 
     /** The processor tasks run through. */
@@ -485,19 +278,19 @@ public final class Orchestrator implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!lifecycle.drain()) {
             return;
         }
-        accepting = false;
-        claiming = false;
-        awaitDispatchInProgress();
-        awaitArrivals();
-        awaitAll(new ArrayList<>(inFlight.values()), shutdownGrace);
-        abandonWrites = true;
-        List<Attempt> unfinished = new ArrayList<>(inFlight.values());
+        if (!timers.awaitRunning(Duration.ofSeconds(10))) {
+            log.warn("a dispatch still running at shutdown may leave its tasks PROCESSING until the next start");
+        }
+        submitter.awaitArrivals();
+        attempts.awaitAll(shutdownGrace);
+        lifecycle.close();
+        List<Attempt> unfinished = attempts.unfinished();
         if (!unfinished.isEmpty()) {
             log.warn("{} task(s) still running after the {} ms grace period; returning them to PENDING: {}",
-                    unfinished.size(), shutdownGrace.toMillis(), unfinished.stream().map(a -> a.id).toList());
+                    unfinished.size(), shutdownGrace.toMillis(), unfinished.stream().map(Attempt::taskId).toList());
             List<CompletableFuture<?>> releases = new ArrayList<>();
             for (Attempt attempt : unfinished) {
                 releases.add(attempt.release());
@@ -508,553 +301,17 @@ public final class Orchestrator implements AutoCloseable {
                 log.error("could not return all unfinished tasks to PENDING; they run again after a restart", e);
             }
         }
-        shutdown(scheduler, "venom-scheduler");
-        shutdown(workers, "venom-worker");
+        timers.close();
+        EngineThreads.shutdown(workers, "venom-worker");
         events.close();
     }
 
-    /** The scheduler is single-threaded: once a no-op has run on it, no dispatch is still claiming. */
-    private void awaitDispatchInProgress() {
-        try {
-            scheduler.submit(() -> { }).get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.warn("a dispatch still running at shutdown may leave its tasks PROCESSING until the next start", e);
-        }
+    private void slotFreed() {
+        dispatcher.wake();
     }
 
-    /**
-     * Waits (10 s at most, whatever the grace period) for tasks being stored already claimed: those that land
-     * now are returned to PENDING rather than run.
-     */
-    private void awaitArrivals() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (arriving.get() > 0 && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /**
-     * Publishes the creation of a task submitted here, once: from its submitter or from the claim that took
-     * it, whichever comes first, so a listener never hears of a task's claim before its creation.
-     */
-    private void announce(UUID id) {
-        VenomTask created = unannounced.remove(id);
-        if (created != null) {
-            events.publish(List.of(TaskEvent.created(created.withVersion(1))));
-        }
-    }
-
-    /**
-     * Asks for a dispatch, unless one is queued or every slot is busy (a finishing attempt wakes it then).
-     * Within the claim cooldown it is queued for the cooldown's end, so the wake-ups meanwhile share a claim.
-     */
-    private void wake() {
-        if (claiming && inFlight.size() < concurrency && dispatchQueued.compareAndSet(false, true)) {
-            try {
-                long wait = lastClaimNanos + claimCooldownNanos - System.nanoTime();
-                if (wait > 0) {
-                    scheduler.schedule(guarded("dispatch", this::dispatch), wait, TimeUnit.NANOSECONDS);
-                } else {
-                    scheduler.execute(guarded("dispatch", this::dispatch));
-                }
-            } catch (RejectedExecutionException closing) {
-                dispatchQueued.set(false);
-            }
-        }
-    }
-
-    /**
-     * Asks for a dispatch when a retry is due, rather than up to a poll interval later. One timer per retry,
-     * at most {@link #MAX_BACKOFF} ahead; they are dropped at shutdown.
-     */
-    private void wakeAt(Instant due) {
-        // rounded up, so the claim it asks for does not come before the task is due
-        long delayMs = Math.max(0, Duration.between(clock.instant(), due).toMillis() + 1);
-        try {
-            scheduler.schedule(this::mayBeWaiting, delayMs, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closing) {
-            // nothing to wake
-        }
-    }
-
-    private void dispatch() {
-        long now = System.nanoTime();
-        lastClaimNanos = now; // before the flag clears, so a wake-up from here on waits out the cooldown
-        dispatchQueued.set(false);
-        int free = claiming ? reserve(concurrency) : 0;
-        if (free == 0) {
-            lastClaimNanos = now - claimCooldownNanos; // no claim made
-            if (claiming) {
-                waitingMarks.incrementAndGet(); // woken with every slot taken: what woke it waits for a slot
-            }
-            return;
-        }
-        List<Attempt> claimed = new ArrayList<>();
-        long mark = waitingMarks.get(); // marks set from here on may be of tasks this claim does not see
-        claimRunning = true;
-        try {
-            synchronized (claimLock) { // a cancel that wins against a fresh claim finds its attempt
-                List<Claim> claims;
-                try {
-                    claims = store.claim(nodeId, free, lease);
-                    if (claims.size() == free) {
-                        // Every slot filled: more may be waiting, so the next free slot claims at once.
-                        lastClaimNanos = now - claimCooldownNanos;
-                        waitingMarks.incrementAndGet();
-                    } else {
-                        drainedAt = mark;
-                    }
-                    storeReachable();
-                } catch (StoreException e) {
-                    answerMayBeLost();
-                    storeUnreachable(e);
-                    return;
-                }
-                for (Claim claim : claims) {
-                    announce(claim.task().id()); // a task claimed before its submitter heard back is created first
-                    events.publish(TaskEvent.claimed(claim.task()));
-                    Attempt attempt = new Attempt(claim);
-                    inFlight.put(attempt.id, attempt);
-                    claimed.add(attempt);
-                }
-            }
-        } finally {
-            claimRunning = false;
-            slots.addAndGet(claimed.size() - free); // the slots the claim found no task for
-            claimed.forEach(this::execute);
-        }
-    }
-
-    /** The heartbeat: renews this node's leases, then returns expired ones (of any node) to the queue. */
-    private void maintain() {
-        try {
-            for (Attempt attempt : inFlight.values()) {
-                attempt.renew();
-            }
-            adoptUnknownClaims();
-            storeReachable();
-            if (System.nanoTime() - rescueAfterNanos < 0) {
-                return; // just back from an outage: every server gets one lease to renew what it holds
-            }
-            int rescued = store.rescueExpired();
-            if (rescued > 0) {
-                log.warn("rescued {} task(s) whose claim expired", rescued);
-                mayBeWaiting();
-            }
-        } catch (StoreException e) {
-            storeUnreachable(e);
-        }
-    }
-
-    /**
-     * The claims this node id held when this engine started: those of an earlier process with the same id
-     * (a restarted container keeps its host name and pid), whose attempts may have run. They are left to
-     * expire and be rescued as before, never adopted.
-     */
-    private void rememberClaimsHeldBeforeStart() {
-        try {
-            store.claimsOf(nodeId).forEach(claim -> heldBeforeStart.add(claim.task().id()));
-        } catch (StoreException e) {
-            log.warn("could not read the claims node {} held before this start ({}); claims whose answer is lost "
-                    + "are not looked for in this run", nodeId, e.getMessage());
-            heldBeforeStartUnknown = true;
-        }
-    }
-
-    /**
-     * A claim, or a start on arrival, failed: it may still have committed (a database that answers after the
-     * driver gave up). For two leases the heartbeat looks for such claims.
-     */
-    private void answerMayBeLost() {
-        lostAnswersUntilNanos = System.nanoTime() + 2 * lease.toNanos();
-        lostAnswersPossible = true;
-    }
-
-    /**
-     * Runs the claims the store says this node holds but no attempt here knows of, after a claim or a start
-     * on arrival failed in a way that may have committed. Such a task has used an attempt that never reached
-     * the processor; left alone, its lease would expire and a rescue would count it, or fail the task on its
-     * last attempt. Each runs once its claim is renewed (which proves it is still this very claim), even
-     * over the concurrency limit: the failed call had given back the slots it was taken for.
-     */
-    private void adoptUnknownClaims() {
-        if (!lostAnswersPossible || !claiming || heldBeforeStartUnknown) {
-            return;
-        }
-        if (System.nanoTime() - lostAnswersUntilNanos > 0) {
-            lostAnswersPossible = false;
-            return;
-        }
-        for (Claim claim : store.claimsOf(nodeId)) {
-            UUID id = claim.task().id();
-            synchronized (claimLock) { // no claim of this node is between its commit and its registration
-                // in this order: an arrival enters inFlight before it leaves unannounced
-                if (heldBeforeStart.contains(id) || unannounced.containsKey(id) || inFlight.containsKey(id)) {
-                    continue;
-                }
-            }
-            Optional<Claim> renewed = store.renew(claim, lease);
-            if (renewed.isEmpty()) {
-                continue;
-            }
-            log.warn("task {}: claimed by this node without its knowing (the claim's answer was lost); running "
-                    + "attempt {} now", id, claim.task().attempts());
-            slots.incrementAndGet();
-            events.publish(TaskEvent.claimed(renewed.get().task()));
-            Attempt attempt = new Attempt(renewed.get());
-            inFlight.put(attempt.id, attempt);
-            execute(attempt);
-        }
-    }
-
-    /** Logs an outage of the store once, not at every tick. */
-    private void storeUnreachable(StoreException e) {
-        if (!storeDown) {
-            storeDown = true;
-            log.error("the store is unreachable ({}); running attempts keep their results and claiming resumes "
-                    + "when it is back", e.getMessage());
-        }
-    }
-
-    private void storeReachable() {
-        if (storeDown) {
-            storeDown = false;
-            rescueAfterNanos = System.nanoTime() + lease.toNanos();
-            log.info("the store is reachable again; rescuing expired claims resumes in {} ms", lease.toMillis());
-        }
-    }
-
-    private void finished(Attempt attempt) {
-        leave(attempt);
-        wake();
-    }
-
-    /** Takes {@code attempt} out of {@link #inFlight} and gives its slot back, once. */
-    private void leave(Attempt attempt) {
-        inFlight.remove(attempt.id, attempt);
-        if (attempt.holdsSlot.compareAndSet(true, false)) {
-            slots.decrementAndGet();
-        }
-    }
-
-    private static void awaitAll(List<Attempt> attempts, Duration timeout) {
-        CompletableFuture<?>[] done = attempts.stream().map(a -> a.done).toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.allOf(done).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // reported by the caller, which knows what is left
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.debug("an attempt ended abnormally during shutdown", e);
-        }
-    }
-
-    private static void shutdown(ExecutorService executor, String name) {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                List<Runnable> dropped = executor.shutdownNow();
-                log.warn("{} threads did not stop within 5 s; interrupted, {} queued job(s) dropped",
-                        name, dropped.size());
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static Runnable guarded(String what, Runnable job) {
-        return () -> {
-            try {
-                job.run();
-            } catch (Throwable t) {
-                log.error("{} failed; retrying at the next tick", what, t);
-            }
-        };
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    /** The longest wait before a retry, however many attempts failed. */
-    public static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
-
-    /**
-     * The wait before the attempt after {@code failedAttempt}: {@code retryBase * 2^(failedAttempt-1)}, capped at
-     * {@link #MAX_BACKOFF}, of which a random half is taken off ("equal jitter") so that tasks that failed
-     * together do not retry together.
-     */
-    Duration backoff(int failedAttempt) {
-        long baseMs = retryBase.toMillis();
-        int shift = Math.min(Math.max(failedAttempt - 1, 0), 40);
-        long exponential = baseMs > (MAX_BACKOFF.toMillis() >> shift) ? MAX_BACKOFF.toMillis() : baseMs << shift;
-        long half = exponential / 2;
-        return Duration.ofMillis(exponential - half + ThreadLocalRandom.current().nextLong(half + 1));
-    }
-
-    static String messageOf(Throwable error) {
-        Throwable cause = VenomException.unwrap(error);
-        String message = cause.getMessage();
-        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
-    }
-
-    /** One attempt of one claimed task: the processor's {@link TaskContext} and the writes it makes. */
-    private final class Attempt implements TaskContext {
-        final UUID id;
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        /** Its slot, given back once, when it leaves; an attempt replaced by a later claim keeps it till then. */
-        private final AtomicBoolean holdsSlot = new AtomicBoolean(true);
-        private volatile Claim claim;
-        private volatile boolean cancelled;
-        /** Set by whichever ends the attempt first: the processor, its timeout, or a client's cancel. */
-        private final AtomicBoolean settled = new AtomicBoolean();
-        private volatile CompletionStage<String> outcome;
-        private volatile ScheduledFuture<?> timer;
-        /** Set once the outcome is being written; the claim is held until that write ends. */
-        private volatile boolean recording;
-        /** The latest stored version of the task; writes chain on it so they apply in order. */
-        private CompletableFuture<VenomTask> tail;
-
-        Attempt(Claim claim) {
-            this.id = claim.task().id();
-            this.claim = claim;
-            this.tail = CompletableFuture.completedFuture(claim.task());
-        }
-
-        void run() {
-            VenomTask task = claim.task();
-            if (cancelled || settled.get()) {
-                log.debug("task {} attempt {} was cancelled before it started", id, task.attempts());
-                finished(this);
-                done.complete(null);
-                return;
-            }
-            log.debug("task {} PENDING -> PROCESSING (attempt {})", id, task.attempts());
-            if (task.timeoutMs() != null) {
-                timer = scheduler.schedule(this::timedOut, task.timeoutMs(), TimeUnit.MILLISECONDS);
-            }
-            CompletionStage<String> result;
-            try {
-                result = Objects.requireNonNull(processor.process(task, this), "processor returned null");
-            } catch (Throwable t) {
-                result = CompletableFuture.failedFuture(t);
-            }
-            outcome = result;
-            if (settled.get()) {
-                result.toCompletableFuture().cancel(true); // timed out or cancelled while process() ran
-            }
-            result.whenComplete(this::finish);
-        }
-
-        /** The attempt outlived its {@code timeout_ms}: it fails (or retries) now, whatever the processor does. */
-        private void timedOut() {
-            if (settled.compareAndSet(false, true)) {
-                cancelled = true;
-                CompletionStage<String> running = outcome;
-                if (running != null) {
-                    running.toCompletableFuture().cancel(true);
-                }
-                record(new TimeoutException("timed out after " + claim.task().timeoutMs() + " ms"));
-            }
-        }
-
-        /** A client cancelled the task (already recorded): stop, and discard whatever the processor returns. */
-        void cancelledByClient() {
-            cancelled = true;
-            if (settled.compareAndSet(false, true)) {
-                if (timer != null) {
-                    timer.cancel(false);
-                }
-                CompletionStage<String> running = outcome;
-                if (running != null) {
-                    running.toCompletableFuture().cancel(true);
-                }
-                finished(this);
-                done.complete(null);
-            }
-        }
-
-        private void finish(String result, Throwable failure) {
-            if (!settled.compareAndSet(false, true)) {
-                log.debug("task {} attempt {}: the processor ended after the attempt was settled; outcome discarded",
-                        id, attempt());
-                return;
-            }
-            if (timer != null) {
-                timer.cancel(false);
-            }
-            if (cancelled) {
-                log.debug("task {} attempt {} ended after it was cancelled; outcome discarded", id, attempt());
-                finished(this);
-                done.complete(null);
-                return;
-            }
-            Throwable error = failure == null && result == null
-                    ? new IllegalStateException("processor returned a null result") : failure;
-            if (error == null) {
-                record(null, result);
-            } else {
-                record(error);
-            }
-        }
-
-        private void record(Throwable error) {
-            log.warn("task {} attempt {} failed: {}", id, attempt(), messageOf(error));
-            log.debug("task {} failure detail", id, error);
-            record(error, null);
-        }
-
-        /** Writes the attempt's outcome: COMPLETED, a scheduled retry, or FAILED. */
-        private void record(Throwable error, String result) {
-            recording = true;
-            write(current -> {
-                Instant now = clock.instant();
-                if (error == null) {
-                    return current.complete(result, now);
-                }
-                return current.hasAttemptsLeft()
-                        ? current.retry(messageOf(error), now.plus(backoff(current.attempts())), now)
-                        : current.fail(messageOf(error), now);
-            }).whenComplete((stored, writeError) -> {
-                if (writeError != null) {
-                    log.error("task {}: could not record the outcome of attempt {}", id, attempt(), writeError);
-                } else if (stored != null) {
-                    log.debug("task {} PROCESSING -> {}", id, stored.status());
-                    if (stored.status() == TaskStatus.PENDING && stored.runAt() != null) {
-                        wakeAt(stored.runAt());
-                    }
-                }
-                finished(this);
-                done.complete(null);
-            });
-        }
-
-        CompletableFuture<VenomTask> release() {
-            cancelled = true;
-            Instant now = clock.instant();
-            return write(current -> current.status().isTerminal() ? current : current.requeue(
-                    "Interrupted by shutdown, will run again: " + Timestamps.format(now), now));
-        }
-
-        /** Holds the claim while the attempt runs and until its outcome (a timeout's too) is written. */
-        void renew() {
-            boolean holding = recording ? !writtenOut() : !cancelled;
-            if (!holding) {
-                return;
-            }
-            // Once the outcome is decided, its compare-and-set write is what tells whether the claim still held.
-            if (store.renew(claim, lease).map(renewed -> claim = renewed).isEmpty() && !settled.get()) {
-                lost("its claim could not be renewed");
-            }
-        }
-
-        /** True once the attempt's outcome is recorded (its claim then ends, as it should). */
-        private synchronized boolean writtenOut() {
-            return settled.get() && tail.isDone();
-        }
-
-        private synchronized CompletableFuture<VenomTask> write(UnaryOperator<VenomTask> change) {
-            tail = tail.thenCompose(current -> {
-                if (current == null) {
-                    return CompletableFuture.completedFuture(null);
-                }
-                VenomTask next = change.apply(current);
-                if (next == current) {
-                    return CompletableFuture.completedFuture(current);
-                }
-                return persist(current, next, 0);
-            });
-            return tail;
-        }
-
-        /**
-         * Writes {@code next} over {@code current}. While the store is unreachable the change is kept and
-         * retried (1 s, doubling to 16 s) until it is written, the claim turns out lost, or the orchestrator
-         * gives up at the end of a shutdown.
-         */
-        private CompletableFuture<VenomTask> persist(VenomTask current, VenomTask next, int failures) {
-            return store.update(current, next).handle((stored, error) -> {
-                if (error == null) {
-                    if (stored.isPresent()) {
-                        events.publish(TaskEvent.between(current, stored.get()));
-                        return CompletableFuture.completedFuture(stored.get());
-                    }
-                    if (failures > 0 && wasWritten(next)) { // the commit went through; only its answer was lost
-                        return CompletableFuture.completedFuture(store.find(id).orElse(null));
-                    }
-                    lost("it was changed elsewhere");
-                    return CompletableFuture.<VenomTask>completedFuture(null);
-                }
-                if (!(VenomException.unwrap(error) instanceof StoreException) || abandonWrites) {
-                    return CompletableFuture.<VenomTask>failedFuture(error);
-                }
-                if (failures == 0) {
-                    log.warn("task {} attempt {}: the store is unavailable ({}); keeping the change and retrying",
-                            id, attempt(), VenomException.unwrap(error).getMessage());
-                }
-                long delayMs = 1000L << Math.min(failures, 4);
-                return CompletableFuture.supplyAsync(() -> persist(current, next, failures + 1),
-                        CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS)).thenCompose(f -> f);
-            }).thenCompose(f -> f);
-        }
-
-        private boolean wasWritten(VenomTask next) {
-            try {
-                return store.find(id).filter(found -> found.status() == next.status()
-                        && found.attempts() == next.attempts() && found.logs().equals(next.logs())).isPresent();
-            } catch (StoreException e) {
-                return false;
-            }
-        }
-
-        private void lost(String why) {
-            if (!cancelled) {
-                cancelled = true;
-                log.warn("task {} attempt {}: claim lost ({}); its result will be discarded", id, attempt(), why);
-                CompletionStage<String> running = outcome;
-                if (running != null && !settled.get()) {
-                    running.toCompletableFuture().cancel(true);
-                }
-            }
-        }
-
-        @Override
-        public UUID taskId() {
-            return id;
-        }
-
-        @Override
-        public int attempt() {
-            return claim.task().attempts();
-        }
-
-        @Override
-        public void log(String message) {
-            Objects.requireNonNull(message, "message");
-            if (!cancelled) {
-                Instant now = clock.instant();
-                write(current -> current.withLog(message + " - " + Timestamps.format(now), now));
-            }
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return cancelled;
-        }
+    private void retryDue(Instant due) {
+        dispatcher.wakeAt(due);
     }
 
     /** Options of an {@link Orchestrator}; validated on input, copied by {@link #build()}. */
@@ -1070,7 +327,8 @@ public final class Orchestrator implements AutoCloseable {
         private Duration claimCooldown = Duration.ZERO;
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private int defaultMaxAttempts = 1;
-        private Duration retryBase = Duration.ofSeconds(1);
+        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+        private Timers timers;
         private long maxPending;
         private final List<TaskListener> listeners = new ArrayList<>();
         private int eventCapacity = 65_536;
@@ -1105,7 +363,20 @@ public final class Orchestrator implements AutoCloseable {
 
         /** The wait before the first retry, doubled for each further one up to 10 min; default 1 s. */
         public Builder retryBase(Duration retryBase) {
-            this.retryBase = positive(retryBase, "retryBase");
+            this.retryPolicy = retryPolicy.withBase(positive(retryBase, "retryBase"));
+            return this;
+        }
+
+        /** How long failed tasks wait before their next attempt; default {@link RetryPolicy#DEFAULT}. */
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        /** The timer thread and clocks, for tests that move time by hand; replaces {@link #clock}. */
+        Builder timers(Timers timers) {
+            this.timers = Objects.requireNonNull(timers, "timers");
+            this.clock = timers.clock();
             return this;
         }
 

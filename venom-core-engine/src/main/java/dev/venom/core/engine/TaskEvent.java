@@ -69,12 +69,12 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
     }
 
     /** The event of a new task. */
-    static TaskEvent created(VenomTask task) {
+    public static TaskEvent created(VenomTask task) {
         return new TaskEvent(Type.CREATED, task, task.status(), null, task.updatedAt());
     }
 
     /** The events of a claim: its {@code Processing started} line, PENDING to PROCESSING, then the claim. */
-    static List<TaskEvent> claimed(VenomTask started) {
+    public static List<TaskEvent> claimed(VenomTask started) {
         List<String> logs = started.logs();
         return List.of(
                 new TaskEvent(Type.LOG_APPENDED, started, started.status(), logs.get(logs.size() - 1), started.updatedAt()),
@@ -83,7 +83,7 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
     }
 
     /** The events that lead from {@code before} to {@code after}: each new log line, then the status change. */
-    static List<TaskEvent> between(VenomTask before, VenomTask after) {
+    public static List<TaskEvent> between(VenomTask before, VenomTask after) {
         List<TaskEvent> events = new ArrayList<>(3);
         List<String> old = before.logs();
         List<String> now = after.logs();

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link StateStore#insertClaimed} to the interface's default, as a store written before that method would:
  * every task is then inserted PENDING and claimed.
  */
-final class CountingStore implements StateStore {
+public final class CountingStore implements StateStore {
 
     private final StateStore delegate;
     private final boolean arrivals;
@@ -25,23 +25,23 @@ final class CountingStore implements StateStore {
     private final AtomicInteger claimAnswersToLose = new AtomicInteger();
     private final AtomicInteger arrivalAnswersToLose = new AtomicInteger();
 
-    CountingStore(StateStore delegate, boolean arrivals) {
+    public CountingStore(StateStore delegate, boolean arrivals) {
         this.delegate = delegate;
         this.arrivals = arrivals;
     }
 
     /** How many claims were made, whether or not they took a task. */
-    int claimCalls() {
+    public int claimCalls() {
         return claimCalls.get();
     }
 
     /** How many tasks claims have taken. */
-    int claimed() {
+    public int claimed() {
         return claimed.get();
     }
 
     /** Holds back the answer of every {@link #insertClaimed} (stored at once) until {@code gate} completes. */
-    void holdArrivals(CompletableFuture<?> gate) {
+    public void holdArrivals(CompletableFuture<?> gate) {
         this.arrivalGate = gate;
     }
 
@@ -49,12 +49,12 @@ final class CountingStore implements StateStore {
      * The next {@code count} claims that take a task commit, but their caller gets a {@link StoreException}
      * instead of the claims: as when a database answers after the driver gave up waiting.
      */
-    void loseClaimAnswers(int count) {
+    public void loseClaimAnswers(int count) {
         claimAnswersToLose.set(count);
     }
 
     /** Likewise for the next {@code count} tasks stored already claimed. */
-    void loseArrivalAnswers(int count) {
+    public void loseArrivalAnswers(int count) {
         arrivalAnswersToLose.set(count);
     }
 
@@ -63,7 +63,7 @@ final class CountingStore implements StateStore {
     }
 
     /** How many tasks were stored already claimed. */
-    int insertedClaimed() {
+    public int insertedClaimed() {
         return insertedClaimed.get();
     }
 

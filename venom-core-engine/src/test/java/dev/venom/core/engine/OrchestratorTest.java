@@ -288,7 +288,8 @@ class OrchestratorTest {
 
         assertThatThrownBy(() -> orchestrator.submit(new TaskRequest("x")).join())
                 .isInstanceOf(CompletionException.class)
-                .hasCauseInstanceOf(IllegalStateException.class);
+                .cause().isInstanceOf(EngineClosedException.class)
+                .hasMessage("orchestrator test-node is shutting down");
     }
 
     @Test

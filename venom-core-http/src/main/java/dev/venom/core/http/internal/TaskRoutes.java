@@ -3,6 +3,7 @@ package dev.venom.core.http.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.venom.core.engine.EngineClosedException;
 import dev.venom.core.engine.IdempotencyConflictException;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.StoreException;
@@ -310,7 +311,7 @@ public final class TaskRoutes {
                     + conflict.existing().id() + ")");
         } else if (cause instanceof IllegalArgumentException) {
             responses.detail(exchange, 400, "Task could not be stored: " + cause.getMessage());
-        } else if (cause instanceof IllegalStateException) {
+        } else if (cause instanceof EngineClosedException) {
             responses.detail(exchange, 503, "Server is shutting down");
         } else if (cause instanceof OutOfMemoryError) {
             log.error("creating a task ran out of memory: {}", cause.toString());

@@ -1,0 +1,94 @@
+package dev.venom.core.engine.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A count of slots with a limit, handed out as {@link Permit}s that give their slot back exactly once: no
+ * caller counts by hand. {@link #acquire} never takes more than the limit, however many threads race it.
+ * Thread-safe.
+ */
+public final class Slots {
+
+    private final int limit;
+    private final AtomicInteger taken = new AtomicInteger();
+
+    public Slots(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        this.limit = limit;
+    }
+
+    /** Slots with no practical limit, to count work in progress (see {@link #awaitNone}). */
+    public static Slots unbounded() {
+        return new Slots(Integer.MAX_VALUE);
+    }
+
+    /** Up to {@code wanted} permits, as many as are free now (none if none is). */
+    public List<Permit> acquire(int wanted) {
+        while (true) {
+            int now = taken.get();
+            int grant = Math.min(wanted, limit - now);
+            if (grant <= 0) {
+                return List.of();
+            }
+            if (taken.compareAndSet(now, now + grant)) {
+                List<Permit> permits = new ArrayList<>(grant);
+                for (int i = 0; i < grant; i++) {
+                    permits.add(new Permit(this));
+                }
+                return permits;
+            }
+        }
+    }
+
+    /** One permit, if a slot is free. */
+    public Optional<Permit> tryAcquire() {
+        List<Permit> one = acquire(1);
+        return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+    }
+
+    /**
+     * A permit even when every slot is taken: for work whose slot an earlier failure already gave back (a
+     * claim whose answer was lost), so that the count stays true while it runs.
+     */
+    public Permit acquireBeyondLimit() {
+        taken.incrementAndGet();
+        return new Permit(this);
+    }
+
+    public int limit() {
+        return limit;
+    }
+
+    /** Slots taken now. */
+    public int taken() {
+        return taken.get();
+    }
+
+    /** Waits until every permit is released, up to {@code timeout}; true if they were. */
+    public boolean awaitNone(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (taken.get() > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void giveBack() {
+        taken.decrementAndGet();
+    }
+}
