@@ -1,5 +1,6 @@
 package dev.venom.core.engine;
 
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.util.Objects;
@@ -32,7 +33,7 @@ public final class SimulatedProcessor implements TaskProcessor {
 
     @Override
     public CompletionStage<String> process(VenomTask task, TaskContext ctx) {
-        String result = "Processed: " + task.content();
+        String result = TaskLog.processed(task.content());
         if (delay.isZero()) {
             return CompletableFuture.completedFuture(result);
         }

@@ -30,6 +30,8 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
         LOG_APPENDED,
         /** A failed attempt was scheduled to run again at the task's {@code run_at}. */
         RETRY_SCHEDULED,
+        /** An attempt was stopped and its task put back to PENDING to run again (a shutdown, an expired claim). */
+        REQUEUED,
         /** A client cancelled it. */
         CANCELLED
     }
@@ -96,10 +98,10 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
             events.add(new TaskEvent(Type.STATUS_CHANGED, after, before.status(), null, after.updatedAt()));
             if (after.status() == TaskStatus.CANCELLED) {
                 events.add(new TaskEvent(Type.CANCELLED, after, before.status(), null, after.updatedAt()));
-            } else if (before.status() == TaskStatus.PROCESSING && after.status() == TaskStatus.PENDING
-                    && after.runAt() != null && after.attempts() == before.attempts()
-                    && !now.isEmpty() && now.get(now.size() - 1).startsWith("Retry scheduled: ")) {
+            } else if (VenomTask.isRetry(before, after)) {
                 events.add(new TaskEvent(Type.RETRY_SCHEDULED, after, before.status(), null, after.updatedAt()));
+            } else if (before.status() == TaskStatus.PROCESSING && after.status() == TaskStatus.PENDING) {
+                events.add(new TaskEvent(Type.REQUEUED, after, before.status(), null, after.updatedAt()));
             }
         }
         return events;

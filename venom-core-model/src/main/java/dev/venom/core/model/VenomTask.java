@@ -146,7 +146,7 @@ public record VenomTask(
                                    Instant now) {
         Instant at = Timestamps.truncate(now);
         return new VenomTask(id, request.content(), at, TaskStatus.PENDING, null,
-                List.of("Task started: " + Timestamps.format(at)), request.priorityOr(TaskRequest.DEFAULT_PRIORITY), 0,
+                List.of(TaskLog.taskStarted(at)), request.priorityOr(TaskRequest.DEFAULT_PRIORITY), 0,
                 request.maxAttemptsOr(defaultMaxAttempts), request.runAt() == null ? null
                 : Timestamps.truncate(request.runAt()), request.timeoutMs(), idempotencyKey, at, null, 0);
     }
@@ -154,7 +154,7 @@ public record VenomTask(
     /** Claimed by a worker: PROCESSING, one more attempt, {@code Processing started} logged. */
     public VenomTask start(Instant now) {
         requireStatus(TaskStatus.PENDING, "start");
-        return next(TaskStatus.PROCESSING, null, "Processing started: " + Timestamps.format(now), attempts + 1, runAt,
+        return next(TaskStatus.PROCESSING, null, TaskLog.processingStarted(now), attempts + 1, runAt,
                 now, null);
     }
 
@@ -179,7 +179,7 @@ public record VenomTask(
     public VenomTask complete(String output, Instant now) {
         requireStatus(TaskStatus.PROCESSING, "complete");
         Instant at = Timestamps.truncate(now);
-        return next(TaskStatus.COMPLETED, output, "Processing completed: " + Timestamps.format(at), attempts, runAt,
+        return next(TaskStatus.COMPLETED, output, TaskLog.processingCompleted(at), attempts, runAt,
                 at, at);
     }
 
@@ -187,8 +187,8 @@ public record VenomTask(
     public VenomTask fail(String message, Instant now) {
         requireStatus(TaskStatus.PROCESSING, "fail");
         Instant at = Timestamps.truncate(now);
-        return next(TaskStatus.FAILED, "Error: " + message,
-                "Processing failed: " + message + " - " + Timestamps.format(at), attempts, runAt, at, at);
+        return next(TaskStatus.FAILED, TaskLog.errorResult(message),
+                TaskLog.processingFailed(message, at), attempts, runAt, at, at);
     }
 
     /** True if a failure of the current attempt should be retried rather than end the task. */
@@ -209,8 +209,8 @@ public record VenomTask(
         }
         Instant at = Timestamps.truncate(now);
         Instant due = Timestamps.truncate(retryAt);
-        List<String> lines = append("Attempt " + attempts + " failed: " + message + " - " + Timestamps.format(at));
-        lines.add("Retry scheduled: attempt " + (attempts + 1) + " of " + maxAttempts + " at " + Timestamps.format(due));
+        List<String> lines = append(TaskLog.attemptFailed(attempts, message, at));
+        lines.add(TaskLog.retryScheduled(attempts + 1, maxAttempts, due));
         return new VenomTask(id, content, createdAt, TaskStatus.PENDING, null, lines, priority, attempts, maxAttempts,
                 due, timeoutMs, idempotencyKey, at, null, version);
     }
@@ -221,7 +221,7 @@ public record VenomTask(
             throw new IllegalStateException("cannot cancel task " + id + ": it is already " + status);
         }
         Instant at = Timestamps.truncate(now);
-        return next(TaskStatus.CANCELLED, null, "Cancelled: " + Timestamps.format(at), attempts, runAt, at, at);
+        return next(TaskStatus.CANCELLED, null, TaskLog.cancelled(at), attempts, runAt, at, at);
     }
 
     /**
@@ -243,11 +243,20 @@ public record VenomTask(
         requireStatus(TaskStatus.PROCESSING, "rescue");
         Instant at = Timestamps.truncate(now);
         if (hasAttemptsLeft()) {
-            return requeue("Claim of " + owner + " expired, requeued: " + Timestamps.format(at), at);
+            return requeue(TaskLog.claimExpiredRequeued(owner, at), at);
         }
-        return next(TaskStatus.FAILED, "Error: the claim of " + owner + " expired on its last attempt",
-                "Claim of " + owner + " expired on the last attempt, failed: " + Timestamps.format(at), attempts,
+        return next(TaskStatus.FAILED, TaskLog.claimExpiredResult(owner), TaskLog.claimExpiredFailed(owner, at), attempts,
                 runAt, at, at);
+    }
+
+    /**
+     * True if {@code after} is {@code before}'s failed attempt put back to wait for a retry ({@link #retry}),
+     * rather than requeued to run again at once (a shutdown, an expired claim): only a retry moves
+     * {@code run_at}.
+     */
+    public static boolean isRetry(VenomTask before, VenomTask after) {
+        return before.status == TaskStatus.PROCESSING && after.status == TaskStatus.PENDING
+                && after.attempts == before.attempts && after.runAt != null && !after.runAt.equals(before.runAt);
     }
 
     /** True if a worker may claim it at {@code now}: PENDING and due. */

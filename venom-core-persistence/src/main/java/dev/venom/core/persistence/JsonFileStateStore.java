@@ -13,6 +13,7 @@ import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.internal.Journal;
@@ -60,7 +61,6 @@ import org.slf4j.LoggerFactory;
 public final class JsonFileStateStore implements StateStore {
 
     private static final Logger log = LoggerFactory.getLogger(JsonFileStateStore.class);
-    private static final String RECOVERED = "Recovered after restart: ";
     private static final DateTimeFormatter QUARANTINE_TIME =
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -292,7 +292,7 @@ public final class JsonFileStateStore implements StateStore {
      */
     private int recover() {
         Instant now = Timestamps.truncate(clock.instant());
-        String line = RECOVERED + Timestamps.format(now);
+        String line = TaskLog.recoveredAfterRestart(now);
         int count = memory.requeueUnfinished(line, now);
         if (count > 0) {
             try {
@@ -307,11 +307,7 @@ public final class JsonFileStateStore implements StateStore {
 
     /** The time in a recovery line, or now for a line this version did not write. */
     private Instant recoveredAt(String logLine) {
-        try {
-            return Timestamps.parse(logLine.substring(RECOVERED.length()));
-        } catch (RuntimeException e) {
-            return clock.instant();
-        }
+        return TaskLog.recoveredAt(logLine).orElseGet(clock::instant);
     }
 
     /** What a start-up must do about the files it found. */

@@ -9,6 +9,7 @@ import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskCursor;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.internal.Migrations;
@@ -321,7 +322,7 @@ public final class PostgresStateStore implements StateStore {
                 + " ORDER BY priority DESC, due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED), "
                 + "now AS (SELECT " + NOW + " AS at) "
                 + "UPDATE " + table + " t SET status = 'PROCESSING', attempts = t.attempts + 1, "
-                + "logs = array_append(t.logs, 'Processing started: ' || " + LOG_TIME.formatted("now.at") + "), "
+                + "logs = array_append(t.logs, " + literal(TaskLog.PROCESSING_STARTED) + " || " + LOG_TIME.formatted("now.at") + "), "
                 + "updated_at = now.at, version = t.version + 1, lease_owner = ?, "
                 + "lease_expires_at = now.at + ? * interval '1 millisecond' "
                 + "FROM picked, now WHERE t.id = picked.id RETURNING t.*";
@@ -410,10 +411,12 @@ public final class PostgresStateStore implements StateStore {
                 + NOW + " LIMIT " + RESCUE_BATCH + " FOR UPDATE SKIP LOCKED), now AS (SELECT " + NOW + " AS at) "
                 + "UPDATE " + table + " t SET "
                 + "status = CASE WHEN t.attempts >= t.max_attempts THEN 'FAILED' ELSE 'PENDING' END, "
-                + "result = CASE WHEN t.attempts >= t.max_attempts THEN 'Error: the claim of ' || t.lease_owner "
-                + "|| ' expired on its last attempt' END, "
-                + "logs = array_append(t.logs, 'Claim of ' || t.lease_owner || CASE WHEN t.attempts >= t.max_attempts "
-                + "THEN ' expired on the last attempt, failed: ' ELSE ' expired, requeued: ' END || " + time + "), "
+                + "result = CASE WHEN t.attempts >= t.max_attempts THEN "
+                + literal(TaskLog.LAST_CLAIM_EXPIRED_BEFORE) + " || t.lease_owner || "
+                + literal(TaskLog.LAST_CLAIM_EXPIRED_AFTER) + " END, "
+                + "logs = array_append(t.logs, " + literal(TaskLog.CLAIM_OF) + " || t.lease_owner || CASE WHEN "
+                + "t.attempts >= t.max_attempts THEN " + literal(TaskLog.CLAIM_EXPIRED_FAILED) + " ELSE "
+                + literal(TaskLog.CLAIM_EXPIRED_REQUEUED) + " END || " + time + "), "
                 + "finished_at = CASE WHEN t.attempts >= t.max_attempts THEN now.at END, "
                 + "updated_at = now.at, version = t.version + 1, lease_owner = NULL, lease_expires_at = NULL "
                 + "FROM expired, now WHERE t.id = expired.id "
@@ -679,5 +682,10 @@ public final class PostgresStateStore implements StateStore {
             config.setSchema(schema);
             return new PostgresStateStore(this, new HikariDataSource(config));
         }
+    }
+
+    /** {@code text} as an SQL string literal. */
+    private static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
     }
 }

@@ -4,7 +4,7 @@ import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.TaskContext;
 import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskStatus;
-import dev.venom.core.model.Timestamps;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.time.Instant;
@@ -181,7 +181,7 @@ public final class Attempt implements TaskContext {
         phase.compareAndSet(Phase.RUNNING, Phase.STOPPING);
         Instant now = attempts.timers().clock().instant();
         return writer.write(current -> current.status().isTerminal() ? current : current.requeue(
-                "Interrupted by shutdown, will run again: " + Timestamps.format(now), now));
+                TaskLog.interruptedByShutdown(now), now));
     }
 
     /** {@link #release()} for an attempt never started, which then ends. */
@@ -277,7 +277,7 @@ public final class Attempt implements TaskContext {
         Objects.requireNonNull(message, "message");
         if (!phase.get().cancelled()) {
             Instant now = attempts.timers().clock().instant();
-            writer.write(current -> current.withLog(message + " - " + Timestamps.format(now), now));
+            writer.write(current -> current.withLog(TaskLog.processorLine(message, now), now));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.engine.TaskListener;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
@@ -125,8 +126,10 @@ public final class TaskMetrics implements TaskListener {
         switch (event.type()) {
             case CREATED -> created.increment();
             case STATUS_CHANGED -> statusChanged(event.from(), task, event.at());
+            case RETRY_SCHEDULED -> attempts.get("retried").increment();
+            case REQUEUED -> attempts.get("interrupted").increment();
             default -> {
-                // logs, retries and cancels show in the status changes that come with them
+                // logs and cancels show in the status changes that come with them
             }
         }
     }
@@ -143,36 +146,21 @@ public final class TaskMetrics implements TaskListener {
         }
         if (from == TaskStatus.PROCESSING) {
             Instant claimed = claimedAt.remove(task.id());
-            (claimed != null ? java.util.Optional.of(claimed) : claimedAt(task))
+            (claimed != null ? java.util.Optional.of(claimed) : TaskLog.lastProcessingStarted(task.logs()))
                     .ifPresent(started -> processing.record(nonNegative(Duration.between(started, at))));
             String outcome = switch (task.status()) {
                 case COMPLETED -> "completed";
                 case FAILED -> "failed";
                 case CANCELLED -> "cancelled";
-                default -> task.logs().get(task.logs().size() - 1).startsWith("Retry scheduled: ") ? "retried"
-                        : "interrupted";
+                default -> null; // a retry or a requeue: counted by its own event
             };
-            attempts.get(outcome).increment();
+            if (outcome != null) {
+                attempts.get(outcome).increment();
+            }
         }
         if (task.status().isTerminal()) {
             finished.get(task.status()).increment();
         }
-    }
-
-    /** The time of the attempt's {@code Processing started} line. */
-    private static java.util.Optional<Instant> claimedAt(VenomTask task) {
-        List<String> logs = task.logs();
-        for (int i = logs.size() - 1; i >= 0; i--) {
-            String line = logs.get(i);
-            if (line.startsWith("Processing started: ")) {
-                try {
-                    return java.util.Optional.of(Timestamps.parse(line.substring("Processing started: ".length())));
-                } catch (RuntimeException e) {
-                    return java.util.Optional.empty();
-                }
-            }
-        }
-        return java.util.Optional.empty();
     }
 
     private static Duration nonNegative(Duration duration) {
