@@ -421,8 +421,10 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     @Override
-    public List<Claim> claim(String owner, int limit, Duration lease) {
-        Objects.requireNonNull(owner, "owner");
+    public List<Claim> claim(ClaimRequest request) {
+        String owner = request.owner();
+        int limit = request.limitOf(ClaimRequest.DEFAULT_QUEUE);
+        Duration lease = request.lease();
         if (limit < 1) {
             return List.of();
         }

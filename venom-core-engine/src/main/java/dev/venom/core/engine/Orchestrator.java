@@ -53,6 +53,7 @@ public final class Orchestrator implements AutoCloseable {
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
     private final StateStore store;
+    private final StoreSignals signals;
     private final TaskProcessor processor;
     private final String nodeId;
     private final Duration heartbeat;
@@ -70,6 +71,7 @@ public final class Orchestrator implements AutoCloseable {
 
     private Orchestrator(Builder b) {
         this.store = b.store;
+        this.signals = store instanceof StoreSignals told ? told : StoreSignals.NONE;
         this.processor = b.processor;
         this.nodeId = b.nodeId;
         this.heartbeat = b.heartbeat;
@@ -114,9 +116,9 @@ public final class Orchestrator implements AutoCloseable {
         lifecycle.start();
         // Not a waiting mark: the inserting server claims its own tasks, and with free slots here (the only
         // time arrivals start) this one claims them too within a cooldown.
-        store.onNewTasks(dispatcher::wake);
+        signals.onNewTasks(dispatcher::wake);
         if (events.wantsRemoteEvents()) {
-            store.onRemoteEvents(new StateStore.RemoteListener() {
+            signals.onRemoteEvents(new StoreSignals.RemoteListener() {
                 @Override
                 public void events(List<TaskEvent> remote) {
                     events.publishRemote(remote);
@@ -252,9 +254,9 @@ public final class Orchestrator implements AutoCloseable {
         return store.count(status);
     }
 
-    /** Why the store cannot take writes now, if it cannot ({@link StateStore#problem()}). */
+    /** Why the store cannot take writes now, if it cannot ({@link StoreSignals#problem()}). */
     public Optional<String> storeProblem() {
-        return store.problem();
+        return signals.problem();
     }
 
     /** How many attempts may run at once. */
@@ -392,7 +394,10 @@ public final class Orchestrator implements AutoCloseable {
             return this;
         }
 
-        /** Where tasks are kept. Required; not closed by the orchestrator. */
+        /**
+         * Where tasks are kept. Required; not closed by the orchestrator. A store that also implements
+         * {@link StoreSignals} is listened to.
+         */
         public Builder store(StateStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;

@@ -17,6 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * read, and every write bumps the version. A claimed task is therefore fenced by its claim: once the
  * claim is rescued or the task is changed elsewhere, the old holder's writes no longer apply.
  *
+ * <p>This port holds the data operations only; what a store tells the engine unasked (wake-ups, other servers'
+ * events, health) is {@link StoreSignals}, which a store may implement too.
+ *
  * <p>Implementations are thread-safe and pass {@code StateStoreContract}.
  */
 public interface StateStore extends AutoCloseable {
@@ -62,11 +65,11 @@ public interface StateStore extends AutoCloseable {
     long count(TaskStatus status);
 
     /**
-     * Claims up to {@code limit} due PENDING tasks for {@code owner}: highest priority first, then oldest;
-     * a task whose {@code run_at} is in the future is not due. Each is moved to PROCESSING
-     * ({@link VenomTask#start}) and held for {@code lease}. Two owners never claim one task.
+     * Claims due PENDING tasks for the request's owner, up to its limit for each queue: highest priority
+     * first, then oldest; a task whose {@code run_at} is in the future is not due. Each is moved to
+     * PROCESSING ({@link VenomTask#start}) and held for the request's lease. Two owners never claim one task.
      */
-    List<Claim> claim(String owner, int limit, Duration lease);
+    List<Claim> claim(ClaimRequest request);
 
     /**
      * The claims {@code owner} holds now: its PROCESSING tasks with their leases, expired or not. An engine
@@ -99,53 +102,6 @@ public interface StateStore extends AutoCloseable {
      * @return how many were rescued
      */
     int rescueExpired();
-
-    /**
-     * Why the store cannot take writes now (a full disk, an unreachable database), or empty if it can: what
-     * a readiness check asks. Quick: at most a short round trip.
-     */
-    default Optional<String> problem() {
-        return Optional.empty();
-    }
-
-    /**
-     * Registers {@code listener} to run when tasks were added by another process sharing the store (a
-     * database notification), so an idle engine claims them at once rather than at its next poll. The
-     * listener must be quick; it may run on any thread. A store nobody else writes never calls it.
-     */
-    default void onNewTasks(Runnable listener) {
-        // nothing to listen to
-    }
-
-    /**
-     * What a shared store tells the engine of the changes other servers commit: their events, soon after
-     * they commit, in order per task as far as each task's version shows; and when some could not be told.
-     * Called on a thread of the store's; both must be quick.
-     */
-    interface RemoteListener {
-        /** Events of changes other servers made (and of expired claims this one rescued). */
-        void events(List<TaskEvent> events);
-
-        /** Some events were lost (a notification channel down, a backlog overflowed): re-read the state. */
-        void missed();
-
-        /**
-         * Whether anyone wants the events now; while not, the store may skip finding them and report them
-         * {@linkplain #missed missed} instead.
-         */
-        default boolean wanted() {
-            return true;
-        }
-    }
-
-    /**
-     * Tells {@code listener} of other servers' changes to this shared store; a store only one server uses
-     * never calls it. Finding them costs the store work per change, so the engine registers only when a
-     * {@link TaskListener} wants remote events.
-     */
-    default void onRemoteEvents(RemoteListener listener) {
-    }
-
 
     /** Releases what the store holds (files, connections). Idempotent. */
     @Override

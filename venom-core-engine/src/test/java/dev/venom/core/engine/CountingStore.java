@@ -103,8 +103,8 @@ public final class CountingStore implements StateStore {
     }
 
     @Override
-    public List<Claim> claim(String owner, int limit, Duration lease) {
-        List<Claim> claims = delegate.claim(owner, limit, lease);
+    public List<Claim> claim(ClaimRequest request) {
+        List<Claim> claims = delegate.claim(request);
         claimCalls.incrementAndGet();
         claimed.addAndGet(claims.size());
         if (!claims.isEmpty() && takeOne(claimAnswersToLose)) {

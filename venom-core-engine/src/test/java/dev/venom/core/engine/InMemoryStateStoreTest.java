@@ -31,14 +31,14 @@ class InMemoryStateStoreTest extends StateStoreContract {
         CompletableFuture<VenomTask> lostInsert = gated.insert(lost);
 
         assertThat(gated.find(kept.id())).isEmpty();
-        assertThat(gated.claim("node", 10, Duration.ofSeconds(30))).isEmpty();
+        assertThat(gated.claim(ClaimRequest.of("node", 10, Duration.ofSeconds(30)))).isEmpty();
         durable.complete(null);
         failing.completeExceptionally(new StoreException("disk full"));
         assertThat(keptInsert.join().id()).isEqualTo(kept.id());
         assertThatThrownBy(lostInsert::join).isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(StoreException.class);
         assertThat(gated.find(lost.id())).isEmpty();
-        assertThat(gated.claim("node", 10, Duration.ofSeconds(30))).extracting(c -> c.task().id())
+        assertThat(gated.claim(ClaimRequest.of("node", 10, Duration.ofSeconds(30)))).extracting(c -> c.task().id())
                 .containsExactly(kept.id());
     }
 
@@ -49,7 +49,7 @@ class InMemoryStateStoreTest extends StateStoreContract {
                 ? CompletableFuture.failedFuture(new StoreException("disk full"))
                 : CompletableFuture.completedFuture(null));
         VenomTask inserted = store.insert(newTask("x")).join();
-        Claim claim = store.claim("node", 1, Duration.ofSeconds(30)).get(0);
+        Claim claim = store.claim(ClaimRequest.of("node", 1, Duration.ofSeconds(30))).get(0);
         fail[0] = true;
 
         assertThatThrownBy(() -> store.update(claim.task(), claim.task().complete("r", clock.instant())).join())

@@ -115,7 +115,7 @@ class LostClaimAnswerTest {
         // given a claim of node-a from before this engine started (a process that crashed, restarted as node-a)
         VenomTask orphan = memory.insert(VenomTask.create(UUID.randomUUID(), "earlier process's",
                 java.time.Instant.now())).join();
-        memory.claim("node-a", 1, Duration.ofSeconds(30));
+        memory.claim(ClaimRequest.of("node-a", 1, Duration.ofSeconds(30)));
         CountingStore store = new CountingStore(memory, false);
         store.loseClaimAnswers(1);
         ManualTimers timers = new ManualTimers(new SettableClock(java.time.Instant.now()));

@@ -103,7 +103,7 @@ public abstract class StateStoreContract {
     void listFiltersByStatus() {
         VenomTask a = inserted("a");
         inserted("b");
-        store.claim("node-1", 1, LEASE);
+        store.claim(ClaimRequest.of("node-1", 1, LEASE));
 
         TaskPage processing = store.list(new TaskQuery(Set.of(TaskStatus.PROCESSING), Optional.empty(), 10));
 
@@ -116,7 +116,7 @@ public abstract class StateStoreContract {
         VenomTask second = inserted("second");
         inserted("third");
 
-        List<Claim> claims = store.claim("node-1", 2, LEASE);
+        List<Claim> claims = store.claim(ClaimRequest.of("node-1", 2, LEASE));
 
         assertThat(claims).extracting(c -> c.task().id()).containsExactly(first.id(), second.id());
         assertThat(claims).allSatisfy(claim -> {
@@ -146,7 +146,7 @@ public abstract class StateStoreContract {
                     go.await();
                     List<Claim> batch;
                     do {
-                        batch = store.claim(owner, 7, LEASE);
+                        batch = store.claim(ClaimRequest.of(owner, 7, LEASE));
                         batch.forEach(c -> {
                             claimed.add(c.task().id());
                             all.add(c.task().id());
@@ -168,7 +168,7 @@ public abstract class StateStoreContract {
     @Test
     void updateAppliesOnlyAtTheVersionItWasReadAt() {
         VenomTask task = inserted("x");
-        Claim claim = store.claim("node-1", 1, LEASE).get(0);
+        Claim claim = store.claim(ClaimRequest.of("node-1", 1, LEASE)).get(0);
         VenomTask done = claim.task().complete("Processed: x", clock.instant());
 
         Optional<VenomTask> stored = store.update(claim.task(), done).join();
@@ -188,7 +188,7 @@ public abstract class StateStoreContract {
         for (int i = 0; i < 100; i++) {
             inserted("t" + i);
         }
-        List<Claim> claims = store.claim("node-1", 100, LEASE);
+        List<Claim> claims = store.claim(ClaimRequest.of("node-1", 100, LEASE));
         assertThat(claims).hasSize(100);
         List<CompletableFuture<Optional<VenomTask>>> completions = new ArrayList<>();
         List<CompletableFuture<Optional<VenomTask>>> failures = new ArrayList<>();
@@ -214,7 +214,7 @@ public abstract class StateStoreContract {
     @Test
     void anUpdateThatRewritesTheLogsReplacesThemWhole() {
         inserted("x");
-        VenomTask running = store.claim("node-1", 1, LEASE).get(0).task();
+        VenomTask running = store.claim(ClaimRequest.of("node-1", 1, LEASE)).get(0).task();
         VenomTask rewritten = new VenomTask(running.id(), running.content(), running.createdAt(), TaskStatus.PENDING,
                 null, List.of("only line"), running.priority(), running.attempts(), running.maxAttempts(),
                 clock.instant().plusSeconds(60), running.timeoutMs(), running.idempotencyKey(), clock.instant(), null,
@@ -234,19 +234,19 @@ public abstract class StateStoreContract {
     @Test
     void finishedTasksAreNotClaimedAgain() {
         inserted("x");
-        Claim claim = store.claim("node-1", 1, LEASE).get(0);
+        Claim claim = store.claim(ClaimRequest.of("node-1", 1, LEASE)).get(0);
         store.update(claim.task(), claim.task().complete("r", clock.instant())).join();
 
-        assertThat(store.claim("node-1", 10, LEASE)).isEmpty();
+        assertThat(store.claim(ClaimRequest.of("node-1", 10, LEASE))).isEmpty();
     }
 
     @Test
     void requeuedTaskIsClaimableAgainWithTheNextAttempt() {
         inserted("x");
-        Claim first = store.claim("node-1", 1, LEASE).get(0);
+        Claim first = store.claim(ClaimRequest.of("node-1", 1, LEASE)).get(0);
         store.update(first.task(), first.task().requeue("Interrupted", clock.instant())).join();
 
-        List<Claim> again = store.claim("node-2", 1, LEASE);
+        List<Claim> again = store.claim(ClaimRequest.of("node-2", 1, LEASE));
 
         assertThat(again).hasSize(1);
         assertThat(again.get(0).task().attempts()).isEqualTo(2);
@@ -257,8 +257,8 @@ public abstract class StateStoreContract {
         VenomTask finished = inserted("finished");
         VenomTask held = inserted("held");
         VenomTask other = inserted("other's");
-        List<Claim> mine = store.claim("node-1", 2, LEASE);
-        store.claim("node-2", 1, LEASE);
+        List<Claim> mine = store.claim(ClaimRequest.of("node-1", 2, LEASE));
+        store.claim(ClaimRequest.of("node-2", 1, LEASE));
         Claim done = mine.stream().filter(c -> c.task().id().equals(finished.id())).findFirst().orElseThrow();
         store.update(done.task(), done.task().complete("r", clock.instant())).join();
 
@@ -275,7 +275,7 @@ public abstract class StateStoreContract {
     @Test
     void renewExtendsTheLeaseWhileTheClaimIsHeld() {
         inserted("x");
-        Claim claim = store.claim("node-1", 1, LEASE).get(0);
+        Claim claim = store.claim(ClaimRequest.of("node-1", 1, LEASE)).get(0);
         clock.advance(Duration.ofSeconds(20));
 
         Optional<Claim> renewed = store.renew(claim, LEASE);
@@ -289,7 +289,7 @@ public abstract class StateStoreContract {
     @Test
     void expiredClaimIsRescuedToPendingAndTheOldHolderIsFencedOff() {
         VenomTask task = inserted(new TaskRequest("x").withMaxAttempts(2), null);
-        Claim claim = store.claim("node-1", 1, LEASE).get(0);
+        Claim claim = store.claim(ClaimRequest.of("node-1", 1, LEASE)).get(0);
         clock.advance(LEASE.plusSeconds(1));
 
         int rescued = store.rescueExpired();
@@ -300,7 +300,7 @@ public abstract class StateStoreContract {
         assertThat(found.logs()).last().asString().contains("node-1");
         assertThat(store.renew(claim, LEASE)).isEmpty();
         assertThat(store.update(claim.task(), claim.task().complete("late", clock.instant())).join()).isEmpty();
-        assertThat(store.claim("node-2", 1, LEASE)).extracting(c -> c.task().attempts()).containsExactly(2);
+        assertThat(store.claim(ClaimRequest.of("node-2", 1, LEASE))).extracting(c -> c.task().attempts()).containsExactly(2);
     }
 
     protected VenomTask inserted(TaskRequest request, String key) {
@@ -316,7 +316,7 @@ public abstract class StateStoreContract {
 
         List<UUID> order = new ArrayList<>();
         List<Claim> batch;
-        while (!(batch = store.claim("node-1", 1, LEASE)).isEmpty()) {
+        while (!(batch = store.claim(ClaimRequest.of("node-1", 1, LEASE))).isEmpty()) {
             order.add(batch.get(0).task().id());
         }
 
@@ -328,23 +328,23 @@ public abstract class StateStoreContract {
         VenomTask later = inserted(new TaskRequest("later").withRunAt(clock.instant().plusSeconds(60)), null);
         VenomTask now = inserted("now");
 
-        assertThat(store.claim("node-1", 10, LEASE)).extracting(c -> c.task().id()).containsExactly(now.id());
+        assertThat(store.claim(ClaimRequest.of("node-1", 10, LEASE))).extracting(c -> c.task().id()).containsExactly(now.id());
         clock.advance(Duration.ofSeconds(59));
-        assertThat(store.claim("node-1", 10, LEASE)).isEmpty();
+        assertThat(store.claim(ClaimRequest.of("node-1", 10, LEASE))).isEmpty();
         clock.advance(Duration.ofSeconds(1));
-        assertThat(store.claim("node-1", 10, LEASE)).extracting(c -> c.task().id()).containsExactly(later.id());
+        assertThat(store.claim(ClaimRequest.of("node-1", 10, LEASE))).extracting(c -> c.task().id()).containsExactly(later.id());
     }
 
     @Test
     void aRetryIsClaimableOnlyOnceItsBackoffHasPassed() {
         inserted(new TaskRequest("flaky").withMaxAttempts(2), null);
-        Claim first = store.claim("node-1", 1, LEASE).get(0);
+        Claim first = store.claim(ClaimRequest.of("node-1", 1, LEASE)).get(0);
         Instant retryAt = clock.instant().plusSeconds(5);
         store.update(first.task(), first.task().retry("boom", retryAt, clock.instant())).join();
 
-        assertThat(store.claim("node-1", 1, LEASE)).isEmpty();
+        assertThat(store.claim(ClaimRequest.of("node-1", 1, LEASE))).isEmpty();
         clock.set(retryAt);
-        assertThat(store.claim("node-1", 1, LEASE)).extracting(c -> c.task().attempts()).containsExactly(2);
+        assertThat(store.claim(ClaimRequest.of("node-1", 1, LEASE))).extracting(c -> c.task().attempts()).containsExactly(2);
     }
 
     @Test
@@ -353,7 +353,7 @@ public abstract class StateStoreContract {
 
         store.update(task, task.cancel(clock.instant())).join();
 
-        assertThat(store.claim("node-1", 10, LEASE)).isEmpty();
+        assertThat(store.claim(ClaimRequest.of("node-1", 10, LEASE))).isEmpty();
         assertThat(store.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
     }
 
@@ -362,7 +362,7 @@ public abstract class StateStoreContract {
         VenomTask a = inserted("a");
         inserted("b");
         inserted(new TaskRequest("later").withRunAt(clock.instant().plusSeconds(60)), null);
-        Claim claim = store.claim("node-1", 1, LEASE).get(0);
+        Claim claim = store.claim(ClaimRequest.of("node-1", 1, LEASE)).get(0);
         store.update(claim.task(), claim.task().complete("r", clock.instant())).join();
 
         assertThat(claim.task().id()).isEqualTo(a.id());
@@ -421,7 +421,7 @@ public abstract class StateStoreContract {
     @Test
     void anExpiredClaimOnTheLastAttemptEndsFailedNamingTheLostOwner() {
         VenomTask task = inserted("x");
-        store.claim("node-1", 1, LEASE);
+        store.claim(ClaimRequest.of("node-1", 1, LEASE));
         clock.advance(LEASE.plusSeconds(1));
 
         assertThat(store.rescueExpired()).isEqualTo(1);
@@ -431,17 +431,17 @@ public abstract class StateStoreContract {
         assertThat(found.result()).isEqualTo("Error: the claim of node-1 expired on its last attempt");
         assertThat(found.logs()).last().asString().startsWith("Claim of node-1 expired on the last attempt, failed: ");
         assertThat(found.finishedAt()).isNotNull();
-        assertThat(store.claim("node-2", 1, LEASE)).isEmpty();
+        assertThat(store.claim(ClaimRequest.of("node-2", 1, LEASE))).isEmpty();
     }
 
     @Test
     void aRescueLogLineCarriesTheTimeInTheTaskFormat() {
         inserted(new TaskRequest("x").withMaxAttempts(3), null);
-        store.claim("node-1", 1, LEASE);
+        store.claim(ClaimRequest.of("node-1", 1, LEASE));
         clock.advance(LEASE.plusSeconds(1));
         store.rescueExpired();
 
-        Claim again = store.claim("node-2", 1, LEASE).get(0);
+        Claim again = store.claim(ClaimRequest.of("node-2", 1, LEASE)).get(0);
 
         assertThat(again.task().logs()).anyMatch(line -> line.matches(
                 "Claim of node-1 expired, requeued: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"));
@@ -480,7 +480,7 @@ public abstract class StateStoreContract {
         assertThat(store.find(task.id())).contains(started);
         assertThat(store.count(TaskStatus.PROCESSING)).isEqualTo(1);
         assertThat(store.count(TaskStatus.PENDING)).isZero();
-        assertThat(store.claim("node-2", 10, LEASE)).isEmpty();
+        assertThat(store.claim(ClaimRequest.of("node-2", 10, LEASE))).isEmpty();
         assertThat(store.renew(claim, LEASE)).isPresent();
         VenomTask completed = store.update(started, started.complete("done", clock.instant())).join().orElseThrow();
         assertThat(completed.version()).isEqualTo(3);
@@ -499,7 +499,7 @@ public abstract class StateStoreContract {
         assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
         assertThat(found.logs()).last().asString().startsWith("Claim of node-1 expired, requeued: ");
         assertThat(store.update(claim.task(), claim.task().complete("late", clock.instant())).join()).isEmpty();
-        assertThat(store.claim("node-2", 1, LEASE)).extracting(c -> c.task().attempts()).containsExactly(2);
+        assertThat(store.claim(ClaimRequest.of("node-2", 1, LEASE))).extracting(c -> c.task().attempts()).containsExactly(2);
     }
 
     @Test

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.ClaimRequest;
 import dev.venom.core.engine.InMemoryStateStore;
 import dev.venom.core.engine.StateStore;
+import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
@@ -58,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * An unreadable snapshot or journal is renamed aside ({@code *.corrupt-<time>}), never overwritten. One
  * process per state file: a second one fails to open. Thread-safe.
  */
-public final class JsonFileStateStore implements StateStore {
+public final class JsonFileStateStore implements StateStore, StoreSignals {
 
     private static final Logger log = LoggerFactory.getLogger(JsonFileStateStore.class);
     private static final DateTimeFormatter QUARANTINE_TIME =
@@ -176,8 +178,8 @@ public final class JsonFileStateStore implements StateStore {
     }
 
     @Override
-    public List<Claim> claim(String owner, int limit, Duration lease) {
-        return memory.claim(owner, limit, lease);
+    public List<Claim> claim(ClaimRequest request) {
+        return memory.claim(request);
     }
 
     @Override

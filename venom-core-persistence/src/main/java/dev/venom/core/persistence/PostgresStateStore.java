@@ -4,7 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.ClaimRequest;
 import dev.venom.core.engine.StateStore;
+import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskCursor;
 import dev.venom.core.engine.TaskPage;
@@ -49,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Open with {@link #builder(String)}; close to release the pool and the listener.
  */
-public final class PostgresStateStore implements StateStore {
+public final class PostgresStateStore implements StateStore, StoreSignals {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresStateStore.class);
     private static final int RESCUE_BATCH = 500;
@@ -313,8 +315,10 @@ public final class PostgresStateStore implements StateStore {
     }
 
     @Override
-    public List<Claim> claim(String owner, int limit, Duration lease) {
-        Objects.requireNonNull(owner, "owner");
+    public List<Claim> claim(ClaimRequest request) {
+        String owner = request.owner();
+        int limit = request.limitOf(ClaimRequest.DEFAULT_QUEUE);
+        Duration lease = request.lease();
         if (limit < 1) {
             return List.of();
         }

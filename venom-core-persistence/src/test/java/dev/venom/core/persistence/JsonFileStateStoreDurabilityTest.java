@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.ClaimRequest;
 import dev.venom.core.engine.SettableClock;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskQuery;
@@ -109,7 +110,7 @@ class JsonFileStateStoreDurabilityTest {
 
     private static VenomTask finish(JsonFileStateStore store, SettableClock clock) {
         store.insert(newTask("x", clock.instant())).join();
-        Claim claim = store.claim("node", 1, Duration.ofSeconds(30)).get(0);
+        Claim claim = store.claim(ClaimRequest.of("node", 1, Duration.ofSeconds(30))).get(0);
         return store.update(claim.task(), claim.task().complete("ok", clock.instant())).join().orElseThrow();
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.ClaimRequest;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.model.TaskRequest;
@@ -110,7 +111,7 @@ class JsonFileStateStoreTest {
         assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
         assertThat(found.logs()).hasSize(3).startsWith(claim.task().logs().toArray(String[]::new))
                 .last().asString().startsWith("Recovered after restart: ");
-        assertThat(afterCrash.claim("node", 10, LEASE)).extracting(c -> c.task().id())
+        assertThat(afterCrash.claim(ClaimRequest.of("node", 10, LEASE))).extracting(c -> c.task().id())
                 .containsExactly(claim.task().id());
     }
 
@@ -124,7 +125,7 @@ class JsonFileStateStoreTest {
         store.update(cancelled, cancelled.cancel(Instant.now())).join();
         store.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("r").withMaxAttempts(2), 1, null,
                 Instant.now())).join();
-        Claim claim = store.claim("node", 1, LEASE).get(0);
+        Claim claim = store.claim(ClaimRequest.of("node", 1, LEASE)).get(0);
         VenomTask retried = store.update(claim.task(), claim.task().retry("boom", later, Instant.now())).join()
                 .orElseThrow();
 
@@ -137,7 +138,7 @@ class JsonFileStateStoreTest {
         VenomTask retriedAfter = afterCrash.find(retried.id()).orElseThrow();
         assertThat(retriedAfter.runAt()).isEqualTo(later);
         assertThat(retriedAfter.attempts()).isEqualTo(1);
-        assertThat(afterCrash.claim("node", 10, LEASE)).isEmpty();
+        assertThat(afterCrash.claim(ClaimRequest.of("node", 10, LEASE))).isEmpty();
         VenomTask repeat = afterCrash.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("d"), 1, "key-d",
                 Instant.now())).join();
         assertThat(repeat.id()).isEqualTo(delayed.id());
@@ -150,7 +151,7 @@ class JsonFileStateStoreTest {
         store.insert(newTask("done")).join();
         store.insert(newTask("running")).join();
         store.insert(newTask("waiting")).join();
-        List<Claim> claims = store.claim("node", 2, LEASE);
+        List<Claim> claims = store.claim(ClaimRequest.of("node", 2, LEASE));
         VenomTask done = store.update(claims.get(0).task(), claims.get(0).task().complete("ok", Instant.now()))
                 .join().orElseThrow();
 
@@ -161,7 +162,7 @@ class JsonFileStateStoreTest {
         VenomTask running = afterCrash.find(claims.get(1).task().id()).orElseThrow();
         assertThat(running.status()).isEqualTo(TaskStatus.PENDING);
         assertThat(running.logs()).hasSize(3).last().asString().startsWith("Recovered after restart: ");
-        assertThat(afterCrash.claim("node", 10, LEASE)).hasSize(2);
+        assertThat(afterCrash.claim(ClaimRequest.of("node", 10, LEASE))).hasSize(2);
     }
 
     @Test
@@ -354,7 +355,7 @@ class JsonFileStateStoreTest {
                 .filteredOn(line -> line.startsWith("Recovered after restart: ")).hasSize(2);
         assertThat(third.find(b.id()).orElseThrow().logs())
                 .filteredOn(line -> line.startsWith("Recovered after restart: ")).hasSize(1);
-        assertThat(third.claim("node", 10, LEASE)).hasSize(2);
+        assertThat(third.claim(ClaimRequest.of("node", 10, LEASE))).hasSize(2);
     }
 
     @Test

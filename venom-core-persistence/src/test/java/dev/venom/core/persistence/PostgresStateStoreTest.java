@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.ClaimRequest;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
@@ -309,7 +311,7 @@ class PostgresStateStoreTest {
 
     /** What a store tells of other servers' changes. */
     private static final class Heard extends java.util.concurrent.CopyOnWriteArrayList<TaskEvent>
-            implements dev.venom.core.engine.StateStore.RemoteListener {
+            implements StoreSignals.RemoteListener {
         final java.util.concurrent.atomic.AtomicInteger missed = new java.util.concurrent.atomic.AtomicInteger();
         private final boolean wanted;
 
@@ -365,7 +367,7 @@ class PostgresStateStoreTest {
         Instant old = Instant.now().minus(Duration.ofHours(2));
         VenomTask done = store.insert(VenomTask.create(UUID.randomUUID(), "old", old)).join();
         VenomTask pending = store.insert(VenomTask.create(UUID.randomUUID(), "waiting", old)).join();
-        VenomTask claimed = store.claim("node", 1, Duration.ofSeconds(30)).get(0).task();
+        VenomTask claimed = store.claim(ClaimRequest.of("node", 1, Duration.ofSeconds(30))).get(0).task();
         assertThat(claimed.id()).isEqualTo(done.id());
         store.update(claimed, claimed.complete("r", old.plusSeconds(1))).join();
 
@@ -391,7 +393,7 @@ class PostgresStateStoreTest {
         assertThatThrownBy(() -> store.insert(VenomTask.create(UUID.randomUUID(), "a\u0000b", Instant.now())).join())
                 .hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
         store.insert(VenomTask.create(UUID.randomUUID(), "ok", Instant.now())).join();
-        VenomTask claimed = store.claim("node", 1, Duration.ofSeconds(30)).get(0).task();
+        VenomTask claimed = store.claim(ClaimRequest.of("node", 1, Duration.ofSeconds(30))).get(0).task();
         VenomTask stored = store.update(claimed, claimed.complete("x\u0000y", Instant.now())).join().orElseThrow();
 
         assertThat(store.find(stored.id()).orElseThrow().result()).isEqualTo("x\uFFFDy");

@@ -1,6 +1,7 @@
 package dev.venom.core.engine.internal;
 
 import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.ClaimRequest;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskEvent;
@@ -146,7 +147,7 @@ public final class Dispatcher {
             synchronized (attempts.claimLock()) {
                 List<Claim> claims;
                 try {
-                    claims = store.claim(nodeId, permits.size(), lease);
+                    claims = store.claim(ClaimRequest.of(nodeId, permits.size(), lease));
                     if (claims.size() == permits.size()) {
                         // Every slot filled: more may be waiting, so the next free slot claims at once.
                         lastClaimNanos = now - cooldownNanos;

@@ -1,5 +1,6 @@
 package dev.venom.core.engine.internal;
 
+import dev.venom.core.engine.ClaimRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.venom.core.engine.Claim;
@@ -57,7 +58,7 @@ class LeaseKeeperTest {
     void anotherNodesExpiredClaimIsRescuedAndThenClaimedHere() {
         // given a task claimed by a node that died
         VenomTask task = pending("orphan");
-        parts.memory.claim("dead-node", 1, EngineParts.LEASE);
+        parts.memory.claim(ClaimRequest.of("dead-node", 1, EngineParts.LEASE));
         start();
         assertThat(parts.attempts.running()).isZero();
 
@@ -75,7 +76,7 @@ class LeaseKeeperTest {
     void afterAnOutageRescueWaitsOneLeaseSoHoldersCanRenewFirst() {
         // given an expired claim of another node, and a store just back from an outage
         VenomTask task = pending("held elsewhere");
-        parts.memory.claim("other-node", 1, EngineParts.LEASE);
+        parts.memory.claim(ClaimRequest.of("other-node", 1, EngineParts.LEASE));
         parts.timers.advance(EngineParts.LEASE.plusSeconds(1));
         parts.health.unreachable(new StoreException("connection refused"));
         parts.health.reachable();
@@ -96,7 +97,7 @@ class LeaseKeeperTest {
     void aClaimWhoseAnswerWasLostRunsAtTheNextBeatButOneHeldBeforeStartDoesNot() {
         // given a claim of this node id from before this start, and a claim whose answer is lost
         VenomTask earlier = pending("earlier process's");
-        parts.memory.claim(EngineParts.NODE, 1, EngineParts.LEASE);
+        parts.memory.claim(ClaimRequest.of(EngineParts.NODE, 1, EngineParts.LEASE));
         start();
         VenomTask lost = pending("lost answer");
         parts.store.loseClaimAnswers(1);

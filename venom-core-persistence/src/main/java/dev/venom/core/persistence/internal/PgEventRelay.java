@@ -1,6 +1,6 @@
 package dev.venom.core.persistence.internal;
 
-import dev.venom.core.engine.StateStore;
+import dev.venom.core.engine.StoreSignals;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * transaction of their own that does not wait for its WAL flush; the write path never takes NOTIFY's
  * database-wide commit lock, and only committed changes are told. Hearing: other servers' changes are read
  * back on another thread and handed to the engine. Whatever cannot be told or heard is reported as
- * {@linkplain StateStore.RemoteListener#missed missed}, so that live streams reset rather than skip.
+ * {@linkplain StoreSignals.RemoteListener#missed missed}, so that live streams reset rather than skip.
  *
  * <p>A server tells only while another one listens: servers hear each other's probes ({@link
  * PgNotifications}), so a server alone on its database spends nothing on telling.
@@ -45,7 +45,7 @@ public final class PgEventRelay implements AutoCloseable {
     private final AtomicBoolean toldLost = new AtomicBoolean();
     private final Thread teller;
     private final Thread reader;
-    private volatile StateStore.RemoteListener listener;
+    private volatile StoreSignals.RemoteListener listener;
     private volatile boolean running = true;
     private volatile long peerSeenAt = System.nanoTime() - PEER_TTL_NANOS;
 
@@ -73,7 +73,7 @@ public final class PgEventRelay implements AutoCloseable {
     }
 
     /** Where other servers' events go; until set, what is heard is dropped. */
-    public void listen(StateStore.RemoteListener listener) {
+    public void listen(StoreSignals.RemoteListener listener) {
         this.listener = listener;
     }
 
@@ -105,7 +105,7 @@ public final class PgEventRelay implements AutoCloseable {
 
     /** Queues changes to be read back and handed to this engine's listener: others', or its own rescues. */
     public void heard(List<PgEvents.Change> changes) {
-        StateStore.RemoteListener current = listener;
+        StoreSignals.RemoteListener current = listener;
         if (current == null || changes.isEmpty()) {
             return;
         }
@@ -124,7 +124,7 @@ public final class PgEventRelay implements AutoCloseable {
 
     /** Events were lost on the way here; the listener is told. */
     public void missed() {
-        StateStore.RemoteListener current = listener;
+        StoreSignals.RemoteListener current = listener;
         if (current != null) {
             current.missed();
         }
@@ -185,7 +185,7 @@ public final class PgEventRelay implements AutoCloseable {
                 }
                 batch.add(first);
                 heard.drainTo(batch, BATCH - 1);
-                StateStore.RemoteListener current = listener;
+                StoreSignals.RemoteListener current = listener;
                 try (Connection connection = pool.getConnection()) {
                     current.events(PgEvents.events(connection, table, batch));
                 } catch (SQLException | RuntimeException e) {

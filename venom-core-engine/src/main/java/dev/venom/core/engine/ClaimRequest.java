@@ -1,0 +1,46 @@
+package dev.venom.core.engine;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What an owner asks of {@link StateStore#claim}: up to a number of due tasks per queue, held for a lease.
+ * Every task is in the {@linkplain #DEFAULT_QUEUE default queue} for now; the request names queues so that
+ * named queues come without another change of the port.
+ *
+ * @param owner  who claims (a node id, later a worker id); not blank
+ * @param lease  how long the claims hold without renewal; positive
+ * @param limits the most tasks to claim from each queue, each at least 0
+ */
+public record ClaimRequest(String owner, Duration lease, Map<String, Integer> limits) {
+
+    /** The queue of every task that names none. */
+    public static final String DEFAULT_QUEUE = "default";
+
+    public ClaimRequest {
+        if (owner == null || owner.isBlank()) {
+            throw new IllegalArgumentException("owner must not be blank");
+        }
+        Objects.requireNonNull(lease, "lease");
+        if (lease.isZero() || lease.isNegative()) {
+            throw new IllegalArgumentException("lease must be > 0, was " + lease);
+        }
+        limits = Map.copyOf(limits);
+        limits.forEach((queue, limit) -> {
+            if (limit < 0) {
+                throw new IllegalArgumentException("limit of queue " + queue + " must be >= 0, was " + limit);
+            }
+        });
+    }
+
+    /** Up to {@code limit} tasks of the default queue for {@code owner}. */
+    public static ClaimRequest of(String owner, int limit, Duration lease) {
+        return new ClaimRequest(owner, lease, Map.of(DEFAULT_QUEUE, Math.max(0, limit)));
+    }
+
+    /** The most tasks to claim from {@code queue}: 0 for a queue not asked for. */
+    public int limitOf(String queue) {
+        return limits.getOrDefault(queue, 0);
+    }
+}
