@@ -72,54 +72,113 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     /** The claim cooldown with PostgreSQL unless set: fewer, larger claims cost the database less. */
     static final Duration POSTGRES_CLAIM_COOLDOWN = Duration.ofMillis(10);
 
-    /** Every setting with its default, in the order the README lists them. */
-    public static final Map<String, String> DEFAULTS = defaults();
+    static final Setting<String> HOST = new Setting<>("VENOM_HOST", "host", "H", "127.0.0.1", "`127.0.0.1`",
+            "address to bind", Setting.nonEmpty());
+    static final Setting<Long> PORT = new Setting<>("VENOM_PORT", "port", "P", "8000", "`8000`",
+            "port; `0` picks a free one", Setting.integer(0, 65_535));
+    static final Setting<String> STATE_FILE = new Setting<>("STATE_FILE_PATH", "state-file", "F",
+            "./data/memory/state_dump.json", "`./data/memory/state_dump.json`",
+            "snapshot file; the journal and lock sit beside it", Setting.nonEmpty());
+    static final Setting<String> STORE = new Setting<>("VENOM_STORE", "store", "json|jdbc:postgresql://...", "json",
+            "`json`", "the store: `json` (the embedded journal) or a PostgreSQL URL `jdbc:postgresql://host:5432/db`",
+            Setting.matching("json|jdbc:postgresql://.*", "'json' (the embedded journal) or a PostgreSQL JDBC URL such "
+                    + "as jdbc:postgresql://127.0.0.1:5432/venom"));
+    static final Setting<String> DB_USER = new Setting<>("VENOM_DB_USER", "db-user", "U", "", "(the URL's)",
+            "PostgreSQL user", Setting.raw());
+    static final Setting<String> DB_PASSWORD = new Setting<>("VENOM_DB_PASSWORD", "db-password", "P", "",
+            "(the URL's)", "PostgreSQL password (never logged)", Setting.raw());
+    static final Setting<String> DB_SCHEMA = new Setting<>("VENOM_DB_SCHEMA", "db-schema", "S", "public", "`public`",
+            "schema of the tables, created if missing", Setting.matching("[A-Za-z_][A-Za-z0-9_]{0,40}",
+                    "a plain identifier"));
+    static final Setting<Long> DB_POOL_SIZE = new Setting<>("VENOM_DB_POOL_SIZE", "db-pool-size", "N", "10", "`10`",
+            "connections to PostgreSQL (2..200)", Setting.integer(2, 200));
+    static final Setting<Long> LEASE = new Setting<>("VENOM_LEASE_MS", "lease-ms", "N", "30000", "`30000`",
+            "how long a claim holds without a heartbeat", Setting.integer(1000, 3_600_000L));
+    static final Setting<Long> HEARTBEAT = new Setting<>("VENOM_HEARTBEAT_MS", "heartbeat-ms", "N", "5000", "`5000`",
+            "how often claims are renewed and expired ones rescued; below the lease", Setting.integer(100, 600_000L));
+    static final Setting<Long> EVENT_WINDOW = new Setting<>("VENOM_EVENT_WINDOW", "event-window", "N", "10000",
+            "`10000`", "live events kept for clients that reconnect with `Last-Event-ID`",
+            Setting.integer(1, 1_000_000));
+    static final Setting<Long> POLL = new Setting<>("VENOM_POLL_MS", "poll-ms", "N", "1000", "`1000`",
+            "how often the store is asked for due tasks besides wake-ups; `run_at` is honoured to within it",
+            Setting.integer(10, 600_000L));
+    static final Setting<Optional<Long>> CLAIM_COOLDOWN = new Setting<>("VENOM_CLAIM_COOLDOWN_MS", "claim-cooldown-ms", "N",
+            "", "`10` with PostgreSQL, `0` with the journal", "the least time between two claims that leave slots "
+            + "free (0..1000): under load, fewer and larger claims; a wake-up a cooldown after the last claim (the "
+            + "poll's included) claims at once, one sooner waits for the rest; keep it well below `VENOM_POLL_MS`",
+            ServerConfig::cooldown);
+    static final Setting<Long> PROCESSING_DELAY = new Setting<>("VENOM_PROCESSING_DELAY_MS", "processing-delay-ms",
+            "N", "2000", "`2000`", "the simulated processor's delay", Setting.integer(0, 86_400_000L));
+    static final Setting<Long> CONCURRENCY = new Setting<>("VENOM_CONCURRENCY", "concurrency", "N", "64", "`64`",
+            "tasks processed at once (1..10000)", Setting.integer(1, 10_000));
+    static final Setting<String> NODE_ID = new Setting<>("VENOM_NODE_ID", "node-id", "ID", "", "`<hostname>-<pid>`",
+            "this server's name in claims and logs", Setting.any());
+    static final Setting<Long> SHUTDOWN_GRACE = new Setting<>("VENOM_SHUTDOWN_GRACE_MS", "shutdown-grace-ms", "N",
+            "30000", "`30000`", "how long a stop waits for running tasks; the rest run again at the next start",
+            Setting.integer(0, 3_600_000L));
+    static final Setting<Long> MAX_BODY = new Setting<>("VENOM_MAX_BODY_BYTES", "max-body-bytes", "N", "1048576",
+            "`1048576`", "larger request bodies get 413", Setting.integer(1, 1L << 30));
+    static final Setting<Fsync> FSYNC = new Setting<>("VENOM_FSYNC", "fsync", "always|batch|off", "always",
+            "`always`", "`always`, `batch` or `off` (see Durability)", ServerConfig::fsync);
+    static final Setting<Long> FSYNC_BATCH = new Setting<>("VENOM_FSYNC_BATCH_MS", "fsync-batch-ms", "N", "10", "`10`",
+            "with `batch`: the longest time between syncs", Setting.integer(1, 60_000));
+    static final Setting<Long> JOURNAL_MAX = new Setting<>("VENOM_JOURNAL_MAX_BYTES", "journal-max-bytes", "N",
+            "67108864", "`67108864`", "journal size (at least) before the snapshot is rewritten",
+            Setting.integer(1024, 1L << 40));
+    static final Setting<Optional<Duration>> RETENTION = new Setting<>("VENOM_RETENTION", "retention", "7d", "",
+            "(keep all)", "drop finished tasks older than this at snapshot time: `7d`, `12h`, `30m`, `P7D`",
+            ServerConfig::retention);
+    static final Setting<Long> MAX_ATTEMPTS = new Setting<>("VENOM_MAX_ATTEMPTS", "max-attempts", "N", "1", "`1`",
+            "attempts of a task that does not set `max_attempts` (1..100)", Setting.integer(1, TaskRequest.MAX_ATTEMPTS));
+    static final Setting<Long> RETRY_BASE = new Setting<>("VENOM_RETRY_BASE_MS", "retry-base-ms", "N", "1000",
+            "`1000`", "wait before the first retry, doubled for each next one, capped at 10 min",
+            Setting.integer(1, 600_000));
+    static final Setting<Long> MAX_PENDING = new Setting<>("VENOM_MAX_PENDING", "max-pending", "N", "0",
+            "`0` (no limit)", "POST answers 503 while this many tasks are `PENDING`", Setting.integer(0, Long.MAX_VALUE));
+    static final Setting<String> PROCESSOR = new Setting<>("VENOM_PROCESSOR", "processor", "simulated|http|NAME",
+            "simulated", "`simulated`", "`simulated`, `http` or a custom processor's name (see Processors)",
+            Setting.matching("[A-Za-z0-9._-]+", "simulated, http or the name of a custom processor"));
+    static final Setting<Optional<URI>> PROCESSOR_URL = new Setting<>("VENOM_PROCESSOR_URL", "processor-url", "URL", "",
+            "", "with `http`: where each task is POSTed (required)", ServerConfig::url);
+    static final Setting<Long> PROCESSOR_TIMEOUT = new Setting<>("VENOM_PROCESSOR_TIMEOUT_MS", "processor-timeout-ms",
+            "N", "30000", "`30000`", "with `http`: how long to wait for an answer", Setting.integer(1, 86_400_000L));
+    static final Setting<String> LOG_LEVEL = new Setting<>("VENOM_LOG_LEVEL", null, null, "INFO", "`INFO`",
+            "log level (`DEBUG` shows every task transition with its id)", Setting.any());
 
-    private static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("VENOM_HOST", "127.0.0.1");
-        d.put("VENOM_PORT", "8000");
-        d.put("STATE_FILE_PATH", "./data/memory/state_dump.json");
-        d.put("VENOM_STORE", "json");
-        d.put("VENOM_PROCESSING_DELAY_MS", "2000");
-        d.put("VENOM_CONCURRENCY", "64");
-        d.put("VENOM_NODE_ID", "");
-        d.put("VENOM_SHUTDOWN_GRACE_MS", "30000");
-        d.put("VENOM_MAX_BODY_BYTES", "1048576");
-        d.put("VENOM_FSYNC", "always");
-        d.put("VENOM_FSYNC_BATCH_MS", "10");
-        d.put("VENOM_JOURNAL_MAX_BYTES", "67108864");
-        d.put("VENOM_RETENTION", "");
-        d.put("VENOM_MAX_ATTEMPTS", "1");
-        d.put("VENOM_RETRY_BASE_MS", "1000");
-        d.put("VENOM_MAX_PENDING", "0");
-        d.put("VENOM_PROCESSOR", "simulated");
-        d.put("VENOM_PROCESSOR_URL", "");
-        d.put("VENOM_PROCESSOR_TIMEOUT_MS", "30000");
-        d.put("VENOM_DB_USER", "");
-        d.put("VENOM_DB_PASSWORD", "");
-        d.put("VENOM_DB_SCHEMA", "public");
-        d.put("VENOM_DB_POOL_SIZE", "10");
-        d.put("VENOM_LEASE_MS", "30000");
-        d.put("VENOM_HEARTBEAT_MS", "5000");
-        d.put("VENOM_POLL_MS", "1000");
-        d.put("VENOM_CLAIM_COOLDOWN_MS", "");
-        d.put("VENOM_EVENT_WINDOW", "10000");
-        return Collections.unmodifiableMap(d);
-    }
+    /** Every setting, in the order the README lists them. */
+    static final List<Setting<?>> SETTINGS = List.of(HOST, PORT, STATE_FILE, STORE, DB_USER, DB_PASSWORD, DB_SCHEMA,
+            DB_POOL_SIZE, LEASE, HEARTBEAT, EVENT_WINDOW, POLL, CLAIM_COOLDOWN, PROCESSING_DELAY, CONCURRENCY, NODE_ID,
+            SHUTDOWN_GRACE, MAX_BODY, FSYNC, FSYNC_BATCH, JOURNAL_MAX, RETENTION, MAX_ATTEMPTS, RETRY_BASE,
+            MAX_PENDING, PROCESSOR, PROCESSOR_URL, PROCESSOR_TIMEOUT, LOG_LEVEL);
+
+    /** Every setting read here (not those only the environment sets) with its default, in README order. */
+    public static final Map<String, String> DEFAULTS = Collections.unmodifiableMap(SETTINGS.stream()
+            .filter(setting -> setting.flag() != null)
+            .collect(LinkedHashMap::new, (map, setting) -> map.put(setting.key(), setting.defaultValue()), Map::putAll));
 
     /** What {@code --help} prints. */
-    public static final String USAGE = """
-            Usage: java -jar venom-server.jar [--host H] [--port P] [--state-file F] [--store json|jdbc:postgresql://...]
-                   [--processing-delay-ms N] [--concurrency N] [--node-id ID] [--shutdown-grace-ms N]
-                   [--max-body-bytes N] [--fsync always|batch|off] [--fsync-batch-ms N]
-                   [--journal-max-bytes N] [--retention 7d] [--max-attempts N] [--retry-base-ms N]
-                   [--max-pending N] [--processor simulated|http|NAME] [--processor-url URL]
-                   [--processor-timeout-ms N] [--db-user U] [--db-password P] [--db-schema S]
-                   [--db-pool-size N] [--lease-ms N] [--heartbeat-ms N] [--poll-ms N]
-                   [--claim-cooldown-ms N] [--event-window N]
-            Each flag overrides the environment variable of the same name (VENOM_HOST, VENOM_PORT,
-            STATE_FILE_PATH, ...), which overrides .env in the working directory.""";
+    public static final String USAGE = usage();
+
+    private static String usage() {
+        StringBuilder text = new StringBuilder("Usage: java -jar venom-server.jar");
+        int column = text.length();
+        for (Setting<?> setting : SETTINGS) {
+            String flag = setting.usage();
+            if (flag.isEmpty()) {
+                continue;
+            }
+            if (column + 1 + flag.length() > 110) {
+                text.append("\n      ");
+                column = 6;
+            }
+            text.append(' ').append(flag);
+            column += 1 + flag.length();
+        }
+        return text.append("""
+
+                Each flag overrides the environment variable of the same name (VENOM_HOST, VENOM_PORT,
+                STATE_FILE_PATH, ...), which overrides .env in the working directory.""").toString();
+    }
 
     /** Thrown for a setting that cannot be used; the message names it and where it came from. */
     public static final class InvalidConfigException extends IllegalArgumentException {
@@ -203,82 +262,56 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     }
 
     private static String keyOfFlag(String flag) {
-        return flag.equals("state-file") ? "STATE_FILE_PATH"
-                : "VENOM_" + flag.toUpperCase(Locale.ROOT).replace('-', '_');
+        return SETTINGS.stream().filter(setting -> flag.equals(setting.flag())).map(Setting::key).findFirst()
+                .orElse("--" + flag);
     }
 
     private static ServerConfig parse(Map<String, String> v, Map<String, String> env, Map<String, String> sources,
                                       List<String> warnings) {
-        Function<String, String> from = key -> " (from " + sources.getOrDefault(key, "default") + ")";
-        String host = v.get("VENOM_HOST").trim();
-        if (host.isEmpty()) {
-            throw new InvalidConfigException("VENOM_HOST must not be empty" + from.apply("VENOM_HOST"));
-        }
-        int port = (int) number(v, "VENOM_PORT", 0, 65_535, from);
-        String stateFile = v.get("STATE_FILE_PATH").trim();
-        if (stateFile.isEmpty()) {
-            throw new InvalidConfigException("STATE_FILE_PATH must not be empty" + from.apply("STATE_FILE_PATH"));
-        }
-        String store = v.get("VENOM_STORE").trim();
-        if (!store.equals("json") && !store.startsWith("jdbc:postgresql://")) {
-            throw new InvalidConfigException("VENOM_STORE must be 'json' (the embedded journal) or a PostgreSQL JDBC "
-                    + "URL such as jdbc:postgresql://127.0.0.1:5432/venom, was '" + store + "'" + from.apply("VENOM_STORE"));
-        }
-        Duration delay = Duration.ofMillis(number(v, "VENOM_PROCESSING_DELAY_MS", 0, 86_400_000L, from));
-        int concurrency = (int) number(v, "VENOM_CONCURRENCY", 1, 10_000, from);
-        String nodeId = v.get("VENOM_NODE_ID").trim();
-        Duration grace = Duration.ofMillis(number(v, "VENOM_SHUTDOWN_GRACE_MS", 0, 3_600_000L, from));
-        long maxBody = number(v, "VENOM_MAX_BODY_BYTES", 1, 1L << 30, from);
-        Fsync fsync;
-        try {
-            fsync = Fsync.valueOf(v.get("VENOM_FSYNC").trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException("VENOM_FSYNC must be always, batch or off, was '"
-                    + v.get("VENOM_FSYNC").trim() + "'" + from.apply("VENOM_FSYNC"));
-        }
-        Duration fsyncBatch = Duration.ofMillis(number(v, "VENOM_FSYNC_BATCH_MS", 1, 60_000, from));
-        long journalMax = number(v, "VENOM_JOURNAL_MAX_BYTES", 1024, 1L << 40, from);
-        Optional<Duration> retention = retention(v.get("VENOM_RETENTION").trim(), from.apply("VENOM_RETENTION"));
-        int maxAttempts = (int) number(v, "VENOM_MAX_ATTEMPTS", 1, TaskRequest.MAX_ATTEMPTS, from);
-        Duration retryBase = Duration.ofMillis(number(v, "VENOM_RETRY_BASE_MS", 1, 600_000, from));
-        long maxPending = number(v, "VENOM_MAX_PENDING", 0, Long.MAX_VALUE, from);
-        String processor = v.get("VENOM_PROCESSOR").trim();
-        if (!processor.matches("[A-Za-z0-9._-]+")) {
-            throw new InvalidConfigException("VENOM_PROCESSOR must be simulated, http or the name of a custom "
-                    + "processor, was '" + processor + "'" + from.apply("VENOM_PROCESSOR"));
-        }
-        Optional<URI> processorUrl = url(v.get("VENOM_PROCESSOR_URL").trim(), from.apply("VENOM_PROCESSOR_URL"));
+        Function<Setting<?>, String> from = setting -> sources.getOrDefault(setting.key(), "default");
+        String host = HOST.read(v, from.apply(HOST));
+        int port = PORT.read(v, from.apply(PORT)).intValue();
+        String stateFile = STATE_FILE.read(v, from.apply(STATE_FILE));
+        String store = STORE.read(v, from.apply(STORE));
+        Duration delay = Duration.ofMillis(PROCESSING_DELAY.read(v, from.apply(PROCESSING_DELAY)));
+        int concurrency = CONCURRENCY.read(v, from.apply(CONCURRENCY)).intValue();
+        String nodeId = NODE_ID.read(v, from.apply(NODE_ID));
+        Duration grace = Duration.ofMillis(SHUTDOWN_GRACE.read(v, from.apply(SHUTDOWN_GRACE)));
+        long maxBody = MAX_BODY.read(v, from.apply(MAX_BODY));
+        Fsync fsync = FSYNC.read(v, from.apply(FSYNC));
+        Duration fsyncBatch = Duration.ofMillis(FSYNC_BATCH.read(v, from.apply(FSYNC_BATCH)));
+        long journalMax = JOURNAL_MAX.read(v, from.apply(JOURNAL_MAX));
+        Optional<Duration> retention = RETENTION.read(v, from.apply(RETENTION));
+        int maxAttempts = MAX_ATTEMPTS.read(v, from.apply(MAX_ATTEMPTS)).intValue();
+        Duration retryBase = Duration.ofMillis(RETRY_BASE.read(v, from.apply(RETRY_BASE)));
+        long maxPending = MAX_PENDING.read(v, from.apply(MAX_PENDING));
+        String processor = PROCESSOR.read(v, from.apply(PROCESSOR));
+        Optional<URI> processorUrl = PROCESSOR_URL.read(v, from.apply(PROCESSOR_URL));
         if (processor.equals("http") && processorUrl.isEmpty()) {
             throw new InvalidConfigException("VENOM_PROCESSOR=http needs VENOM_PROCESSOR_URL, the address each task "
                     + "is POSTed to");
         }
-        Duration processorTimeout = Duration.ofMillis(number(v, "VENOM_PROCESSOR_TIMEOUT_MS", 1, 86_400_000L, from));
-        String dbSchema = v.get("VENOM_DB_SCHEMA").trim();
-        if (!dbSchema.matches("[A-Za-z_][A-Za-z0-9_]{0,40}")) {
-            throw new InvalidConfigException("VENOM_DB_SCHEMA must be a plain identifier, was '" + dbSchema + "'"
-                    + from.apply("VENOM_DB_SCHEMA"));
-        }
-        int dbPoolSize = (int) number(v, "VENOM_DB_POOL_SIZE", 2, 200, from);
-        Duration lease = Duration.ofMillis(number(v, "VENOM_LEASE_MS", 1000, 3_600_000L, from));
-        Duration heartbeat = Duration.ofMillis(number(v, "VENOM_HEARTBEAT_MS", 100, 600_000L, from));
+        Duration processorTimeout = Duration.ofMillis(PROCESSOR_TIMEOUT.read(v, from.apply(PROCESSOR_TIMEOUT)));
+        String dbSchema = DB_SCHEMA.read(v, from.apply(DB_SCHEMA));
+        int dbPoolSize = DB_POOL_SIZE.read(v, from.apply(DB_POOL_SIZE)).intValue();
+        Duration lease = Duration.ofMillis(LEASE.read(v, from.apply(LEASE)));
+        Duration heartbeat = Duration.ofMillis(HEARTBEAT.read(v, from.apply(HEARTBEAT)));
         if (heartbeat.compareTo(lease) >= 0) {
             throw new InvalidConfigException("VENOM_HEARTBEAT_MS (" + heartbeat.toMillis() + ") must be shorter than "
                     + "VENOM_LEASE_MS (" + lease.toMillis() + "), or claims expire between renewals");
         }
-        Duration pollInterval = Duration.ofMillis(number(v, "VENOM_POLL_MS", 10, 600_000L, from));
-        Duration claimCooldown = v.get("VENOM_CLAIM_COOLDOWN_MS").isBlank()
-                ? (store.startsWith("jdbc:postgresql:") ? POSTGRES_CLAIM_COOLDOWN : Duration.ZERO)
-                : Duration.ofMillis(number(v, "VENOM_CLAIM_COOLDOWN_MS", 0, 1000, from));
-        int eventWindow = (int) number(v, "VENOM_EVENT_WINDOW", 1, 1_000_000, from);
+        Duration pollInterval = Duration.ofMillis(POLL.read(v, from.apply(POLL)));
+        Duration claimCooldown = CLAIM_COOLDOWN.read(v, from.apply(CLAIM_COOLDOWN)).map(Duration::ofMillis)
+                .orElse(store.startsWith("jdbc:postgresql:") ? POSTGRES_CLAIM_COOLDOWN : Duration.ZERO);
+        int eventWindow = EVENT_WINDOW.read(v, from.apply(EVENT_WINDOW)).intValue();
         Map<String, String> settings = new TreeMap<>(env);
         settings.putAll(v);
         return new ServerConfig(host, port, Path.of(stateFile), store, delay, concurrency,
                 nodeId.isEmpty() ? Optional.empty() : Optional.of(nodeId), grace, maxBody,
                 fsync, fsyncBatch, journalMax, retention, maxAttempts, retryBase, maxPending, processor,
-                processorUrl, processorTimeout, optional(v.get("VENOM_DB_USER")), optional(v.get("VENOM_DB_PASSWORD")),
-                dbSchema, dbPoolSize, lease, heartbeat, pollInterval, claimCooldown, eventWindow,
-                Collections.unmodifiableMap(settings),
-                Map.copyOf(sources),
+                processorUrl, processorTimeout, optional(DB_USER.read(v, from.apply(DB_USER))),
+                optional(DB_PASSWORD.read(v, from.apply(DB_PASSWORD))), dbSchema, dbPoolSize, lease, heartbeat,
+                pollInterval, claimCooldown, eventWindow, Collections.unmodifiableMap(settings), Map.copyOf(sources),
                 List.copyOf(warnings));
     }
 
@@ -291,7 +324,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         return store.startsWith("jdbc:postgresql:");
     }
 
-    private static Optional<URI> url(String text, String from) {
+    private static Optional<URI> url(String raw) {
+        String text = raw.trim();
         if (text.isEmpty()) {
             return Optional.empty();
         }
@@ -303,14 +337,27 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw new InvalidConfigException("VENOM_PROCESSOR_URL must be an http:// or https:// URL, was '" + text + "'"
-                + from);
+        throw new IllegalArgumentException("must be an http:// or https:// URL, was '" + text + "'");
+    }
+
+    private static Fsync fsync(String raw) {
+        String text = raw.trim();
+        try {
+            return Fsync.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("must be always, batch or off, was '" + text + "'");
+        }
+    }
+
+    private static Optional<Long> cooldown(String raw) {
+        return raw.isBlank() ? Optional.empty() : Optional.of(Setting.integer(0, 1000).parse(raw));
     }
 
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s}, {@code 500ms} or ISO-8601 ({@code P7D}); empty: none. */
-    static Optional<Duration> retention(String text, String from) {
+    private static Optional<Duration> retention(String raw) {
+        String text = raw.trim();
         if (text.isEmpty()) {
             return Optional.empty();
         }
@@ -333,25 +380,9 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             retention = Duration.ZERO;
         }
         if (retention.isZero() || retention.isNegative()) {
-            throw new InvalidConfigException("VENOM_RETENTION must be a positive duration such as 7d, 12h or P7D, "
-                    + "was '" + text + "'" + from);
+            throw new IllegalArgumentException("must be a positive duration such as 7d, 12h or P7D, was '" + text + "'");
         }
         return Optional.of(retention);
-    }
-
-    private static long number(Map<String, String> v, String key, long min, long max,
-                               Function<String, String> from) {
-        String text = v.get(key).trim();
-        try {
-            long value = Long.parseLong(text);
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the range
-        }
-        throw new InvalidConfigException(key + " must be an integer " + min + ".." + max + ", was '" + text + "'"
-                + from.apply(key));
     }
 
     /** Reads {@code KEY=VALUE} lines; {@code #} comments, blank lines, {@code export} and quotes allowed. */

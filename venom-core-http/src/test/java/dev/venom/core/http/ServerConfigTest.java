@@ -111,13 +111,17 @@ class ServerConfigTest {
         assertThat(tuned.journalMaxBytes()).isEqualTo(4096);
     }
 
+    private static java.util.Optional<Duration> retention(String text) {
+        return ServerConfig.RETENTION.read(Map.of("VENOM_RETENTION", text), ".env");
+    }
+
     @Test
     void retentionTakesShortFormsAndIsoAndRejectsNonsense() {
-        assertThat(ServerConfig.retention("12h", "")).contains(Duration.ofHours(12));
-        assertThat(ServerConfig.retention("90s", "")).contains(Duration.ofSeconds(90));
-        assertThat(ServerConfig.retention("P2D", "")).contains(Duration.ofDays(2));
-        assertThat(ServerConfig.retention("", "")).isEmpty();
-        assertThatThrownBy(() -> ServerConfig.retention("forever", " (from .env)"))
+        assertThat(retention("12h")).contains(Duration.ofHours(12));
+        assertThat(retention("90s")).contains(Duration.ofSeconds(90));
+        assertThat(retention("P2D")).contains(Duration.ofDays(2));
+        assertThat(retention("")).isEmpty();
+        assertThatThrownBy(() -> retention("forever"))
                 .hasMessage("VENOM_RETENTION must be a positive duration such as 7d, 12h or P7D, was 'forever' (from .env)");
         assertThatThrownBy(() -> ServerConfig.load(new String[0], Map.of("VENOM_FSYNC", "sometimes"), dir.resolve("x")))
                 .hasMessageContaining("VENOM_FSYNC must be always, batch or off, was 'sometimes' (from environment)");
