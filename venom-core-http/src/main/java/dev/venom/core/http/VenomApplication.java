@@ -1,17 +1,11 @@
 package dev.venom.core.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.venom.core.engine.Orchestrator;
-import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.engine.TaskProcessor;
 import dev.venom.core.engine.TaskProcessorProvider;
 import dev.venom.core.engine.StateStore;
-import dev.venom.core.http.internal.EventStream;
-import dev.venom.core.http.internal.TaskMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.venom.core.http.internal.ApiJson;
 import dev.venom.core.persistence.JsonFileStateStore;
 import dev.venom.core.persistence.PostgresStateStore;
 import java.net.InetSocketAddress;
@@ -35,12 +29,12 @@ public final class VenomApplication implements AutoCloseable {
 
     private final StateStore store;
     private final String storeDescription;
-    private final EventStream events;
+    private final LiveEvents events;
     private final Orchestrator orchestrator;
     private final VenomServer server;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private VenomApplication(StateStore store, String storeDescription, EventStream events, Orchestrator orchestrator,
+    private VenomApplication(StateStore store, String storeDescription, LiveEvents events, Orchestrator orchestrator,
                              VenomServer server) {
         this.store = store;
         this.events = events;
@@ -56,10 +50,9 @@ public final class VenomApplication implements AutoCloseable {
      */
     public static VenomApplication start(ServerConfig config) {
         config.warnings().forEach(warning -> log.warn("config: {}", warning));
-        ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule()).build();
+        ObjectMapper mapper = ApiJson.mapper();
         String node = config.nodeId().orElseGet(Orchestrator::defaultNodeId);
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        TaskMetrics metrics = new TaskMetrics(registry);
+        ServerMetrics metrics = ServerMetrics.create();
         StateStore store;
         String description;
         if (config.usesPostgres()) {
@@ -90,12 +83,12 @@ public final class VenomApplication implements AutoCloseable {
         }
         Orchestrator orchestrator = null;
         try {
-            EventStream events = new EventStream(mapper, config.eventWindow(), 1_000);
+            LiveEvents events = LiveEvents.create(config.eventWindow());
             Orchestrator.Builder engine = Orchestrator.builder()
-                    .listener(metrics)
+                    .listener(metrics.listener())
                     .listener(events)
                     .store(store)
-                    .processor(processor(config, mapper))
+                    .processor(processor(config))
                     .concurrency(config.concurrency())
                     .shutdownGrace(config.shutdownGrace())
                     .defaultMaxAttempts(config.maxAttempts())
@@ -110,11 +103,10 @@ public final class VenomApplication implements AutoCloseable {
             metrics.watch(orchestrator);
             VenomServer server = VenomServer.builder()
                     .orchestrator(orchestrator)
-                    .mapper(mapper)
                     .host(config.host())
                     .port(config.port())
                     .maxBodyBytes(config.maxBodyBytes())
-                    .metrics(registry)
+                    .metrics(metrics)
                     .events(events)
                     .start();
             InetSocketAddress at = server.address();
@@ -132,20 +124,14 @@ public final class VenomApplication implements AutoCloseable {
     }
 
     /**
-     * The processor {@code VENOM_PROCESSOR} names: {@code simulated}, {@code http}, or a
-     * {@link TaskProcessorProvider} found on the class path.
+     * The processor {@code VENOM_PROCESSOR} names: a {@link TaskProcessorProvider} found on the class path, the
+     * built-in {@code simulated} and {@code http} among them.
      *
      * @throws ServerConfig.InvalidConfigException if no processor has that name, or it rejects its settings
      */
-    static TaskProcessor processor(ServerConfig config, ObjectMapper mapper) {
+    static TaskProcessor processor(ServerConfig config) {
         String name = config.processor();
-        if (name.equals("simulated")) {
-            return new SimulatedProcessor(config.processingDelay());
-        }
-        if (name.equals("http")) {
-            return new HttpTaskProcessor(config.processorUrl().orElseThrow(), config.processorTimeout(), mapper);
-        }
-        List<String> found = new ArrayList<>(List.of("simulated", "http"));
+        List<String> found = new ArrayList<>();
         for (TaskProcessorProvider provider : ServiceLoader.load(TaskProcessorProvider.class)) {
             if (provider.name().equals(name)) {
                 try {

@@ -1,11 +1,9 @@
 package dev.venom.core.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.venom.core.engine.Orchestrator;
-import dev.venom.core.http.internal.EventStream;
+import dev.venom.core.http.internal.ApiJson;
+import dev.venom.core.http.internal.HttpApi;
 import dev.venom.core.http.internal.MemoryGuard;
-import dev.venom.core.http.internal.TaskRoutes;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -41,11 +39,13 @@ public final class VenomServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        TaskRoutes routes = new TaskRoutes(b.orchestrator, b.mapper, b.maxBodyBytes, b.metrics, b.events, memory, ops);
-        this.graceful = Handlers.gracefulShutdown(routes.handler());
+        HttpApi api = new HttpApi(b.orchestrator, ApiJson.mapper(), b.maxBodyBytes,
+                b.metrics == null ? null : b.metrics.registry(), b.events == null ? null : b.events.stream(), memory,
+                ops);
+        this.graceful = Handlers.gracefulShutdown(api.handler());
         HttpHandler root = exchange -> {
             if (closed) {
-                routes.shuttingDown(exchange);
+                api.shuttingDown(exchange);
             } else {
                 graceful.handleRequest(exchange);
             }
@@ -62,7 +62,7 @@ public final class VenomServer implements AutoCloseable {
         this.address = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
     }
 
-    /** A builder; {@link Builder#orchestrator orchestrator} and {@link Builder#mapper mapper} are required. */
+    /** A builder; {@link Builder#orchestrator orchestrator} is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -95,24 +95,26 @@ public final class VenomServer implements AutoCloseable {
     /** Options of a {@link VenomServer}. */
     public static final class Builder {
         private Orchestrator orchestrator;
-        private ObjectMapper mapper;
         private String host = "127.0.0.1";
         private int port = 8000;
         private long maxBodyBytes = 1024 * 1024;
-        private PrometheusMeterRegistry metrics;
-        private EventStream events;
+        private ServerMetrics metrics;
+        private LiveEvents events;
 
         private Builder() {
         }
 
-        /** Serves {@code GET /metrics} from {@code registry} and times every request into it; default none. */
-        public Builder metrics(PrometheusMeterRegistry registry) {
-            this.metrics = registry;
+        /** Serves {@code GET /metrics} from {@code metrics} and times every request into it; default none. */
+        public Builder metrics(ServerMetrics metrics) {
+            this.metrics = metrics;
             return this;
         }
 
-        /** Serves the live event streams ({@code /api/v1/events}, {@code /api/v1/tasks/{id}/events}); default none. */
-        public Builder events(EventStream events) {
+        /**
+         * Serves the live event streams ({@code /api/v1/events}, {@code /api/v1/tasks/{id}/events}, the
+         * WebSocket) from {@code events}, which the orchestrator must have as a listener; default none.
+         */
+        public Builder events(LiveEvents events) {
             this.events = events;
             return this;
         }
@@ -120,12 +122,6 @@ public final class VenomServer implements AutoCloseable {
         /** The engine behind the API. Required; not closed by the server. */
         public Builder orchestrator(Orchestrator orchestrator) {
             this.orchestrator = Objects.requireNonNull(orchestrator, "orchestrator");
-            return this;
-        }
-
-        /** The JSON mapper for answers. Required. */
-        public Builder mapper(ObjectMapper mapper) {
-            this.mapper = Objects.requireNonNull(mapper, "mapper");
             return this;
         }
 
@@ -155,8 +151,8 @@ public final class VenomServer implements AutoCloseable {
 
         /** Binds and starts the server. */
         public VenomServer start() {
-            if (orchestrator == null || mapper == null) {
-                throw new IllegalStateException("orchestrator and mapper are required");
+            if (orchestrator == null) {
+                throw new IllegalStateException("orchestrator is required: VenomServer.builder().orchestrator(...)");
             }
             return new VenomServer(this);
         }

@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Open with {@link #builder(String)}; close to release the pool and the listener.
  */
-public final class PostgresStateStore implements StateStore, StoreSignals {
+public final class PostgresStateStore implements StateStore, StoreSignals, PooledStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresStateStore.class);
     private static final int RESCUE_BATCH = 500;
@@ -123,18 +123,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals {
         return notifications.working();
     }
 
-    /**
-     * The connection pool as it is now, for metrics.
-     *
-     * @param active  connections in use
-     * @param idle    connections open and free
-     * @param waiting threads waiting for a connection
-     * @param max     the pool's size limit
-     */
-    public record PoolStats(int active, int idle, int waiting, int max) {
-    }
-
-    /** The connection pool's figures now. */
+    @Override
     public PoolStats pool() {
         HikariPoolMXBean bean = pool.getHikariPoolMXBean();
         int max = pool.getMaximumPoolSize();

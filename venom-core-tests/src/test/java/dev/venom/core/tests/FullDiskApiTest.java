@@ -29,7 +29,7 @@ class FullDiskApiTest {
                      .mapper(mapper).fileOpener(disk).open();
              Orchestrator orchestrator = Orchestrator.builder().store(store)
                      .processor(new SimulatedProcessor(Duration.ofMillis(10))).build().start();
-             VenomServer server = VenomServer.builder().orchestrator(orchestrator).mapper(mapper).port(0).start()) {
+             VenomServer server = VenomServer.builder().orchestrator(orchestrator).port(0).start()) {
             Http http = new Http("http://127.0.0.1:" + server.address().getPort());
             String before = http.create("before");
 

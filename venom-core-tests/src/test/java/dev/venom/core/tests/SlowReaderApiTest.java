@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.http.ServerMetrics;
 import dev.venom.core.http.VenomServer;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.Fsync;
@@ -49,9 +50,8 @@ class SlowReaderApiTest {
         try (JsonFileStateStore store = JsonFileStateStore.builder(dir.resolve("state_dump.json"))
                      .mapper(mapper).fsync(Fsync.OFF).open();
              Orchestrator orchestrator = Orchestrator.builder().store(store).build(); // not started: nothing runs
-             VenomServer server = VenomServer.builder().orchestrator(orchestrator).mapper(mapper).port(0)
-                     .metrics(new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                             io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)).start()) {
+             VenomServer server = VenomServer.builder().orchestrator(orchestrator).port(0)
+                     .metrics(ServerMetrics.create()).start()) {
             List<CompletableFuture<VenomTask>> inserts = new ArrayList<>();
             for (int i = 0; i < TASKS; i++) {
                 inserts.add(store.insert(VenomTask.create(UUID.randomUUID(), "task " + i + " " + padding,

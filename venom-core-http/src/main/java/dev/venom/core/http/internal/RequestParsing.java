@@ -15,6 +15,8 @@ import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.PathTemplateMatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
@@ -311,6 +313,20 @@ public final class RequestParsing {
     private static String first(Map<String, Deque<String>> params, String name) {
         Deque<String> values = params.get(name);
         return values == null || values.isEmpty() ? null : values.peekFirst();
+    }
+
+    /**
+     * The {@code {task_id}} of a route's path, the one place every route reads it.
+     *
+     * @throws InvalidRequestException (422) if it is not a UUID
+     */
+    public static UUID taskId(HttpServerExchange exchange) {
+        String raw = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("task_id");
+        Parsed<UUID> id = taskId(raw);
+        if (!id.isValid()) {
+            throw new InvalidRequestException(id.errors());
+        }
+        return id.value();
     }
 
     /**

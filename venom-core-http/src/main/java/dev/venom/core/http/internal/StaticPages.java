@@ -2,6 +2,7 @@ package dev.venom.core.http.internal;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.Headers;
@@ -26,6 +27,15 @@ final class StaticPages {
     private final ByteBuffer openApi = resource(BASE + "openapi.json");
     private final ByteBuffer docs = resource(BASE + "docs.html");
     private final ByteBuffer dashboard = resource(BASE + "dashboard/index.html");
+
+    void register(RoutingHandler routes, RouteHandlers handlers) {
+        routes.get("/openapi.json", handlers.io(ExceptionMapping.Action.READ, this::openApi))
+                .get("/docs", handlers.io(ExceptionMapping.Action.READ, this::docs))
+                .get("/docs/", handlers.io(ExceptionMapping.Action.READ, this::docs))
+                // the webjar's own page shows a demo API
+                .get("/docs/index.html", handlers.io(ExceptionMapping.Action.READ, this::docs))
+                .get("/", handlers.io(ExceptionMapping.Action.READ, this::dashboard));
+    }
 
     /** {@code GET /openapi.json}. */
     void openApi(HttpServerExchange exchange) {

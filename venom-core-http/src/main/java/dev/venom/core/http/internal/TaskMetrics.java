@@ -9,7 +9,7 @@ import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.CommitObserver;
-import dev.venom.core.persistence.PostgresStateStore;
+import dev.venom.core.persistence.PooledStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -101,7 +101,7 @@ public final class TaskMetrics implements TaskListener {
     }
 
     /** Publishes the PostgreSQL connection pool: connections by state, waiting threads, the size limit. */
-    public void watch(PostgresStateStore store) {
+    public void watch(PooledStore store) {
         Gauge.builder("venom.db.pool.connections", store, s -> s.pool().active())
                 .description("Connections of the PostgreSQL pool, by state").tag("state", "active").register(registry);
         Gauge.builder("venom.db.pool.connections", store, s -> s.pool().idle())

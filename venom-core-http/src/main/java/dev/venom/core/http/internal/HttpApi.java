@@ -1,0 +1,59 @@
+package dev.venom.core.http.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.http.internal.ExceptionMapping.Action;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.undertow.Handlers;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RoutingHandler;
+import java.util.concurrent.Executor;
+
+/**
+ * The API's handler chain: request metrics, then the exception mapping, then the routes grouped by
+ * concern (tasks, events, ops, static pages), with JSON answers for unknown routes (404) and wrong methods
+ * (405).
+ */
+public final class HttpApi {
+
+    private final Responses responses;
+    private final HttpHandler handler;
+
+    /**
+     * @param metrics the registry {@code GET /metrics} shows and requests are timed into, or null for neither
+     * @param events  the live event streams, or null for no event routes
+     * @param ops     runs the operators' routes, so that they answer while every worker thread is busy
+     */
+    public HttpApi(Orchestrator orchestrator, ObjectMapper mapper, long maxBodyBytes, PrometheusMeterRegistry metrics,
+                   EventStream events, MemoryGuard memory, Executor ops) {
+        this.responses = new Responses(mapper);
+        ExceptionMapping errors = new ExceptionMapping(responses);
+        RouteHandlers handlers = new RouteHandlers(errors, ops);
+        HttpHandler notFound = exchange -> responses.detail(exchange, 404, "Not Found");
+        HttpHandler wrongMethod = exchange -> responses.detail(exchange, 405, "Method Not Allowed");
+        RoutingHandler routes = Handlers.routing()
+                .setFallbackHandler(Handlers.path(notFound)
+                        .addPrefixPath("/docs/", StaticPages.swaggerUi(notFound, wrongMethod))
+                        .addPrefixPath("/ui/", StaticPages.dashboardAssets(notFound, wrongMethod)))
+                .setInvalidMethodHandler(wrongMethod);
+        new TaskRoutes(orchestrator, mapper, responses, handlers, memory, maxBodyBytes).register(routes);
+        if (events != null) {
+            new EventRoutes(orchestrator, events, mapper, responses, handlers).register(routes);
+        }
+        new OpsRoutes(orchestrator, responses, handlers, memory, metrics).register(routes);
+        new StaticPages().register(routes, handlers);
+        HttpHandler mapped = handlers.io(Action.READ, routes::handleRequest);
+        this.handler = metrics == null ? mapped : new RequestMetrics(metrics, mapped);
+    }
+
+    /** The head of the chain. */
+    public HttpHandler handler() {
+        return handler;
+    }
+
+    /** Answers 503 {@code {"detail": "Server is shutting down"}}: for requests that arrive while draining. */
+    public void shuttingDown(HttpServerExchange exchange) {
+        responses.detail(exchange, 503, "Server is shutting down");
+    }
+}

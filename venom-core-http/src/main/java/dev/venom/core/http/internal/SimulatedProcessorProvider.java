@@ -1,0 +1,22 @@
+package dev.venom.core.http.internal;
+
+import dev.venom.core.engine.SimulatedProcessor;
+import dev.venom.core.engine.TaskProcessor;
+import dev.venom.core.engine.TaskProcessorProvider;
+import java.time.Duration;
+import java.util.Map;
+
+/** {@code VENOM_PROCESSOR=simulated}: the original service's processor, which waits {@code VENOM_PROCESSING_DELAY_MS}. */
+public final class SimulatedProcessorProvider implements TaskProcessorProvider {
+
+    @Override
+    public String name() {
+        return "simulated";
+    }
+
+    @Override
+    public TaskProcessor create(Map<String, String> settings) {
+        return new SimulatedProcessor(Duration.ofMillis(
+                ProcessorSettings.millis(settings, "VENOM_PROCESSING_DELAY_MS", SimulatedProcessor.DEFAULT_DELAY)));
+    }
+}
