@@ -1,61 +1,10 @@
 package dev.venom.core.engine;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.venom.core.model.VenomTask;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.Test;
-
+/** The volatile store passes the shared contract. */
 class InMemoryStateStoreTest extends StateStoreContract {
 
     @Override
     protected StateStore openStore(SettableClock clock) {
-        return new InMemoryStateStore(clock, ChangeLog.NONE);
-    }
-
-    @Test
-    void aTaskIsInvisibleUntilItsInsertIsDurableAndNeverVisibleIfItFails() {
-        CompletableFuture<Void> durable = new CompletableFuture<>();
-        CompletableFuture<Void> failing = new CompletableFuture<>();
-        CompletableFuture<?>[] next = {durable, failing};
-        int[] call = {0};
-        InMemoryStateStore gated = new InMemoryStateStore(clock, task -> call[0] < next.length
-                ? (CompletableFuture<Void>) next[call[0]++] : CompletableFuture.completedFuture(null));
-        VenomTask kept = newTask("kept");
-        VenomTask lost = newTask("lost");
-
-        CompletableFuture<VenomTask> keptInsert = gated.insert(kept);
-        CompletableFuture<VenomTask> lostInsert = gated.insert(lost);
-
-        assertThat(gated.find(kept.id())).isEmpty();
-        assertThat(gated.claim(ClaimRequest.of("node", 10, Duration.ofSeconds(30)))).isEmpty();
-        durable.complete(null);
-        failing.completeExceptionally(new StoreException("disk full"));
-        assertThat(keptInsert.join().id()).isEqualTo(kept.id());
-        assertThatThrownBy(lostInsert::join).isInstanceOf(CompletionException.class)
-                .hasCauseInstanceOf(StoreException.class);
-        assertThat(gated.find(lost.id())).isEmpty();
-        assertThat(gated.claim(ClaimRequest.of("node", 10, Duration.ofSeconds(30)))).extracting(c -> c.task().id())
-                .containsExactly(kept.id());
-    }
-
-    @Test
-    void aFailedUpdateLeavesTheTaskAsItWas() {
-        boolean[] fail = {false};
-        InMemoryStateStore store = new InMemoryStateStore(clock, task -> fail[0]
-                ? CompletableFuture.failedFuture(new StoreException("disk full"))
-                : CompletableFuture.completedFuture(null));
-        VenomTask inserted = store.insert(newTask("x")).join();
-        Claim claim = store.claim(ClaimRequest.of("node", 1, Duration.ofSeconds(30))).get(0);
-        fail[0] = true;
-
-        assertThatThrownBy(() -> store.update(claim.task(), claim.task().complete("r", clock.instant())).join())
-                .hasCauseInstanceOf(StoreException.class);
-
-        assertThat(store.find(inserted.id())).contains(claim.task());
-        assertThat(store.renew(claim, Duration.ofSeconds(30))).isPresent();
+        return new InMemoryStateStore(clock);
     }
 }

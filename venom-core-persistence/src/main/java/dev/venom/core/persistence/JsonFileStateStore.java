@@ -1,13 +1,11 @@
 package dev.venom.core.persistence;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.ClaimRequest;
-import dev.venom.core.engine.InMemoryStateStore;
+import dev.venom.core.engine.internal.TaskTable;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.StoreException;
@@ -18,27 +16,20 @@ import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
-import dev.venom.core.persistence.internal.Journal;
-import dev.venom.core.persistence.internal.JournalReplay;
-import dev.venom.core.persistence.internal.SnapshotFile;
+import dev.venom.core.persistence.internal.journal.Journal;
+import dev.venom.core.persistence.internal.journal.SnapshotFile;
+import dev.venom.core.persistence.internal.journal.StateFileLock;
+import dev.venom.core.persistence.internal.journal.StateLoader;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -63,27 +54,23 @@ import org.slf4j.LoggerFactory;
 public final class JsonFileStateStore implements StateStore, StoreSignals {
 
     private static final Logger log = LoggerFactory.getLogger(JsonFileStateStore.class);
-    private static final DateTimeFormatter QUARANTINE_TIME =
-            DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /** The original service's state file, relative to the working directory. */
     public static final Path DEFAULT_PATH = Path.of("data", "memory", "state_dump.json");
 
     private final Path path;
     private final Clock clock;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
-    private final InMemoryStateStore memory;
+    private final StateFileLock lock;
+    private final TaskTable memory;
     private final Journal journal;
     private final Duration retention;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final int recovered;
     private volatile boolean savedOnClose;
 
-    private JsonFileStateStore(Builder b, FileChannel lockChannel, FileLock lock) throws IOException {
+    private JsonFileStateStore(Builder b, StateFileLock lock) throws IOException {
         this.path = b.path;
         this.clock = b.clock;
-        this.lockChannel = lockChannel;
         this.lock = lock;
         this.retention = b.retention;
         SnapshotFile snapshot = new SnapshotFile(path, b.mapper, b.opener);
@@ -91,16 +78,17 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
             log.info("removed {}, left by a snapshot that a crash interrupted", snapshot.temp());
         }
         Path journalPath = path.resolveSibling(path.getFileName() + ".journal");
-        Loaded loaded = load(snapshot, journalPath, b.mapper.readerFor(VenomTask.class));
-        this.memory = loaded.memory;
+        StateLoader.Loaded loaded = new StateLoader(path, journalPath, snapshot, b.mapper.readerFor(VenomTask.class),
+                clock, this::appendToJournal).load();
+        this.memory = loaded.memory();
         this.journal = new Journal(journalPath, snapshot, b.mapper.getFactory(),
                 new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener, b.observer),
                 this::compactFromWriter);
         try {
             this.recovered = recover();
-            if (loaded.repair() == Repair.NOW) {
+            if (loaded.repair() == StateLoader.Repair.NOW) {
                 repairNow();
-            } else if (loaded.repair() == Repair.BEHIND) {
+            } else if (loaded.repair() == StateLoader.Repair.BEHIND) {
                 memory.snapshot(retentionCutoff(), journal::compactBehind);
             }
         } catch (RuntimeException e) {
@@ -223,8 +211,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
             return;
         }
         try {
-            lock.release();
-            lockChannel.close();
+            lock.close();
         } catch (IOException e) {
             log.warn("releasing the lock of {} failed", path, e);
         }
@@ -307,101 +294,8 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         return count;
     }
 
-    /** The time in a recovery line, or now for a line this version did not write. */
-    private Instant recoveredAt(String logLine) {
-        return TaskLog.recoveredAt(logLine).orElseGet(clock::instant);
-    }
-
-    /** What a start-up must do about the files it found. */
-    private enum Repair {
-        /** Nothing: snapshot and journal are as a clean run leaves them. */
-        NONE,
-        /** A snapshot was interrupted: write one in the background, which also removes {@code .old}. */
-        BEHIND,
-        /** A file was unreadable and set aside: write a clean snapshot and journal before serving. */
-        NOW
-    }
-
-    private record Loaded(InMemoryStateStore memory, Repair repair) {
-    }
-
     private CompletableFuture<Void> appendToJournal(VenomTask task) {
         return journal.append(task);
-    }
-
-    /** Loads the snapshot and the journals straight into a new in-memory index, task by task. */
-    private Loaded load(SnapshotFile snapshot, Path journalPath, ObjectReader taskReader) throws IOException {
-        InMemoryStateStore loading = new InMemoryStateStore(clock, this::appendToJournal);
-        Repair repair = Repair.NONE;
-        if (Files.exists(path)) {
-            try {
-                snapshot.read(loading::restore);
-            } catch (JsonProcessingException | SnapshotFile.NotASnapshotException e) {
-                Path aside = quarantine(path);
-                log.error("state file {} is unreadable ({}); moved aside to {}, starting without it",
-                        path, e.getMessage(), aside);
-                loading = new InMemoryStateStore(clock, this::appendToJournal);
-                repair = Repair.NOW;
-            }
-        }
-        Path old = Journal.oldOf(journalPath);
-        if (Files.exists(old)) {
-            log.info("a snapshot was interrupted; replaying {} before the journal", old);
-            repair = repair == Repair.NOW ? Repair.NOW : Repair.BEHIND;
-        }
-        InMemoryStateStore target = loading;
-        JournalReplay.Sink sink = new JournalReplay.Sink() {
-            @Override
-            public void task(VenomTask task) {
-                target.restore(task);
-            }
-
-            @Override
-            public void recovered(String logLine) {
-                target.requeueUnfinished(logLine, recoveredAt(logLine));
-            }
-        };
-        for (Path journal : List.of(old, journalPath)) {
-            JournalReplay replay = JournalReplay.read(journal, taskReader, sink);
-            if (replay.badLines() > 0) {
-                Path aside = quarantineCopy(journal);
-                log.error("journal {} has {} unreadable line(s); a copy is kept at {}, the readable {} change(s) "
-                        + "applied", journal, replay.badLines(), aside, replay.applied());
-                repair = Repair.NOW;
-            }
-            if (replay.tornTail()) {
-                log.warn("journal {} ends in a torn write (a crash mid-append); the incomplete last line is dropped",
-                        journal);
-            }
-            if (Files.exists(journal) && Files.size(journal) > replay.validBytes()) {
-                try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
-                    channel.truncate(replay.validBytes());
-                    channel.force(true);
-                }
-            }
-        }
-        return new Loaded(loading, repair);
-    }
-
-    private Path quarantine(Path file) throws IOException {
-        Path aside = asideName(file);
-        Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
-        return aside;
-    }
-
-    private Path quarantineCopy(Path file) throws IOException {
-        Path aside = asideName(file);
-        Files.copy(file, aside, StandardCopyOption.COPY_ATTRIBUTES);
-        return aside;
-    }
-
-    private Path asideName(Path file) {
-        String base = file.getFileName() + ".corrupt-" + QUARANTINE_TIME.format(clock.instant());
-        Path aside = file.resolveSibling(base);
-        for (int n = 1; Files.exists(aside); n++) {
-            aside = file.resolveSibling(base + "-" + n);
-        }
-        return aside;
     }
 
     /** Options of a {@link JsonFileStateStore}. */
@@ -487,49 +381,23 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
          * @throws StoreException if the directory cannot be used or another process holds the state file
          */
         public JsonFileStateStore open() {
-            Path dir = path.getParent();
-            if (Files.isDirectory(path)) {
-                throw new StoreException("state file " + path + " is a directory; point STATE_FILE_PATH at a file");
-            }
+            StateFileLock lock = StateFileLock.acquire(path);
             try {
-                Files.createDirectories(dir);
+                return new JsonFileStateStore(this, lock);
             } catch (IOException e) {
-                throw new StoreException("cannot create state directory " + dir + ": " + e, e);
-            }
-            Path lockPath = path.resolveSibling(path.getFileName() + ".lock");
-            FileChannel channel = null;
-            try {
-                channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = tryLock(channel);
-                if (lock == null) {
-                    throw new StoreException("state file " + path + " is in use by another Venom process (lock "
-                            + lockPath + " is held); stop it or set STATE_FILE_PATH to another file");
-                }
-                return new JsonFileStateStore(this, channel, lock);
-            } catch (IOException e) {
-                closeQuietly(channel);
+                closeQuietly(lock);
                 throw new StoreException("cannot open state file " + path + ": " + e, e);
             } catch (RuntimeException e) {
-                closeQuietly(channel);
+                closeQuietly(lock);
                 throw e;
             }
         }
 
-        private static FileLock tryLock(FileChannel channel) throws IOException {
+        private static void closeQuietly(StateFileLock lock) {
             try {
-                return channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                return null;
-            }
-        }
-
-        private static void closeQuietly(FileChannel channel) {
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // the open failure is what matters
-                }
+                lock.close();
+            } catch (IOException ignored) {
+                // the open failure is what matters
             }
         }
     }

@@ -2,7 +2,7 @@ package dev.venom.core.tests;
 
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.PostgresTestDatabase;
-import dev.venom.core.persistence.internal.TaskRows;
+import dev.venom.core.persistence.internal.pg.TaskRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -78,7 +78,7 @@ class PostgresThroughputBench {
              Statement sql = setup.createStatement()) {
             sql.execute("CREATE SCHEMA \"" + schema + "\"");
             sql.execute("SET search_path TO \"" + schema + "\"");
-            dev.venom.core.persistence.internal.Migrations.migrate(setup);
+            dev.venom.core.persistence.internal.pg.Migrations.migrate(setup);
         }
         try {
             AtomicLong rows = new AtomicLong();

@@ -1,6 +1,5 @@
 package dev.venom.core.engine.internal;
 
-import dev.venom.core.engine.ChangeLog;
 import dev.venom.core.engine.CountingStore;
 import dev.venom.core.engine.InMemoryStateStore;
 import dev.venom.core.engine.ManualTimers;
@@ -28,7 +27,7 @@ final class EngineParts {
 
     final SettableClock clock = new SettableClock(T0);
     final ManualTimers timers = new ManualTimers(clock);
-    final InMemoryStateStore memory = new InMemoryStateStore(clock, ChangeLog.NONE);
+    final InMemoryStateStore memory = new InMemoryStateStore(clock);
     final CountingStore store = new CountingStore(memory, true);
     final ManualWorkers workers = new ManualWorkers();
     final Lifecycle lifecycle = new Lifecycle(NODE);

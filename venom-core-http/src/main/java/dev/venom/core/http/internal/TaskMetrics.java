@@ -6,7 +6,6 @@ import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.engine.TaskListener;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
-import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.CommitObserver;
 import dev.venom.core.persistence.PooledStore;

@@ -1,8 +1,8 @@
-package dev.venom.core.persistence.internal;
+package dev.venom.core.persistence.internal.journal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.venom.core.engine.ChangeLog;
+import dev.venom.core.engine.internal.ChangeLog;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.FileOpener;

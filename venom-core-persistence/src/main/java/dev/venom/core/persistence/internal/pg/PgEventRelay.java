@@ -1,4 +1,4 @@
-package dev.venom.core.persistence.internal;
+package dev.venom.core.persistence.internal.pg;
 
 import dev.venom.core.engine.StoreSignals;
 import java.sql.Connection;

@@ -1,10 +1,11 @@
-package dev.venom.core.engine;
+package dev.venom.core.engine.internal;
 
+import dev.venom.core.engine.StoreException;
 import dev.venom.core.model.VenomTask;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Where {@link InMemoryStateStore} records each change to make it durable, e.g. an append-only journal.
+ * Where a {@link TaskTable} records each change to make it durable, e.g. an append-only journal.
  * The store calls it while holding its lock, so changes arrive in the order they were made; an
  * implementation must therefore only queue the change and do its I/O elsewhere.
  */

@@ -1,4 +1,4 @@
-package dev.venom.core.persistence.internal;
+package dev.venom.core.persistence.internal.pg;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

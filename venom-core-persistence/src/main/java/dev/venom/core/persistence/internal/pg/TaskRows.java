@@ -1,6 +1,5 @@
-package dev.venom.core.persistence.internal;
+package dev.venom.core.persistence.internal.pg;
 
-import dev.venom.core.engine.StoreException;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.sql.Array;
@@ -23,6 +22,10 @@ public final class TaskRows {
      * A time bound as epoch microseconds: exact, and far cheaper to bind than a date-time object. The schema
      * keeps {@code timestamptz}; only the wire carries a number.
      */
+    /** The database's time for this statement, in the timeline the store runs on (its clock shift, bound first). */
+    public static final String NOW = "(statement_timestamp() + ? * interval '1 microsecond')";
+    /** Formats the time expression {@code %s} as a log line's time ({@code Timestamps.format}). */
+    public static final String LOG_TIME = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
     private static final String TIME = "('epoch'::timestamptz + ?::bigint * interval '1 microsecond')";
 
     /** Every column an insert writes, in the order {@link #bindInsert} binds them. */
@@ -172,21 +175,8 @@ public final class TaskRows {
         return text == null || text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
     }
 
-    /** A failure of the database as the engine reports it. */
-    public static StoreException failure(String what, SQLException e) {
-        if (timedOut(e)) {
-            return new StoreException(what + " failed: the database did not answer in time", e);
-        }
-        return new StoreException(what + " failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
-    }
-
-    /** True if {@code e} is the driver giving up on an answer (the socket timeout), not the database refusing. */
-    public static boolean timedOut(SQLException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof java.net.SocketTimeoutException) {
-                return true;
-            }
-        }
-        return false;
+    /** {@code text} as an SQL string literal. */
+    public static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
     }
 }

@@ -1,4 +1,4 @@
-package dev.venom.core.persistence.internal;
+package dev.venom.core.persistence.internal.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

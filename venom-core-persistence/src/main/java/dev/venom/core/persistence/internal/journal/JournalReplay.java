@@ -1,4 +1,4 @@
-package dev.venom.core.persistence.internal;
+package dev.venom.core.persistence.internal.journal;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.venom.core.model.VenomTask;

@@ -1,4 +1,4 @@
-package dev.venom.core.persistence.internal;
+package dev.venom.core.persistence.internal.journal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.venom.core.model.TaskRequest;

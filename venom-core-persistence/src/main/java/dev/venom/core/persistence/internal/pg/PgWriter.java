@@ -1,4 +1,4 @@
-package dev.venom.core.persistence.internal;
+package dev.venom.core.persistence.internal.pg;
 
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.StoreException;
@@ -189,7 +189,7 @@ public final class PgWriter implements AutoCloseable {
                     updates.forEach(op -> writeAlone(op, List.of(), List.of(op)));
                 } else {
                     StoreException failure =
-                            TaskRows.failure("writing " + (inserts.size() + updates.size()) + " change(s)", e);
+                            Jdbc.failure("writing " + (inserts.size() + updates.size()) + " change(s)", e);
                     inserts.forEach(op -> op.fail(failure));
                     updates.forEach(op -> op.fail(failure));
                 }
@@ -215,7 +215,7 @@ public final class PgWriter implements AutoCloseable {
                 // Permanent: retrying cannot help, so it is not reported as an outage.
                 op.fail(new IllegalArgumentException("PostgreSQL refused the change: " + e.getMessage()));
             } else {
-                op.fail(TaskRows.failure("writing a change", e));
+                op.fail(Jdbc.failure("writing a change", e));
             }
         }
     }
@@ -345,7 +345,7 @@ public final class PgWriter implements AutoCloseable {
         } catch (SQLException e) {
             op.fail("23505".equals(e.getSQLState())
                     ? new IllegalArgumentException("task " + op.task.id() + " already exists")
-                    : TaskRows.failure("inserting task " + op.task.id(), e));
+                    : Jdbc.failure("inserting task " + op.task.id(), e));
         }
     }
 

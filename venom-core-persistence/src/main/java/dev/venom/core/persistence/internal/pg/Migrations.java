@@ -1,4 +1,4 @@
-package dev.venom.core.persistence.internal;
+package dev.venom.core.persistence.internal.pg;
 
 import java.io.IOException;
 import java.io.InputStream;

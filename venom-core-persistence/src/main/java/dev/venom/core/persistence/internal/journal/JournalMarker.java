@@ -1,4 +1,4 @@
-package dev.venom.core.persistence.internal;
+package dev.venom.core.persistence.internal.journal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;

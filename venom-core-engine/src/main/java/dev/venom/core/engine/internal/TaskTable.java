@@ -1,0 +1,586 @@
+package dev.venom.core.engine.internal;
+
+import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.ClaimRequest;
+import dev.venom.core.engine.StateStore;
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.TaskCursor;
+import dev.venom.core.engine.TaskPage;
+import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.engine.VenomException;
+import dev.venom.core.model.TaskRequest;
+import dev.venom.core.model.TaskStatus;
+import dev.venom.core.model.VenomTask;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tasks of a store held in memory, in creation order: the whole of {@code InMemoryStateStore}, and,
+ * given a {@link ChangeLog}, the index of the embedded JSON journal, which also restores, requeues and
+ * snapshots through it. Thread-safe: every operation holds one lock for a few map operations.
+ *
+ * <p>Tasks are kept packed ({@link CompactTask}), about a third of their object size, so a million of them
+ * fit in a few hundred megabytes. Cursors are a task's position in creation order.
+ */
+public final class TaskTable implements StateStore {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskTable.class);
+
+    private final Clock clock;
+    private final ChangeLog changeLog;
+    private final Object lock = new Object();
+    private final IdIndex<Entry> byId = new IdIndex<>();
+    private final SeqIndex bySeq = new SeqIndex();
+    /** Due PENDING tasks by {@link #readyKey}: highest priority first, then oldest. */
+    private final NavigableMap<Long, Entry> ready = new TreeMap<>();
+    /** PENDING tasks with a {@code run_at}, by due time; moved to {@link #ready} once due. */
+    private final NavigableMap<Due, Entry> delayed = new TreeMap<>();
+    private final Map<UUID, Claim> claims = new HashMap<>();
+    private final Map<String, Entry> byKey = new HashMap<>();
+    private final int[] counts = new int[TaskStatus.values().length];
+    private long nextSeq;
+
+    /**
+     * One task, packed ({@link CompactTask}): a task waiting in a backlog costs as little as a finished one,
+     * and the collector has one array to trace instead of a graph. An entry whose insert is not yet durable
+     * is indexed (so snapshots include it) but not {@code visible}: not found, listed or claimed.
+     */
+    private static final class Entry {
+        final long seq;
+        private byte[] state;
+        TaskStatus status;
+        long version;
+        int priority;
+        Instant runAt;
+        String idempotencyKey;
+        boolean visible = true;
+        /** While the insert is not yet durable: completes with the stored task once it is. */
+        CompletableFuture<VenomTask> inserting;
+
+        Entry(long seq, VenomTask task) {
+            this.seq = seq;
+            set(task);
+        }
+
+        void set(VenomTask task) {
+            status = task.status();
+            version = task.version();
+            priority = task.priority();
+            runAt = task.runAt();
+            idempotencyKey = task.idempotencyKey();
+            state = CompactTask.encode(task);
+        }
+
+        VenomTask task() {
+            return CompactTask.decode(state);
+        }
+    }
+
+    /** Entries by sequence number: an array indexed from {@code base}; removed or unpublished slots are null. */
+    private static final class SeqIndex {
+        private Entry[] slots = new Entry[1024];
+        private long base;
+        private int end;
+        private int size;
+
+        void put(Entry entry) {
+            int i = (int) (entry.seq - base);
+            if (i >= slots.length) {
+                slots = Arrays.copyOf(slots, Math.max(i + 1, slots.length * 2));
+            }
+            if (slots[i] == null) {
+                size++;
+            }
+            slots[i] = entry;
+            end = Math.max(end, i + 1);
+        }
+
+        void remove(Entry entry) {
+            int i = (int) (entry.seq - base);
+            if (i >= 0 && i < end && slots[i] == entry) {
+                slots[i] = null;
+                size--;
+            }
+        }
+
+        /** Drops leading empty slots so long-removed tasks cost nothing. */
+        void trim() {
+            int first = 0;
+            while (first < end && slots[first] == null) {
+                first++;
+            }
+            if (first > 0) {
+                slots = Arrays.copyOfRange(slots, first, Math.max(first + 1024, slots.length));
+                base += first;
+                end -= first;
+            }
+        }
+
+        int indexAfter(long seq) {
+            if (seq < base) {
+                return 0;
+            }
+            return seq - base >= end ? end : (int) (seq - base + 1);
+        }
+
+        int end() {
+            return end;
+        }
+
+        Entry at(int i) {
+            return slots[i];
+        }
+
+        int size() {
+            return size;
+        }
+    }
+
+    /** A delayed task's place: due time, then creation order. */
+    private record Due(Instant runAt, long seq) implements Comparable<Due> {
+        @Override
+        public int compareTo(Due other) {
+            int byTime = runAt.compareTo(other.runAt);
+            return byTime != 0 ? byTime : Long.compare(seq, other.seq);
+        }
+    }
+
+    /** A volatile store on the system clock. */
+    public TaskTable() {
+        this(Clock.systemUTC(), ChangeLog.NONE);
+    }
+
+    /** A store that records every change in {@code changeLog} and reads time from {@code clock}. */
+    public TaskTable(Clock clock, ChangeLog changeLog) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.changeLog = Objects.requireNonNull(changeLog, "changeLog");
+    }
+
+    /**
+     * Puts {@code task} as it was stored before, without recording it: for a durable store that is loading
+     * its state. A task already present is replaced in place (a later journal entry wins).
+     */
+    public void restore(VenomTask task) {
+        synchronized (lock) {
+            Entry entry = byId.get(task.id());
+            if (entry == null) {
+                entry = new Entry(nextSeq++, task);
+                byId.putIfAbsent(task.id(), entry);
+                bySeq.put(entry);
+                counts[task.status().ordinal()]++;
+                if (task.idempotencyKey() != null) {
+                    byKey.put(task.idempotencyKey(), entry);
+                }
+            }
+            put(entry, task.withVersion(Math.max(task.version(), entry.version)));
+            claims.remove(task.id());
+        }
+    }
+
+    /**
+     * Returns every unfinished task to PENDING with {@code logLine}, without recording the changes: for a
+     * durable store that records the restart as one event of its own and replays it the same way.
+     *
+     * @return how many tasks were returned to PENDING
+     */
+    public int requeueUnfinished(String logLine, Instant at) {
+        synchronized (lock) {
+            int count = 0;
+            for (int i = 0; i < bySeq.end(); i++) {
+                Entry entry = bySeq.at(i);
+                if (entry != null && !entry.status.isTerminal()) {
+                    VenomTask current = entry.task();
+                    if (current.status() == TaskStatus.PENDING && !current.logs().isEmpty()
+                            && current.logs().get(current.logs().size() - 1).equals(logLine)) {
+                        continue; // this restart's line is already there: replayed over a later snapshot
+                    }
+                    put(entry, current.requeue(logLine, at).withVersion(current.version() + 1));
+                    claims.remove(current.id());
+                    count++;
+                }
+            }
+            return count;
+        }
+    }
+
+    /**
+     * Removes the finished tasks that ended before {@code endedBefore} (none if it is null), then runs
+     * {@code action} with every remaining task in creation order, all while no change can happen: a durable
+     * store takes a snapshot that matches a point in its change log exactly, and applies retention in the
+     * same step. The list handed over is an immutable view that unpacks each task when read, so it may be
+     * written out later on another thread.
+     *
+     * @return how many tasks were dropped
+     */
+    public int snapshot(Instant endedBefore, Consumer<List<VenomTask>> action) {
+        synchronized (lock) {
+            byte[][] states = new byte[bySeq.size()][];
+            int n = 0;
+            int dropped = 0;
+            for (int i = 0; i < bySeq.end(); i++) {
+                Entry entry = bySeq.at(i);
+                if (entry == null) {
+                    continue;
+                }
+                if (endedBefore != null && entry.status.isTerminal()
+                        && CompactTask.endedAt(entry.state).isBefore(endedBefore)) {
+                    bySeq.remove(entry);
+                    byId.remove(CompactTask.id(entry.state));
+                    if (entry.idempotencyKey != null) {
+                        byKey.remove(entry.idempotencyKey, entry);
+                    }
+                    counts[entry.status.ordinal()]--;
+                    dropped++;
+                } else {
+                    states[n++] = entry.state;
+                }
+            }
+            if (dropped > 0) {
+                bySeq.trim();
+            }
+            action.accept(new StateList(states, n));
+            return dropped;
+        }
+    }
+
+    /** Captured task states, unpacked on read. */
+    private static final class StateList extends AbstractList<VenomTask> {
+        private final byte[][] states;
+        private final int size;
+
+        StateList(byte[][] states, int size) {
+            this.states = states;
+            this.size = size;
+        }
+
+        @Override
+        public VenomTask get(int index) {
+            Objects.checkIndex(index, size);
+            return CompactTask.decode(states[index]);
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+    }
+
+    /** How many tasks the store holds. */
+    public int size() {
+        synchronized (lock) {
+            return byId.size();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The task becomes visible (found, listed, claimable) only once its change is durable, so nothing can
+     * act on a task whose creation might still fail. A repeat of its idempotency key meanwhile waits for it.
+     */
+    @Override
+    public CompletableFuture<VenomTask> insert(VenomTask task) {
+        Objects.requireNonNull(task, "task");
+        return add(task.withVersion(1), null);
+    }
+
+    /**
+     * {@inheritDoc} The task and its claim are visible once its one change is durable; its
+     * {@code Processing started} line carries its creation time.
+     */
+    @Override
+    public CompletableFuture<Optional<Claim>> insertClaimed(VenomTask task, String owner, Duration lease) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(owner, "owner");
+        Claim claim = new Claim(task.startOnArrival(task.createdAt()), owner, clock.instant().plus(lease));
+        return add(claim.task(), claim).thenApply(stored -> Optional.of(claim));
+    }
+
+    /** Adds {@code stored} (version 1, or 2 when it comes with its {@code claim}) once its change is durable. */
+    private CompletableFuture<VenomTask> add(VenomTask stored, Claim claim) {
+        synchronized (lock) {
+            if (stored.idempotencyKey() != null) {
+                Entry holder = byKey.get(stored.idempotencyKey());
+                if (holder != null) {
+                    return holder.visible ? CompletableFuture.completedFuture(holder.task()) : holder.inserting;
+                }
+            }
+            Entry inserted = new Entry(nextSeq, stored);
+            if (byId.putIfAbsent(stored.id(), inserted) != null) {
+                throw new IllegalArgumentException("task " + stored.id() + " already exists");
+            }
+            nextSeq++;
+            inserted.visible = false;
+            counts[stored.status().ordinal()]++; // counted at once, so backpressure sees inserts in flight
+            bySeq.put(inserted);
+            if (stored.idempotencyKey() != null) {
+                byKey.put(stored.idempotencyKey(), inserted);
+            }
+            // Registered under the lock, so it runs (on the change log's thread) before that thread moves on:
+            // a failed insert is gone before anything later, such as a snapshot, is written.
+            inserted.inserting = changeLog.append(stored).handle((ok, error) -> {
+                synchronized (lock) {
+                    inserted.inserting = null;
+                    if (error == null) {
+                        inserted.visible = true;
+                        enqueue(inserted);
+                        if (claim != null) {
+                            claims.put(stored.id(), claim);
+                        }
+                    } else {
+                        counts[inserted.status.ordinal()]--;
+                        byId.remove(stored.id());
+                        bySeq.remove(inserted);
+                        if (stored.idempotencyKey() != null) {
+                            byKey.remove(stored.idempotencyKey(), inserted);
+                        }
+                    }
+                }
+                if (error != null) {
+                    throw asStoreException(error, "insert of task " + stored.id());
+                }
+                return stored;
+            });
+            return inserted.inserting;
+        }
+    }
+
+    @Override
+    public Optional<VenomTask> find(UUID id) {
+        byte[] state;
+        synchronized (lock) {
+            Entry entry = byId.get(id);
+            if (entry == null || !entry.visible) {
+                return Optional.empty();
+            }
+            state = entry.state;
+        }
+        return Optional.of(CompactTask.decode(state));
+    }
+
+    @Override
+    public TaskPage list(TaskQuery query) {
+        Optional<TaskCursor> after = query.cursor().map(TaskCursor::parse);
+        List<byte[]> states = new ArrayList<>(Math.min(query.limit(), 64));
+        boolean more = false;
+        synchronized (lock) {
+            for (int i = after.isEmpty() ? 0 : indexAfter(after.get()); i < bySeq.end(); i++) {
+                Entry entry = bySeq.at(i);
+                if (entry == null || !entry.visible || !query.includes(entry.status)) {
+                    continue;
+                }
+                if (states.size() == query.limit()) {
+                    more = true;
+                    break;
+                }
+                states.add(entry.state);
+            }
+        }
+        List<VenomTask> page = new ArrayList<>(states.size());
+        for (byte[] state : states) {
+            page.add(CompactTask.decode(state));
+        }
+        return new TaskPage(page, more ? Optional.of(TaskCursor.after(page.get(page.size() - 1)).encode())
+                : Optional.empty());
+    }
+
+    /**
+     * Where a listing resumes: after the cursor's task, or if retention has dropped it since, after the
+     * tasks created no later than it.
+     */
+    private int indexAfter(TaskCursor cursor) {
+        Entry last = byId.get(cursor.id());
+        if (last != null) {
+            return bySeq.indexAfter(last.seq);
+        }
+        for (int i = 0; i < bySeq.end(); i++) {
+            Entry entry = bySeq.at(i);
+            if (entry != null && CompactTask.createdAt(entry.state).isAfter(cursor.createdAt())) {
+                return i;
+            }
+        }
+        return bySeq.end();
+    }
+
+    @Override
+    public long count(TaskStatus status) {
+        synchronized (lock) {
+            return counts[status.ordinal()];
+        }
+    }
+
+    @Override
+    public List<Claim> claim(ClaimRequest request) {
+        String owner = request.owner();
+        int limit = request.limitOf(ClaimRequest.DEFAULT_QUEUE);
+        Duration lease = request.lease();
+        if (limit < 1) {
+            return List.of();
+        }
+        List<Claim> claimed = new ArrayList<>(Math.min(limit, 64));
+        synchronized (lock) {
+            Instant now = clock.instant();
+            while (!delayed.isEmpty() && !delayed.firstKey().runAt().isAfter(now)) {
+                Entry due = delayed.pollFirstEntry().getValue();
+                ready.put(readyKey(due), due);
+            }
+            while (claimed.size() < limit && !ready.isEmpty()) {
+                Entry entry = ready.firstEntry().getValue();
+                VenomTask current = entry.task();
+                VenomTask started = current.start(now).withVersion(current.version() + 1);
+                put(entry, started);
+                Claim claim = new Claim(started, owner, now.plus(lease));
+                claims.put(started.id(), claim);
+                changeLog.append(started).whenComplete(TaskTable::logUnrecorded);
+                claimed.add(claim);
+            }
+        }
+        return claimed;
+    }
+
+    @Override
+    public CompletableFuture<Optional<VenomTask>> update(VenomTask expected, VenomTask next) {
+        if (!expected.id().equals(next.id())) {
+            throw new IllegalArgumentException("cannot replace task " + expected.id() + " by task " + next.id());
+        }
+        synchronized (lock) {
+            Entry entry = byId.get(expected.id());
+            if (entry == null || !entry.visible || entry.version != expected.version()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            VenomTask previous = entry.task();
+            Claim previousClaim = claims.get(expected.id());
+            VenomTask stored = next.withVersion(expected.version() + 1);
+            put(entry, stored);
+            if (stored.status() != TaskStatus.PROCESSING) {
+                claims.remove(stored.id());
+            }
+            return changeLog.append(stored).handle((ok, error) -> {
+                if (error != null) {
+                    synchronized (lock) {
+                        if (entry.version == stored.version()) {
+                            put(entry, previous);
+                            if (previousClaim != null) {
+                                claims.put(previous.id(), previousClaim);
+                            }
+                        }
+                    }
+                    throw asStoreException(error, "update of task " + stored.id());
+                }
+                return Optional.of(stored);
+            });
+        }
+    }
+
+    @Override
+    public List<Claim> claimsOf(String owner) {
+        Objects.requireNonNull(owner, "owner");
+        synchronized (lock) {
+            return claims.values().stream().filter(claim -> claim.owner().equals(owner)).toList();
+        }
+    }
+
+    @Override
+    public Optional<Claim> renew(Claim claim, Duration lease) {
+        synchronized (lock) {
+            Claim held = claims.get(claim.task().id());
+            if (held == null || !held.owner().equals(claim.owner())
+                    || held.task().attempts() != claim.task().attempts()) {
+                return Optional.empty();
+            }
+            Claim renewed = new Claim(held.task(), held.owner(), clock.instant().plus(lease));
+            claims.put(held.task().id(), renewed);
+            return Optional.of(renewed);
+        }
+    }
+
+    @Override
+    public int rescueExpired() {
+        synchronized (lock) {
+            Instant now = clock.instant();
+            List<Claim> expired = new ArrayList<>();
+            for (Claim claim : claims.values()) {
+                if (claim.leaseExpiresAt().isBefore(now)) {
+                    expired.add(claim);
+                }
+            }
+            for (Claim claim : expired) {
+                Entry entry = byId.get(claim.task().id());
+                claims.remove(claim.task().id());
+                VenomTask current = entry.task();
+                VenomTask rescued = current.claimExpired(claim.owner(), now).withVersion(current.version() + 1);
+                put(entry, rescued);
+                changeLog.append(rescued).whenComplete(TaskTable::logUnrecorded);
+            }
+            return expired.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        // Nothing to release: a durable owner closes its change log itself.
+    }
+
+    private void put(Entry entry, VenomTask task) {
+        ready.remove(readyKey(entry));
+        if (entry.runAt != null) {
+            delayed.remove(new Due(entry.runAt, entry.seq));
+        }
+        if (entry.visible) {
+            counts[entry.status.ordinal()]--;
+            counts[task.status().ordinal()]++;
+        }
+        entry.set(task);
+        if (entry.visible) {
+            enqueue(entry);
+        }
+    }
+
+    private void enqueue(Entry entry) {
+        if (entry.status != TaskStatus.PENDING) {
+            return;
+        }
+        if (entry.runAt == null) {
+            ready.put(readyKey(entry), entry);
+        } else {
+            delayed.put(new Due(entry.runAt, entry.seq), entry);
+        }
+    }
+
+    /** Orders due tasks: higher priority first, then creation order. */
+    private static long readyKey(Entry entry) {
+        return ((long) (TaskRequest.MAX_PRIORITY - entry.priority) << 56) | entry.seq;
+    }
+
+    /**
+     * A claim or rescue whose record failed: memory is ahead of the disk until the task's next change is
+     * recorded; after a crash the task simply runs again. Logged, as nobody waits for these futures.
+     */
+    private static void logUnrecorded(Void ok, Throwable error) {
+        if (error != null) {
+            log.warn("a claim or rescue could not be recorded; the task runs again after a restart: {}",
+                    error.getMessage());
+        }
+    }
+
+    private static StoreException asStoreException(Throwable error, String what) {
+        Throwable cause = VenomException.unwrap(error);
+        return cause instanceof StoreException se ? se : new StoreException(what + " failed: " + cause.getMessage(), cause);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.venom.core.persistence.internal.pg;
+
+import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.ClaimRequest;
+import dev.venom.core.model.TaskLog;
+import dev.venom.core.model.TaskStatus;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+/**
+ * Claims and leases on the database clock: claim due tasks with {@code FOR UPDATE SKIP LOCKED}, list an
+ * owner's claims, renew one, rescue expired ones. Each claim and rescue is told to the other servers.
+ * Thread-safe.
+ */
+public final class PgClaims {
+
+    private static final int RESCUE_BATCH = 500;
+
+    private final Jdbc jdbc;
+    private final String table;
+    private final PgEventRelay relay;
+    private final LongSupplier shiftMicros;
+    private final String claimSql;
+    private final String renewSql;
+    private final String rescueSql;
+
+    /**
+     * @param table       the tasks table, schema included
+     * @param shiftMicros how far the store's clock is ahead of the database's (a test seam; 0 otherwise)
+     */
+    public PgClaims(Jdbc jdbc, String table, PgEventRelay relay, LongSupplier shiftMicros) {
+        this.jdbc = jdbc;
+        this.table = table;
+        this.relay = relay;
+        this.shiftMicros = shiftMicros;
+        this.claimSql = "WITH picked AS (SELECT id FROM " + table + " WHERE status = 'PENDING' AND due_at <= "
+                + TaskRows.NOW + " ORDER BY priority DESC, due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED), "
+                + "now AS (SELECT " + TaskRows.NOW + " AS at) "
+                + "UPDATE " + table + " t SET status = 'PROCESSING', attempts = t.attempts + 1, "
+                + "logs = array_append(t.logs, " + TaskRows.literal(TaskLog.PROCESSING_STARTED) + " || "
+                + TaskRows.LOG_TIME.formatted("now.at") + "), "
+                + "updated_at = now.at, version = t.version + 1, lease_owner = ?, "
+                + "lease_expires_at = now.at + ? * interval '1 millisecond' "
+                + "FROM picked, now WHERE t.id = picked.id RETURNING t.*";
+        this.renewSql = "UPDATE " + table + " SET lease_expires_at = " + TaskRows.NOW
+                + " + ? * interval '1 millisecond' "
+                + "WHERE id = ? AND status = 'PROCESSING' AND lease_owner = ? AND attempts = ? "
+                + "RETURNING lease_expires_at";
+        String time = TaskRows.LOG_TIME.formatted("now.at");
+        this.rescueSql = "WITH expired AS (SELECT id FROM " + table + " WHERE status = 'PROCESSING' AND "
+                + "lease_expires_at < " + TaskRows.NOW + " LIMIT " + RESCUE_BATCH + " FOR UPDATE SKIP LOCKED), "
+                + "now AS (SELECT " + TaskRows.NOW + " AS at) "
+                + "UPDATE " + table + " t SET "
+                + "status = CASE WHEN t.attempts >= t.max_attempts THEN 'FAILED' ELSE 'PENDING' END, "
+                + "result = CASE WHEN t.attempts >= t.max_attempts THEN "
+                + TaskRows.literal(TaskLog.LAST_CLAIM_EXPIRED_BEFORE) + " || t.lease_owner || "
+                + TaskRows.literal(TaskLog.LAST_CLAIM_EXPIRED_AFTER) + " END, "
+                + "logs = array_append(t.logs, " + TaskRows.literal(TaskLog.CLAIM_OF) + " || t.lease_owner || CASE "
+                + "WHEN t.attempts >= t.max_attempts THEN " + TaskRows.literal(TaskLog.CLAIM_EXPIRED_FAILED)
+                + " ELSE " + TaskRows.literal(TaskLog.CLAIM_EXPIRED_REQUEUED) + " END || " + time + "), "
+                + "finished_at = CASE WHEN t.attempts >= t.max_attempts THEN now.at END, "
+                + "updated_at = now.at, version = t.version + 1, lease_owner = NULL, lease_expires_at = NULL "
+                + "FROM expired, now WHERE t.id = expired.id "
+                + "RETURNING t.id, t.status, cardinality(t.logs) AS lines, t.updated_at, t.version";
+    }
+
+    /** See {@code StateStore.claim}: highest priority first, then the longest due. */
+    public List<Claim> claim(ClaimRequest request) {
+        String owner = request.owner();
+        int limit = request.limitOf(ClaimRequest.DEFAULT_QUEUE);
+        if (limit < 1) {
+            return List.of();
+        }
+        return jdbc.call("claiming tasks for " + owner, connection -> {
+            try (PreparedStatement claim = connection.prepareStatement(claimSql)) {
+                long shift = shiftMicros.getAsLong();
+                claim.setLong(1, shift);
+                claim.setInt(2, limit);
+                claim.setLong(3, shift);
+                claim.setString(4, owner);
+                claim.setLong(5, request.lease().toMillis());
+                List<Claim> claimed = new ArrayList<>();
+                try (ResultSet rows = claim.executeQuery()) {
+                    while (rows.next()) {
+                        claimed.add(new Claim(TaskRows.task(rows), owner, TaskRows.instant(rows, "lease_expires_at")));
+                    }
+                }
+                relay.tell(claimed.stream().map(c -> PgEvents.Change.claimed(c.task())).toList());
+                claimed.sort(Comparator.comparingInt((Claim c) -> -c.task().priority())
+                        .thenComparing(c -> TaskRows.dueAt(c.task())));
+                return claimed;
+            }
+        });
+    }
+
+    /** The claims {@code owner} holds, read from the lease index, which holds only PROCESSING tasks. */
+    public List<Claim> claimsOf(String owner) {
+        Objects.requireNonNull(owner, "owner");
+        return jdbc.call("reading the claims of " + owner, connection -> {
+            try (PreparedStatement held = connection.prepareStatement("SELECT * FROM " + table
+                    + " WHERE status = 'PROCESSING' AND lease_owner = ? ORDER BY lease_expires_at")) {
+                held.setString(1, owner);
+                List<Claim> claims = new ArrayList<>();
+                try (ResultSet rows = held.executeQuery()) {
+                    while (rows.next()) {
+                        claims.add(new Claim(TaskRows.task(rows), owner, TaskRows.instant(rows, "lease_expires_at")));
+                    }
+                }
+                return claims;
+            }
+        });
+    }
+
+    /** Extends {@code claim} by {@code lease} from the database's now, if it is still held. */
+    public Optional<Claim> renew(Claim claim, Duration lease) {
+        return jdbc.call("renewing the claim of task " + claim.task().id(), connection -> {
+            try (PreparedStatement renew = connection.prepareStatement(renewSql)) {
+                renew.setLong(1, shiftMicros.getAsLong());
+                renew.setLong(2, lease.toMillis());
+                renew.setObject(3, claim.task().id());
+                renew.setString(4, claim.owner());
+                renew.setInt(5, claim.task().attempts());
+                try (ResultSet rows = renew.executeQuery()) {
+                    return rows.next() ? Optional.of(new Claim(claim.task(), claim.owner(),
+                            TaskRows.instant(rows, "lease_expires_at"))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * Returns expired claims to PENDING, or to FAILED on the last allowed attempt, in batches.
+     *
+     * @return how many were rescued
+     */
+    public int rescueExpired() {
+        return jdbc.call("rescuing expired claims", connection -> {
+            try (PreparedStatement rescue = connection.prepareStatement(rescueSql)) {
+                int total = 0;
+                int rescued;
+                do {
+                    long shift = shiftMicros.getAsLong();
+                    rescue.setLong(1, shift);
+                    rescue.setLong(2, shift);
+                    List<PgEvents.Change> changes = new ArrayList<>();
+                    try (ResultSet rows = rescue.executeQuery()) {
+                        while (rows.next()) {
+                            int lines = rows.getInt("lines");
+                            changes.add(new PgEvents.Change(rows.getObject("id", UUID.class), TaskStatus.PROCESSING,
+                                    TaskStatus.valueOf(rows.getString("status")), lines - 1, lines,
+                                    TaskRows.instant(rows, "updated_at"), rows.getLong("version")));
+                        }
+                    }
+                    relay.tell(changes);
+                    relay.heard(changes); // this server's own streams hear of its rescues too
+                    rescued = changes.size();
+                    total += rescued;
+                } while (rescued == RESCUE_BATCH);
+                return total;
+            }
+        });
+    }
+}
