@@ -1,0 +1,266 @@
+package dev.venom.core.tests.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.venom.core.tests.support.Http;
+import dev.venom.core.tests.support.InProcessServers;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real browser (Debian's headless Chromium through Selenium): it follows the live
+ * events, so a task submitted through its form is seen to complete and a cancelled one to end without a
+ * reload; it pages through the tasks on the server. Skipped where Chromium is not installed, except under
+ * {@code CI=true}, where it must run.
+ */
+@Tag("browser")
+class DashboardBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private InProcessServers servers;
+    private WebDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeEach
+    void open() throws Exception {
+        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: "
+                    + ".ci/run installs them with apt-get install chromium chromium-driver");
+        }
+        Assumptions.assumeTrue(installed, "Chromium is not installed; to run the dashboard's browser test: "
+                + "apt-get install chromium chromium-driver");
+        servers = new InProcessServers(dir);
+        Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-background-networking", "--no-first-run", "--disable-component-update",
+                        "--disable-sync", "--window-size=1400,1000", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, WAIT);
+    }
+
+    @AfterEach
+    void close() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
+    @Test
+    void behindAServerThatRequiresAnApiKeyItAsksForOneAndSendsIt() throws Exception {
+        // given the server behind a gate that answers 401 without "Authorization: Bearer s3cret"
+        Http http = servers.start("--processing-delay-ms", "200");
+        String id = http.create("behind the gate");
+        try (KeyGate gate = new KeyGate(http.base(), "s3cret")) {
+            browser.get(gate.base() + "/?refresh=0");
+
+            // when the dashboard is refused, it asks for a key; a wrong one is refused again, the right one works
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key-form")));
+            browser.findElement(By.id("api-key")).sendKeys("wrong");
+            browser.findElement(By.id("api-key-submit")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("api-key-message"),
+                    "The key was rejected, please try another one."));
+            assertThat(browser.findElement(By.id("api-key-form")).isDisplayed()).isTrue();
+            browser.findElement(By.id("api-key")).sendKeys("s3cret");
+            browser.findElement(By.id("api-key-submit")).click();
+
+            // then it shows the tasks, follows the (gated) event stream and submits with the key
+            wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("api-key-form")));
+            wait.until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("#tasks tbody tr[data-task-id='" + id + "']")));
+            wait.until(ExpectedConditions.attributeToBe(By.id("connection"), "data-state", "live"));
+            browser.findElement(By.id("content")).sendKeys("with a key");
+            browser.findElement(By.id("submit")).click();
+            wait.until(ExpectedConditions.textToBe(By.id("detail-status"), "COMPLETED"));
+            assertThat(gate.refused()).as("requests refused before the right key").isGreaterThanOrEqualTo(2);
+            assertThat(gate.passed()).as("requests let through with the key").isPositive();
+        }
+    }
+
+    private List<String> shownLogs() {
+        return browser.findElements(By.cssSelector("#detail-logs li")).stream().map(WebElement::getText).toList();
+    }
+
+    private static List<String> logsOf(Http http, String id) {
+        List<String> logs = new java.util.ArrayList<>();
+        http.task(id).get("logs").forEach(line -> logs.add(line.asText()));
+        return logs;
+    }
+
+    /**
+     * A reverse proxy in front of the server that lets only requests with the right bearer key through,
+     * streaming the answers (the event stream included): a stand-in for a server that requires a key.
+     */
+    private static final class KeyGate implements AutoCloseable {
+        private final com.sun.net.httpserver.HttpServer server;
+        private final java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger passed = new java.util.concurrent.atomic.AtomicInteger();
+
+        KeyGate(String upstream, String key) throws java.io.IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            server.createContext("/", exchange -> {
+                try (exchange) {
+                    String path = exchange.getRequestURI().toString();
+                    boolean api = path.startsWith("/api/");
+                    String auth = exchange.getRequestHeaders().getFirst("Authorization");
+                    if (api && !("Bearer " + key).equals(auth)) {
+                        refused.incrementAndGet();
+                        byte[] body = "{\"detail\":\"API key required\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        exchange.getResponseHeaders().set("Content-Type", "application/json");
+                        exchange.sendResponseHeaders(401, body.length);
+                        exchange.getResponseBody().write(body);
+                        return;
+                    }
+                    if (api) {
+                        passed.incrementAndGet();
+                    }
+                    java.net.http.HttpRequest.Builder forward = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(upstream + path)).method(exchange.getRequestMethod(),
+                            java.net.http.HttpRequest.BodyPublishers.ofByteArray(exchange.getRequestBody().readAllBytes()));
+                    for (String name : List.of("Content-Type", "Idempotency-Key", "Last-Event-ID", "Accept")) {
+                        String value = exchange.getRequestHeaders().getFirst(name);
+                        if (value != null) {
+                            forward.header(name, value);
+                        }
+                    }
+                    java.net.http.HttpResponse<java.io.InputStream> answer = client.send(forward.build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+                    answer.headers().map().forEach((name, values) -> {
+                        if (List.of("content-type", "link", "cache-control").contains(name.toLowerCase())) {
+                            exchange.getResponseHeaders().put(name, values);
+                        }
+                    });
+                    exchange.sendResponseHeaders(answer.statusCode(), 0);
+                    try (java.io.InputStream in = answer.body()) {
+                        byte[] buffer = new byte[8192];
+                        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                            exchange.getResponseBody().write(buffer, 0, n);
+                            exchange.getResponseBody().flush();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            server.start();
+        }
+
+        String base() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        int refused() {
+            return refused.get();
+        }
+
+        int passed() {
+            return passed.get();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        }
+    }
+
+    @Test
+    void submitsFollowsCancelsAndPagesWithoutReload() throws Exception {
+        // given a server with more tasks than a page holds, and one that waits far in the future
+        Http http = servers.start("--processing-delay-ms", "1500");
+        for (int i = 0; i < 55; i++) {
+            http.create("seed " + i);
+        }
+        String waiting = http.post("/api/v1/tasks", "{\"content\": \"waits\", \"run_at\": \"2999-01-01T00:00:00Z\"}")
+                .json().get("task_id").asText();
+
+        // without the dashboard's safety-net re-reads, only the live events can update the page
+        browser.get(http.base() + "/?refresh=0");
+        ((JavascriptExecutor) browser).executeScript("window.sameDocument = true;");
+        wait.until(ExpectedConditions.attributeToBe(By.id("connection"), "data-state", "live"));
+
+        // when a task is submitted through the form
+        browser.findElement(By.id("content")).sendKeys("from the browser");
+        browser.findElement(By.id("priority")).sendKeys("7");
+        browser.findElement(By.id("submit")).click();
+
+        // then it is shown, and its detail follows it to COMPLETED with its logs and result
+        wait.until(ExpectedConditions.attributeToBe(By.id("form-message"), "data-state", "ok"));
+        String created = browser.findElement(By.id("form-message")).getText().replace("Created", "").strip();
+        assertThat(http.task(created).get("content").asText()).isEqualTo("from the browser");
+        assertThat(http.task(created).get("priority").asInt()).isEqualTo(7);
+        wait.until(ExpectedConditions.textToBe(By.id("detail-id"), created));
+        wait.until(ExpectedConditions.textToBe(By.id("detail-status"), "COMPLETED"));
+        wait.until(ExpectedConditions.textToBe(By.id("detail-result"), "Processed: from the browser"));
+        assertThat(shownLogs()).anyMatch(line -> line.startsWith("Processing started: "))
+                .anyMatch(line -> line.startsWith("Processing completed: "))
+                .isEqualTo(logsOf(http, created));
+
+        // when the waiting task is found through the status filter and cancelled
+        new Select(browser.findElement(By.id("status-filter"))).selectByValue("PENDING");
+        By row = By.cssSelector("#tasks tbody tr[data-task-id='" + waiting + "']");
+        wait.until(ExpectedConditions.elementToBeClickable(row)).click();
+        wait.until(ExpectedConditions.textToBe(By.id("detail-id"), waiting));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("cancel"))).click();
+
+        // then the detail, the counts and the store all say CANCELLED
+        wait.until(ExpectedConditions.textToBe(By.id("detail-status"), "CANCELLED"));
+        wait.until(ExpectedConditions.textToBe(By.id("count-CANCELLED"), "1"));
+        assertThat(http.task(waiting).get("status").asText()).isEqualTo("CANCELLED");
+        wait.until(browser -> shownLogs().equals(logsOf(http, waiting)));
+        assertThat(shownLogs()).last().asString().startsWith("Cancelled: ");
+
+        // and the table pages through every task on the server, 50 a page
+        new Select(browser.findElement(By.id("status-filter"))).selectByValue("");
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#tasks tbody tr"), 50));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("next-page"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("page-info"), "2"));
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#tasks tbody tr"), 7));
+        assertThat(browser.findElement(By.id("next-page")).isEnabled()).isFalse();
+        wait.until(ExpectedConditions.textToBe(By.id("count-COMPLETED"), "56"));
+
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument === true;"))
+                .as("the page was never reloaded").isEqualTo(true);
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Path saved = Path.of("target", "dashboard.png");
+        Files.createDirectories(saved.getParent());
+        Files.copy(shot.toPath(), saved, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(Files.size(saved)).isGreaterThan(10_000);
+    }
+}
