@@ -1,13 +1,13 @@
 package dev.venom.core.persistence.internal.pg;
 
 import dev.venom.core.engine.StoreSignals;
+import dev.venom.core.persistence.internal.DrainLoop;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
@@ -40,13 +40,10 @@ public final class PgEventRelay implements AutoCloseable {
     private final String channel;
     private final String table;
     private final String token;
-    private final BlockingQueue<PgEvents.Change> untold = new ArrayBlockingQueue<>(BACKLOG);
-    private final BlockingQueue<PgEvents.Change> heard = new ArrayBlockingQueue<>(BACKLOG);
     private final AtomicBoolean toldLost = new AtomicBoolean();
-    private final Thread teller;
-    private final Thread reader;
+    private final DrainLoop<PgEvents.Change> teller;
+    private final DrainLoop<PgEvents.Change> reader;
     private volatile StoreSignals.RemoteListener listener;
-    private volatile boolean running = true;
     private volatile long peerSeenAt = System.nanoTime() - PEER_TTL_NANOS;
 
     /**
@@ -59,12 +56,11 @@ public final class PgEventRelay implements AutoCloseable {
         this.channel = channel;
         this.table = table;
         this.token = token;
-        this.teller = new Thread(this::tellLoop, "venom-pg-event-teller");
-        this.reader = new Thread(this::readLoop, "venom-pg-event-reader");
-        teller.setDaemon(true);
-        reader.setDaemon(true);
-        teller.start();
-        reader.start();
+        // Events are not state: what cannot be told or read back is reported as a gap, never retried.
+        this.teller = new DrainLoop<>("venom-pg-event-teller", 1, new ArrayBlockingQueue<>(BACKLOG), BATCH, this::send,
+                (batch, e) -> toldLost.set(true), change -> toldLost.set(true), true, Duration.ofSeconds(2));
+        this.reader = new DrainLoop<>("venom-pg-event-reader", 1, new ArrayBlockingQueue<>(BACKLOG), BATCH,
+                this::readBack, (batch, e) -> missed(), change -> { }, false, Duration.ofSeconds(2));
     }
 
     /** This server's sender token. */
@@ -97,7 +93,7 @@ public final class PgEventRelay implements AutoCloseable {
             return;
         }
         for (PgEvents.Change change : changes) {
-            if (!untold.offer(change)) {
+            if (!teller.offer(change)) {
                 toldLost.set(true); // the others are told of the gap with the next notification
             }
         }
@@ -114,7 +110,7 @@ public final class PgEventRelay implements AutoCloseable {
             return;
         }
         for (PgEvents.Change change : changes) {
-            if (!heard.offer(change)) {
+            if (!reader.offer(change)) {
                 log.debug("events of other servers dropped: they are read back too slowly");
                 missed();
                 return;
@@ -127,25 +123,6 @@ public final class PgEventRelay implements AutoCloseable {
         StoreSignals.RemoteListener current = listener;
         if (current != null) {
             current.missed();
-        }
-    }
-
-    private void tellLoop() {
-        List<PgEvents.Change> batch = new ArrayList<>();
-        while (running || !untold.isEmpty()) {
-            try {
-                PgEvents.Change first = untold.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                untold.drainTo(batch, BATCH - 1);
-                send(batch);
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                batch.clear();
-            }
         }
     }
 
@@ -175,28 +152,13 @@ public final class PgEventRelay implements AutoCloseable {
         }
     }
 
-    private void readLoop() {
-        List<PgEvents.Change> batch = new ArrayList<>();
-        while (running) {
-            try {
-                PgEvents.Change first = heard.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                heard.drainTo(batch, BATCH - 1);
-                StoreSignals.RemoteListener current = listener;
-                try (Connection connection = pool.getConnection()) {
-                    current.events(PgEvents.events(connection, table, batch));
-                } catch (SQLException | RuntimeException e) {
-                    log.debug("could not read {} task(s) other servers changed: {}", batch.size(), e.getMessage());
-                    current.missed();
-                }
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                batch.clear();
-            }
+    private void readBack(List<PgEvents.Change> batch) {
+        StoreSignals.RemoteListener current = listener;
+        try (Connection connection = pool.getConnection()) {
+            current.events(PgEvents.events(connection, table, batch));
+        } catch (SQLException | RuntimeException e) {
+            log.debug("could not read {} task(s) other servers changed: {}", batch.size(), e.getMessage());
+            current.missed();
         }
     }
 
@@ -207,14 +169,7 @@ public final class PgEventRelay implements AutoCloseable {
     /** Tells what is queued (for up to 2 s), then stops both threads. */
     @Override
     public void close() {
-        running = false;
-        try {
-            teller.join(2_000);
-            teller.interrupt();
-            reader.interrupt();
-            reader.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        teller.close();
+        reader.close();
     }
 }

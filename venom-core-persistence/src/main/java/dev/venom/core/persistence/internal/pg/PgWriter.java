@@ -2,20 +2,20 @@ package dev.venom.core.persistence.internal.pg;
 
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.StoreException;
-import dev.venom.core.persistence.CommitObserver;
 import dev.venom.core.model.VenomTask;
+import dev.venom.core.persistence.CommitObserver;
+import dev.venom.core.persistence.internal.DrainLoop;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -68,9 +68,7 @@ public final class PgWriter implements AutoCloseable {
     private final PgEventRelay relay;
     private final CommitObserver observer;
     private final LongSupplier shiftMicros;
-    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running = true;
+    private final DrainLoop<Op> loop;
 
     /**
      * @param writers       how many transactions may be committing at once
@@ -89,12 +87,12 @@ public final class PgWriter implements AutoCloseable {
         this.keyedInsertSql = insertSql + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
         this.updateSql = TaskRows.update(table);
         this.findByKeySql = "SELECT * FROM " + table + " WHERE idempotency_key = ?";
-        for (int i = 0; i < writers; i++) {
-            Thread thread = new Thread(this::run, "venom-pg-writer-" + (i + 1));
-            thread.setDaemon(true);
-            thread.start();
-            threads.add(thread);
-        }
+        this.loop = new DrainLoop<>("venom-pg-writer", writers, new LinkedBlockingQueue<>(), MAX_BATCH, this::write,
+                (batch, e) -> {
+                    log.error("writing {} change(s) failed unexpectedly", batch.size(), e);
+                    batch.forEach(op -> op.fail(e));
+                }, op -> op.fail(new StoreException("the PostgreSQL store closed before this change was written")),
+                true, Duration.ofSeconds(10));
     }
 
     /** Inserts {@code task}; completes with it once committed. */
@@ -127,33 +125,8 @@ public final class PgWriter implements AutoCloseable {
     }
 
     private void enqueue(Op op) {
-        if (!running) {
+        if (!loop.offer(op)) {
             op.fail(new StoreException("the PostgreSQL store is closed"));
-            return;
-        }
-        queue.add(op);
-    }
-
-    private void run() {
-        List<Op> batch = new ArrayList<>();
-        while (running || !queue.isEmpty()) {
-            try {
-                Op first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                log.error("writing {} change(s) failed unexpectedly", batch.size(), e);
-                batch.forEach(op -> op.fail(e));
-            } finally {
-                batch.clear();
-            }
         }
     }
 
@@ -366,20 +339,9 @@ public final class PgWriter implements AutoCloseable {
         }
     }
 
-    /** Writes what is queued, then stops the writer threads. */
+    /** Writes what is queued (10 s at most), then stops the writer threads; what is left fails. */
     @Override
     public void close() {
-        running = false;
-        for (Thread thread : threads) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        Op left;
-        while ((left = queue.poll()) != null) {
-            left.fail(new StoreException("the PostgreSQL store closed before this change was written"));
-        }
+        loop.close();
     }
 }
