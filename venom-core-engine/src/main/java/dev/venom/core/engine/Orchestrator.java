@@ -49,6 +49,9 @@ public final class Orchestrator implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
 
+    /** The longest wait before a retry under the default policy, however many attempts failed. */
+    public static final Duration MAX_BACKOFF = RetryPolicy.DEFAULT.cap();
+
     /** The longest idempotency key accepted. */
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -375,7 +378,10 @@ public final class Orchestrator implements AutoCloseable {
             return this;
         }
 
-        /** The timer thread and clocks, for tests that move time by hand; replaces {@link #clock}. */
+        /**
+         * The timer thread and clocks, for tests that move time by hand. Its clock replaces the one
+         * {@link #clock} set, and a later {@code clock(...)} call is ignored.
+         */
         Builder timers(Timers timers) {
             this.timers = Objects.requireNonNull(timers, "timers");
             this.clock = timers.clock();
@@ -429,7 +435,11 @@ public final class Orchestrator implements AutoCloseable {
 
         /** The clock for timestamps; default UTC system clock. */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(clock, "clock");
+            if (timers != null) {
+                throw new IllegalStateException("the clock is the timers' clock; set clock(...) before timers(...)");
+            }
+            this.clock = clock;
             return this;
         }
 

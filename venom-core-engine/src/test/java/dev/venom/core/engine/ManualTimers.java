@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.PriorityQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -71,6 +72,11 @@ public final class ManualTimers implements Timers {
     @Override
     public Scheduled schedule(String what, Runnable job, Duration delay) {
         return add(what, job, delay, 0);
+    }
+
+    @Override
+    public Executor after(Duration delay) {
+        return job -> schedule("delayed job", job, delay);
     }
 
     @Override

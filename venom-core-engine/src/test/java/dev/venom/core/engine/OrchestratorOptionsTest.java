@@ -239,9 +239,14 @@ class OrchestratorOptionsTest {
         orchestrator = builder((task, ctx) -> {
             seen.set(ctx);
             return never;
-        }).build().start();
+        }).timers(timers).build().start();
 
         UUID id = submit(new TaskRequest("slow").withTimeoutMs(100)).id();
+        timers.runDue(); // its claim
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.get() != null);
+        timers.advance(Duration.ofMillis(99));
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
+        timers.advance(Duration.ofMillis(1));
         VenomTask failed = awaitStatus(id, TaskStatus.FAILED);
 
         assertThat(failed.result()).isEqualTo("Error: timed out after 100 ms");
@@ -254,11 +259,14 @@ class OrchestratorOptionsTest {
         AtomicInteger calls = new AtomicInteger();
         orchestrator = builder((task, ctx) -> calls.incrementAndGet() == 1
                 ? new CompletableFuture<>() : CompletableFuture.completedFuture("fast now"))
-                .retryBase(Duration.ofMillis(1)).build().start();
+                .retryBase(Duration.ofMillis(1)).timers(timers).build().start();
 
         UUID id = submit(new TaskRequest("x").withTimeoutMs(50).withMaxAttempts(2)).id();
+        timers.runDue(); // its claim
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 1);
+        timers.advance(Duration.ofMillis(50));
         VenomTask retry = awaitRetry(id, 1);
-        clock.set(retry.runAt());
+        timers.advanceTo(retry.runAt().plusMillis(1));
 
         assertThat(retry.logs()).anyMatch(l -> l.startsWith("Attempt 1 failed: timed out after 50 ms"));
         assertThat(awaitStatus(id, TaskStatus.COMPLETED).result()).isEqualTo("fast now");

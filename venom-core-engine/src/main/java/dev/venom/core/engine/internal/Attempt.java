@@ -39,7 +39,7 @@ public final class Attempt implements TaskContext {
         RECORDING,
         /** It outlived its timeout: the failure is being written, the processor was told to stop. */
         TIMING_OUT,
-        /** Cancelled, its claim lost, or ended after it was stopped: nothing more is written. */
+        /** Cancelled, its claim lost, or ended after it was stopped: its outcome is not written. */
         DISCARDED;
 
         boolean cancelled() {
@@ -106,6 +106,8 @@ public final class Attempt implements TaskContext {
             cancelOutcome();
             record(new TimeoutException("timed out after " + claim.task().timeoutMs() + " ms"));
         } else if (phase.compareAndSet(Phase.STOPPING, Phase.DISCARDED)) {
+            // its claim is gone already (lost, or given back at shutdown): nothing to write, the slot comes back
+            log.warn("task {} attempt {} failed: timed out after {} ms", id, attempt(), claim.task().timeoutMs());
             cancelOutcome();
             end();
         }

@@ -8,9 +8,7 @@ import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,32 +89,10 @@ final class AttemptWriter {
                 log.warn("task {} attempt {}: the store is unavailable ({}); keeping the change and retrying",
                         id, attempt, VenomException.unwrap(error).getMessage());
             }
-            return later(Duration.ofMillis(1000L << Math.min(failures, 4)),
-                    () -> persist(current, next, failures + 1), error);
+            Duration delay = Duration.ofMillis(1000L << Math.min(failures, 4));
+            return CompletableFuture.supplyAsync(() -> persist(current, next, failures + 1), timers.after(delay))
+                    .thenCompose(f -> f);
         }).thenCompose(f -> f);
-    }
-
-    private CompletableFuture<VenomTask> later(Duration delay, Supplier<CompletableFuture<VenomTask>> retry,
-            Throwable error) {
-        CompletableFuture<VenomTask> result = new CompletableFuture<>();
-        try {
-            timers.schedule("retrying a write of task " + id, () -> {
-                try {
-                    retry.get().whenComplete((stored, failure) -> {
-                        if (failure != null) {
-                            result.completeExceptionally(failure);
-                        } else {
-                            result.complete(stored);
-                        }
-                    });
-                } catch (RuntimeException | Error e) {
-                    result.completeExceptionally(e);
-                }
-            }, delay);
-        } catch (RejectedExecutionException closed) {
-            result.completeExceptionally(error);
-        }
-        return result;
     }
 
     private boolean wasWritten(VenomTask next) {

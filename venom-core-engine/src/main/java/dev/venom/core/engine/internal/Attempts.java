@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -133,11 +132,6 @@ public final class Attempts {
         return List.copyOf(inFlight.values());
     }
 
-    /** Returns an attempt that was never started to PENDING, and ends it. */
-    public CompletableFuture<Void> giveBack(Attempt attempt) {
-        return attempt.giveBack();
-    }
-
     void finished(Attempt attempt) {
         leave(attempt);
         slotFreed.run();
@@ -178,10 +172,5 @@ public final class Attempts {
 
     Lifecycle lifecycle() {
         return lifecycle;
-    }
-
-    /** The attempt running here for the task with {@code id}. */
-    Optional<Attempt> find(UUID id) {
-        return Optional.ofNullable(inFlight.get(id));
     }
 }

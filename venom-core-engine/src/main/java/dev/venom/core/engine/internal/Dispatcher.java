@@ -132,8 +132,8 @@ public final class Dispatcher {
         long now = timers.nanoTime();
         lastClaimNanos = now; // before the flag clears, so a wake-up from here on waits out the cooldown
         queued.set(false);
-        List<Permit> permits = lifecycle.claims() ? slots.acquire(slots.limit()) : List.of();
-        if (permits.isEmpty()) {
+        Grant free = slots.acquire(lifecycle.claims() ? slots.limit() : 0);
+        if (free.isEmpty()) {
             lastClaimNanos = now - cooldownNanos; // no claim made
             if (lifecycle.claims()) {
                 markWaiting(); // woken with every slot taken: what woke it waits for a slot
@@ -147,8 +147,8 @@ public final class Dispatcher {
             synchronized (attempts.claimLock()) {
                 List<Claim> claims;
                 try {
-                    claims = store.claim(ClaimRequest.of(nodeId, permits.size(), lease));
-                    if (claims.size() == permits.size()) {
+                    claims = store.claim(ClaimRequest.of(nodeId, free.size(), lease));
+                    if (claims.size() == free.size()) {
                         // Every slot filled: more may be waiting, so the next free slot claims at once.
                         lastClaimNanos = now - cooldownNanos;
                         markWaiting();
@@ -164,12 +164,12 @@ public final class Dispatcher {
                 for (Claim claim : claims) {
                     announcer.announce(claim.task().id()); // a task claimed before its submitter heard back
                     events.publish(TaskEvent.claimed(claim.task()));
-                    claimed.add(attempts.register(claim, permits.get(claimed.size())));
+                    claimed.add(attempts.register(claim, free.take()));
                 }
             }
         } finally {
             claimRunning = false;
-            permits.subList(claimed.size(), permits.size()).forEach(Permit::release); // found no task for them
+            free.releaseRest(); // the slots the claim found no task for
             claimed.forEach(attempts::execute);
         }
     }

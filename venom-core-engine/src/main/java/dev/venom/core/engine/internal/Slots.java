@@ -1,15 +1,13 @@
 package dev.venom.core.engine.internal;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A count of slots with a limit, handed out as {@link Permit}s that give their slot back exactly once: no
- * caller counts by hand. {@link #acquire} never takes more than the limit, however many threads race it.
+ * A count of slots with a limit, handed out as {@link Permit}s that give their slot back exactly once (or
+ * as a {@link Grant} of several): no caller counts by hand. {@link #acquire} never takes more than the limit, however many threads race it.
  * Thread-safe.
  */
 public final class Slots {
@@ -29,28 +27,21 @@ public final class Slots {
         return new Slots(Integer.MAX_VALUE);
     }
 
-    /** Up to {@code wanted} permits, as many as are free now (none if none is). */
-    public List<Permit> acquire(int wanted) {
+    /** Up to {@code wanted} slots, as many as are free now (none if none is), in one step. */
+    public Grant acquire(int wanted) {
         while (true) {
             int now = taken.get();
-            int grant = Math.min(wanted, limit - now);
-            if (grant <= 0) {
-                return List.of();
-            }
-            if (taken.compareAndSet(now, now + grant)) {
-                List<Permit> permits = new ArrayList<>(grant);
-                for (int i = 0; i < grant; i++) {
-                    permits.add(new Permit(this));
-                }
-                return permits;
+            int grant = Math.max(0, Math.min(wanted, limit - now));
+            if (grant == 0 || taken.compareAndSet(now, now + grant)) {
+                return new Grant(this, grant);
             }
         }
     }
 
     /** One permit, if a slot is free. */
     public Optional<Permit> tryAcquire() {
-        List<Permit> one = acquire(1);
-        return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+        Grant one = acquire(1);
+        return one.isEmpty() ? Optional.empty() : Optional.of(one.take());
     }
 
     /**
@@ -90,5 +81,9 @@ public final class Slots {
 
     void giveBack() {
         taken.decrementAndGet();
+    }
+
+    void giveBack(int slots) {
+        taken.addAndGet(-slots);
     }
 }

@@ -169,7 +169,7 @@ public final class Submitter {
                     attempts.execute(attempt);
                     arrival.release();
                 } else {
-                    attempts.giveBack(attempt).whenComplete((ignored, e) -> arrival.release());
+                    attempt.giveBack().whenComplete((ignored, e) -> arrival.release());
                 }
             }
             return new Submission(task.withVersion(1), true);

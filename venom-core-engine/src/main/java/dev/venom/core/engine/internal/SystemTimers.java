@@ -2,7 +2,9 @@ package dev.venom.core.engine.internal;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,11 @@ public final class SystemTimers implements Timers {
         ScheduledFuture<?> future = executor.schedule(EngineThreads.guarded(what, job), delay.toNanos(),
                 TimeUnit.NANOSECONDS);
         return () -> future.cancel(false);
+    }
+
+    @Override
+    public Executor after(Duration delay) {
+        return CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.venom.core.engine.internal;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -31,6 +32,13 @@ public interface Timers extends AutoCloseable {
      * @throws RejectedExecutionException once closed
      */
     Scheduled schedule(String what, Runnable job, Duration delay);
+
+    /**
+     * An executor that runs a job once {@code delay} has passed, on a thread of its own choosing. Unlike
+     * {@link #schedule}, it keeps working after {@link #close()}: a write still being retried when a shutdown
+     * gives up waiting goes on until the store takes it or refuses it.
+     */
+    Executor after(Duration delay);
 
     /** Runs {@code job} after {@code initialDelay}, then again {@code period} after each run ends. */
     void every(String what, Runnable job, Duration initialDelay, Duration period);

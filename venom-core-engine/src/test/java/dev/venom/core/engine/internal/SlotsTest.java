@@ -1,6 +1,7 @@
 package dev.venom.core.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +29,13 @@ class SlotsTest {
             done.add(racers.submit(() -> {
                 go.await();
                 for (int i = 0; i < 20_000; i++) {
-                    List<Permit> permits = slots.acquire(ThreadLocalRandom.current().nextInt(1, 4));
-                    mostHeld.accumulateAndGet(held.addAndGet(permits.size()), Math::max);
-                    held.addAndGet(-permits.size());
-                    permits.forEach(Permit::release);
+                    Grant grant = slots.acquire(ThreadLocalRandom.current().nextInt(1, 4));
+                    mostHeld.accumulateAndGet(held.addAndGet(grant.size()), Math::max);
+                    held.addAndGet(-grant.size());
+                    if (!grant.isEmpty()) {
+                        grant.take().release(); // one given back as a permit, the rest in one step
+                    }
+                    grant.releaseRest();
                 }
                 return null;
             }));
@@ -67,10 +71,26 @@ class SlotsTest {
     void acquireGrantsOnlyWhatIsFreeAndNothingWhenFull() {
         Slots slots = new Slots(5);
 
-        assertThat(slots.acquire(3)).hasSize(3);
-        assertThat(slots.acquire(3)).hasSize(2);
-        assertThat(slots.acquire(1)).isEmpty();
+        assertThat(slots.acquire(3).size()).isEqualTo(3);
+        assertThat(slots.acquire(3).size()).isEqualTo(2);
+        assertThat(slots.acquire(1).isEmpty()).isTrue();
         assertThat(slots.tryAcquire()).isEmpty();
+    }
+
+    @Test
+    void aGrantHandsOutNoMoreThanItsSizeAndGivesTheRestBackOnce() {
+        Slots slots = new Slots(4);
+        Grant grant = slots.acquire(3);
+        Permit used = grant.take();
+
+        grant.releaseRest();
+        grant.releaseRest();
+
+        assertThat(slots.taken()).isEqualTo(1);
+        assertThatThrownBy(grant::take).isInstanceOf(IllegalStateException.class)
+                .hasMessage("all 3 granted slot(s) are handed out");
+        used.release();
+        assertThat(slots.taken()).isZero();
     }
 
     @Test

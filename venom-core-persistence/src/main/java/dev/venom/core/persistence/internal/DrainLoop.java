@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A queue drained in batches by daemon threads of its own: the lifecycle the stores' background loops share.
- * {@link #offer} refuses once {@link #close} has begun, so nothing is queued after the last drain; close
+ * {@link #offer} refuses once {@link #close} has begun, and takes back what it queued as close began, so
+ * nothing stays queued after the last drain; close
  * lets the threads finish what is queued (if asked to) within a timeout, interrupts them after it, and
  * hands what is left to the {@code left} callback, so every item is handled, failed or left, once.
  *
@@ -38,8 +40,7 @@ public final class DrainLoop<T> implements AutoCloseable {
     private final boolean drainOnClose;
     private final Duration closeTimeout;
     private final List<Thread> threads = new ArrayList<>();
-    private final Object accepting = new Object();
-    private boolean open = true;
+    private final AtomicBoolean open = new AtomicBoolean(true);
     private volatile boolean running = true;
 
     /**
@@ -68,18 +69,18 @@ public final class DrainLoop<T> implements AutoCloseable {
         this.threads.forEach(Thread::start);
     }
 
-    /** Queues {@code item}; false if the loop is closing or the queue is full. */
+    /** Queues {@code item}; false if the loop is closing or the queue is full. Lock-free. */
     public boolean offer(T item) {
-        synchronized (accepting) {
-            return open && queue.offer(item);
+        if (!open.get() || !queue.offer(item)) {
+            return false;
         }
+        // Closing began meanwhile: take it back, unless a loop thread or the last drain has it already.
+        return open.get() || !queue.remove(item);
     }
 
     /** True until {@link #close} begins. */
     public boolean isOpen() {
-        synchronized (accepting) {
-            return open;
-        }
+        return open.get();
     }
 
     private void run() {
@@ -108,11 +109,8 @@ public final class DrainLoop<T> implements AutoCloseable {
     /** Stops accepting, lets the threads finish (or not) within the timeout, then hands over what is left. */
     @Override
     public void close() {
-        synchronized (accepting) {
-            if (!open) {
-                return;
-            }
-            open = false;
+        if (!open.compareAndSet(true, false)) {
+            return;
         }
         running = false;
         long deadline = System.nanoTime() + closeTimeout.toNanos();
