@@ -134,22 +134,34 @@ class LostClaimAnswerTest {
     }
 
     @Test
-    void claimsThisNodeKnowsOfAreNotRunTwice() throws Exception {
-        // given tasks claimed and running normally, slower than several heartbeats
+    void claimsThisNodeKnowsOfAreNotRunTwice() {
+        // given tasks claimed and running normally, longer than several heartbeats, after a lost answer made
+        // the heartbeat look for claims this node does not know
         CountingStore store = new CountingStore(memory, true);
+        store.loseClaimAnswers(1);
+        ManualTimers timers = new ManualTimers(new SettableClock(java.time.Instant.now()));
+        List<CompletableFuture<String>> running = new CopyOnWriteArrayList<>();
         orchestrator = Orchestrator.builder().store(store).nodeId("node-a").lease(LEASE)
                 .heartbeat(Duration.ofMillis(20)).pollInterval(Duration.ofMillis(20))
                 .processor((task, ctx) -> {
                     attemptsSeen.add(ctx.attempt());
-                    return CompletableFuture.supplyAsync(() -> "slow",
-                            CompletableFuture.delayedExecutor(300, java.util.concurrent.TimeUnit.MILLISECONDS));
-                }).build().start();
-
-        List<VenomTask> tasks = List.of(orchestrator.submit(new TaskRequest("a")).join(),
+                    CompletableFuture<String> result = new CompletableFuture<>();
+                    running.add(result);
+                    return result;
+                }).timers(timers).build().start();
+        VenomTask lost = orchestrator.submit(new TaskRequest("lost")).join();
+        timers.runDue(); // its claim, whose answer is lost
+        List<VenomTask> tasks = List.of(lost, orchestrator.submit(new TaskRequest("a")).join(),
                 orchestrator.submit(new TaskRequest("b")).join());
+
+        // when heartbeats come for as long as the lost answers are looked for
+        timers.advance(LEASE.multipliedBy(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> running.size() == 3);
+        timers.advance(LEASE);
+        running.forEach(result -> result.complete("slow"));
 
         // then each ran exactly once
         tasks.forEach(task -> assertThat(awaitEnded(task.id()).status()).isEqualTo(TaskStatus.COMPLETED));
-        assertThat(attemptsSeen).containsExactly(1, 1);
+        assertThat(attemptsSeen).containsExactly(1, 1, 1);
     }
 }
