@@ -5,7 +5,6 @@ import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.http.internal.ExceptionMapping.Action;
 import dev.venom.core.model.VenomTask;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import io.undertow.util.HttpString;
 import java.util.UUID;
@@ -37,7 +36,7 @@ final class EventRoutes {
         this.handlers = handlers;
     }
 
-    void register(RoutingHandler routes) {
+    void register(Routes routes) {
         routes.get("/api/v1/tasks/{task_id}/events", handlers.worker(Action.READ, this::taskEvents));
         routes.get("/api/v1/events", handlers.worker(Action.READ, this::allEvents));
         routes.get("/api/v1/ws", EventSocket.handler(events, mapper,

@@ -13,7 +13,7 @@ import java.util.concurrent.Executor;
 /**
  * The API's handler chain: request metrics, then the exception mapping, then the routes grouped by
  * concern (tasks, events, ops, static pages), with JSON answers for unknown routes (404) and wrong methods
- * (405).
+ * (405), and FastAPI's redirect for a trailing slash.
  */
 public final class HttpApi {
 
@@ -32,11 +32,12 @@ public final class HttpApi {
         RouteHandlers handlers = new RouteHandlers(errors, ops);
         HttpHandler notFound = exchange -> responses.detail(exchange, 404, "Not Found");
         HttpHandler wrongMethod = exchange -> responses.detail(exchange, 405, "Method Not Allowed");
-        RoutingHandler routes = Handlers.routing()
+        RoutingHandler routing = Handlers.routing()
                 .setFallbackHandler(Handlers.path(notFound)
                         .addPrefixPath("/docs/", StaticPages.swaggerUi(notFound, wrongMethod))
                         .addPrefixPath("/ui/", StaticPages.dashboardAssets(notFound, wrongMethod)))
                 .setInvalidMethodHandler(wrongMethod);
+        Routes routes = new Routes(routing);
         new TaskRoutes(orchestrator, mapper, responses, handlers, memory, maxBodyBytes).register(routes);
         if (events != null) {
             new EventRoutes(orchestrator, events, mapper, responses, handlers).register(routes);

@@ -5,7 +5,6 @@ import dev.venom.core.http.internal.ExceptionMapping.Action;
 import dev.venom.core.model.TaskStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,7 +31,7 @@ final class OpsRoutes {
         this.metrics = metrics;
     }
 
-    void register(RoutingHandler routes) {
+    void register(Routes routes) {
         routes.get("/healthz", handlers.io(Action.READ, this::health))
                 .get("/readyz", handlers.ops(this::ready))
                 .get("/api/v1/stats", handlers.ops(this::stats));

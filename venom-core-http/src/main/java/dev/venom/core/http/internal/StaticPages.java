@@ -2,7 +2,6 @@ package dev.venom.core.http.internal;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.Headers;
@@ -28,7 +27,7 @@ final class StaticPages {
     private final ByteBuffer docs = resource(BASE + "docs.html");
     private final ByteBuffer dashboard = resource(BASE + "dashboard/index.html");
 
-    void register(RoutingHandler routes, RouteHandlers handlers) {
+    void register(Routes routes, RouteHandlers handlers) {
         routes.get("/openapi.json", handlers.io(ExceptionMapping.Action.READ, this::openApi))
                 .get("/docs", handlers.io(ExceptionMapping.Action.READ, this::docs))
                 .get("/docs/", handlers.io(ExceptionMapping.Action.READ, this::docs))

@@ -13,7 +13,6 @@ import dev.venom.core.model.VenomTask;
 import io.undertow.io.Receiver;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
-import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
@@ -57,7 +56,7 @@ final class TaskRoutes {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    void register(RoutingHandler routes) {
+    void register(Routes routes) {
         routes.post("/api/v1/tasks", handlers.io(Action.CREATE, this::create))
                 .get("/api/v1/tasks", handlers.worker(Action.READ, this::list))
                 .get("/api/v1/tasks/{task_id}", handlers.worker(Action.READ, this::get))
