@@ -173,9 +173,14 @@ public final class VenomApplication implements AutoCloseable {
         server.close();
         closeProcessor();
         store.close();
-        if (store instanceof JsonFileStateStore json && !json.savedOnClose()) {
-            log.error("stopped; the final snapshot of {} could not be written, its journal keeps every change for "
-                    + "the next start", storeDescription);
+        if (store instanceof JsonFileStateStore json) {
+            String saved = "json " + json.path() + ", " + json.size() + " task(s)";
+            if (json.savedOnClose()) {
+                log.info("stopped; state saved to {}", saved);
+            } else {
+                log.error("stopped; the final snapshot of {} could not be written, its journal keeps every change "
+                        + "for the next start", saved);
+            }
         } else {
             log.info("stopped; state saved to {}", storeDescription);
         }

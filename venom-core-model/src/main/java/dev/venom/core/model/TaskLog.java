@@ -119,6 +119,19 @@ public final class TaskLog {
         return Optional.empty();
     }
 
+    /**
+     * The time a line ends with, as every line here and every line of the original service does ({@code
+     * "Zakończono przetwarzanie: 2026-11-27T03:08:40.130367"}), if it ends with one.
+     */
+    public static Optional<Instant> timeAtEnd(String line) {
+        int space = line.lastIndexOf(' ');
+        try {
+            return Optional.of(Timestamps.parse(line.substring(space + 1)));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The time of a {@link #recoveredAfterRestart} line, if {@code line} is one. */
     public static Optional<Instant> recoveredAt(String line) {
         return timeAfter(RECOVERED_AFTER_RESTART, line);

@@ -90,21 +90,31 @@ public record VenomTask(
                 1, null, null, null, null, finishedAt, version);
     }
 
-    /** Reads a task from JSON; times in {@link Timestamps} form, naive ones as UTC; missing options as defaults. */
+    /**
+     * Reads a task from JSON; times in {@link Timestamps} form, naive ones as UTC; missing options as defaults.
+     * A task the original service finished (it kept neither {@code attempts} nor {@code finished_at}) ran
+     * once, and finished at the time of its last log line.
+     */
     @JsonCreator
     static VenomTask fromJson(@JsonProperty("id") UUID id, @JsonProperty("content") String content,
                               @JsonProperty("created_at") String createdAt, @JsonProperty("status") TaskStatus status,
                               @JsonProperty("result") String result, @JsonProperty("logs") List<String> logs,
-                              @JsonProperty("priority") Integer priority, @JsonProperty("attempts") int attempts,
+                              @JsonProperty("priority") Integer priority, @JsonProperty("attempts") Integer attempts,
                               @JsonProperty("max_attempts") Integer maxAttempts, @JsonProperty("run_at") String runAt,
                               @JsonProperty("timeout_ms") Long timeoutMs,
                               @JsonProperty("idempotency_key") String idempotencyKey,
                               @JsonProperty("updated_at") String updatedAt,
                               @JsonProperty("finished_at") String finishedAt) {
+        boolean finishedByTheOriginal = attempts == null && status != null && status.isTerminal();
+        Instant finished = time(finishedAt);
+        if (finished == null && finishedByTheOriginal && logs != null && !logs.isEmpty()) {
+            finished = TaskLog.timeAtEnd(logs.get(logs.size() - 1)).orElse(null);
+        }
         return new VenomTask(id, content, time(createdAt), status, result, logs,
-                priority == null ? TaskRequest.DEFAULT_PRIORITY : priority, attempts,
+                priority == null ? TaskRequest.DEFAULT_PRIORITY : priority,
+                attempts != null ? attempts : finishedByTheOriginal ? 1 : 0,
                 maxAttempts == null ? 1 : maxAttempts, time(runAt), timeoutMs, idempotencyKey,
-                time(updatedAt), time(finishedAt), 0);
+                time(updatedAt), finished, 0);
     }
 
     private static Instant time(String text) {

@@ -48,6 +48,14 @@ class TaskLogTest {
     }
 
     @Test
+    void theTimeALineEndsWithIsReadWhateverItsLanguage() {
+        assertThat(TaskLog.timeAtEnd("Zakończono przetwarzanie: 2026-11-27T03:08:40.130367"))
+                .contains(Instant.parse("2026-11-27T03:08:40.130367Z"));
+        assertThat(TaskLog.timeAtEnd(TaskLog.processingFailed("disk full", T))).contains(T);
+        assertThat(TaskLog.timeAtEnd("no time here")).isEmpty();
+    }
+
+    @Test
     void aRecoveryLineGivesItsTime() {
         assertThat(TaskLog.recoveredAt(TaskLog.recoveredAfterRestart(T))).contains(T);
         assertThat(TaskLog.recoveredAt(TaskLog.cancelled(T))).isEmpty();

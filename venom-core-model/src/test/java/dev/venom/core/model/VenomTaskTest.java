@@ -180,12 +180,29 @@ class VenomTaskTest {
         assertThat(read.createdAt()).isEqualTo(Instant.parse("2026-11-27T03:08:38.122912Z"));
         assertThat(read.status()).isEqualTo(TaskStatus.COMPLETED);
         assertThat(read.logs()).containsExactly("Zadanie uruchomione: x");
-        assertThat(read.attempts()).isZero();
-        assertThat(read.finishedAt()).isNull();
+        assertThat(read.attempts()).as("the original finished it: it ran once").isEqualTo(1);
+        assertThat(read.finishedAt()).as("its last line carries no time").isNull();
         assertThat(read.endedAt()).contains(read.createdAt());
         assertThat(read.priority()).isZero();
         assertThat(read.maxAttempts()).isEqualTo(1);
         assertThat(read.updatedAt()).isEqualTo(read.createdAt());
+    }
+
+    @Test
+    void aTaskTheOriginalFinishedRanOnceAndEndedAtItsLastLinesTime() throws Exception {
+        String original = "{\"id\":\"351243c8-450b-4295-b0e7-a89c5cd0fabf\",\"content\":\"x\","
+                + "\"created_at\":\"2026-11-27T03:08:38.122912\",\"status\":\"FAILED\",\"result\":\"Błąd: boom\","
+                + "\"logs\":[\"Zadanie uruchomione: 2026-11-27T03:08:38.123361\","
+                + "\"Błąd przetwarzania: boom - 2026-11-27T03:08:40.130367\"]}";
+        String waiting = original.replace("\"FAILED\"", "\"PENDING\"");
+
+        VenomTask failed = JSON.readValue(original, VenomTask.class);
+        VenomTask pending = JSON.readValue(waiting, VenomTask.class);
+
+        assertThat(failed.attempts()).isEqualTo(1);
+        assertThat(failed.finishedAt()).isEqualTo(Instant.parse("2026-11-27T03:08:40.130367Z"));
+        assertThat(pending.attempts()).isZero();
+        assertThat(pending.finishedAt()).isNull();
     }
 
     @Test

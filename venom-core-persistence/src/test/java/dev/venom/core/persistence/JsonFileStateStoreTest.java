@@ -200,6 +200,8 @@ class JsonFileStateStoreTest {
                 "Zadanie uruchomione: 2026-11-27T03:08:38.123361",
                 "Rozpoczęto przetwarzanie: 2026-11-27T03:08:38.127381",
                 "Zakończono przetwarzanie: 2026-11-27T03:08:40.130367");
+        assertThat(first.attempts()).as("it ran once").isEqualTo(1);
+        assertThat(first.finishedAt()).as("its last line's time").isEqualTo(Instant.parse("2026-11-27T03:08:40.130367Z"));
         assertThat(store.recoveredAtOpen()).isEqualTo(2);
         assertThat(all.subList(4, 6)).allSatisfy(task -> {
             assertThat(task.status()).isEqualTo(TaskStatus.PENDING);

@@ -131,7 +131,8 @@ class ServerProcessTest {
 
             assertThat(server.terminate()).isZero();
 
-            assertThat(server.log()).contains("stopped; state saved to");
+            assertThat(server.log().lines().filter(line -> line.contains("stopped; state saved to")))
+                    .singleElement().asString().endsWith(", 5 task(s)"); // the count now, not the one at start
         }
         String snapshot = Files.readString(stateFile());
         assertThat(snapshot).startsWith("{\"tasks\": [");
