@@ -2,6 +2,7 @@ package dev.venom.core.engine;
 
 import dev.venom.core.engine.internal.ChangeLog;
 import dev.venom.core.engine.internal.TaskTable;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Clock;
@@ -28,7 +29,12 @@ public final class InMemoryStateStore implements StateStore {
 
     /** A store that reads time (claims, leases, {@code run_at}) from {@code clock}. */
     public InMemoryStateStore(Clock clock) {
-        this.table = new TaskTable(Objects.requireNonNull(clock, "clock"), ChangeLog.NONE);
+        this(clock, TaskLog.EN);
+    }
+
+    /** A store on {@code clock} whose claims and rescues write their lines in {@code language}. */
+    public InMemoryStateStore(Clock clock, TaskLog language) {
+        this.table = new TaskTable(Objects.requireNonNull(clock, "clock"), ChangeLog.NONE, language);
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.venom.core.engine.internal.StoreHealth;
 import dev.venom.core.engine.internal.Submitter;
 import dev.venom.core.engine.internal.SystemTimers;
 import dev.venom.core.engine.internal.Timers;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
@@ -62,6 +63,7 @@ public final class Orchestrator implements AutoCloseable {
     private final Duration heartbeat;
     private final Duration pollInterval;
     private final Duration shutdownGrace;
+    private final TaskLog language;
     private final Lifecycle lifecycle;
     private final Timers timers;
     private final ThreadPoolExecutor workers;
@@ -80,6 +82,7 @@ public final class Orchestrator implements AutoCloseable {
         this.heartbeat = b.heartbeat;
         this.pollInterval = b.pollInterval;
         this.shutdownGrace = b.shutdownGrace;
+        this.language = b.language;
         this.lifecycle = new Lifecycle(nodeId);
         this.timers = b.timers != null ? b.timers : new SystemTimers(b.clock);
         this.workers = new ThreadPoolExecutor(b.concurrency, b.concurrency, 60, TimeUnit.SECONDS,
@@ -90,14 +93,14 @@ public final class Orchestrator implements AutoCloseable {
         Announcer announcer = new Announcer(events);
         StoreHealth health = new StoreHealth(timers, b.lease);
         LostAnswers lostAnswers = new LostAnswers(timers, b.lease);
-        this.attempts = new Attempts(store, processor, timers, events, b.retryPolicy, b.lease, lifecycle, workers,
-                this::slotFreed, this::retryDue);
+        this.attempts = new Attempts(store, processor, timers, events, b.retryPolicy, language, b.lease, lifecycle,
+                workers, this::slotFreed, this::retryDue);
         this.dispatcher = new Dispatcher(store, nodeId, b.lease, b.claimCooldown, slots, attempts, announcer, events,
                 health, lostAnswers, lifecycle, timers);
         this.leaseKeeper = new LeaseKeeper(store, nodeId, b.lease, slots, attempts, announcer, events, health,
                 lostAnswers, lifecycle, dispatcher, timers);
-        this.submitter = new Submitter(store, nodeId, b.lease, b.defaultMaxAttempts, b.maxPending, slots, attempts,
-                announcer, events, dispatcher, lostAnswers, lifecycle, timers);
+        this.submitter = new Submitter(store, nodeId, b.lease, b.defaultMaxAttempts, language, b.maxPending, slots,
+                attempts, announcer, events, dispatcher, lostAnswers, lifecycle, timers);
     }
 
     /** A builder; {@link Builder#store store} is required. */
@@ -217,7 +220,7 @@ public final class Orchestrator implements AutoCloseable {
         if (current.status().isTerminal()) {
             return CompletableFuture.failedFuture(new TaskEndedException(current));
         }
-        return store.update(current, current.cancel(timers.clock().instant())).thenCompose(stored -> {
+        return store.update(current, current.cancel(timers.clock().instant(), language)).thenCompose(stored -> {
             if (stored.isPresent()) {
                 log.info("task {} cancelled while {}", id, current.status());
                 events.publish(TaskEvent.between(current, stored.get()));
@@ -333,6 +336,7 @@ public final class Orchestrator implements AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private int defaultMaxAttempts = 1;
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+        private TaskLog language = TaskLog.EN;
         private Timers timers;
         private long maxPending;
         private final List<TaskListener> listeners = new ArrayList<>();
@@ -369,6 +373,15 @@ public final class Orchestrator implements AutoCloseable {
         /** The wait before the first retry, doubled for each further one up to 10 min; default 1 s. */
         public Builder retryBase(Duration retryBase) {
             this.retryPolicy = retryPolicy.withBase(positive(retryBase, "retryBase"));
+            return this;
+        }
+
+        /**
+         * The language of the lines and results this engine writes (a task keeps the lines it was given);
+         * default {@link TaskLog#EN}. Give its store the same.
+         */
+        public Builder language(TaskLog language) {
+            this.language = Objects.requireNonNull(language, "language");
             return this;
         }
 

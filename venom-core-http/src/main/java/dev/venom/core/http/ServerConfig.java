@@ -1,5 +1,6 @@
 package dev.venom.core.http;
 
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.persistence.Fsync;
 import java.io.IOException;
@@ -55,6 +56,7 @@ import java.util.regex.Pattern;
  *                        free; by default 10 ms with PostgreSQL, where each claim has a fixed cost, and 0
  *                        with the journal
  * @param eventWindow     {@code VENOM_EVENT_WINDOW}: live events kept for clients that reconnect
+ * @param language        {@code VENOM_LANGUAGE}: the language of results, log lines and the original's error details
  * @param settings        every setting by key, with the environment's other variables: what a custom processor reads
  * @param sources         for each setting not at its default, where it came from
  * @param warnings        problems worth a warning, such as unknown keys in {@code .env}
@@ -66,7 +68,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                            Optional<URI> processorUrl, Duration processorTimeout, Optional<String> dbUser,
                            Optional<String> dbPassword, String dbSchema, int dbPoolSize, Duration lease,
                            Duration heartbeat, Duration pollInterval, Duration claimCooldown, int eventWindow,
-                           Map<String, String> settings,
+                           TaskLog language, Map<String, String> settings,
                            Map<String, String> sources, List<String> warnings) {
 
     /** The claim cooldown with PostgreSQL unless set: fewer, larger claims cost the database less. */
@@ -107,6 +109,9 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             + "free (0..1000): under load, fewer and larger claims; a wake-up a cooldown after the last claim (the "
             + "poll's included) claims at once, one sooner waits for the rest; keep it well below `VENOM_POLL_MS`",
             ServerConfig::cooldown);
+    static final Setting<TaskLog> LANGUAGE = new Setting<>("VENOM_LANGUAGE", "language", "en|pl", "en", "`en`",
+            "the language of the results, log lines and error details Venom writes: `en`, or `pl` as the original's "
+            + "code wrote them (see A task's life); a task keeps the lines it was given", TaskLog::of);
     static final Setting<Long> PROCESSING_DELAY = new Setting<>("VENOM_PROCESSING_DELAY_MS", "processing-delay-ms",
             "N", "2000", "`2000`", "the simulated processor's delay", Setting.integer(0, 86_400_000L));
     static final Setting<Long> CONCURRENCY = new Setting<>("VENOM_CONCURRENCY", "concurrency", "N", "64", "`64`",
@@ -147,8 +152,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
 
     /** Every setting, in the order the README lists them. */
     static final List<Setting<?>> SETTINGS = List.of(HOST, PORT, STATE_FILE, STORE, DB_USER, DB_PASSWORD, DB_SCHEMA,
-            DB_POOL_SIZE, LEASE, HEARTBEAT, EVENT_WINDOW, POLL, CLAIM_COOLDOWN, PROCESSING_DELAY, CONCURRENCY, NODE_ID,
-            SHUTDOWN_GRACE, MAX_BODY, FSYNC, FSYNC_BATCH, JOURNAL_MAX, RETENTION, MAX_ATTEMPTS, RETRY_BASE,
+            DB_POOL_SIZE, LEASE, HEARTBEAT, EVENT_WINDOW, POLL, CLAIM_COOLDOWN, LANGUAGE, PROCESSING_DELAY,
+            CONCURRENCY, NODE_ID, SHUTDOWN_GRACE, MAX_BODY, FSYNC, FSYNC_BATCH, JOURNAL_MAX, RETENTION, MAX_ATTEMPTS, RETRY_BASE,
             MAX_PENDING, PROCESSOR, PROCESSOR_URL, PROCESSOR_TIMEOUT, LOG_LEVEL);
 
     /** Every setting read here (not those only the environment sets) with its default, in README order. */
@@ -304,6 +309,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         Duration claimCooldown = CLAIM_COOLDOWN.read(v, from.apply(CLAIM_COOLDOWN)).map(Duration::ofMillis)
                 .orElse(store.startsWith("jdbc:postgresql:") ? POSTGRES_CLAIM_COOLDOWN : Duration.ZERO);
         int eventWindow = EVENT_WINDOW.read(v, from.apply(EVENT_WINDOW)).intValue();
+        TaskLog language = LANGUAGE.read(v, from.apply(LANGUAGE));
         Map<String, String> settings = new TreeMap<>(env);
         settings.putAll(v);
         return new ServerConfig(host, port, Path.of(stateFile), store, delay, concurrency,
@@ -311,7 +317,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                 fsync, fsyncBatch, journalMax, retention, maxAttempts, retryBase, maxPending, processor,
                 processorUrl, processorTimeout, optional(DB_USER.read(v, from.apply(DB_USER))),
                 optional(DB_PASSWORD.read(v, from.apply(DB_PASSWORD))), dbSchema, dbPoolSize, lease, heartbeat,
-                pollInterval, claimCooldown, eventWindow, Collections.unmodifiableMap(settings), Map.copyOf(sources),
+                pollInterval, claimCooldown, eventWindow, language, Collections.unmodifiableMap(settings),
+                Map.copyOf(sources),
                 List.copyOf(warnings));
     }
 

@@ -61,6 +61,7 @@ public final class VenomApplication implements AutoCloseable {
                     .poolSize(config.dbPoolSize())
                     .retention(config.retention().orElse(null))
                     .node(node)
+                    .language(config.language())
                     .commitObserver(metrics.commits("venom.db.commit", "PostgreSQL write transaction"));
             config.dbUser().ifPresent(postgres::user);
             config.dbPassword().ifPresent(postgres::password);
@@ -71,6 +72,7 @@ public final class VenomApplication implements AutoCloseable {
         } else {
             JsonFileStateStore opened = JsonFileStateStore.builder(config.stateFile())
                     .mapper(mapper)
+                    .language(config.language())
                     .fsync(config.fsync())
                     .batchInterval(config.fsyncBatch())
                     .compactionThresholdBytes(config.journalMaxBytes())
@@ -98,7 +100,8 @@ public final class VenomApplication implements AutoCloseable {
                     .heartbeat(config.heartbeat())
                     .pollInterval(config.pollInterval())
                     .claimCooldown(config.claimCooldown())
-                    .nodeId(node);
+                    .nodeId(node)
+                    .language(config.language());
             orchestrator = engine.build().start();
             metrics.watch(orchestrator);
             VenomServer server = VenomServer.builder()
@@ -106,6 +109,7 @@ public final class VenomApplication implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .maxBodyBytes(config.maxBodyBytes())
+                    .language(config.language())
                     .metrics(metrics)
                     .events(events)
                     .start();

@@ -1,6 +1,7 @@
 package dev.venom.core.http;
 
 import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.http.internal.ApiJson;
 import dev.venom.core.http.internal.HttpApi;
 import dev.venom.core.http.internal.MemoryGuard;
@@ -41,7 +42,7 @@ public final class VenomServer implements AutoCloseable {
         });
         HttpApi api = new HttpApi(b.orchestrator, ApiJson.mapper(), b.maxBodyBytes,
                 b.metrics == null ? null : b.metrics.registry(), b.events == null ? null : b.events.stream(), memory,
-                ops);
+                ops, b.language);
         this.graceful = Handlers.gracefulShutdown(api.handler());
         HttpHandler root = exchange -> {
             if (closed) {
@@ -100,6 +101,7 @@ public final class VenomServer implements AutoCloseable {
         private long maxBodyBytes = 1024 * 1024;
         private ServerMetrics metrics;
         private LiveEvents events;
+        private TaskLog language = TaskLog.EN;
 
         private Builder() {
         }
@@ -146,6 +148,12 @@ public final class VenomServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxBodyBytes must be > 0, was " + maxBodyBytes);
             }
             this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        /** The language of the error details the original service wrote in Polish; default English. */
+        public Builder language(TaskLog language) {
+            this.language = Objects.requireNonNull(language, "language");
             return this;
         }
 

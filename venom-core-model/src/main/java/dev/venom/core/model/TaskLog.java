@@ -5,113 +5,195 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every line Venom writes into a task's {@code logs}, and the results it writes, built and read in this one
- * place: the model's transitions, the stores (their SQL included) and the metrics all take the text from
- * here. Lines are for people; what happened to a task is decided from its transitions, never from its log
- * text. Times are {@link Timestamps#format formatted} UTC with microseconds.
+ * Every line Venom writes into a task's {@code logs}, and the results it writes, in the two languages it
+ * writes them in: {@link #EN}, as the documentation this project follows, and {@link #PL}, as the original
+ * service's code wrote them. Built and read in this one place: the model's transitions, the stores (their
+ * SQL included) and the metrics take the text from here. The language is a property of what is written: a
+ * task keeps the lines it was given, and the readers here recognise both. Lines are for people; what
+ * happened to a task is decided from its transitions, never from its log text. Times are
+ * {@link Timestamps#format formatted} UTC with microseconds.
  */
-public final class TaskLog {
+public enum TaskLog {
+
+    EN("Task started: ", "Processing started: ", "Processing completed: ", "Processing failed: ", "Cancelled: ",
+            "Interrupted by shutdown, will run again: ", "Recovered after restart: ", "Claim of ",
+            " expired, requeued: ", " expired on the last attempt, failed: ", "Error: ", "the claim of ",
+            " expired on its last attempt", "Processed: ", "Attempt %d failed: ", "Retry scheduled: attempt %d of %d at "),
+    PL("Zadanie uruchomione: ", "Rozpoczęto przetwarzanie: ", "Zakończono przetwarzanie: ", "Błąd przetwarzania: ",
+            "Anulowano: ", "Przerwano przy zatrzymaniu, zostanie uruchomione ponownie: ", "Wznowiono po restarcie: ",
+            "Dzierżawa węzła ", " wygasła, ponownie w kolejce: ", " wygasła przy ostatniej próbie, niepowodzenie: ",
+            "Błąd: ", "dzierżawa węzła ", " wygasła przy ostatniej próbie", "Przetworzono: ", "Próba %d nieudana: ",
+            "Ponowienie zaplanowane: próba %d z %d o ");
+
+    private final String taskStarted;
+    private final String processingStarted;
+    private final String processingCompleted;
+    private final String processingFailed;
+    private final String cancelled;
+    private final String interrupted;
+    private final String recovered;
+    private final String claimOf;
+    private final String claimExpiredRequeued;
+    private final String claimExpiredFailed;
+    private final String error;
+    private final String lastClaimOf;
+    private final String lastClaimExpired;
+    private final String processed;
+    private final String attemptFailed;
+    private final String retryScheduled;
+
+    TaskLog(String taskStarted, String processingStarted, String processingCompleted, String processingFailed,
+            String cancelled, String interrupted, String recovered, String claimOf, String claimExpiredRequeued,
+            String claimExpiredFailed, String error, String lastClaimOf, String lastClaimExpired, String processed,
+            String attemptFailed, String retryScheduled) {
+        this.taskStarted = taskStarted;
+        this.processingStarted = processingStarted;
+        this.processingCompleted = processingCompleted;
+        this.processingFailed = processingFailed;
+        this.cancelled = cancelled;
+        this.interrupted = interrupted;
+        this.recovered = recovered;
+        this.claimOf = claimOf;
+        this.claimExpiredRequeued = claimExpiredRequeued;
+        this.claimExpiredFailed = claimExpiredFailed;
+        this.error = error;
+        this.lastClaimOf = lastClaimOf;
+        this.lastClaimExpired = lastClaimExpired;
+        this.processed = processed;
+        this.attemptFailed = attemptFailed;
+        this.retryScheduled = retryScheduled;
+    }
+
+    /** The language {@code code} names, {@code en} or {@code pl} (any case). */
+    public static TaskLog of(String code) {
+        for (TaskLog language : values()) {
+            if (language.name().equalsIgnoreCase(code.trim())) {
+                return language;
+            }
+        }
+        throw new IllegalArgumentException("must be en or pl, was '" + code.trim() + "'");
+    }
 
     /** Opens the log of a new task. */
-    public static final String TASK_STARTED = "Task started: ";
+    public String taskStarted(Instant at) {
+        return taskStarted + Timestamps.format(at);
+    }
+
     /** An attempt was claimed and runs. */
-    public static final String PROCESSING_STARTED = "Processing started: ";
+    public String processingStarted(Instant at) {
+        return processingStarted + Timestamps.format(at);
+    }
+
     /** The processor returned a result. */
-    public static final String PROCESSING_COMPLETED = "Processing completed: ";
+    public String processingCompleted(Instant at) {
+        return processingCompleted + Timestamps.format(at);
+    }
+
     /** The last allowed attempt failed. */
-    public static final String PROCESSING_FAILED = "Processing failed: ";
-    /** A client cancelled the task. */
-    public static final String CANCELLED = "Cancelled: ";
-    /** A stop found the task running; it runs again. */
-    public static final String INTERRUPTED_BY_SHUTDOWN = "Interrupted by shutdown, will run again: ";
-    /** A start found the task unfinished (embedded store). */
-    public static final String RECOVERED_AFTER_RESTART = "Recovered after restart: ";
-    /** Begins the line of an expired claim, followed by the owner and one of the two endings below. */
-    public static final String CLAIM_OF = "Claim of ";
-    /** Ends the line of an expired claim that is requeued, before the time. */
-    public static final String CLAIM_EXPIRED_REQUEUED = " expired, requeued: ";
-    /** Ends the line of an expired claim on the last attempt, before the time. */
-    public static final String CLAIM_EXPIRED_FAILED = " expired on the last attempt, failed: ";
-    /** Begins the result of a failed task. */
-    public static final String ERROR_RESULT = "Error: ";
-    /** The result of a claim expired on the last attempt: this, the owner, then {@link #LAST_CLAIM_EXPIRED_AFTER}. */
-    public static final String LAST_CLAIM_EXPIRED_BEFORE = ERROR_RESULT + "the claim of ";
-    /** Ends the result of a claim expired on the last attempt. */
-    public static final String LAST_CLAIM_EXPIRED_AFTER = " expired on its last attempt";
-
-    private TaskLog() {
-    }
-
-    public static String taskStarted(Instant at) {
-        return TASK_STARTED + Timestamps.format(at);
-    }
-
-    public static String processingStarted(Instant at) {
-        return PROCESSING_STARTED + Timestamps.format(at);
-    }
-
-    public static String processingCompleted(Instant at) {
-        return PROCESSING_COMPLETED + Timestamps.format(at);
-    }
-
-    public static String processingFailed(String message, Instant at) {
-        return PROCESSING_FAILED + message + " - " + Timestamps.format(at);
+    public String processingFailed(String message, Instant at) {
+        return processingFailed + message + " - " + Timestamps.format(at);
     }
 
     /** An attempt failed and another is allowed. */
-    public static String attemptFailed(int attempt, String message, Instant at) {
-        return "Attempt " + attempt + " failed: " + message + " - " + Timestamps.format(at);
+    public String attemptFailed(int attempt, String message, Instant at) {
+        return attemptFailed.formatted(attempt) + message + " - " + Timestamps.format(at);
     }
 
     /** Follows {@link #attemptFailed}: when the next attempt may run. */
-    public static String retryScheduled(int nextAttempt, int maxAttempts, Instant due) {
-        return "Retry scheduled: attempt " + nextAttempt + " of " + maxAttempts + " at " + Timestamps.format(due);
+    public String retryScheduled(int nextAttempt, int maxAttempts, Instant due) {
+        return retryScheduled.formatted(nextAttempt, maxAttempts) + Timestamps.format(due);
     }
 
-    public static String cancelled(Instant at) {
-        return CANCELLED + Timestamps.format(at);
+    /** A client cancelled the task. */
+    public String cancelled(Instant at) {
+        return cancelled + Timestamps.format(at);
     }
 
-    public static String interruptedByShutdown(Instant at) {
-        return INTERRUPTED_BY_SHUTDOWN + Timestamps.format(at);
+    /** A stop found the task running; it runs again. */
+    public String interruptedByShutdown(Instant at) {
+        return interrupted + Timestamps.format(at);
     }
 
-    public static String recoveredAfterRestart(Instant at) {
-        return RECOVERED_AFTER_RESTART + Timestamps.format(at);
+    /** A start found the task unfinished (embedded store). */
+    public String recoveredAfterRestart(Instant at) {
+        return recovered + Timestamps.format(at);
     }
 
-    public static String claimExpiredRequeued(String owner, Instant at) {
-        return CLAIM_OF + owner + CLAIM_EXPIRED_REQUEUED + Timestamps.format(at);
+    public String claimExpiredRequeued(String owner, Instant at) {
+        return claimOf + owner + claimExpiredRequeued + Timestamps.format(at);
     }
 
-    public static String claimExpiredFailed(String owner, Instant at) {
-        return CLAIM_OF + owner + CLAIM_EXPIRED_FAILED + Timestamps.format(at);
+    public String claimExpiredFailed(String owner, Instant at) {
+        return claimOf + owner + claimExpiredFailed + Timestamps.format(at);
     }
 
-    /** A line a processor logged, with the time it was logged. */
+    /** The result of the built-in simulated processor for {@code content}. */
+    public String processed(String content) {
+        return processed + content;
+    }
+
+    /** The result of a task that failed with {@code message}. */
+    public String errorResult(String message) {
+        return error + message;
+    }
+
+    /** The result of a task whose claim expired on its last attempt. */
+    public String claimExpiredResult(String owner) {
+        return error + lastClaimOf + owner + lastClaimExpired;
+    }
+
+    /** The text of a {@link #processingStarted} line before its time, for SQL that writes the line. */
+    public String processingStartedPrefix() {
+        return processingStarted;
+    }
+
+    /** The text of an expired claim's line before the owner, for SQL that writes the line. */
+    public String claimOfPrefix() {
+        return claimOf;
+    }
+
+    /** Between the owner and the time in a {@link #claimExpiredRequeued} line. */
+    public String claimExpiredRequeuedInfix() {
+        return claimExpiredRequeued;
+    }
+
+    /** Between the owner and the time in a {@link #claimExpiredFailed} line. */
+    public String claimExpiredFailedInfix() {
+        return claimExpiredFailed;
+    }
+
+    /** The text of a {@link #claimExpiredResult} before the owner. */
+    public String claimExpiredResultPrefix() {
+        return error + lastClaimOf;
+    }
+
+    /** The text of a {@link #claimExpiredResult} after the owner. */
+    public String claimExpiredResultSuffix() {
+        return lastClaimExpired;
+    }
+
+    /** A line a processor logged, with the time it was logged (the same in every language). */
     public static String processorLine(String message, Instant at) {
         return message + " - " + Timestamps.format(at);
     }
 
-    /** The result of the built-in simulated processor for {@code content}. */
-    public static String processed(String content) {
-        return "Processed: " + content;
-    }
-
-    /** The result of a task that failed with {@code message}. */
-    public static String errorResult(String message) {
-        return ERROR_RESULT + message;
-    }
-
-    /** The result of a task whose claim expired on its last attempt. */
-    public static String claimExpiredResult(String owner) {
-        return LAST_CLAIM_EXPIRED_BEFORE + owner + LAST_CLAIM_EXPIRED_AFTER;
-    }
-
-    /** When the latest attempt in {@code logs} started, if a {@link #processingStarted} line says. */
+    /** When the latest attempt in {@code logs} started, if a {@link #processingStarted} line (any language) says. */
     public static Optional<Instant> lastProcessingStarted(List<String> logs) {
         for (int i = logs.size() - 1; i >= 0; i--) {
-            Optional<Instant> at = timeAfter(PROCESSING_STARTED, logs.get(i));
+            for (TaskLog language : values()) {
+                Optional<Instant> at = timeAfter(language.processingStarted, logs.get(i));
+                if (at.isPresent()) {
+                    return at;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The time of a {@link #recoveredAfterRestart} line (any language), if {@code line} is one. */
+    public static Optional<Instant> recoveredAt(String line) {
+        for (TaskLog language : values()) {
+            Optional<Instant> at = timeAfter(language.recovered, line);
             if (at.isPresent()) {
                 return at;
             }
@@ -130,11 +212,6 @@ public final class TaskLog {
         } catch (RuntimeException e) {
             return Optional.empty();
         }
-    }
-
-    /** The time of a {@link #recoveredAfterRestart} line, if {@code line} is one. */
-    public static Optional<Instant> recoveredAt(String line) {
-        return timeAfter(RECOVERED_AFTER_RESTART, line);
     }
 
     private static Optional<Instant> timeAfter(String prefix, String line) {

@@ -154,17 +154,28 @@ public record VenomTask(
      */
     public static VenomTask create(UUID id, TaskRequest request, int defaultMaxAttempts, String idempotencyKey,
                                    Instant now) {
+        return create(id, request, defaultMaxAttempts, idempotencyKey, now, TaskLog.EN);
+    }
+
+    /** {@link #create(UUID, TaskRequest, int, String, Instant)} with its line in {@code language}. */
+    public static VenomTask create(UUID id, TaskRequest request, int defaultMaxAttempts, String idempotencyKey,
+                                   Instant now, TaskLog language) {
         Instant at = Timestamps.truncate(now);
         return new VenomTask(id, request.content(), at, TaskStatus.PENDING, null,
-                List.of(TaskLog.taskStarted(at)), request.priorityOr(TaskRequest.DEFAULT_PRIORITY), 0,
+                List.of(language.taskStarted(at)), request.priorityOr(TaskRequest.DEFAULT_PRIORITY), 0,
                 request.maxAttemptsOr(defaultMaxAttempts), request.runAt() == null ? null
                 : Timestamps.truncate(request.runAt()), request.timeoutMs(), idempotencyKey, at, null, 0);
     }
 
     /** Claimed by a worker: PROCESSING, one more attempt, {@code Processing started} logged. */
     public VenomTask start(Instant now) {
+        return start(now, TaskLog.EN);
+    }
+
+    /** {@link #start(Instant)} with its line in {@code language}. */
+    public VenomTask start(Instant now, TaskLog language) {
         requireStatus(TaskStatus.PENDING, "start");
-        return next(TaskStatus.PROCESSING, null, TaskLog.processingStarted(now), attempts + 1, runAt,
+        return next(TaskStatus.PROCESSING, null, language.processingStarted(now), attempts + 1, runAt,
                 now, null);
     }
 
@@ -176,29 +187,44 @@ public record VenomTask(
      *     idempotency key
      */
     public VenomTask startOnArrival(Instant now) {
+        return startOnArrival(now, TaskLog.EN);
+    }
+
+    /** {@link #startOnArrival(Instant)} with its line in {@code language}. */
+    public VenomTask startOnArrival(Instant now, TaskLog language) {
         if (status != TaskStatus.PENDING || attempts != 0 || version > 1 || runAt != null || idempotencyKey != null) {
             throw new IllegalArgumentException("task " + id + " cannot be claimed as it is stored: that takes a new "
                     + "PENDING task without run_at or idempotency key, and it is " + status + " after " + attempts
                     + " attempt(s), version " + version + (runAt != null ? ", run_at " + runAt : "")
                     + (idempotencyKey != null ? ", with an idempotency key" : ""));
         }
-        return start(now).withVersion(2);
+        return start(now, language).withVersion(2);
     }
 
     /** The processor returned {@code output}: COMPLETED with that result and its log line. */
     public VenomTask complete(String output, Instant now) {
+        return complete(output, now, TaskLog.EN);
+    }
+
+    /** {@link #complete(String, Instant)} with its line in {@code language}. */
+    public VenomTask complete(String output, Instant now, TaskLog language) {
         requireStatus(TaskStatus.PROCESSING, "complete");
         Instant at = Timestamps.truncate(now);
-        return next(TaskStatus.COMPLETED, output, TaskLog.processingCompleted(at), attempts, runAt,
+        return next(TaskStatus.COMPLETED, output, language.processingCompleted(at), attempts, runAt,
                 at, at);
     }
 
     /** The processor failed with {@code message}: FAILED, result {@code "Error: <message>"}, log line. */
     public VenomTask fail(String message, Instant now) {
+        return fail(message, now, TaskLog.EN);
+    }
+
+    /** {@link #fail(String, Instant)} with its result and line in {@code language}. */
+    public VenomTask fail(String message, Instant now, TaskLog language) {
         requireStatus(TaskStatus.PROCESSING, "fail");
         Instant at = Timestamps.truncate(now);
-        return next(TaskStatus.FAILED, TaskLog.errorResult(message),
-                TaskLog.processingFailed(message, at), attempts, runAt, at, at);
+        return next(TaskStatus.FAILED, language.errorResult(message),
+                language.processingFailed(message, at), attempts, runAt, at, at);
     }
 
     /** True if a failure of the current attempt should be retried rather than end the task. */
@@ -212,6 +238,11 @@ public record VenomTask(
      * logged.
      */
     public VenomTask retry(String message, Instant retryAt, Instant now) {
+        return retry(message, retryAt, now, TaskLog.EN);
+    }
+
+    /** {@link #retry(String, Instant, Instant)} with its lines in {@code language}. */
+    public VenomTask retry(String message, Instant retryAt, Instant now, TaskLog language) {
         requireStatus(TaskStatus.PROCESSING, "retry");
         if (!hasAttemptsLeft()) {
             throw new IllegalStateException("cannot retry task " + id + ": attempt " + attempts + " of "
@@ -219,19 +250,24 @@ public record VenomTask(
         }
         Instant at = Timestamps.truncate(now);
         Instant due = Timestamps.truncate(retryAt);
-        List<String> lines = append(TaskLog.attemptFailed(attempts, message, at));
-        lines.add(TaskLog.retryScheduled(attempts + 1, maxAttempts, due));
+        List<String> lines = append(language.attemptFailed(attempts, message, at));
+        lines.add(language.retryScheduled(attempts + 1, maxAttempts, due));
         return new VenomTask(id, content, createdAt, TaskStatus.PENDING, null, lines, priority, attempts, maxAttempts,
                 due, timeoutMs, idempotencyKey, at, null, version);
     }
 
     /** Cancelled by a client while PENDING or PROCESSING: CANCELLED, {@code Cancelled: <time>} logged. */
     public VenomTask cancel(Instant now) {
+        return cancel(now, TaskLog.EN);
+    }
+
+    /** {@link #cancel(Instant)} with its line in {@code language}. */
+    public VenomTask cancel(Instant now, TaskLog language) {
         if (status.isTerminal()) {
             throw new IllegalStateException("cannot cancel task " + id + ": it is already " + status);
         }
         Instant at = Timestamps.truncate(now);
-        return next(TaskStatus.CANCELLED, null, TaskLog.cancelled(at), attempts, runAt, at, at);
+        return next(TaskStatus.CANCELLED, null, language.cancelled(at), attempts, runAt, at, at);
     }
 
     /**
@@ -250,13 +286,18 @@ public record VenomTask(
      * FAILED if that was its last allowed attempt. Either way the log names the lost owner.
      */
     public VenomTask claimExpired(String owner, Instant now) {
+        return claimExpired(owner, now, TaskLog.EN);
+    }
+
+    /** {@link #claimExpired(String, Instant)} with its result and line in {@code language}. */
+    public VenomTask claimExpired(String owner, Instant now, TaskLog language) {
         requireStatus(TaskStatus.PROCESSING, "rescue");
         Instant at = Timestamps.truncate(now);
         if (hasAttemptsLeft()) {
-            return requeue(TaskLog.claimExpiredRequeued(owner, at), at);
+            return requeue(language.claimExpiredRequeued(owner, at), at);
         }
-        return next(TaskStatus.FAILED, TaskLog.claimExpiredResult(owner), TaskLog.claimExpiredFailed(owner, at), attempts,
-                runAt, at, at);
+        return next(TaskStatus.FAILED, language.claimExpiredResult(owner), language.claimExpiredFailed(owner, at),
+                attempts, runAt, at, at);
     }
 
     /**

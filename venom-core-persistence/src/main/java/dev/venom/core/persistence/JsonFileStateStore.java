@@ -60,6 +60,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
 
     private final Path path;
     private final Clock clock;
+    private final TaskLog language;
     private final StateFileLock lock;
     private final TaskTable memory;
     private final Journal journal;
@@ -71,6 +72,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     private JsonFileStateStore(Builder b, StateFileLock lock) throws IOException {
         this.path = b.path;
         this.clock = b.clock;
+        this.language = b.language;
         this.lock = lock;
         this.retention = b.retention;
         SnapshotFile snapshot = new SnapshotFile(path, b.mapper, b.opener);
@@ -79,7 +81,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         }
         Path journalPath = path.resolveSibling(path.getFileName() + ".journal");
         StateLoader.Loaded loaded = new StateLoader(path, journalPath, snapshot, b.mapper.readerFor(VenomTask.class),
-                clock, this::appendToJournal).load();
+                clock, language, this::appendToJournal).load();
         this.memory = loaded.memory();
         this.journal = new Journal(journalPath, snapshot, b.mapper.getFactory(),
                 new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener, b.observer),
@@ -281,7 +283,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
      */
     private int recover() {
         Instant now = Timestamps.truncate(clock.instant());
-        String line = TaskLog.recoveredAfterRestart(now);
+        String line = language.recoveredAfterRestart(now);
         int count = memory.requeueUnfinished(line, now);
         if (count > 0) {
             try {
@@ -302,6 +304,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     public static final class Builder {
         private final Path path;
         private Clock clock = Clock.systemUTC();
+        private TaskLog language = TaskLog.EN;
         private ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule()).build();
         private long compactionThresholdBytes = 64L * 1024 * 1024;
         private Fsync fsync = Fsync.ALWAYS;
@@ -317,6 +320,15 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         /** The clock for log lines and quarantine names; default UTC system clock. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * The language of the lines the store writes itself (claims, the recovery after a restart, expired
+         * claims); default {@link TaskLog#EN}. Lines already written are kept as they are.
+         */
+        public Builder language(TaskLog language) {
+            this.language = Objects.requireNonNull(language, "language");
             return this;
         }
 

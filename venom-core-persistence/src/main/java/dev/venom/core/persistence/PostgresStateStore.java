@@ -10,6 +10,7 @@ import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.internal.pg.Jdbc;
@@ -64,6 +65,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     private final Jdbc jdbc;
     private final PgQueries queries;
     private final PgClaims claims;
+    private final TaskLog language;
     private final PgRetention retention;
     private final Duration queryTimeout;
     private volatile boolean closed;
@@ -83,7 +85,8 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         this.relay = new PgEventRelay(pool, channel, table, token);
         this.writer = new PgWriter(pool, b.writers, table, relay, b.observer, this::shiftMicros);
         this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, relay);
-        this.claims = new PgClaims(jdbc, table, relay, this::shiftMicros);
+        this.claims = new PgClaims(jdbc, table, relay, b.language, this::shiftMicros);
+        this.language = b.language;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "venom-pg-maintenance");
             thread.setDaemon(true);
@@ -184,7 +187,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     public CompletableFuture<Optional<Claim>> insertClaimed(VenomTask task, String owner, Duration lease) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(owner, "owner");
-        VenomTask started = task.startOnArrival(task.createdAt());
+        VenomTask started = task.startOnArrival(task.createdAt(), language);
         if (task.content().indexOf('\0') >= 0) {
             return CompletableFuture.failedFuture(nulInContent());
         }
@@ -311,6 +314,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         private int writers = 2;
         private Duration retention;
         private String node = "venom";
+        private TaskLog language = TaskLog.EN;
         private Duration connectionTimeout = Duration.ofSeconds(2);
         private Duration queryTimeout = Duration.ofSeconds(2);
         private Supplier<Duration> clockShift = () -> Duration.ZERO;
@@ -363,6 +367,15 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         /** Delete finished tasks older than this; {@code null} (the default) keeps them. */
         public Builder retention(Duration retention) {
             this.retention = retention;
+            return this;
+        }
+
+        /**
+         * The language of the lines the database writes for this server (a claim's, an expired claim's);
+         * default {@link TaskLog#EN}. Lines already written are kept as they are.
+         */
+        public Builder language(TaskLog language) {
+            this.language = Objects.requireNonNull(language, "language");
             return this;
         }
 

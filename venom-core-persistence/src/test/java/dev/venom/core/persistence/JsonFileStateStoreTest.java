@@ -12,6 +12,7 @@ import dev.venom.core.engine.ClaimRequest;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.model.TaskRequest;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.io.IOException;
@@ -98,6 +99,19 @@ class JsonFileStateStoreTest {
         assertThat(found.content()).isEqualTo("durable");
         assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
         assertThat(found.logs()).last().asString().startsWith("Recovered after restart: ");
+    }
+
+    @Test
+    void inPolishTheRecoveryAfterARestartIsWrittenInPolish() throws Exception {
+        JsonFileStateStore store = JsonFileStateStore.builder(state()).language(TaskLog.PL).open();
+        VenomTask task = store.insert(newTask("przerwane")).join();
+
+        JsonFileStateStore afterCrash = JsonFileStateStore.builder(crashImage()).language(TaskLog.PL).open();
+
+        assertThat(afterCrash.find(task.id()).orElseThrow().logs()).last().asString()
+                .startsWith("Wznowiono po restarcie: ");
+        afterCrash.close();
+        store.close();
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.TaskEvent;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,29 @@ class PostgresStateStoreTest {
         PostgresStateStore store = builder.open();
         opened.add(store);
         return store;
+    }
+
+    @Test
+    void inPolishTheDatabaseWritesTheClaimsAndExpiredClaimsLinesInPolish() {
+        // given a store whose lines are Polish, and a clock it can move past a lease
+        AtomicReference<Duration> shift = new AtomicReference<>(Duration.ZERO);
+        PostgresStateStore polish = store(PostgresStateStore.builder(PostgresTestDatabase.URL).schema(schema)
+                .language(TaskLog.PL).clockShift(shift::get));
+        VenomTask task = polish.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("x").withMaxAttempts(1), 1,
+                null, Instant.now(), TaskLog.PL)).join();
+
+        // when it is claimed, and the claim expires on its last attempt
+        Claim claim = polish.claim(ClaimRequest.of("node-a", 1, Duration.ofSeconds(1))).get(0);
+        shift.set(Duration.ofSeconds(5));
+        polish.rescueExpired();
+
+        // then every line and the result are the original's language
+        assertThat(claim.task().logs()).last().asString().startsWith("Rozpoczęto przetwarzanie: ");
+        VenomTask failed = polish.find(task.id()).orElseThrow();
+        assertThat(failed.result()).isEqualTo("Błąd: dzierżawa węzła node-a wygasła przy ostatniej próbie");
+        assertThat(failed.logs()).first().asString().startsWith("Zadanie uruchomione: ");
+        assertThat(failed.logs()).last().asString()
+                .startsWith("Dzierżawa węzła node-a wygasła przy ostatniej próbie, niepowodzenie: ");
     }
 
     private Orchestrator engine(PostgresStateStore store, String node, Duration poll) {

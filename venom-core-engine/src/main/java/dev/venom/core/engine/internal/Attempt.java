@@ -158,12 +158,12 @@ public final class Attempt implements TaskContext {
         writer.write(current -> {
             Instant now = attempts.timers().clock().instant();
             if (error == null) {
-                return current.complete(result, now);
+                return current.complete(result, now, attempts.language());
             }
             return current.hasAttemptsLeft()
                     ? current.retry(messageOf(error), now.plus(attempts.retryPolicy().delayAfter(current.attempts())),
-                            now)
-                    : current.fail(messageOf(error), now);
+                            now, attempts.language())
+                    : current.fail(messageOf(error), now, attempts.language());
         }).whenComplete((stored, writeError) -> {
             if (writeError != null) {
                 log.error("task {}: could not record the outcome of attempt {}", id, attempt(), writeError);
@@ -183,7 +183,7 @@ public final class Attempt implements TaskContext {
         phase.compareAndSet(Phase.RUNNING, Phase.STOPPING);
         Instant now = attempts.timers().clock().instant();
         return writer.write(current -> current.status().isTerminal() ? current : current.requeue(
-                TaskLog.interruptedByShutdown(now), now));
+                attempts.language().interruptedByShutdown(now), now));
     }
 
     /** {@link #release()} for an attempt never started, which then ends. */

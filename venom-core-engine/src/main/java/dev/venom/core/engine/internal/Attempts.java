@@ -4,6 +4,7 @@ import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.RetryPolicy;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.TaskProcessor;
+import dev.venom.core.model.TaskLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class Attempts {
     private final Timers timers;
     private final EventBus events;
     private final RetryPolicy retryPolicy;
+    private final TaskLog language;
     private final Duration lease;
     private final Lifecycle lifecycle;
     private final ExecutorService workers;
@@ -46,8 +48,9 @@ public final class Attempts {
      * @param retryDue  called with the time a recorded retry comes due
      */
     public Attempts(StateStore store, TaskProcessor processor, Timers timers, EventBus events, RetryPolicy retryPolicy,
-            Duration lease, Lifecycle lifecycle, ExecutorService workers, Runnable slotFreed,
+            TaskLog language, Duration lease, Lifecycle lifecycle, ExecutorService workers, Runnable slotFreed,
             Consumer<Instant> retryDue) {
+        this.language = language;
         this.store = store;
         this.processor = processor;
         this.timers = timers;
@@ -164,6 +167,10 @@ public final class Attempts {
 
     RetryPolicy retryPolicy() {
         return retryPolicy;
+    }
+
+    TaskLog language() {
+        return language;
     }
 
     Duration lease() {

@@ -7,6 +7,7 @@ import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.Submission;
 import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.engine.TooManyPendingException;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
@@ -32,6 +33,7 @@ public final class Submitter {
     private final String nodeId;
     private final Duration lease;
     private final int defaultMaxAttempts;
+    private final TaskLog language;
     private final long maxPending;
     private final Slots slots;
     private final Attempts attempts;
@@ -46,13 +48,15 @@ public final class Submitter {
     /** Set once the store answered that it cannot store a task already claimed. */
     private volatile boolean arrivalsUnsupported;
 
-    public Submitter(StateStore store, String nodeId, Duration lease, int defaultMaxAttempts, long maxPending,
+    public Submitter(StateStore store, String nodeId, Duration lease, int defaultMaxAttempts, TaskLog language,
+            long maxPending,
             Slots slots, Attempts attempts, Announcer announcer, EventBus events, Dispatcher dispatcher,
             LostAnswers lostAnswers, Lifecycle lifecycle, Timers timers) {
         this.store = store;
         this.nodeId = nodeId;
         this.lease = lease;
         this.defaultMaxAttempts = defaultMaxAttempts;
+        this.language = language;
         this.maxPending = maxPending;
         this.slots = slots;
         this.attempts = attempts;
@@ -81,7 +85,7 @@ public final class Submitter {
             }
         }
         VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
-                timers.clock().instant());
+                timers.clock().instant(), language);
         boolean eligible = idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported;
         boolean mayStart = eligible && dispatcher.nothingWaiting();
         if (mayStart) {

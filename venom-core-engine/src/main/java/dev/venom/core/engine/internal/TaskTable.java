@@ -8,6 +8,7 @@ import dev.venom.core.engine.TaskCursor;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.engine.VenomException;
+import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
@@ -52,6 +53,7 @@ public final class TaskTable implements StateStore {
     /** PENDING tasks with a {@code run_at}, by due time; moved to {@link #ready} once due. */
     private final NavigableMap<Due, Entry> delayed = new TreeMap<>();
     private final Map<UUID, Claim> claims = new HashMap<>();
+    private final TaskLog language;
     private final Map<String, Entry> byKey = new HashMap<>();
     private final int[] counts = new int[TaskStatus.values().length];
     private long nextSeq;
@@ -168,8 +170,14 @@ public final class TaskTable implements StateStore {
 
     /** A store that records every change in {@code changeLog} and reads time from {@code clock}. */
     public TaskTable(Clock clock, ChangeLog changeLog) {
+        this(clock, changeLog, TaskLog.EN);
+    }
+
+    /** A table whose claims, arrivals and rescues write their lines in {@code language}. */
+    public TaskTable(Clock clock, ChangeLog changeLog, TaskLog language) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.changeLog = Objects.requireNonNull(changeLog, "changeLog");
+        this.language = Objects.requireNonNull(language, "language");
     }
 
     /**
@@ -308,7 +316,7 @@ public final class TaskTable implements StateStore {
     public CompletableFuture<Optional<Claim>> insertClaimed(VenomTask task, String owner, Duration lease) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(owner, "owner");
-        Claim claim = new Claim(task.startOnArrival(task.createdAt()), owner, clock.instant().plus(lease));
+        Claim claim = new Claim(task.startOnArrival(task.createdAt(), language), owner, clock.instant().plus(lease));
         return add(claim.task(), claim).thenApply(stored -> Optional.of(claim));
     }
 
@@ -443,7 +451,7 @@ public final class TaskTable implements StateStore {
             while (claimed.size() < limit && !ready.isEmpty()) {
                 Entry entry = ready.firstEntry().getValue();
                 VenomTask current = entry.task();
-                VenomTask started = current.start(now).withVersion(current.version() + 1);
+                VenomTask started = current.start(now, language).withVersion(current.version() + 1);
                 put(entry, started);
                 Claim claim = new Claim(started, owner, now.plus(lease));
                 claims.put(started.id(), claim);
@@ -524,7 +532,8 @@ public final class TaskTable implements StateStore {
                 Entry entry = byId.get(claim.task().id());
                 claims.remove(claim.task().id());
                 VenomTask current = entry.task();
-                VenomTask rescued = current.claimExpired(claim.owner(), now).withVersion(current.version() + 1);
+                VenomTask rescued = current.claimExpired(claim.owner(), now, language)
+                        .withVersion(current.version() + 1);
                 put(entry, rescued);
                 changeLog.append(rescued).whenComplete(TaskTable::logUnrecorded);
             }

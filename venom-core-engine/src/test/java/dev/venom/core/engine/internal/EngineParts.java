@@ -6,6 +6,7 @@ import dev.venom.core.engine.ManualTimers;
 import dev.venom.core.engine.RetryPolicy;
 import dev.venom.core.engine.SettableClock;
 import dev.venom.core.engine.TaskProcessor;
+import dev.venom.core.model.TaskLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -43,13 +44,13 @@ final class EngineParts {
 
     EngineParts(int concurrency, TaskProcessor processor) {
         slots = new Slots(concurrency);
-        attempts = new Attempts(store, processor, timers, events, RetryPolicy.DEFAULT, LEASE, lifecycle, workers,
-                this::slotFreed, this::retryDue);
+        attempts = new Attempts(store, processor, timers, events, RetryPolicy.DEFAULT, TaskLog.EN, LEASE, lifecycle,
+                workers, this::slotFreed, this::retryDue);
         dispatcher = new Dispatcher(store, NODE, LEASE, COOLDOWN, slots, attempts, announcer, events, health,
                 lostAnswers, lifecycle, timers);
         leaseKeeper = new LeaseKeeper(store, NODE, LEASE, slots, attempts, announcer, events, health, lostAnswers,
                 lifecycle, dispatcher, timers);
-        submitter = new Submitter(store, NODE, LEASE, 1, 0, slots, attempts, announcer, events, dispatcher,
+        submitter = new Submitter(store, NODE, LEASE, 1, TaskLog.EN, 0, slots, attempts, announcer, events, dispatcher,
                 lostAnswers, lifecycle, timers);
     }
 

@@ -6,6 +6,7 @@ import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskEndedException;
 import dev.venom.core.engine.TooManyPendingException;
 import dev.venom.core.engine.VenomException;
+import dev.venom.core.model.TaskLog;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.util.concurrent.TimeoutException;
@@ -44,9 +45,12 @@ public final class ExceptionMapping {
     }
 
     private final Responses responses;
+    private final TaskLog language;
 
-    public ExceptionMapping(Responses responses) {
+    /** @param language the language of the details the original service wrote in Polish (404, the create's 500) */
+    public ExceptionMapping(Responses responses, TaskLog language) {
         this.responses = responses;
+        this.language = language;
     }
 
     /** Answers {@code error}, a failure of {@code action}; ends an answer already begun. */
@@ -61,7 +65,8 @@ public final class ExceptionMapping {
         if (cause instanceof InvalidRequestException invalid) {
             responses.invalid(exchange, invalid.errors());
         } else if (cause instanceof TaskNotFoundException notFound) {
-            responses.detail(exchange, 404, "Task " + notFound.id() + " not found");
+            responses.detail(exchange, 404, language == TaskLog.PL ? "Zadanie " + notFound.id() + " nie istnieje"
+                    : "Task " + notFound.id() + " not found");
         } else if (cause instanceof TaskEndedException ended) {
             responses.detail(exchange, 409, "Task " + ended.task().id() + " has already ended: "
                     + ended.task().status());
@@ -93,7 +98,11 @@ public final class ExceptionMapping {
             lowOnMemory(exchange);
         } else {
             log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), cause);
-            responses.internalError(exchange);
+            if (action == Action.CREATE && language == TaskLog.PL) {
+                responses.detail(exchange, 500, "Błąd wewnętrzny podczas tworzenia zadania");
+            } else {
+                responses.internalError(exchange);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.venom.core.http.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.http.internal.ExceptionMapping.Action;
+import dev.venom.core.model.TaskLog;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
@@ -23,12 +24,13 @@ public final class HttpApi {
     /**
      * @param metrics the registry {@code GET /metrics} shows and requests are timed into, or null for neither
      * @param events  the live event streams, or null for no event routes
-     * @param ops     runs the operators' routes, so that they answer while every worker thread is busy
+     * @param ops      runs the operators' routes, so that they answer while every worker thread is busy
+     * @param language the language of the error details the original service wrote in Polish
      */
     public HttpApi(Orchestrator orchestrator, ObjectMapper mapper, long maxBodyBytes, PrometheusMeterRegistry metrics,
-                   EventStream events, MemoryGuard memory, Executor ops) {
+                   EventStream events, MemoryGuard memory, Executor ops, TaskLog language) {
         this.responses = new Responses(mapper);
-        ExceptionMapping errors = new ExceptionMapping(responses);
+        ExceptionMapping errors = new ExceptionMapping(responses, language);
         RouteHandlers handlers = new RouteHandlers(errors, ops);
         HttpHandler notFound = exchange -> responses.detail(exchange, 404, "Not Found");
         HttpHandler wrongMethod = exchange -> responses.detail(exchange, 405, "Method Not Allowed");

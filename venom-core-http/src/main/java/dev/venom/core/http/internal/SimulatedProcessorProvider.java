@@ -3,10 +3,14 @@ package dev.venom.core.http.internal;
 import dev.venom.core.engine.SimulatedProcessor;
 import dev.venom.core.engine.TaskProcessor;
 import dev.venom.core.engine.TaskProcessorProvider;
+import dev.venom.core.model.TaskLog;
 import java.time.Duration;
 import java.util.Map;
 
-/** {@code VENOM_PROCESSOR=simulated}: the original service's processor, which waits {@code VENOM_PROCESSING_DELAY_MS}. */
+/**
+ * {@code VENOM_PROCESSOR=simulated}: the original service's processor, which waits {@code VENOM_PROCESSING_DELAY_MS}
+ * and answers in {@code VENOM_LANGUAGE}.
+ */
 public final class SimulatedProcessorProvider implements TaskProcessorProvider {
 
     @Override
@@ -17,6 +21,7 @@ public final class SimulatedProcessorProvider implements TaskProcessorProvider {
     @Override
     public TaskProcessor create(Map<String, String> settings) {
         return new SimulatedProcessor(Duration.ofMillis(
-                ProcessorSettings.millis(settings, "VENOM_PROCESSING_DELAY_MS", SimulatedProcessor.DEFAULT_DELAY)));
+                ProcessorSettings.millis(settings, "VENOM_PROCESSING_DELAY_MS", SimulatedProcessor.DEFAULT_DELAY)),
+                TaskLog.of(settings.getOrDefault("VENOM_LANGUAGE", "en")));
     }
 }

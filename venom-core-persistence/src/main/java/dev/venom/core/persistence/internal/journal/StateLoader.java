@@ -49,6 +49,7 @@ public final class StateLoader {
     private final SnapshotFile snapshot;
     private final ObjectReader taskReader;
     private final Clock clock;
+    private final TaskLog language;
     private final ChangeLog changeLog;
 
     /**
@@ -56,7 +57,8 @@ public final class StateLoader {
      * @param changeLog where the loaded table records the changes made after the start
      */
     public StateLoader(Path path, Path journalPath, SnapshotFile snapshot, ObjectReader taskReader, Clock clock,
-                       ChangeLog changeLog) {
+                       TaskLog language, ChangeLog changeLog) {
+        this.language = language;
         this.path = path;
         this.journalPath = journalPath;
         this.snapshot = snapshot;
@@ -67,7 +69,7 @@ public final class StateLoader {
 
     /** Loads the snapshot and the journals straight into a new in-memory index, task by task. */
     public Loaded load() throws IOException {
-        TaskTable loading = new TaskTable(clock, changeLog);
+        TaskTable loading = new TaskTable(clock, changeLog, language);
         Repair repair = Repair.NONE;
         if (Files.exists(path)) {
             try {
@@ -76,7 +78,7 @@ public final class StateLoader {
                 Path aside = quarantine(path);
                 log.error("state file {} is unreadable ({}); moved aside to {}, starting without it",
                         path, e.getMessage(), aside);
-                loading = new TaskTable(clock, changeLog);
+                loading = new TaskTable(clock, changeLog, language);
                 repair = Repair.NOW;
             }
         }

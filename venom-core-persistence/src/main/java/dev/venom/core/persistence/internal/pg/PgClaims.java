@@ -36,7 +36,7 @@ public final class PgClaims {
      * @param table       the tasks table, schema included
      * @param shiftMicros how far the store's clock is ahead of the database's (a test seam; 0 otherwise)
      */
-    public PgClaims(Jdbc jdbc, String table, PgEventRelay relay, LongSupplier shiftMicros) {
+    public PgClaims(Jdbc jdbc, String table, PgEventRelay relay, TaskLog language, LongSupplier shiftMicros) {
         this.jdbc = jdbc;
         this.table = table;
         this.relay = relay;
@@ -45,7 +45,7 @@ public final class PgClaims {
                 + TaskRows.NOW + " ORDER BY priority DESC, due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED), "
                 + "now AS (SELECT " + TaskRows.NOW + " AS at) "
                 + "UPDATE " + table + " t SET status = 'PROCESSING', attempts = t.attempts + 1, "
-                + "logs = array_append(t.logs, " + TaskRows.literal(TaskLog.PROCESSING_STARTED) + " || "
+                + "logs = array_append(t.logs, " + TaskRows.literal(language.processingStartedPrefix()) + " || "
                 + TaskRows.LOG_TIME.formatted("now.at") + "), "
                 + "updated_at = now.at, version = t.version + 1, lease_owner = ?, "
                 + "lease_expires_at = now.at + ? * interval '1 millisecond' "
@@ -61,11 +61,11 @@ public final class PgClaims {
                 + "UPDATE " + table + " t SET "
                 + "status = CASE WHEN t.attempts >= t.max_attempts THEN 'FAILED' ELSE 'PENDING' END, "
                 + "result = CASE WHEN t.attempts >= t.max_attempts THEN "
-                + TaskRows.literal(TaskLog.LAST_CLAIM_EXPIRED_BEFORE) + " || t.lease_owner || "
-                + TaskRows.literal(TaskLog.LAST_CLAIM_EXPIRED_AFTER) + " END, "
-                + "logs = array_append(t.logs, " + TaskRows.literal(TaskLog.CLAIM_OF) + " || t.lease_owner || CASE "
-                + "WHEN t.attempts >= t.max_attempts THEN " + TaskRows.literal(TaskLog.CLAIM_EXPIRED_FAILED)
-                + " ELSE " + TaskRows.literal(TaskLog.CLAIM_EXPIRED_REQUEUED) + " END || " + time + "), "
+                + TaskRows.literal(language.claimExpiredResultPrefix()) + " || t.lease_owner || "
+                + TaskRows.literal(language.claimExpiredResultSuffix()) + " END, "
+                + "logs = array_append(t.logs, " + TaskRows.literal(language.claimOfPrefix()) + " || t.lease_owner || CASE "
+                + "WHEN t.attempts >= t.max_attempts THEN " + TaskRows.literal(language.claimExpiredFailedInfix())
+                + " ELSE " + TaskRows.literal(language.claimExpiredRequeuedInfix()) + " END || " + time + "), "
                 + "finished_at = CASE WHEN t.attempts >= t.max_attempts THEN now.at END, "
                 + "updated_at = now.at, version = t.version + 1, lease_owner = NULL, lease_expires_at = NULL "
                 + "FROM expired, now WHERE t.id = expired.id "
