@@ -18,12 +18,13 @@ public enum TaskLog {
     EN("Task started: ", "Processing started: ", "Processing completed: ", "Processing failed: ", "Cancelled: ",
             "Interrupted by shutdown, will run again: ", "Recovered after restart: ", "Claim of ",
             " expired, requeued: ", " expired on the last attempt, failed: ", "Error: ", "the claim of ",
-            " expired on its last attempt", "Processed: ", "Attempt %d failed: ", "Retry scheduled: attempt %d of %d at "),
+            " expired on its last attempt", "Processed: ", "Attempt %d failed: ", "Retry scheduled: attempt %d of %d at ",
+            "timed out after %d ms"),
     PL("Zadanie uruchomione: ", "Rozpoczęto przetwarzanie: ", "Zakończono przetwarzanie: ", "Błąd przetwarzania: ",
             "Anulowano: ", "Przerwano przy zatrzymaniu, zostanie uruchomione ponownie: ", "Wznowiono po restarcie: ",
             "Dzierżawa węzła ", " wygasła, ponownie w kolejce: ", " wygasła przy ostatniej próbie, niepowodzenie: ",
             "Błąd: ", "dzierżawa węzła ", " wygasła przy ostatniej próbie", "Przetworzono: ", "Próba %d nieudana: ",
-            "Ponowienie zaplanowane: próba %d z %d o ");
+            "Ponowienie zaplanowane: próba %d z %d o ", "przekroczono limit czasu %d ms");
 
     private final String taskStarted;
     private final String processingStarted;
@@ -41,11 +42,13 @@ public enum TaskLog {
     private final String processed;
     private final String attemptFailed;
     private final String retryScheduled;
+    private final String timedOut;
 
     TaskLog(String taskStarted, String processingStarted, String processingCompleted, String processingFailed,
             String cancelled, String interrupted, String recovered, String claimOf, String claimExpiredRequeued,
             String claimExpiredFailed, String error, String lastClaimOf, String lastClaimExpired, String processed,
-            String attemptFailed, String retryScheduled) {
+            String attemptFailed, String retryScheduled, String timedOut) {
+        this.timedOut = timedOut;
         this.taskStarted = taskStarted;
         this.processingStarted = processingStarted;
         this.processingCompleted = processingCompleted;
@@ -125,6 +128,11 @@ public enum TaskLog {
 
     public String claimExpiredFailed(String owner, Instant at) {
         return claimOf + owner + claimExpiredFailed + Timestamps.format(at);
+    }
+
+    /** Why an attempt that outlived its {@code timeout_ms} failed: the message of its result and lines. */
+    public String timedOut(long timeoutMs) {
+        return timedOut.formatted(timeoutMs);
     }
 
     /** The result of the built-in simulated processor for {@code content}. */

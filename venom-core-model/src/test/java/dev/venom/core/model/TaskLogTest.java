@@ -39,6 +39,8 @@ class TaskLogTest {
         assertThat(TaskLog.PL.attemptFailed(1, "boom", T)).isEqualTo("Próba 1 nieudana: boom - " + AT);
         assertThat(TaskLog.PL.retryScheduled(2, 3, T)).isEqualTo("Ponowienie zaplanowane: próba 2 z 3 o " + AT);
         assertThat(TaskLog.PL.cancelled(T)).isEqualTo("Anulowano: " + AT);
+        assertThat(TaskLog.PL.timedOut(100)).isEqualTo("przekroczono limit czasu 100 ms");
+        assertThat(TaskLog.EN.timedOut(100)).isEqualTo("timed out after 100 ms");
         assertThat(TaskLog.PL.recoveredAfterRestart(T)).isEqualTo("Wznowiono po restarcie: " + AT);
         assertThat(TaskLog.PL.claimExpiredResult("node-a"))
                 .isEqualTo("Błąd: dzierżawa węzła node-a wygasła przy ostatniej próbie");

@@ -104,10 +104,11 @@ public final class Attempt implements TaskContext {
     private void timedOut() {
         if (phase.compareAndSet(Phase.RUNNING, Phase.TIMING_OUT)) {
             cancelOutcome();
-            record(new TimeoutException("timed out after " + claim.task().timeoutMs() + " ms"));
+            record(new TimeoutException(attempts.language().timedOut(claim.task().timeoutMs())));
         } else if (phase.compareAndSet(Phase.STOPPING, Phase.DISCARDED)) {
             // its claim is gone already (lost, or given back at shutdown): nothing to write, the slot comes back
-            log.warn("task {} attempt {} failed: timed out after {} ms", id, attempt(), claim.task().timeoutMs());
+            log.warn("task {} attempt {} failed: {}", id, attempt(),
+                    attempts.language().timedOut(claim.task().timeoutMs()));
             cancelOutcome();
             end();
         }
