@@ -73,6 +73,7 @@ public final class VenomApplication implements AutoCloseable {
             JsonFileStateStore opened = JsonFileStateStore.builder(config.stateFile())
                     .mapper(mapper)
                     .language(config.language())
+                    .liveSnapshot(config.snapshotInterval())
                     .fsync(config.fsync())
                     .batchInterval(config.fsyncBatch())
                     .compactionThresholdBytes(config.journalMaxBytes())

@@ -17,6 +17,7 @@ import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.internal.journal.Journal;
+import dev.venom.core.persistence.internal.journal.LiveSnapshot;
 import dev.venom.core.persistence.internal.journal.SnapshotFile;
 import dev.venom.core.persistence.internal.journal.StateFileLock;
 import dev.venom.core.persistence.internal.journal.StateLoader;
@@ -64,6 +65,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     private final StateFileLock lock;
     private final TaskTable memory;
     private final Journal journal;
+    private final LiveSnapshot live;
     private final Duration retention;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final int recovered;
@@ -86,6 +88,8 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         this.journal = new Journal(journalPath, snapshot, b.mapper.getFactory(),
                 new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener, b.observer),
                 this::compactFromWriter);
+        this.live = b.liveSnapshot.isZero() ? null : new LiveSnapshot(journal, this::liveSnapshot, memory::size,
+                b.liveSnapshot);
         try {
             this.recovered = recover();
             if (loaded.repair() == StateLoader.Repair.NOW) {
@@ -94,6 +98,9 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
                 memory.snapshot(retentionCutoff(), journal::compactBehind);
             }
         } catch (RuntimeException e) {
+            if (live != null) {
+                live.close();
+            }
             journal.close();
             Throwable cause = VenomException.unwrap(e);
             throw cause instanceof StoreException se ? se
@@ -198,6 +205,9 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        if (live != null) {
+            live.close();
+        }
         CompletableFuture<Void> snapshot = compactNow();
         if (refusedAsStale(snapshot)) {
             snapshot = compactNow(); // taken while a failed write was still being rolled back: take it again
@@ -297,7 +307,17 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     }
 
     private CompletableFuture<Void> appendToJournal(VenomTask task) {
+        if (live != null) {
+            live.changed();
+        }
         return journal.append(task);
+    }
+
+    /** A snapshot of the state now, written in the background while appends go to a new journal. */
+    private CompletableFuture<Void> liveSnapshot() {
+        List<CompletableFuture<Void>> done = new ArrayList<>(1);
+        logRetention(memory.snapshot(retentionCutoff(), tasks -> done.add(journal.compact(tasks))));
+        return done.get(0);
     }
 
     /** Options of a {@link JsonFileStateStore}. */
@@ -310,6 +330,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         private Fsync fsync = Fsync.ALWAYS;
         private Duration batchInterval = Duration.ofMillis(10);
         private Duration retention;
+        private Duration liveSnapshot = Duration.ZERO;
         private FileOpener opener = FileOpener.DEFAULT;
         private CommitObserver observer = CommitObserver.NONE;
 
@@ -378,6 +399,21 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         /** Hears each fsync of the journal: the changes it made durable and how long it took. */
         public Builder commitObserver(CommitObserver observer) {
             this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
+         * Keeps the snapshot file current while the store runs: after a change, a snapshot is written in the
+         * background within about {@code interval} (a store of more than 10,000 tasks is paced so that this
+         * costs at most about a tenth of one core). {@code Duration.ZERO}, the default, writes the snapshot
+         * only when the journal rolls over and at a clean stop.
+         */
+        public Builder liveSnapshot(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("liveSnapshot must be >= 0, was " + interval);
+            }
+            this.liveSnapshot = interval;
             return this;
         }
 

@@ -51,7 +51,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private static final long SNAPSHOT_RETRY_MAX_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
-    private sealed interface Job permits Change, Compaction, Probe, Stop {
+    private sealed interface Job permits Change, Compaction, Probe, Recheck, Stop {
     }
 
     /**
@@ -76,6 +76,13 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     private record Stop() implements Job {
+    }
+
+    /**
+     * Wakes the writer to see whether the journal is past the threshold: a snapshot just ended, and the
+     * journal may have crossed it while that snapshot was being written, with no write to come.
+     */
+    private record Recheck() implements Job {
     }
 
     /** Asks whether the journal can take a write now; completes with why not, or empty. */
@@ -105,6 +112,13 @@ public final class Journal implements ChangeLog, AutoCloseable {
      * A snapshot refused because a write failed after it was taken: it may hold that change, which was rolled
      * back. Taking it again gives one without it.
      */
+    /** A snapshot was not taken because another was still being written; the caller may ask again later. */
+    public static final class SnapshotBusyException extends StoreException {
+        SnapshotBusyException() {
+            super("a snapshot is being written already");
+        }
+    }
+
     public static final class StaleSnapshotException extends StoreException {
         StaleSnapshotException() {
             super("a journal write failed after this snapshot was taken; a new one is taken later");
@@ -131,7 +145,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     private volatile boolean stopped;
     /** Why the last write failed, or null while writes succeed. */
     private volatile String lastFailure;
-    private CompletableFuture<Void> snapshotInProgress = CompletableFuture.completedFuture(null);
+    private volatile CompletableFuture<Void> snapshotInProgress = CompletableFuture.completedFuture(null);
     private volatile boolean compactionRequested;
     /** The journal may grow to the snapshot's size before the next one, so rewriting stays O(1) per change. */
     private volatile long lastSnapshotBytes;
@@ -263,6 +277,11 @@ public final class Journal implements ChangeLog, AutoCloseable {
         return enqueue(new Compaction(tasks, Mode.IN_PLACE, failedWrites, new CompletableFuture<>()));
     }
 
+    /** True unless a snapshot is being written, or a failed one is still waiting out its pause. */
+    public boolean readyForSnapshot() {
+        return snapshotInProgress.isDone() && System.nanoTime() - snapshotRetryAtNanos >= 0;
+    }
+
     private CompletableFuture<Void> enqueue(Compaction compaction) {
         offer(compaction, compaction.done());
         return compaction.done();
@@ -345,6 +364,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
                 compact(compaction);
             } else if (job instanceof Probe probe) {
                 probe.done().complete(probeWrite());
+            } else if (job instanceof Recheck) {
+                continue; // the threshold is checked after the batch
             } else {
                 stop();
                 failAll(batch, waiting, new StoreException("journal " + path + " is closed"));
@@ -581,7 +602,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
                 case BEHIND -> behind(compaction);
                 case ROTATE -> {
                     if (!snapshotInProgress.isDone()) {
-                        compaction.done().complete(null);
+                        compaction.done().completeExceptionally(new SnapshotBusyException());
                     } else if (Files.exists(old)) {
                         // an earlier snapshot failed: .old holds changes no snapshot has; never rename over it
                         behind(compaction);
@@ -648,6 +669,11 @@ public final class Journal implements ChangeLog, AutoCloseable {
             compaction.done().completeExceptionally(new StoreException("cannot write snapshot: " + e.getMessage(), e));
         } finally {
             compactionRequested = false;
+            synchronized (this) {
+                if (!stopped) {
+                    queue.add(new Recheck());
+                }
+            }
         }
     }
 
@@ -756,6 +782,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
             compaction.done().completeExceptionally(failure);
         } else if (job instanceof Probe probe) {
             probe.done().complete(Optional.of(failure.getMessage()));
+        } else if (job instanceof Recheck) {
+            return false;
         } else {
             return true;
         }
