@@ -10,6 +10,7 @@ import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.engine.internal.CompactTask;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
@@ -170,8 +171,9 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     @Override
     public CompletableFuture<VenomTask> insert(VenomTask task) {
         Objects.requireNonNull(task, "task");
-        if (task.content().indexOf('\0') >= 0) {
-            return CompletableFuture.failedFuture(nulInContent());
+        Optional<IllegalArgumentException> unstorable = unstorable(task.content());
+        if (unstorable.isPresent()) {
+            return CompletableFuture.failedFuture(unstorable.get());
         }
         return writer.insert(task);
     }
@@ -188,15 +190,27 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(owner, "owner");
         VenomTask started = task.startOnArrival(task.createdAt(), language);
-        if (task.content().indexOf('\0') >= 0) {
-            return CompletableFuture.failedFuture(nulInContent());
+        Optional<IllegalArgumentException> unstorable = unstorable(task.content());
+        if (unstorable.isPresent()) {
+            return CompletableFuture.failedFuture(unstorable.get());
         }
         return writer.insertClaimed(started, owner, lease.toMillis()).thenApply(Optional::of);
     }
 
-    private static IllegalArgumentException nulInContent() {
-        return new IllegalArgumentException(
-                "content holds a NUL character (\\u0000), which PostgreSQL text cannot store");
+    /**
+     * Why PostgreSQL text cannot hold {@code content} exactly, if it cannot: a NUL character, or an unpaired
+     * surrogate (the driver would write it as {@code ?}). Refused rather than changed.
+     */
+    private static Optional<IllegalArgumentException> unstorable(String content) {
+        if (content.indexOf('\0') >= 0) {
+            return Optional.of(new IllegalArgumentException(
+                    "content holds a NUL character (\\u0000), which PostgreSQL text cannot store"));
+        }
+        if (CompactTask.hasUnpairedSurrogate(content)) {
+            return Optional.of(new IllegalArgumentException(
+                    "content holds an unpaired surrogate (such as \\ud800), which PostgreSQL text cannot store"));
+        }
+        return Optional.empty();
     }
 
     @Override

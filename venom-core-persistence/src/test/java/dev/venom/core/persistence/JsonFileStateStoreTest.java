@@ -123,6 +123,18 @@ class JsonFileStateStoreTest {
     }
 
     @Test
+    void contentWithAnUnpairedSurrogateIsKeptExactlyThroughTheJournalASnapshotAndARestart() throws Exception {
+        String sent = "a\ud800b";
+        JsonFileStateStore store = open(state());
+        VenomTask task = store.insert(newTask(sent)).join();
+
+        assertThat(store.find(task.id()).orElseThrow().content()).isEqualTo(sent);
+        assertThat(open(crashImage()).find(task.id()).orElseThrow().content()).as("from the journal").isEqualTo(sent);
+        store.close();
+        assertThat(open(state()).find(task.id()).orElseThrow().content()).as("from the snapshot").isEqualTo(sent);
+    }
+
+    @Test
     void inPolishTheRecoveryAfterARestartIsWrittenInPolish() throws Exception {
         JsonFileStateStore store = JsonFileStateStore.builder(state()).language(TaskLog.PL).open();
         VenomTask task = store.insert(newTask("przerwane")).join();

@@ -414,6 +414,9 @@ class PostgresStateStoreTest {
     @Test
     void contentWithANulCharacterIsRefusedAndAResultWithOneIsStoredReadably() {
         PostgresStateStore store = store();
+        assertThatThrownBy(() -> store.insert(VenomTask.create(UUID.randomUUID(), "a\ud800b", Instant.now())).join())
+                .as("an unpaired surrogate, which PostgreSQL text would turn into '?'")
+                .hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("unpaired surrogate");
 
         assertThatThrownBy(() -> store.insert(VenomTask.create(UUID.randomUUID(), "a\u0000b", Instant.now())).join())
                 .hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");

@@ -11,12 +11,16 @@ import java.util.UUID;
 
 /**
  * A task packed into one byte array: about a third of the memory of its {@link VenomTask} object graph
- * (UUID, instants, strings, list), and one object for the garbage collector instead of a dozen.
+ * (UUID, instants, strings, list), and one object for the garbage collector instead of a dozen. Strings are
+ * kept exactly: UTF-8, or UTF-16 for the rare string that holds an unpaired surrogate (a JSON {@code
+ * "\ud800"}), which UTF-8 cannot carry.
  */
 public final class CompactTask {
 
     private static final TaskStatus[] STATUSES = TaskStatus.values();
     private static final long NO_INSTANT = Long.MIN_VALUE;
+    /** Starts an encoded string that is UTF-16: a byte that never occurs in UTF-8. */
+    private static final byte UTF16_MARK = (byte) 0xFF;
 
     private CompactTask() {
     }
@@ -108,8 +112,28 @@ public final class CompactTask {
         return bytes == null ? 0 : bytes.length;
     }
 
+    /** UTF-8, or the raw UTF-16 chars after {@link #UTF16_MARK} if the text has an unpaired surrogate. */
     private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+        if (!hasUnpairedSurrogate(text)) {
+            return text.getBytes(StandardCharsets.UTF_8);
+        }
+        ByteBuffer chars = ByteBuffer.allocate(1 + 2 * text.length()).put(UTF16_MARK);
+        chars.asCharBuffer().put(text); // the chars as they are: a charset would replace the lone surrogate
+        return chars.array();
+    }
+
+    /** True if {@code text} holds a surrogate that is not half of a pair: text that UTF-8 cannot carry. */
+    public static boolean hasUnpairedSurrogate(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** As epoch microseconds: a task's times carry no more (see {@link VenomTask}). */
@@ -136,7 +160,9 @@ public final class CompactTask {
         if (length < 0) {
             return null;
         }
-        String text = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+        String text = length > 0 && in.get(in.position()) == UTF16_MARK
+                ? ByteBuffer.wrap(in.array(), in.position() + 1, length - 1).slice().asCharBuffer().toString()
+                : new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
         in.position(in.position() + length);
         return text;
     }

@@ -25,6 +25,19 @@ class CompactTaskTest {
     }
 
     @Test
+    void textWithAnUnpairedSurrogateSurvivesPackingExactly() {
+        for (String text : new String[] {"a\ud800b", "\udc00", "end\ud83d", "pair \ud83d\ude00 ok", ""}) {
+            VenomTask task = VenomTask.create(UUID.randomUUID(), text, T0).start(T0).complete(text + "!", T0)
+                    .withLog(text, T0);
+
+            assertThat(CompactTask.decode(CompactTask.encode(task))).as("%s", text.chars().boxed().toList())
+                    .isEqualTo(task);
+        }
+        assertThat(CompactTask.hasUnpairedSurrogate("pair \ud83d\ude00 ok")).isFalse();
+        assertThat(CompactTask.hasUnpairedSurrogate("a\ud800b")).isTrue();
+    }
+
+    @Test
     void everyOptionSurvivesPacking() {
         VenomTask task = VenomTask.create(UUID.randomUUID(), new dev.venom.core.model.TaskRequest("o").withPriority(9)
                 .withMaxAttempts(4).withRunAt(T0.plusSeconds(3)).withTimeoutMs(250), 1, "key ✓", T0)
