@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -267,14 +268,23 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
 
     /** Snapshot now, on the journal's writer thread; the journal is empty afterwards. */
     private CompletableFuture<Void> compactNow() {
-        List<CompletableFuture<Void>> done = new ArrayList<>(1);
-        int dropped = memory.snapshot(retentionCutoff(), tasks -> done.add(journal.compactInPlace(tasks)));
-        logRetention(dropped);
-        return done.get(0);
+        return snapshot(journal::compactInPlace);
     }
 
     private void compactFromWriter(Journal full) {
-        logRetention(memory.snapshot(retentionCutoff(), full::compact));
+        snapshot(full::compact);
+    }
+
+    /**
+     * Drops what retention drops and hands the state now, taken while no change can happen, to {@code write}
+     * (one of the journal's snapshot modes).
+     *
+     * @return completes when the snapshot is on disk
+     */
+    private CompletableFuture<Void> snapshot(Function<List<VenomTask>, CompletableFuture<Void>> write) {
+        List<CompletableFuture<Void>> done = new ArrayList<>(1);
+        logRetention(memory.snapshot(retentionCutoff(), tasks -> done.add(write.apply(tasks))));
+        return done.get(0);
     }
 
     private Instant retentionCutoff() {
@@ -315,9 +325,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
 
     /** A snapshot of the state now, written in the background while appends go to a new journal. */
     private CompletableFuture<Void> liveSnapshot() {
-        List<CompletableFuture<Void>> done = new ArrayList<>(1);
-        logRetention(memory.snapshot(retentionCutoff(), tasks -> done.add(journal.compact(tasks))));
-        return done.get(0);
+        return snapshot(journal::compact);
     }
 
     /** Options of a {@link JsonFileStateStore}. */

@@ -1,5 +1,6 @@
 package dev.venom.core.persistence.internal.journal;
 
+import dev.venom.core.engine.internal.EngineThreads;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -43,11 +44,7 @@ public final class LiveSnapshot implements AutoCloseable {
         this.journal = journal;
         this.take = take;
         this.size = size;
-        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "venom-live-snapshot");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.executor = Executors.newSingleThreadScheduledExecutor(EngineThreads.named("venom-live-snapshot"));
         executor.scheduleWithFixedDelay(this::tick, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
     }
 
