@@ -4,9 +4,9 @@ import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.http.internal.ApiJson;
 import dev.venom.core.http.internal.HttpApi;
+import dev.venom.core.http.internal.HttpListener;
 import dev.venom.core.http.internal.MemoryGuard;
 import io.undertow.Handlers;
-import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
+import org.xnio.OptionMap;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -26,7 +27,7 @@ public final class VenomServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VenomServer.class);
 
-    private final Undertow undertow;
+    private final HttpListener listener;
     private final GracefulShutdownHandler graceful;
     private final InetSocketAddress address;
     private final MemoryGuard memory;
@@ -51,16 +52,12 @@ public final class VenomServer implements AutoCloseable {
                 graceful.handleRequest(exchange);
             }
         };
-        this.undertow = Undertow.builder()
-                .addHttpListener(b.port, b.host)
-                // No server-wide entity limit: Undertow drops a chunked body over it unanswered. The create route
-                // reads bodies up to maxBodyBytes and answers 413 beyond; no other route reads one.
-                // a '{' or '|' in a path reaches the routes, which answer it in JSON, not Undertow's bare 400
-                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
-                .setHandler(root)
-                .build();
-        undertow.start();
-        this.address = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
+        // No server-wide entity limit: Undertow drops a chunked body over it unanswered. The create route reads
+        // bodies up to maxBodyBytes and answers 413 beyond; no other route reads one. A '{' or '|' in a path
+        // reaches the routes, which answer it in JSON, not Undertow's bare 400.
+        this.listener = HttpListener.open(b.host, b.port,
+                OptionMap.create(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true), root);
+        this.address = listener.address();
     }
 
     /** A builder; {@link Builder#orchestrator orchestrator} is required. */
@@ -88,7 +85,7 @@ public final class VenomServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        undertow.stop();
+        listener.close();
         ops.shutdownNow();
         memory.close();
     }

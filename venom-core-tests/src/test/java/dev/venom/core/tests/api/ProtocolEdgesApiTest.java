@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +117,29 @@ class ProtocolEdgesApiTest {
         assertThat(bodyOf(answer).get("detail").get(0).get("loc").toString()).isEqualTo("[\"path\",\"task_id\"]");
         assertThat(unknown).startsWith("HTTP/1.1 404 ");
         assertThat(bodyOf(unknown).get("detail").asText()).isEqualTo("Not Found");
+    }
+
+    @Test
+    void requestsUndertowsParserRefusesAreAnsweredInJson() throws Exception {
+        String badEscape = raw("GET /api/v1/tasks/%zz HTTP/1.1\r\nHost: x\r\n\r\n", new byte[0]);
+        String badQuery = raw("GET /api/v1/tasks?limit=%g1 HTTP/1.1\r\nHost: x\r\n\r\n", new byte[0]);
+        String badLine = raw("GET /api/v1/tasks HTTP/1.1 extra\r\nHost: x\r\n\r\n", new byte[0]);
+        String badHeader = raw("GET /api/v1/tasks HTTP/1.1\r\nHo st: x\r\n\r\n", new byte[0]);
+
+        for (String answer : List.of(badEscape, badQuery, badLine, badHeader)) {
+            assertThat(answer).startsWith("HTTP/1.1 400 ").contains("Content-Type: application/json");
+            assertThat(bodyOf(answer).get("detail").asText()).startsWith("Malformed HTTP request");
+        }
+    }
+
+    @Test
+    void aRefusedRequestAfterAGoodOneOnTheSameConnectionIsAnsweredInJson() throws Exception {
+        String answers = raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /a%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+                new byte[0]);
+
+        assertThat(answers).startsWith("HTTP/1.1 200 ");
+        String second = answers.substring(answers.indexOf("HTTP/1.1 400 "));
+        assertThat(bodyOf(second).get("detail").asText()).startsWith("Malformed HTTP request");
     }
 
     @Test

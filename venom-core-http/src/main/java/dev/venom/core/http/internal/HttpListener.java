@@ -1,0 +1,105 @@
+package dev.venom.core.http.internal;
+
+import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+
+/**
+ * The HTTP/1.1 listener, opened as {@code Undertow.start()} opens one (same threads, buffers and options), with
+ * one difference: every accepted connection answers a request Undertow's parser refuses (a bad percent escape, a
+ * malformed request line) with the API's JSON 400 instead of an empty one ({@link RefusedRequestAnswer}).
+ */
+public final class HttpListener implements AutoCloseable {
+
+    private final XnioWorker worker;
+    private final AcceptingChannel<StreamConnection> channel;
+    private final ByteBufferPool buffers;
+
+    private HttpListener(XnioWorker worker, AcceptingChannel<StreamConnection> channel, ByteBufferPool buffers) {
+        this.worker = worker;
+        this.channel = channel;
+        this.buffers = buffers;
+    }
+
+    /** Listens on {@code host:port} (0 for any free port) and hands every request to {@code handler}. */
+    public static HttpListener open(String host, int port, OptionMap serverOptions, HttpHandler handler) {
+        int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2);
+        int workerThreads = ioThreads * 8;
+        XnioWorker worker;
+        try {
+            worker = Xnio.getInstance(HttpListener.class.getClassLoader()).createWorker(OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, ioThreads)
+                    .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+                    .set(Options.CONNECTION_LOW_WATER, 1_000_000)
+                    .set(Options.WORKER_TASK_CORE_THREADS, workerThreads)
+                    .set(Options.WORKER_TASK_MAX_THREADS, workerThreads)
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.CORK, true)
+                    .getMap());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the HTTP worker threads", e);
+        }
+        ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
+        try {
+            HttpOpenListener http = new HttpOpenListener(buffers, OptionMap.builder()
+                    .set(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+                    .addAll(serverOptions)
+                    .getMap());
+            http.setRootHandler(handler);
+            ChannelListener<StreamConnection> answeringRefusals = connection -> {
+                RefusedRequestAnswer.install(connection);
+                http.handleEvent(connection);
+            };
+            AcceptingChannel<StreamConnection> channel = worker.createStreamConnectionServer(
+                    new InetSocketAddress(InetAddress.getByName(host), port),
+                    ChannelListeners.openListenerAdapter(answeringRefusals),
+                    OptionMap.builder()
+                            .set(Options.WORKER_IO_THREADS, ioThreads)
+                            .set(Options.TCP_NODELAY, true)
+                            .set(Options.REUSE_ADDRESSES, true)
+                            .set(Options.BALANCING_TOKENS, 1)
+                            .set(Options.BALANCING_CONNECTIONS, 2)
+                            .set(Options.BACKLOG, 1000)
+                            .getMap());
+            channel.resumeAccepts();
+            return new HttpListener(worker, channel, buffers);
+        } catch (IOException e) {
+            worker.shutdownNow();
+            buffers.close();
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where it listens; the real port when 0 was asked for. */
+    public InetSocketAddress address() {
+        return channel.getLocalAddress(InetSocketAddress.class);
+    }
+
+    /** Stops accepting, closes every connection and stops the threads. */
+    @Override
+    public void close() {
+        IoUtils.safeClose(channel);
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        buffers.close();
+    }
+}
