@@ -6,8 +6,7 @@ import java.util.Objects;
 
 /**
  * What an owner asks of {@link StateStore#claim}: up to a number of due tasks per queue, held for a lease.
- * Every task is in the {@linkplain #DEFAULT_QUEUE default queue} for now; the request names queues so that
- * named queues come without another change of the port.
+ * A queue not named is not claimed from.
  *
  * @param owner  who claims (a node id, later a worker id); not blank
  * @param lease  how long the claims hold without renewal; positive
@@ -16,7 +15,7 @@ import java.util.Objects;
 public record ClaimRequest(String owner, Duration lease, Map<String, Integer> limits) {
 
     /** The queue of every task that names none. */
-    public static final String DEFAULT_QUEUE = "default";
+    public static final String DEFAULT_QUEUE = dev.venom.core.model.TaskRequest.DEFAULT_QUEUE;
 
     public ClaimRequest {
         if (owner == null || owner.isBlank()) {

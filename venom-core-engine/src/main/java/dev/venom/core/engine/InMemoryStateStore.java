@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -85,6 +86,21 @@ public final class InMemoryStateStore implements StateStore {
     @Override
     public int rescueExpired() {
         return table.rescueExpired();
+    }
+
+    @Override
+    public List<QueueState> queues() {
+        return table.queues();
+    }
+
+    @Override
+    public CompletableFuture<Void> pause(String queue, boolean paused) {
+        return table.pause(queue, paused);
+    }
+
+    @Override
+    public Map<String, QueueCounts> queueCounts() {
+        return table.queueCounts();
     }
 
     @Override

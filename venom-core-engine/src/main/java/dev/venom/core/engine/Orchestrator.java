@@ -10,7 +10,7 @@ import dev.venom.core.engine.internal.EventBus;
 import dev.venom.core.engine.internal.LeaseKeeper;
 import dev.venom.core.engine.internal.Lifecycle;
 import dev.venom.core.engine.internal.LostAnswers;
-import dev.venom.core.engine.internal.Slots;
+import dev.venom.core.engine.internal.Lanes;
 import dev.venom.core.engine.internal.StoreHealth;
 import dev.venom.core.engine.internal.Submitter;
 import dev.venom.core.engine.internal.SystemTimers;
@@ -26,11 +26,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +72,9 @@ public final class Orchestrator implements AutoCloseable {
     private final Timers timers;
     private final ThreadPoolExecutor workers;
     private final EventBus events;
-    private final Slots slots;
+    private final Lanes lanes;
+    private final ExecutorService ops;
+    private final Queues queues;
     private final Attempts attempts;
     private final Dispatcher dispatcher;
     private final LeaseKeeper leaseKeeper;
@@ -85,22 +91,25 @@ public final class Orchestrator implements AutoCloseable {
         this.language = b.language;
         this.lifecycle = new Lifecycle(nodeId);
         this.timers = b.timers != null ? b.timers : new SystemTimers(b.clock);
-        this.workers = new ThreadPoolExecutor(b.concurrency, b.concurrency, 60, TimeUnit.SECONDS,
+        this.lanes = new Lanes(b.queueLimits, b.concurrency);
+        int threads = b.concurrency + b.queueLimits.values().stream().mapToInt(Integer::intValue).sum();
+        this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), EngineThreads.named("venom-worker"));
         workers.allowCoreThreadTimeOut(true);
         this.events = new EventBus(b.listeners, b.eventCapacity);
-        this.slots = new Slots(b.concurrency);
         Announcer announcer = new Announcer(events);
         StoreHealth health = new StoreHealth(timers, b.lease);
         LostAnswers lostAnswers = new LostAnswers(timers, b.lease);
         this.attempts = new Attempts(store, processor, timers, events, b.retryPolicy, language, b.lease, lifecycle,
                 workers, this::slotFreed, this::retryDue);
-        this.dispatcher = new Dispatcher(store, nodeId, b.lease, b.claimCooldown, slots, attempts, announcer, events,
+        this.dispatcher = new Dispatcher(store, nodeId, b.lease, b.claimCooldown, lanes, attempts, announcer, events,
                 health, lostAnswers, lifecycle, timers);
-        this.leaseKeeper = new LeaseKeeper(store, nodeId, b.lease, slots, attempts, announcer, events, health,
+        this.leaseKeeper = new LeaseKeeper(store, nodeId, b.lease, lanes, attempts, announcer, events, health,
                 lostAnswers, lifecycle, dispatcher, timers);
-        this.submitter = new Submitter(store, nodeId, b.lease, b.defaultMaxAttempts, language, b.maxPending, slots,
+        this.submitter = new Submitter(store, nodeId, b.lease, b.defaultMaxAttempts, language, b.maxPending, lanes,
                 attempts, announcer, events, dispatcher, lostAnswers, lifecycle, timers);
+        this.ops = Executors.newFixedThreadPool(2, EngineThreads.named("venom-queue-ops"));
+        this.queues = new Queues(store, lanes, dispatcher, events, language, timers.clock(), this::cancel, ops);
     }
 
     /** A builder; {@link Builder#store store} is required. */
@@ -123,6 +132,7 @@ public final class Orchestrator implements AutoCloseable {
         // Not a waiting mark: the inserting server claims its own tasks, and with free slots here (the only
         // time arrivals start) this one claims them too within a cooldown.
         signals.onNewTasks(dispatcher::wake);
+        signals.onCancelled(attempts::cancelled);
         if (events.wantsRemoteEvents()) {
             signals.onRemoteEvents(new StoreSignals.RemoteListener() {
                 @Override
@@ -235,6 +245,11 @@ public final class Orchestrator implements AutoCloseable {
         });
     }
 
+    /** Operator control of the named queues: pause, resume, purge, emergency stop. */
+    public Queues queues() {
+        return queues;
+    }
+
     /** The task with {@code id}, as the store has it. */
     public Optional<VenomTask> find(UUID id) {
         return store.find(id);
@@ -267,7 +282,7 @@ public final class Orchestrator implements AutoCloseable {
 
     /** How many attempts may run at once. */
     public int concurrency() {
-        return slots.limit();
+        return lanes.defaultLimit();
     }
 
     /** How many attempts run on this node now. */
@@ -310,6 +325,7 @@ public final class Orchestrator implements AutoCloseable {
             }
         }
         timers.close();
+        EngineThreads.shutdown(ops, "venom-queue-ops");
         EngineThreads.shutdown(workers, "venom-worker");
         events.close();
     }
@@ -327,6 +343,7 @@ public final class Orchestrator implements AutoCloseable {
         private StateStore store;
         private TaskProcessor processor = new SimulatedProcessor(SimulatedProcessor.DEFAULT_DELAY);
         private int concurrency = 64;
+        private final Map<String, Integer> queueLimits = new LinkedHashMap<>();
         private String nodeId = defaultNodeId();
         private Clock clock = Clock.systemUTC();
         private Duration lease = Duration.ofSeconds(30);
@@ -434,6 +451,21 @@ public final class Orchestrator implements AutoCloseable {
                 throw new IllegalArgumentException("concurrency must be 1..10000, was " + concurrency);
             }
             this.concurrency = concurrency;
+            return this;
+        }
+
+        /**
+         * How many attempts of {@code queue} may run at once on this server, 1..10000; a queue not named here
+         * has the {@link #concurrency} limit. Each queue has its own slots, so one busy queue never starves
+         * another.
+         */
+        public Builder queue(String queue, int concurrency) {
+            TaskRequest.checkQueue(queue);
+            if (concurrency < 1 || concurrency > 10_000) {
+                throw new IllegalArgumentException("concurrency of queue " + queue + " must be 1..10000, was "
+                        + concurrency);
+            }
+            queueLimits.put(queue, concurrency);
             return this;
         }
 

@@ -4,6 +4,7 @@ import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -66,7 +67,8 @@ public interface StateStore extends AutoCloseable {
 
     /**
      * Claims due PENDING tasks for the request's owner, up to its limit for each queue: highest priority
-     * first, then oldest; a task whose {@code run_at} is in the future is not due. Each is moved to
+     * first, then oldest, within each queue; a task whose {@code run_at} is in the future is not due, and a
+     * paused queue ({@link #pause}) gives none. Each is moved to
      * PROCESSING ({@link VenomTask#start}) and held for the request's lease. Two owners never claim one task.
      */
     List<Claim> claim(ClaimRequest request);
@@ -102,6 +104,23 @@ public interface StateStore extends AutoCloseable {
      * @return how many were rescued
      */
     int rescueExpired();
+
+    /**
+     * Every queue the store knows, and whether an operator paused it; {@link QueueState#ALL} is listed while
+     * every queue is paused. A queue is known once a task was stored in it or it was paused. Cheap enough to
+     * ask every second.
+     */
+    List<QueueState> queues();
+
+    /**
+     * Pauses or resumes {@code queue}, or every queue ({@link QueueState#ALL}), for every server sharing the
+     * store: while a queue or {@code ALL} is paused, {@link #claim} takes none of its tasks. Durable once the
+     * future completes. Resuming {@code ALL} resumes every queue.
+     */
+    CompletableFuture<Void> pause(String queue, boolean paused);
+
+    /** Per known queue, how many of its tasks wait and run now; a queue with none may be left out. */
+    Map<String, QueueCounts> queueCounts();
 
     /** Releases what the store holds (files, connections). Idempotent. */
     @Override

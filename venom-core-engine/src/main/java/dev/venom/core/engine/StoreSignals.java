@@ -2,6 +2,8 @@ package dev.venom.core.engine;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BiConsumer;
 
 /**
  * What a store tells the engine without being asked: new tasks other processes added, the events of other
@@ -30,6 +32,15 @@ public interface StoreSignals {
      */
     default void onNewTasks(Runnable listener) {
         // nothing to listen to
+    }
+
+    /**
+     * Registers {@code listener} to run when another server cancelled a task that was PROCESSING, with the
+     * task's id and the attempt it cancelled: a processor running that attempt here is told at once instead
+     * of at its next heartbeat. Quick; on any thread. A store nobody else writes never calls it.
+     */
+    default void onCancelled(BiConsumer<UUID, Integer> listener) {
+        // nobody else cancels
     }
 
     /**

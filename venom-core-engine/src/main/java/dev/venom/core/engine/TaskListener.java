@@ -20,6 +20,13 @@ public interface TaskListener {
     }
 
     /**
+     * Called when an operator pauses, resumes or purges a queue, here or (pause and resume, within a second)
+     * on another server sharing the store. Must not block for long.
+     */
+    default void onQueueEvent(QueueEvent event) {
+    }
+
+    /**
      * Whether {@link #onEvent} should also hear the events of tasks that other servers change in a shared
      * store (PostgreSQL), as that store reports them after they commit. Default no: a listener that counts
      * this server's own work (metrics) must not count another's; a live stream to clients says yes.

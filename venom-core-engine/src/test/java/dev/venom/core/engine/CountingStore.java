@@ -4,6 +4,7 @@ import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -131,6 +132,21 @@ public final class CountingStore implements StateStore {
     @Override
     public int rescueExpired() {
         return delegate.rescueExpired();
+    }
+
+    @Override
+    public List<QueueState> queues() {
+        return delegate.queues();
+    }
+
+    @Override
+    public CompletableFuture<Void> pause(String queue, boolean paused) {
+        return delegate.pause(queue, paused);
+    }
+
+    @Override
+    public Map<String, QueueCounts> queueCounts() {
+        return delegate.queueCounts();
     }
 
     @Override

@@ -219,7 +219,8 @@ public abstract class StateStoreContract {
         VenomTask running = store.claim(ClaimRequest.of("node-1", 1, LEASE)).get(0).task();
         VenomTask rewritten = new VenomTask(running.id(), running.content(), running.createdAt(), TaskStatus.PENDING,
                 null, List.of("only line"), running.priority(), running.attempts(), running.maxAttempts(),
-                clock.instant().plusSeconds(60), running.timeoutMs(), running.idempotencyKey(), clock.instant(), null,
+                clock.instant().plusSeconds(60), running.timeoutMs(), running.idempotencyKey(), running.queue(),
+                clock.instant(), null,
                 running.version());
 
         VenomTask stored = store.update(running, rewritten).join().orElseThrow();
@@ -519,5 +520,115 @@ public abstract class StateStoreContract {
         VenomTask existing = inserted("once");
         assertThatThrownBy(() -> store.insertClaimed(existing, "node-1", LEASE).join())
                 .hasMessageContaining(existing.id().toString());
+    }
+    private VenomTask insertedIn(String queue, String content) {
+        return inserted(new TaskRequest(content).withQueue(queue), null);
+    }
+
+    private static java.util.Map<String, Long> byQueue(List<Claim> claims) {
+        return claims.stream().collect(java.util.stream.Collectors.groupingBy(c -> c.task().queue(),
+                java.util.stream.Collectors.counting()));
+    }
+
+    @Test
+    void aTaskKeepsItsQueueAndOneNamingNoneIsInTheDefaultQueue() {
+        VenomTask urgent = insertedIn("urgent", "u");
+        VenomTask plain = inserted("p");
+
+        assertThat(store.find(urgent.id()).orElseThrow().queue()).isEqualTo("urgent");
+        assertThat(store.find(plain.id()).orElseThrow().queue()).isEqualTo(TaskRequest.DEFAULT_QUEUE);
+    }
+
+    @Test
+    void oneClaimTakesFromEachQueueUpToItsOwnLimitAndNothingFromAQueueNotAsked() {
+        for (int i = 0; i < 3; i++) {
+            insertedIn("a", "a" + i);
+            insertedIn("b", "b" + i);
+            insertedIn("c", "c" + i);
+        }
+
+        List<Claim> claims = store.claim(new ClaimRequest("node-1", LEASE, java.util.Map.of("a", 2, "b", 1)));
+
+        assertThat(byQueue(claims)).isEqualTo(java.util.Map.of("a", 2L, "b", 1L));
+        assertThat(claims).allSatisfy(claim -> assertThat(claim.task().status()).isEqualTo(TaskStatus.PROCESSING));
+    }
+
+    @Test
+    void priorityOrdersTasksWithinTheirQueue() {
+        VenomTask low = insertedIn("a", "low");
+        VenomTask high = inserted(new TaskRequest("high").withQueue("a").withPriority(9), null);
+        insertedIn("b", "other");
+
+        List<Claim> claims = store.claim(new ClaimRequest("node-1", LEASE, java.util.Map.of("a", 1)));
+
+        assertThat(claims).extracting(c -> c.task().id()).containsExactly(high.id());
+        assertThat(store.find(low.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    }
+
+    @Test
+    void aPausedQueueGivesNoClaimUntilResumedWhileOthersGoOn() {
+        VenomTask held = insertedIn("a", "held");
+        VenomTask other = insertedIn("b", "other");
+        java.util.Map<String, Integer> both = java.util.Map.of("a", 5, "b", 5);
+
+        store.pause("a", true).join();
+        List<Claim> whilePaused = store.claim(new ClaimRequest("node-1", LEASE, both));
+        store.pause("a", false).join();
+        List<Claim> afterResume = store.claim(new ClaimRequest("node-1", LEASE, both));
+
+        assertThat(whilePaused).extracting(c -> c.task().id()).containsExactly(other.id());
+        assertThat(afterResume).extracting(c -> c.task().id()).containsExactly(held.id());
+    }
+
+    @Test
+    void pausingEveryQueueStopsAllClaimsAndResumingAllResumesEachQueueToo() {
+        insertedIn("a", "a");
+        insertedIn("b", "b");
+        java.util.Map<String, Integer> both = java.util.Map.of("a", 5, "b", 5);
+        store.pause("a", true).join();
+
+        store.pause(QueueState.ALL, true).join();
+        assertThat(store.queues()).contains(new QueueState(QueueState.ALL, true), new QueueState("a", true));
+        assertThat(store.claim(new ClaimRequest("node-1", LEASE, both))).isEmpty();
+
+        store.pause(QueueState.ALL, false).join();
+        assertThat(store.queues()).noneMatch(QueueState::paused);
+        assertThat(byQueue(store.claim(new ClaimRequest("node-1", LEASE, both))))
+                .isEqualTo(java.util.Map.of("a", 1L, "b", 1L));
+    }
+
+    @Test
+    void queuesListsEveryQueueATaskWasStoredInOrThatWasPaused() {
+        insertedIn("urgent", "u");
+        store.pause("quiet", true).join();
+
+        assertThat(store.queues()).contains(new QueueState("urgent", false), new QueueState("quiet", true));
+    }
+
+    @Test
+    void queueCountsCountWaitingAndRunningTasksOfEachQueue() {
+        VenomTask first = insertedIn("a", "a1");
+        insertedIn("a", "a2");
+        insertedIn("b", "b1");
+        store.claim(new ClaimRequest("node-1", LEASE, java.util.Map.of("a", 1)));
+
+        java.util.Map<String, QueueCounts> counts = store.queueCounts();
+
+        assertThat(counts.get("a").pending()).isEqualTo(1);
+        assertThat(counts.get("a").processing()).isEqualTo(1);
+        assertThat(counts.get("b").pending()).isEqualTo(1);
+        assertThat(counts.get("b").processing()).isZero();
+        assertThat(counts.get("b").oldestPending()).isPresent();
+        assertThat(store.find(first.id()).orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
+    }
+
+    @Test
+    void listFiltersByQueue() {
+        VenomTask a = insertedIn("a", "a");
+        insertedIn("b", "b");
+
+        TaskPage page = store.list(new TaskQuery(Set.of(), Optional.empty(), 10, Optional.of("a")));
+
+        assertThat(page.tasks()).extracting(VenomTask::id).containsExactly(a.id());
     }
 }

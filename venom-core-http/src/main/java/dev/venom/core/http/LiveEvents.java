@@ -1,6 +1,7 @@
 package dev.venom.core.http;
 
 import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.engine.QueueEvent;
 import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.engine.TaskListener;
 import dev.venom.core.http.internal.ApiJson;
@@ -34,6 +35,11 @@ public final class LiveEvents implements TaskListener, AutoCloseable {
     @Override
     public void onEvent(TaskEvent event) {
         stream.onEvent(event);
+    }
+
+    @Override
+    public void onQueueEvent(QueueEvent event) {
+        stream.onQueueEvent(event);
     }
 
     @Override

@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * @param stateFile       {@code STATE_FILE_PATH}, {@code --state-file}
  * @param store           {@code VENOM_STORE}, {@code --store}: {@code json}, or a {@code jdbc:postgresql://} URL
  * @param processingDelay {@code VENOM_PROCESSING_DELAY_MS}: the simulated processor's delay
- * @param concurrency     {@code VENOM_CONCURRENCY}: attempts run at once
+ * @param concurrency     {@code VENOM_CONCURRENCY}: attempts of a queue not in {@code queues} run at once
+ * @param queues          {@code VENOM_QUEUES}: named queues with their concurrency on this server
  * @param nodeId          {@code VENOM_NODE_ID}: this server's name in claims; empty for hostname-pid
  * @param shutdownGrace   {@code VENOM_SHUTDOWN_GRACE_MS}: how long a stop waits for running tasks
  * @param maxBodyBytes    {@code VENOM_MAX_BODY_BYTES}: larger request bodies get 413
@@ -70,7 +71,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                            Optional<URI> processorUrl, Duration processorTimeout, Optional<String> dbUser,
                            Optional<String> dbPassword, String dbSchema, int dbPoolSize, Duration lease,
                            Duration heartbeat, Duration pollInterval, Duration claimCooldown, int eventWindow,
-                           TaskLog language, Duration snapshotInterval, Map<String, String> settings,
+                           TaskLog language, Duration snapshotInterval, Map<String, Integer> queues,
+                           Map<String, String> settings,
                            Map<String, String> sources, List<String> warnings) {
 
     /** The claim cooldown with PostgreSQL unless set: fewer, larger claims cost the database less. */
@@ -117,7 +119,12 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     static final Setting<Long> PROCESSING_DELAY = new Setting<>("VENOM_PROCESSING_DELAY_MS", "processing-delay-ms",
             "N", "2000", "`2000`", "the simulated processor's delay", Setting.integer(0, 86_400_000L));
     static final Setting<Long> CONCURRENCY = new Setting<>("VENOM_CONCURRENCY", "concurrency", "N", "64", "`64`",
-            "tasks processed at once (1..10000)", Setting.integer(1, 10_000));
+            "tasks of each queue processed at once (1..10000), for queues `VENOM_QUEUES` does not name",
+            Setting.integer(1, 10_000));
+    static final Setting<Map<String, Integer>> QUEUES = new Setting<>("VENOM_QUEUES", "queues", "NAME:N,...", "",
+            "(none)", "named queues and how many of each queue's tasks run at once on this server, such as "
+            + "`default:64,urgent:8,background:4`; any other queue gets `VENOM_CONCURRENCY` (see Queues)",
+            ServerConfig::queues);
     static final Setting<String> NODE_ID = new Setting<>("VENOM_NODE_ID", "node-id", "ID", "", "`<hostname>-<pid>`",
             "this server's name in claims and logs", Setting.any());
     static final Setting<Long> SHUTDOWN_GRACE = new Setting<>("VENOM_SHUTDOWN_GRACE_MS", "shutdown-grace-ms", "N",
@@ -160,7 +167,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     /** Every setting, in the order the README lists them. */
     static final List<Setting<?>> SETTINGS = List.of(HOST, PORT, STATE_FILE, STORE, DB_USER, DB_PASSWORD, DB_SCHEMA,
             DB_POOL_SIZE, LEASE, HEARTBEAT, EVENT_WINDOW, POLL, CLAIM_COOLDOWN, LANGUAGE, PROCESSING_DELAY,
-            CONCURRENCY, NODE_ID, SHUTDOWN_GRACE, MAX_BODY, FSYNC, FSYNC_BATCH, SNAPSHOT_INTERVAL, JOURNAL_MAX,
+            CONCURRENCY, QUEUES, NODE_ID, SHUTDOWN_GRACE, MAX_BODY, FSYNC, FSYNC_BATCH, SNAPSHOT_INTERVAL, JOURNAL_MAX,
             RETENTION, MAX_ATTEMPTS, RETRY_BASE, MAX_PENDING, PROCESSOR, PROCESSOR_URL, PROCESSOR_TIMEOUT, LOG_LEVEL);
 
     /** Every setting read here (not those only the environment sets) with its default, in README order. */
@@ -287,6 +294,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         String store = STORE.read(v, from.apply(STORE));
         Duration delay = Duration.ofMillis(PROCESSING_DELAY.read(v, from.apply(PROCESSING_DELAY)));
         int concurrency = CONCURRENCY.read(v, from.apply(CONCURRENCY)).intValue();
+        Map<String, Integer> queues = QUEUES.read(v, from.apply(QUEUES));
         String nodeId = NODE_ID.read(v, from.apply(NODE_ID));
         Duration grace = Duration.ofMillis(SHUTDOWN_GRACE.read(v, from.apply(SHUTDOWN_GRACE)));
         long maxBody = MAX_BODY.read(v, from.apply(MAX_BODY));
@@ -325,7 +333,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                 fsync, fsyncBatch, journalMax, retention, maxAttempts, retryBase, maxPending, processor,
                 processorUrl, processorTimeout, optional(DB_USER.read(v, from.apply(DB_USER))),
                 optional(DB_PASSWORD.read(v, from.apply(DB_PASSWORD))), dbSchema, dbPoolSize, lease, heartbeat,
-                pollInterval, claimCooldown, eventWindow, language, snapshotInterval,
+                pollInterval, claimCooldown, eventWindow, language, snapshotInterval, queues,
                 Collections.unmodifiableMap(settings),
                 Map.copyOf(sources),
                 List.copyOf(warnings));
@@ -372,6 +380,38 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s}, {@code 500ms} or ISO-8601 ({@code P7D}); empty: none. */
+    /** {@code name:N,name:N}: each name a queue name, each N 1..10000, no name twice. */
+    private static Map<String, Integer> queues(String raw) {
+        Map<String, Integer> queues = new LinkedHashMap<>();
+        for (String entry : raw.split(",")) {
+            String item = entry.strip();
+            if (item.isEmpty()) {
+                continue;
+            }
+            int colon = item.indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("must be name:concurrency pairs such as default:64,urgent:8; '"
+                        + item + "' has no ':'");
+            }
+            String name = item.substring(0, colon).strip();
+            TaskRequest.checkQueue(name);
+            int limit;
+            try {
+                limit = Integer.parseInt(item.substring(colon + 1).strip());
+            } catch (NumberFormatException e) {
+                limit = 0;
+            }
+            if (limit < 1 || limit > 10_000) {
+                throw new IllegalArgumentException("the concurrency of queue " + name + " must be 1..10000, was '"
+                        + item.substring(colon + 1).strip() + "'");
+            }
+            if (queues.put(name, limit) != null) {
+                throw new IllegalArgumentException("queue " + name + " is named twice");
+            }
+        }
+        return Collections.unmodifiableMap(queues);
+    }
+
     private static Optional<Duration> retention(String raw) {
         String text = raw.trim();
         if (text.isEmpty()) {

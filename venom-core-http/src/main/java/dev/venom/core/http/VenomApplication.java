@@ -103,6 +103,7 @@ public final class VenomApplication implements AutoCloseable {
                     .claimCooldown(config.claimCooldown())
                     .nodeId(node)
                     .language(config.language());
+            config.queues().forEach(engine::queue);
             orchestrator = engine.build().start();
             metrics.watch(orchestrator);
             VenomServer server = VenomServer.builder()

@@ -19,12 +19,12 @@ public enum TaskLog {
             "Interrupted by shutdown, will run again: ", "Recovered after restart: ", "Claim of ",
             " expired, requeued: ", " expired on the last attempt, failed: ", "Error: ", "the claim of ",
             " expired on its last attempt", "Processed: ", "Attempt %d failed: ", "Retry scheduled: attempt %d of %d at ",
-            "timed out after %d ms"),
+            "timed out after %d ms", "Purged: "),
     PL("Zadanie uruchomione: ", "Rozpoczęto przetwarzanie: ", "Zakończono przetwarzanie: ", "Błąd przetwarzania: ",
             "Anulowano: ", "Przerwano przy zatrzymaniu, zostanie uruchomione ponownie: ", "Wznowiono po restarcie: ",
             "Dzierżawa węzła ", " wygasła, ponownie w kolejce: ", " wygasła przy ostatniej próbie, niepowodzenie: ",
             "Błąd: ", "dzierżawa węzła ", " wygasła przy ostatniej próbie", "Przetworzono: ", "Próba %d nieudana: ",
-            "Ponowienie zaplanowane: próba %d z %d o ", "przekroczono limit czasu %d ms");
+            "Ponowienie zaplanowane: próba %d z %d o ", "przekroczono limit czasu %d ms", "Usunięto z kolejki: ");
 
     private final String taskStarted;
     private final String processingStarted;
@@ -43,12 +43,14 @@ public enum TaskLog {
     private final String attemptFailed;
     private final String retryScheduled;
     private final String timedOut;
+    private final String purged;
 
     TaskLog(String taskStarted, String processingStarted, String processingCompleted, String processingFailed,
             String cancelled, String interrupted, String recovered, String claimOf, String claimExpiredRequeued,
             String claimExpiredFailed, String error, String lastClaimOf, String lastClaimExpired, String processed,
-            String attemptFailed, String retryScheduled, String timedOut) {
+            String attemptFailed, String retryScheduled, String timedOut, String purged) {
         this.timedOut = timedOut;
+        this.purged = purged;
         this.taskStarted = taskStarted;
         this.processingStarted = processingStarted;
         this.processingCompleted = processingCompleted;
@@ -105,6 +107,11 @@ public enum TaskLog {
     /** Follows {@link #attemptFailed}: when the next attempt may run. */
     public String retryScheduled(int nextAttempt, int maxAttempts, Instant due) {
         return retryScheduled.formatted(nextAttempt, maxAttempts) + Timestamps.format(due);
+    }
+
+    /** An operator purged the task's queue while it waited. */
+    public String purged(Instant at) {
+        return purged + Timestamps.format(at);
     }
 
     /** A client cancelled the task. */

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param maxAttempts 1..100 attempts before the task fails; default the engine's ({@code VENOM_MAX_ATTEMPTS})
  * @param runAt       not run before this time; default now
  * @param timeoutMs   1..604800000 ms an attempt may run before it fails; default no limit
+ * @param queue       the named queue to wait in, {@code [a-z0-9_-]{1,64}}; default {@value #DEFAULT_QUEUE}
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,13 +25,17 @@ public record TaskRequest(
         @JsonProperty("priority") Integer priority,
         @JsonProperty("max_attempts") Integer maxAttempts,
         @JsonProperty("run_at") @JsonFormat(shape = JsonFormat.Shape.STRING) Instant runAt,
-        @JsonProperty("timeout_ms") Long timeoutMs) {
+        @JsonProperty("timeout_ms") Long timeoutMs,
+        @JsonProperty("queue") String queue) {
 
     /** The priority of a task that does not ask for one. */
     public static final int DEFAULT_PRIORITY = 0;
     public static final int MAX_PRIORITY = 9;
     public static final int MAX_ATTEMPTS = 100;
     public static final long MAX_TIMEOUT_MS = 7L * 24 * 60 * 60 * 1000;
+    /** The queue of a task that names none. */
+    public static final String DEFAULT_QUEUE = "default";
+    public static final int MAX_QUEUE_LENGTH = 64;
 
     public TaskRequest {
         Objects.requireNonNull(content, "content");
@@ -43,27 +48,39 @@ public record TaskRequest(
         if (timeoutMs != null) {
             checkTimeoutMs(timeoutMs);
         }
+        if (queue != null) {
+            checkQueue(queue);
+        }
     }
 
     /** A request with every option at its default. */
     public TaskRequest(String content) {
-        this(content, null, null, null, null);
+        this(content, null, null, null, null, null);
     }
 
     public TaskRequest withPriority(int value) {
-        return new TaskRequest(content, value, maxAttempts, runAt, timeoutMs);
+        return new TaskRequest(content, value, maxAttempts, runAt, timeoutMs, queue);
     }
 
     public TaskRequest withMaxAttempts(int value) {
-        return new TaskRequest(content, priority, value, runAt, timeoutMs);
+        return new TaskRequest(content, priority, value, runAt, timeoutMs, queue);
     }
 
     public TaskRequest withRunAt(Instant value) {
-        return new TaskRequest(content, priority, maxAttempts, value, timeoutMs);
+        return new TaskRequest(content, priority, maxAttempts, value, timeoutMs, queue);
     }
 
     public TaskRequest withTimeoutMs(long value) {
-        return new TaskRequest(content, priority, maxAttempts, runAt, value);
+        return new TaskRequest(content, priority, maxAttempts, runAt, value, queue);
+    }
+
+    public TaskRequest withQueue(String value) {
+        return new TaskRequest(content, priority, maxAttempts, runAt, timeoutMs, value);
+    }
+
+    /** The queue asked for, or {@value #DEFAULT_QUEUE}. */
+    public String queueOrDefault() {
+        return queue == null ? DEFAULT_QUEUE : queue;
     }
 
     int priorityOr(int fallback) {
@@ -86,7 +103,8 @@ public record TaskRequest(
                 && priorityOr(DEFAULT_PRIORITY) == task.priority()
                 && maxAttemptsOr(defaultMaxAttempts) == task.maxAttempts()
                 && sameRunAt
-                && Objects.equals(timeoutMs, task.timeoutMs());
+                && Objects.equals(timeoutMs, task.timeoutMs())
+                && queueOrDefault().equals(task.queue());
     }
 
     static void checkPriority(int value) {
@@ -99,6 +117,27 @@ public record TaskRequest(
         if (value < 1 || value > MAX_ATTEMPTS) {
             throw new IllegalArgumentException("max_attempts must be 1.." + MAX_ATTEMPTS + ", was " + value);
         }
+    }
+
+    /**
+     * Checks a queue name: 1..{@value #MAX_QUEUE_LENGTH} of {@code a-z}, {@code 0-9}, {@code _} and {@code -}.
+     *
+     * @return {@code name}
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static String checkQueue(String name) {
+        if (name.isEmpty() || name.length() > MAX_QUEUE_LENGTH) {
+            throw new IllegalArgumentException("queue must be 1.." + MAX_QUEUE_LENGTH + " characters, was "
+                    + name.length());
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                throw new IllegalArgumentException("queue must match [a-z0-9_-]{1," + MAX_QUEUE_LENGTH
+                        + "}; character " + (i + 1) + " is '" + c + "'");
+            }
+        }
+        return name;
     }
 
     static void checkTimeoutMs(long value) {

@@ -17,7 +17,7 @@ import java.util.UUID;
  * always change together, because each transition returns one new record.
  *
  * <p>JSON: {@code id, content, created_at, status, result, logs, priority, attempts, max_attempts, run_at,
- * timeout_ms, idempotency_key, updated_at, finished_at}, in that order; {@code result} and {@code finished_at}
+ * timeout_ms, idempotency_key, queue, updated_at, finished_at}, in that order; {@code result} and {@code finished_at}
  * are {@code null} until the task ends. A task written by the original service (only the first six fields)
  * reads with the defaults. {@code version} is the store's compare-and-set counter and never leaves the
  * process as JSON.
@@ -34,6 +34,7 @@ import java.util.UUID;
  * @param runAt          not claimed before this time; {@code null} for "now". A retry sets it to the backoff time
  * @param timeoutMs      an attempt running longer fails; {@code null} for no limit
  * @param idempotencyKey the client's key that created it, or {@code null}
+ * @param queue          the named queue it waits in ({@link TaskRequest#DEFAULT_QUEUE} unless given)
  * @param updatedAt      the time of the last change
  * @param finishedAt     when it reached a terminal status; {@code null} before
  * @param version        bumped by the store on every write; {@code 0} for a task never stored
@@ -41,7 +42,7 @@ import java.util.UUID;
  * <p>Times are kept to the microsecond, as the JSON form carries them.
  */
 @JsonPropertyOrder({"id", "content", "created_at", "status", "result", "logs", "priority", "attempts", "max_attempts",
-        "run_at", "timeout_ms", "idempotency_key", "updated_at", "finished_at"})
+        "run_at", "timeout_ms", "idempotency_key", "queue", "updated_at", "finished_at"})
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record VenomTask(
         @JsonProperty("id") UUID id,
@@ -56,6 +57,7 @@ public record VenomTask(
         @JsonIgnore Instant runAt,
         @JsonProperty("timeout_ms") Long timeoutMs,
         @JsonProperty("idempotency_key") String idempotencyKey,
+        @JsonProperty("queue") String queue,
         @JsonIgnore Instant updatedAt,
         @JsonIgnore Instant finishedAt,
         @JsonIgnore long version) {
@@ -70,6 +72,7 @@ public record VenomTask(
         finishedAt = finishedAt == null ? null : Timestamps.truncate(finishedAt);
         updatedAt = updatedAt == null ? null : Timestamps.truncate(updatedAt);
         logs = logs == null ? List.of() : List.copyOf(logs);
+        queue = queue == null ? TaskRequest.DEFAULT_QUEUE : TaskRequest.checkQueue(queue);
         if (attempts < 0) {
             throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
         }
@@ -87,7 +90,7 @@ public record VenomTask(
     public VenomTask(UUID id, String content, Instant createdAt, TaskStatus status, String result, List<String> logs,
                      int attempts, Instant finishedAt, long version) {
         this(id, content, createdAt, status, result, logs, TaskRequest.DEFAULT_PRIORITY, attempts,
-                1, null, null, null, null, finishedAt, version);
+                1, null, null, null, null, null, finishedAt, version);
     }
 
     /**
@@ -103,6 +106,7 @@ public record VenomTask(
                               @JsonProperty("max_attempts") Integer maxAttempts, @JsonProperty("run_at") String runAt,
                               @JsonProperty("timeout_ms") Long timeoutMs,
                               @JsonProperty("idempotency_key") String idempotencyKey,
+                              @JsonProperty("queue") String queue,
                               @JsonProperty("updated_at") String updatedAt,
                               @JsonProperty("finished_at") String finishedAt) {
         boolean finishedByTheOriginal = attempts == null && status != null && status.isTerminal();
@@ -113,7 +117,7 @@ public record VenomTask(
         return new VenomTask(id, content, time(createdAt), status, result, logs,
                 priority == null ? TaskRequest.DEFAULT_PRIORITY : priority,
                 attempts != null ? attempts : finishedByTheOriginal ? 1 : 0,
-                maxAttempts == null ? 1 : maxAttempts, time(runAt), timeoutMs, idempotencyKey,
+                maxAttempts == null ? 1 : maxAttempts, time(runAt), timeoutMs, idempotencyKey, queue,
                 time(updatedAt), finished, 0);
     }
 
@@ -164,7 +168,8 @@ public record VenomTask(
         return new VenomTask(id, request.content(), at, TaskStatus.PENDING, null,
                 List.of(language.taskStarted(at)), request.priorityOr(TaskRequest.DEFAULT_PRIORITY), 0,
                 request.maxAttemptsOr(defaultMaxAttempts), request.runAt() == null ? null
-                : Timestamps.truncate(request.runAt()), request.timeoutMs(), idempotencyKey, at, null, 0);
+                : Timestamps.truncate(request.runAt()), request.timeoutMs(), idempotencyKey, request.queueOrDefault(),
+                at, null, 0);
     }
 
     /** Claimed by a worker: PROCESSING, one more attempt, {@code Processing started} logged. */
@@ -253,7 +258,7 @@ public record VenomTask(
         List<String> lines = append(language.attemptFailed(attempts, message, at));
         lines.add(language.retryScheduled(attempts + 1, maxAttempts, due));
         return new VenomTask(id, content, createdAt, TaskStatus.PENDING, null, lines, priority, attempts, maxAttempts,
-                due, timeoutMs, idempotencyKey, at, null, version);
+                due, timeoutMs, idempotencyKey, queue, at, null, version);
     }
 
     /** Cancelled by a client while PENDING or PROCESSING: CANCELLED, {@code Cancelled: <time>} logged. */
@@ -268,6 +273,16 @@ public record VenomTask(
         }
         Instant at = Timestamps.truncate(now);
         return next(TaskStatus.CANCELLED, null, language.cancelled(at), attempts, runAt, at, at);
+    }
+
+    /**
+     * Cancelled by an operator's purge of its queue: a PENDING task becomes CANCELLED with {@code Purged:
+     * <time>} logged.
+     */
+    public VenomTask purge(Instant now, TaskLog language) {
+        requireStatus(TaskStatus.PENDING, "purge");
+        Instant at = Timestamps.truncate(now);
+        return next(TaskStatus.CANCELLED, null, language.purged(at), attempts, runAt, at, at);
     }
 
     /**
@@ -334,13 +349,14 @@ public record VenomTask(
     /** The same task as stored at {@code newVersion}; for stores only. */
     public VenomTask withVersion(long newVersion) {
         return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
-                timeoutMs, idempotencyKey, updatedAt, finishedAt, newVersion);
+                timeoutMs, idempotencyKey, queue, updatedAt, finishedAt, newVersion);
     }
 
     private VenomTask next(TaskStatus nextStatus, String nextResult, String line, int nextAttempts, Instant nextRunAt,
                            Instant now, Instant nextFinishedAt) {
         return new VenomTask(id, content, createdAt, nextStatus, nextResult, append(line), priority, nextAttempts,
-                maxAttempts, nextRunAt, timeoutMs, idempotencyKey, Timestamps.truncate(now), nextFinishedAt, version);
+                maxAttempts, nextRunAt, timeoutMs, idempotencyKey, queue, Timestamps.truncate(now), nextFinishedAt,
+                version);
     }
 
     private List<String> append(String line) {

@@ -141,6 +141,29 @@ class VenomTaskTest {
         assertThat(new TaskRequest("y").withPriority(3).matches(task, 2)).isFalse();
         assertThat(new TaskRequest("x").matches(task, 2)).isFalse();
         assertThat(request.withTimeoutMs(5).matches(task, 2)).isFalse();
+        assertThat(request.withQueue("other").matches(task, 2)).isFalse();
+    }
+
+    @Test
+    void aQueueNameIsLowerCaseLettersDigitsDashesAndUnderscoresUpTo64() {
+        assertThat(new TaskRequest("x").withQueue("gpu_a-100").queueOrDefault()).isEqualTo("gpu_a-100");
+        assertThat(new TaskRequest("x").queueOrDefault()).isEqualTo(TaskRequest.DEFAULT_QUEUE);
+        assertThatThrownBy(() -> new TaskRequest("x").withQueue("Urgent"))
+                .hasMessage("queue must match [a-z0-9_-]{1,64}; character 1 is 'U'");
+        assertThatThrownBy(() -> new TaskRequest("x").withQueue(""))
+                .hasMessage("queue must be 1..64 characters, was 0");
+        assertThatThrownBy(() -> new TaskRequest("x").withQueue("q".repeat(65)))
+                .hasMessage("queue must be 1..64 characters, was 65");
+    }
+
+    @Test
+    void aPurgedTaskIsCancelledWithItsPurgeLine() {
+        VenomTask purged = VenomTask.create(ID, "hello", T0).purge(T0.plusSeconds(1), TaskLog.EN);
+
+        assertThat(purged.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(purged.logs()).last().isEqualTo("Purged: 2026-11-27T03:08:39.122912Z");
+        assertThat(purged.finishedAt()).isEqualTo(Timestamps.truncate(T0.plusSeconds(1)));
+        assertThatThrownBy(() -> purged.purge(T0, TaskLog.EN)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -153,7 +176,7 @@ class VenomTaskTest {
                 + "\"created_at\":\"2026-11-27T03:08:38.122912Z\",\"status\":\"PENDING\",\"result\":null,"
                 + "\"logs\":[\"Task started: 2026-11-27T03:08:38.122912Z\"],\"priority\":0,\"attempts\":0,"
                 + "\"max_attempts\":1,\"run_at\":null,\"timeout_ms\":null,\"idempotency_key\":null,"
-                + "\"updated_at\":\"2026-11-27T03:08:38.122912Z\",\"finished_at\":null}");
+                + "\"queue\":\"default\",\"updated_at\":\"2026-11-27T03:08:38.122912Z\",\"finished_at\":null}");
     }
 
     @Test

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.ClaimRequest;
+import dev.venom.core.engine.QueueCounts;
+import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.internal.TaskTable;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreSignals;
@@ -12,12 +14,14 @@ import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.engine.VenomException;
+import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.internal.journal.Journal;
 import dev.venom.core.persistence.internal.journal.LiveSnapshot;
+import dev.venom.core.persistence.internal.journal.PausedQueuesFile;
 import dev.venom.core.persistence.internal.journal.SnapshotFile;
 import dev.venom.core.persistence.internal.journal.StateFileLock;
 import dev.venom.core.persistence.internal.journal.StateLoader;
@@ -29,8 +33,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -67,6 +74,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     private final TaskTable memory;
     private final Journal journal;
     private final LiveSnapshot live;
+    private final PausedQueuesFile pausedQueues;
     private final Duration retention;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final int recovered;
@@ -86,6 +94,10 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         StateLoader.Loaded loaded = new StateLoader(path, journalPath, snapshot, b.mapper.readerFor(VenomTask.class),
                 clock, language, this::appendToJournal).load();
         this.memory = loaded.memory();
+        this.pausedQueues = new PausedQueuesFile(path, b.mapper, clock);
+        for (String queue : pausedQueues.read()) {
+            memory.pause(queue, true);
+        }
         this.journal = new Journal(journalPath, snapshot, b.mapper.getFactory(),
                 new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener, b.observer),
                 this::compactFromWriter);
@@ -201,6 +213,41 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     }
 
     /** Writes a final snapshot, closes the journal and releases the file lock. Idempotent. */
+    @Override
+    public List<QueueState> queues() {
+        return memory.queues();
+    }
+
+    /** {@inheritDoc} Written to the paused-queues file beside the state file before it takes effect. */
+    @Override
+    public synchronized CompletableFuture<Void> pause(String queue, boolean paused) {
+        Set<String> now = new TreeSet<>();
+        for (QueueState state : memory.queues()) {
+            if (state.paused()) {
+                now.add(state.name());
+            }
+        }
+        if (queue.equals(QueueState.ALL) && !paused) {
+            now.clear();
+        } else if (paused) {
+            now.add(queue.equals(QueueState.ALL) ? queue : TaskRequest.checkQueue(queue));
+        } else {
+            now.remove(queue);
+        }
+        try {
+            pausedQueues.write(now);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new StoreException("cannot record the pause of queue " + queue
+                    + " in " + pausedQueues.path() + ": " + e.getMessage(), e));
+        }
+        return memory.pause(queue, paused);
+    }
+
+    @Override
+    public Map<String, QueueCounts> queueCounts() {
+        return memory.queueCounts();
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

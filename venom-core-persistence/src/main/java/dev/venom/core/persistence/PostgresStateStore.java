@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.ClaimRequest;
+import dev.venom.core.engine.QueueCounts;
+import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.StoreException;
@@ -20,6 +22,7 @@ import dev.venom.core.persistence.internal.pg.PgClaims;
 import dev.venom.core.persistence.internal.pg.PgEventRelay;
 import dev.venom.core.persistence.internal.pg.PgNotifications;
 import dev.venom.core.persistence.internal.pg.PgQueries;
+import dev.venom.core.persistence.internal.pg.PgQueues;
 import dev.venom.core.persistence.internal.pg.PgRetention;
 import dev.venom.core.persistence.internal.pg.PgWriter;
 import java.sql.Connection;
@@ -29,14 +32,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +72,9 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     private final Jdbc jdbc;
     private final PgQueries queries;
     private final PgClaims claims;
+    private final PgQueues queues;
+    /** Runs the queue registrations and the cancel notifications, off the callers' threads. */
+    private final ExecutorService registrations;
     private final TaskLog language;
     private final PgRetention retention;
     private final Duration queryTimeout;
@@ -95,6 +104,12 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         });
         this.retention = b.retention == null ? null
                 : new PgRetention(jdbc, table, b.retention, this::shiftMicros, () -> closed);
+        this.registrations = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "venom-pg-queues");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.queues = new PgQueues(jdbc, table, registrations);
         if (retention != null) {
             maintenance.scheduleWithFixedDelay(retention::prune, 10, 60, TimeUnit.SECONDS);
         }
@@ -175,7 +190,8 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         if (unstorable.isPresent()) {
             return CompletableFuture.failedFuture(unstorable.get());
         }
-        return writer.insert(task);
+        CompletableFuture<Void> registered = queues.register(task.queue());
+        return registered.isDone() ? writer.insert(task) : registered.thenCompose(done -> writer.insert(task));
     }
 
     /**
@@ -194,7 +210,10 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         if (unstorable.isPresent()) {
             return CompletableFuture.failedFuture(unstorable.get());
         }
-        return writer.insertClaimed(started, owner, lease.toMillis()).thenApply(Optional::of);
+        CompletableFuture<Void> registered = queues.register(task.queue());
+        return (registered.isDone() ? writer.insertClaimed(started, owner, lease.toMillis())
+                : registered.thenCompose(done -> writer.insertClaimed(started, owner, lease.toMillis())))
+                .thenApply(Optional::of);
     }
 
     /**
@@ -261,11 +280,42 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     }
 
     @Override
+    public List<QueueState> queues() {
+        return queues.queues();
+    }
+
+    /** {@inheritDoc} Every claim reads it, so no server claims from the queue once this commits. */
+    @Override
+    public CompletableFuture<Void> pause(String queue, boolean paused) {
+        try {
+            queues.pause(queue, paused);
+            return CompletableFuture.completedFuture(null);
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public Map<String, QueueCounts> queueCounts() {
+        return queues.counts();
+    }
+
+    @Override
     public CompletableFuture<Optional<VenomTask>> update(VenomTask expected, VenomTask next) {
         if (!expected.id().equals(next.id())) {
             throw new IllegalArgumentException("cannot replace task " + expected.id() + " by task " + next.id());
         }
-        return writer.update(expected, next);
+        CompletableFuture<Optional<VenomTask>> written = writer.update(expected, next);
+        if (expected.status() == TaskStatus.PROCESSING && next.status() == TaskStatus.CANCELLED) {
+            written.thenAccept(stored -> stored.ifPresent(cancelled -> registrations.execute(
+                    () -> notifications.tellCancelled(cancelled.id(), expected.attempts()))));
+        }
+        return written;
+    }
+
+    @Override
+    public void onCancelled(BiConsumer<UUID, Integer> listener) {
+        notifications.onCancelled(listener);
     }
 
     /** {@inheritDoc} Also the expired claims this server rescues. */
@@ -312,6 +362,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
             maintenance.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        registrations.shutdown();
         notifications.close();
         writer.close();
         relay.close();

@@ -65,7 +65,8 @@ class JsonFileStateStoreTest {
 
     private Path crashImage(Path from) throws IOException {
         Path image = Files.createDirectory(dir.resolve("crash-" + System.nanoTime()));
-        for (String name : List.of("state_dump.json", "state_dump.json.journal", "state_dump.json.journal.old")) {
+        for (String name : List.of("state_dump.json", "state_dump.json.journal", "state_dump.json.journal.old",
+                "state_dump.json.queues")) {
             if (Files.exists(from.resolve(name))) {
                 Files.copy(from.resolve(name), image.resolve(name));
             }
@@ -422,5 +423,53 @@ class JsonFileStateStoreTest {
         VenomTask next = reopened.insert(newTask("next")).join();
         reopened.close();
         assertThat(open(image).find(next.id())).isPresent();
+    }
+    @Test
+    void aPauseIsOnDiskWhenItCompletesAndSurvivesACrash() throws IOException {
+        JsonFileStateStore store = open(state());
+        VenomTask waiting = store.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("w").withQueue("reports"),
+                1, null, Instant.now())).join();
+
+        store.pause("reports", true).join();
+        store.pause(dev.venom.core.engine.QueueState.ALL, true).join();
+        store.pause(dev.venom.core.engine.QueueState.ALL, false).join();
+        store.pause("audits", true).join();
+        JsonFileStateStore afterCrash = open(crashImage());
+
+        assertThat(afterCrash.queues()).contains(new dev.venom.core.engine.QueueState("audits", true),
+                new dev.venom.core.engine.QueueState("reports", false));
+        assertThat(afterCrash.queues()).doesNotContain(new dev.venom.core.engine.QueueState(
+                dev.venom.core.engine.QueueState.ALL, true));
+        assertThat(afterCrash.find(waiting.id()).orElseThrow().queue()).isEqualTo("reports");
+        assertThat(Files.readString(state().resolveSibling("state_dump.json.queues")))
+                .isEqualTo("{\"paused\":[\"audits\"]}");
+    }
+
+    @Test
+    void aPausedQueueStaysPausedAcrossAStopAndItsTasksAreNotClaimed() {
+        JsonFileStateStore store = open(state());
+        store.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("w").withQueue("reports"), 1, null,
+                Instant.now())).join();
+        store.pause("reports", true).join();
+        store.close();
+
+        JsonFileStateStore reopened = open(state());
+
+        assertThat(reopened.queues()).contains(new dev.venom.core.engine.QueueState("reports", true));
+        assertThat(reopened.claim(new ClaimRequest("n", Duration.ofSeconds(30), java.util.Map.of("reports", 5))))
+                .isEmpty();
+    }
+
+    @Test
+    void anUnreadablePausedQueuesFileIsMovedAsideAndNoQueueIsPaused() throws IOException {
+        Files.writeString(state().resolveSibling("state_dump.json.queues"), "{not json");
+
+        JsonFileStateStore store = open(state());
+
+        assertThat(store.queues()).noneMatch(dev.venom.core.engine.QueueState::paused);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(path -> path.getFileName().toString()))
+                    .anyMatch(name -> name.startsWith("state_dump.json.queues.corrupt-"));
+        }
     }
 }

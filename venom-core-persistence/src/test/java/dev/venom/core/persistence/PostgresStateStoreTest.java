@@ -123,6 +123,9 @@ class PostgresStateStoreTest {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getInt(1)).isEqualTo(2);
             assertThat(rows.getString(2)).isEqualTo("V2__vacuum_often.sql");
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(3);
+            assertThat(rows.getString(2)).isEqualTo("V3__queues.sql");
             assertThat(rows.next()).isFalse();
         }
         assertThat(tableOptions()).contains("autovacuum_vacuum_scale_factor=0.01",
@@ -151,12 +154,13 @@ class PostgresStateStoreTest {
         PostgresStateStore store = store();
 
         assertThat(store.find(id).orElseThrow().content()).isEqualTo("from v1");
+        assertThat(store.find(id).orElseThrow().queue()).isEqualTo("default");
         assertThat(tableOptions()).contains("autovacuum_vacuum_scale_factor=0.01");
         try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
              Statement sql = connection.createStatement();
              ResultSet rows = sql.executeQuery("SELECT max(version) FROM \"" + schema + "\".venom_schema_version")) {
             rows.next();
-            assertThat(rows.getInt(1)).isEqualTo(2);
+            assertThat(rows.getInt(1)).isEqualTo(3);
         }
     }
 
@@ -166,11 +170,11 @@ class PostgresStateStoreTest {
         try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
              Statement sql = connection.createStatement()) {
             sql.execute("INSERT INTO \"" + schema + "\".venom_schema_version (version, description) "
-                    + "VALUES (3, 'V3__from_a_newer_server.sql')");
+                    + "VALUES (4, 'V4__from_a_newer_server.sql')");
         }
 
         assertThatThrownBy(this::store).isInstanceOf(StoreException.class)
-                .hasMessageContaining("the database schema is at version 3, newer than this server's 2");
+                .hasMessageContaining("the database schema is at version 4, newer than this server's 3");
     }
 
     /** The storage parameters of the tasks table, such as {@code autovacuum_vacuum_scale_factor=0.01}. */

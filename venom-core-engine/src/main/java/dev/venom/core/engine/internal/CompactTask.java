@@ -1,5 +1,6 @@
 package dev.venom.core.engine.internal;
 
+import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.nio.ByteBuffer;
@@ -30,10 +31,11 @@ public final class CompactTask {
         byte[] content = utf8(task.content());
         byte[] result = task.result() == null ? null : utf8(task.result());
         byte[] key = task.idempotencyKey() == null ? null : utf8(task.idempotencyKey());
+        byte[] queue = task.queue().equals(TaskRequest.DEFAULT_QUEUE) ? null : utf8(task.queue());
         List<String> logs = task.logs();
         byte[][] lines = new byte[logs.size()][];
         int size = 16 + 8 * 4 + 1 + 1 + 4 + 1 + 4 + 8
-                + 4 + content.length + 4 + length(result) + 4 + length(key) + 4;
+                + 4 + content.length + 4 + length(result) + 4 + length(key) + 4 + length(queue) + 4;
         for (int i = 0; i < lines.length; i++) {
             lines[i] = utf8(logs.get(i));
             size += 4 + lines[i].length;
@@ -50,6 +52,7 @@ public final class CompactTask {
         putBytes(out, content);
         putBytes(out, result);
         putBytes(out, key);
+        putBytes(out, queue);
         out.putInt(lines.length);
         for (byte[] line : lines) {
             putBytes(out, line);
@@ -74,13 +77,14 @@ public final class CompactTask {
         String content = getString(in);
         String result = getString(in);
         String key = getString(in);
+        String queue = getString(in); // null: the default queue, not spelled out
         int count = in.getInt();
         List<String> logs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             logs.add(getString(in));
         }
         return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
-                timeoutMs < 0 ? null : timeoutMs, key, updatedAt, finishedAt, version);
+                timeoutMs < 0 ? null : timeoutMs, key, queue, updatedAt, finishedAt, version);
     }
 
     /** The id of a packed task, without unpacking the rest. */

@@ -2,22 +2,26 @@ package dev.venom.core.engine.internal;
 
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.ClaimRequest;
+import dev.venom.core.engine.QueueEvent;
+import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The claim loop: claims due tasks for every free slot and registers their attempts, when woken (a new task,
- * a slot freed, a retry come due) and at every poll. Wake-ups within the claim cooldown wait for its end and
- * share one claim. It also keeps the "waiting mark" that tells a {@link Submitter} whether a new task may
- * start at once without overtaking one that waits. Runs on the timer thread.
+ * The claim loop: claims due tasks for every free slot of every queue that is not paused, in one call, and
+ * registers their attempts, when woken (a new task, a slot freed, a retry come due, a queue resumed) and at
+ * every poll. Wake-ups within the claim cooldown wait for its end and share one claim. It keeps each
+ * {@link Lane}'s "waiting mark", and reads the queues and their pause state from the store every second, so a
+ * pause or a new queue on another server is seen here within a second. Runs on the timer thread.
  */
 public final class Dispatcher {
 
@@ -25,7 +29,7 @@ public final class Dispatcher {
     private final String nodeId;
     private final Duration lease;
     private final long cooldownNanos;
-    private final Slots slots;
+    private final Lanes lanes;
     private final Attempts attempts;
     private final Announcer announcer;
     private final EventBus events;
@@ -34,23 +38,19 @@ public final class Dispatcher {
     private final Lifecycle lifecycle;
     private final Timers timers;
     private final AtomicBoolean queued = new AtomicBoolean();
-    /** Bumped whenever a due PENDING task may be waiting in the store: see {@link #nothingWaiting()}. */
-    private final AtomicLong waitingMarks = new AtomicLong();
-    /** The mark read before the last claim that left slots free, so found nothing more due. */
-    private volatile long drainedAt = -1;
     /** When the cooldown began: the start of the last claim that left slots free. Wake-ups wait it out. */
     private volatile long lastClaimNanos;
     /** True while a dispatch holds free slots for its claim. */
     private volatile boolean claimRunning;
 
-    public Dispatcher(StateStore store, String nodeId, Duration lease, Duration cooldown, Slots slots,
+    public Dispatcher(StateStore store, String nodeId, Duration lease, Duration cooldown, Lanes lanes,
             Attempts attempts, Announcer announcer, EventBus events, StoreHealth health, LostAnswers lostAnswers,
             Lifecycle lifecycle, Timers timers) {
         this.store = store;
         this.nodeId = nodeId;
         this.lease = lease;
         this.cooldownNanos = cooldown.toNanos();
-        this.slots = slots;
+        this.lanes = lanes;
         this.attempts = attempts;
         this.announcer = announcer;
         this.events = events;
@@ -61,9 +61,36 @@ public final class Dispatcher {
         this.lastClaimNanos = timers.nanoTime() - cooldownNanos;
     }
 
-    /** Polls every {@code interval}, the first time at once. */
+    /** Polls every {@code interval}, the first time at once, and reads the queues every second. */
     public void start(Duration interval) {
+        refreshQueues();
+        timers.every("queues", this::refreshQueues, QUEUE_REFRESH, QUEUE_REFRESH);
         timers.every("dispatch", this::dispatch, Duration.ZERO, interval);
+    }
+
+    /** How often the queues and their pause state are read from the store. */
+    static final Duration QUEUE_REFRESH = Duration.ofSeconds(1);
+
+    /**
+     * Reads the queues and their pause state from the store, tells the listeners of each pause and resume
+     * (this server's or another's), and claims at once from a queue resumed.
+     */
+    public void refreshQueues() {
+        Lanes.Changes changes;
+        try {
+            changes = lanes.apply(store.queues());
+        } catch (StoreException e) {
+            health.unreachable(e);
+            return;
+        }
+        Instant now = timers.clock().instant();
+        for (QueueState change : changes.pauses()) {
+            events.publishQueue(new QueueEvent(change.paused() ? QueueEvent.Type.PAUSED : QueueEvent.Type.RESUMED,
+                    change.name(), 0, now));
+        }
+        if (changes.resumed()) {
+            mayBeWaiting();
+        }
     }
 
     /**
@@ -71,7 +98,7 @@ public final class Dispatcher {
      * Within the claim cooldown it is queued for the cooldown's end, so the wake-ups meanwhile share a claim.
      */
     public void wake() {
-        if (lifecycle.claims() && attempts.running() < slots.limit() && queued.compareAndSet(false, true)) {
+        if (lifecycle.claims() && lanes.anyCanStart() && queued.compareAndSet(false, true)) {
             try {
                 long wait = lastClaimNanos + cooldownNanos - timers.nanoTime();
                 if (wait > 0) {
@@ -105,21 +132,21 @@ public final class Dispatcher {
         wake();
     }
 
-    /** A due PENDING task may be waiting: arrivals queue behind it until a claim leaves slots free. */
+    /** A due PENDING task of any queue may be waiting: arrivals queue behind it until a claim leaves slots free. */
     public void markWaiting() {
-        waitingMarks.incrementAndGet();
+        lanes.markAllWaiting();
     }
 
     /**
-     * True if no due PENDING task is known to wait: the last claim left slots free, and nothing since said
-     * a task may be waiting (an insert that may not start on arrival or found no free slot, a retry coming
-     * due, a rescue, a claim that filled every slot, a dispatch that found none free). Then a new task may
-     * start at once without overtaking one that waits here. Tasks waiting that this node was not told of
-     * (another server's, or one stored while a claim ran) are claimed by the wake-up they cause, within a
-     * cooldown: arrivals may start before them meanwhile.
+     * True if no due PENDING task of {@code lane}'s queue is known to wait: the last claim left its slots
+     * free, and nothing since said a task may be waiting (an insert that may not start on arrival or found no
+     * free slot, a retry coming due, a rescue, a claim that filled every slot, a dispatch that found none
+     * free). Then a new task may start at once without overtaking one that waits here. Tasks waiting that
+     * this node was not told of (another server's, or one stored while a claim ran) are claimed by the
+     * wake-up they cause, within a cooldown: arrivals may start before them meanwhile.
      */
-    public boolean nothingWaiting() {
-        return drainedAt == waitingMarks.get();
+    public boolean nothingWaiting(Lane lane) {
+        return lane.nothingWaiting();
     }
 
     /** True while a claim holds the free slots. */
@@ -127,49 +154,72 @@ public final class Dispatcher {
         return claimRunning;
     }
 
-    /** Claims a task for every free slot and runs them. */
+    /** Claims a task for every free slot of every queue not paused, in one call, and runs them. */
     public void dispatch() {
         long now = timers.nanoTime();
         lastClaimNanos = now; // before the flag clears, so a wake-up from here on waits out the cooldown
         queued.set(false);
-        Grant free = slots.acquire(lifecycle.claims() ? slots.limit() : 0);
-        if (free.isEmpty()) {
-            lastClaimNanos = now - cooldownNanos; // no claim made
-            if (lifecycle.claims()) {
-                markWaiting(); // woken with every slot taken: what woke it waits for a slot
+        Map<String, Grant> grants = new HashMap<>();
+        Map<String, Long> marks = new HashMap<>();
+        if (lifecycle.claims()) {
+            for (Lane lane : lanes.all()) {
+                if (lane.paused()) {
+                    continue;
+                }
+                long mark = lane.mark(); // marks set from here on may be of tasks this claim does not see
+                Grant free = lane.slots().acquire(lane.slots().limit());
+                if (free.isEmpty()) {
+                    lane.markWaiting(); // every slot taken: what woke it may wait for a slot
+                } else {
+                    grants.put(lane.name(), free);
+                    marks.put(lane.name(), mark);
+                }
             }
+        }
+        if (grants.isEmpty()) {
+            lastClaimNanos = now - cooldownNanos; // no claim made
             return;
         }
         List<Attempt> claimed = new ArrayList<>();
-        long mark = waitingMarks.get(); // marks set from here on may be of tasks this claim does not see
         claimRunning = true;
         try {
             synchronized (attempts.claimLock()) {
+                Map<String, Integer> limits = new HashMap<>();
+                grants.forEach((queue, grant) -> limits.put(queue, grant.size()));
                 List<Claim> claims;
                 try {
-                    claims = store.claim(ClaimRequest.of(nodeId, free.size(), lease));
-                    if (claims.size() == free.size()) {
-                        // Every slot filled: more may be waiting, so the next free slot claims at once.
-                        lastClaimNanos = now - cooldownNanos;
-                        markWaiting();
-                    } else {
-                        drainedAt = mark;
-                    }
+                    claims = store.claim(new ClaimRequest(nodeId, lease, limits));
                     health.reachable();
                 } catch (StoreException e) {
                     lostAnswers.mayBeLost();
                     health.unreachable(e);
                     return;
                 }
+                Map<String, Integer> taken = new HashMap<>();
                 for (Claim claim : claims) {
+                    String queue = claim.task().queue();
+                    taken.merge(queue, 1, Integer::sum);
                     announcer.announce(claim.task().id()); // a task claimed before its submitter heard back
                     events.publish(TaskEvent.claimed(claim.task()));
-                    claimed.add(attempts.register(claim, free.take()));
+                    Grant grant = grants.get(queue);
+                    Permit slot = grant != null && taken.get(queue) <= grant.size() ? grant.take()
+                            : lanes.lane(queue).slots().acquireBeyondLimit(); // a store that gave more than asked
+                    claimed.add(attempts.register(claim, slot));
                 }
+                grants.forEach((queue, grant) -> {
+                    Lane lane = lanes.lane(queue);
+                    if (taken.getOrDefault(queue, 0) >= grant.size()) {
+                        // Every slot filled: more may be waiting, so the next free slot claims at once.
+                        lastClaimNanos = now - cooldownNanos;
+                        lane.markWaiting();
+                    } else {
+                        lane.drained(marks.get(queue));
+                    }
+                });
             }
         } finally {
             claimRunning = false;
-            free.releaseRest(); // the slots the claim found no task for
+            grants.values().forEach(Grant::releaseRest); // the slots the claim found no task for
             claimed.forEach(attempts::execute);
         }
     }

@@ -1,5 +1,6 @@
 package dev.venom.core.engine.internal;
 
+import dev.venom.core.engine.QueueEvent;
 import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.engine.TaskListener;
 import java.util.ArrayList;
@@ -42,6 +43,20 @@ public final class EventBus implements AutoCloseable {
         this.thread.setDaemon(true);
         if (!this.listeners.isEmpty()) {
             thread.start();
+        }
+    }
+
+    /**
+     * Tells every listener of an operator's change to a queue, on the caller's thread: such changes are rare,
+     * and each is told even when task events are being dropped. A listener that throws is logged.
+     */
+    public void publishQueue(QueueEvent event) {
+        for (TaskListener listener : listeners) {
+            try {
+                listener.onQueueEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("a task listener failed on {} of queue {}", event.type().wireName(), event.queue(), e);
+            }
         }
     }
 

@@ -23,7 +23,7 @@ public final class LeaseKeeper {
     private final StateStore store;
     private final String nodeId;
     private final Duration lease;
-    private final Slots slots;
+    private final Lanes lanes;
     private final Attempts attempts;
     private final Announcer announcer;
     private final EventBus events;
@@ -35,13 +35,13 @@ public final class LeaseKeeper {
     private final Set<UUID> heldBeforeStart = ConcurrentHashMap.newKeySet();
     private volatile boolean heldBeforeStartUnknown;
 
-    public LeaseKeeper(StateStore store, String nodeId, Duration lease, Slots slots, Attempts attempts,
+    public LeaseKeeper(StateStore store, String nodeId, Duration lease, Lanes lanes, Attempts attempts,
             Announcer announcer, EventBus events, StoreHealth health, LostAnswers lostAnswers, Lifecycle lifecycle,
             Dispatcher dispatcher, Timers timers) {
         this.store = store;
         this.nodeId = nodeId;
         this.lease = lease;
-        this.slots = slots;
+        this.lanes = lanes;
         this.attempts = attempts;
         this.announcer = announcer;
         this.events = events;
@@ -117,7 +117,7 @@ public final class LeaseKeeper {
             log.warn("task {}: claimed by this node without its knowing (the claim's answer was lost); running "
                     + "attempt {} now", id, claim.task().attempts());
             events.publish(TaskEvent.claimed(renewed.get().task()));
-            attempts.execute(attempts.register(renewed.get(), slots.acquireBeyondLimit()));
+            attempts.execute(attempts.register(renewed.get(), lanes.lane(renewed.get().task().queue()).slots().acquireBeyondLimit()));
         }
     }
 }

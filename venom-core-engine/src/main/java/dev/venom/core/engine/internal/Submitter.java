@@ -35,7 +35,7 @@ public final class Submitter {
     private final int defaultMaxAttempts;
     private final TaskLog language;
     private final long maxPending;
-    private final Slots slots;
+    private final Lanes lanes;
     private final Attempts attempts;
     private final Announcer announcer;
     private final EventBus events;
@@ -50,7 +50,7 @@ public final class Submitter {
 
     public Submitter(StateStore store, String nodeId, Duration lease, int defaultMaxAttempts, TaskLog language,
             long maxPending,
-            Slots slots, Attempts attempts, Announcer announcer, EventBus events, Dispatcher dispatcher,
+            Lanes lanes, Attempts attempts, Announcer announcer, EventBus events, Dispatcher dispatcher,
             LostAnswers lostAnswers, Lifecycle lifecycle, Timers timers) {
         this.store = store;
         this.nodeId = nodeId;
@@ -58,7 +58,7 @@ public final class Submitter {
         this.defaultMaxAttempts = defaultMaxAttempts;
         this.language = language;
         this.maxPending = maxPending;
-        this.slots = slots;
+        this.lanes = lanes;
         this.attempts = attempts;
         this.announcer = announcer;
         this.events = events;
@@ -87,9 +87,10 @@ public final class Submitter {
         VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
                 timers.clock().instant(), language);
         boolean eligible = idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported;
-        boolean mayStart = eligible && dispatcher.nothingWaiting();
+        Lane lane = lanes.lane(task.queue());
+        boolean mayStart = eligible && !lane.paused() && dispatcher.nothingWaiting(lane);
         if (mayStart) {
-            Optional<Permit> slot = slots.tryAcquire();
+            Optional<Permit> slot = lane.slots().tryAcquire();
             if (slot.isPresent()) {
                 Permit arrival = arriving.acquireBeyondLimit();
                 if (lifecycle.claims()) {
@@ -114,7 +115,7 @@ public final class Submitter {
                 log.debug("task {} created", stored.id());
                 announcer.announce(stored.id());
                 if (waits) {
-                    dispatcher.markWaiting();
+                    lane.markWaiting();
                 }
                 dispatcher.wake();
                 return new Submission(stored, true);

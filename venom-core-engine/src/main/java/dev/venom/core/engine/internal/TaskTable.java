@@ -2,6 +2,8 @@ package dev.venom.core.engine.internal;
 
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.ClaimRequest;
+import dev.venom.core.engine.QueueCounts;
+import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskCursor;
@@ -48,10 +50,10 @@ public final class TaskTable implements StateStore {
     private final Object lock = new Object();
     private final IdIndex<Entry> byId = new IdIndex<>();
     private final SeqIndex bySeq = new SeqIndex();
-    /** Due PENDING tasks by {@link #readyKey}: highest priority first, then oldest. */
-    private final NavigableMap<Long, Entry> ready = new TreeMap<>();
-    /** PENDING tasks with a {@code run_at}, by due time; moved to {@link #ready} once due. */
-    private final NavigableMap<Due, Entry> delayed = new TreeMap<>();
+    /** Every queue a task was stored in or an operator paused, by name. */
+    private final Map<String, QueueIndex> queueIndexes = new HashMap<>();
+    /** True while every queue is paused ({@link QueueState#ALL}). */
+    private boolean allPaused;
     private final Map<UUID, Claim> claims = new HashMap<>();
     private final TaskLog language;
     private final Map<String, Entry> byKey = new HashMap<>();
@@ -65,6 +67,7 @@ public final class TaskTable implements StateStore {
      */
     private static final class Entry {
         final long seq;
+        final QueueIndex queue;
         private byte[] state;
         TaskStatus status;
         long version;
@@ -75,8 +78,9 @@ public final class TaskTable implements StateStore {
         /** While the insert is not yet durable: completes with the stored task once it is. */
         CompletableFuture<VenomTask> inserting;
 
-        Entry(long seq, VenomTask task) {
+        Entry(long seq, QueueIndex queue, VenomTask task) {
             this.seq = seq;
+            this.queue = queue;
             set(task);
         }
 
@@ -154,6 +158,46 @@ public final class TaskTable implements StateStore {
         }
     }
 
+    /** One queue's PENDING tasks in claim order, its counts, and whether it is paused. */
+    private static final class QueueIndex {
+        final String name;
+        /** Due PENDING tasks by {@link #readyKey}: highest priority first, then oldest. */
+        final NavigableMap<Long, Entry> ready = new TreeMap<>();
+        /** PENDING tasks with a {@code run_at}, by due time; moved to {@link #ready} once due. */
+        final NavigableMap<Due, Entry> delayed = new TreeMap<>();
+        final int[] counts = new int[TaskStatus.values().length];
+        boolean paused;
+
+        QueueIndex(String name) {
+            this.name = name;
+        }
+
+        void promoteDue(Instant now) {
+            while (!delayed.isEmpty() && !delayed.firstKey().runAt().isAfter(now)) {
+                Entry due = delayed.pollFirstEntry().getValue();
+                ready.put(readyKey(due), due);
+            }
+        }
+
+        /** The oldest creation among the due tasks: the lowest sequence number at each priority. */
+        Optional<Instant> oldestDue(Instant now) {
+            promoteDue(now);
+            Instant oldest = null;
+            for (int level = 0; level <= TaskRequest.MAX_PRIORITY; level++) {
+                Map.Entry<Long, Entry> first = ready.ceilingEntry((long) level << 56);
+                if (first == null || first.getKey() >= (long) (level + 1) << 56) {
+                    continue;
+                }
+                VenomTask task = first.getValue().task();
+                Instant due = task.runAt() != null ? task.runAt() : task.createdAt();
+                if (oldest == null || due.isBefore(oldest)) {
+                    oldest = due;
+                }
+            }
+            return Optional.ofNullable(oldest);
+        }
+    }
+
     /** A delayed task's place: due time, then creation order. */
     private record Due(Instant runAt, long seq) implements Comparable<Due> {
         @Override
@@ -188,10 +232,10 @@ public final class TaskTable implements StateStore {
         synchronized (lock) {
             Entry entry = byId.get(task.id());
             if (entry == null) {
-                entry = new Entry(nextSeq++, task);
+                entry = new Entry(nextSeq++, queueIndex(task.queue()), task);
                 byId.putIfAbsent(task.id(), entry);
                 bySeq.put(entry);
-                counts[task.status().ordinal()]++;
+                count(entry, task.status(), 1);
                 if (task.idempotencyKey() != null) {
                     byKey.put(task.idempotencyKey(), entry);
                 }
@@ -253,7 +297,7 @@ public final class TaskTable implements StateStore {
                     if (entry.idempotencyKey != null) {
                         byKey.remove(entry.idempotencyKey, entry);
                     }
-                    counts[entry.status.ordinal()]--;
+                    count(entry, entry.status, -1);
                     dropped++;
                 } else {
                     states[n++] = entry.state;
@@ -329,13 +373,13 @@ public final class TaskTable implements StateStore {
                     return holder.visible ? CompletableFuture.completedFuture(holder.task()) : holder.inserting;
                 }
             }
-            Entry inserted = new Entry(nextSeq, stored);
+            Entry inserted = new Entry(nextSeq, queueIndex(stored.queue()), stored);
             if (byId.putIfAbsent(stored.id(), inserted) != null) {
                 throw new IllegalArgumentException("task " + stored.id() + " already exists");
             }
             nextSeq++;
             inserted.visible = false;
-            counts[stored.status().ordinal()]++; // counted at once, so backpressure sees inserts in flight
+            count(inserted, stored.status(), 1); // counted at once, so backpressure sees inserts in flight
             bySeq.put(inserted);
             if (stored.idempotencyKey() != null) {
                 byKey.put(stored.idempotencyKey(), inserted);
@@ -352,7 +396,7 @@ public final class TaskTable implements StateStore {
                             claims.put(stored.id(), claim);
                         }
                     } else {
-                        counts[inserted.status.ordinal()]--;
+                        count(inserted, inserted.status, -1);
                         byId.remove(stored.id());
                         bySeq.remove(inserted);
                         if (stored.idempotencyKey() != null) {
@@ -390,7 +434,7 @@ public final class TaskTable implements StateStore {
         synchronized (lock) {
             for (int i = after.isEmpty() ? 0 : indexAfter(after.get()); i < bySeq.end(); i++) {
                 Entry entry = bySeq.at(i);
-                if (entry == null || !entry.visible || !query.includes(entry.status)) {
+                if (entry == null || !entry.visible || !query.includes(entry.status, entry.queue.name)) {
                     continue;
                 }
                 if (states.size() == query.limit()) {
@@ -436,30 +480,84 @@ public final class TaskTable implements StateStore {
     @Override
     public List<Claim> claim(ClaimRequest request) {
         String owner = request.owner();
-        int limit = request.limitOf(ClaimRequest.DEFAULT_QUEUE);
         Duration lease = request.lease();
-        if (limit < 1) {
-            return List.of();
-        }
-        List<Claim> claimed = new ArrayList<>(Math.min(limit, 64));
+        List<Claim> claimed = new ArrayList<>();
         synchronized (lock) {
-            Instant now = clock.instant();
-            while (!delayed.isEmpty() && !delayed.firstKey().runAt().isAfter(now)) {
-                Entry due = delayed.pollFirstEntry().getValue();
-                ready.put(readyKey(due), due);
+            if (allPaused) {
+                return claimed;
             }
-            while (claimed.size() < limit && !ready.isEmpty()) {
-                Entry entry = ready.firstEntry().getValue();
-                VenomTask current = entry.task();
-                VenomTask started = current.start(now, language).withVersion(current.version() + 1);
-                put(entry, started);
-                Claim claim = new Claim(started, owner, now.plus(lease));
-                claims.put(started.id(), claim);
-                changeLog.append(started).whenComplete(TaskTable::logUnrecorded);
-                claimed.add(claim);
+            Instant now = clock.instant();
+            for (Map.Entry<String, Integer> asked : request.limits().entrySet()) {
+                QueueIndex lane = queueIndexes.get(asked.getKey());
+                if (lane == null || lane.paused) {
+                    continue;
+                }
+                lane.promoteDue(now);
+                for (int taken = 0; taken < asked.getValue() && !lane.ready.isEmpty(); taken++) {
+                    Entry entry = lane.ready.firstEntry().getValue();
+                    VenomTask current = entry.task();
+                    VenomTask started = current.start(now, language).withVersion(current.version() + 1);
+                    put(entry, started);
+                    Claim claim = new Claim(started, owner, now.plus(lease));
+                    claims.put(started.id(), claim);
+                    changeLog.append(started).whenComplete(TaskTable::logUnrecorded);
+                    claimed.add(claim);
+                }
             }
         }
         return claimed;
+    }
+
+    @Override
+    public List<QueueState> queues() {
+        synchronized (lock) {
+            List<QueueState> known = new ArrayList<>(queueIndexes.size() + 1);
+            if (allPaused) {
+                known.add(new QueueState(QueueState.ALL, true));
+            }
+            queueIndexes.values().forEach(lane -> known.add(new QueueState(lane.name, lane.paused)));
+            return known;
+        }
+    }
+
+    /** {@inheritDoc} In memory only: a durable owner records the pause before it calls this. */
+    @Override
+    public CompletableFuture<Void> pause(String queue, boolean paused) {
+        synchronized (lock) {
+            if (queue.equals(QueueState.ALL)) {
+                allPaused = paused;
+                if (!paused) {
+                    queueIndexes.values().forEach(lane -> lane.paused = false);
+                }
+            } else {
+                queueIndex(TaskRequest.checkQueue(queue)).paused = paused;
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public Map<String, QueueCounts> queueCounts() {
+        synchronized (lock) {
+            Instant now = clock.instant();
+            Map<String, QueueCounts> counted = new HashMap<>();
+            for (QueueIndex lane : queueIndexes.values()) {
+                counted.put(lane.name, new QueueCounts(lane.counts[TaskStatus.PENDING.ordinal()],
+                        lane.counts[TaskStatus.PROCESSING.ordinal()], lane.oldestDue(now)));
+            }
+            return counted;
+        }
+    }
+
+    /** The lane of {@code queue}, made on first use. */
+    private QueueIndex queueIndex(String queue) {
+        return queueIndexes.computeIfAbsent(queue, QueueIndex::new);
+    }
+
+    /** Counts {@code delta} tasks of {@code entry}'s queue in {@code status}. */
+    private void count(Entry entry, TaskStatus status, int delta) {
+        counts[status.ordinal()] += delta;
+        entry.queue.counts[status.ordinal()] += delta;
     }
 
     @Override
@@ -547,13 +645,13 @@ public final class TaskTable implements StateStore {
     }
 
     private void put(Entry entry, VenomTask task) {
-        ready.remove(readyKey(entry));
+        entry.queue.ready.remove(readyKey(entry));
         if (entry.runAt != null) {
-            delayed.remove(new Due(entry.runAt, entry.seq));
+            entry.queue.delayed.remove(new Due(entry.runAt, entry.seq));
         }
         if (entry.visible) {
-            counts[entry.status.ordinal()]--;
-            counts[task.status().ordinal()]++;
+            count(entry, entry.status, -1);
+            count(entry, task.status(), 1);
         }
         entry.set(task);
         if (entry.visible) {
@@ -566,9 +664,9 @@ public final class TaskTable implements StateStore {
             return;
         }
         if (entry.runAt == null) {
-            ready.put(readyKey(entry), entry);
+            entry.queue.ready.put(readyKey(entry), entry);
         } else {
-            delayed.put(new Due(entry.runAt, entry.seq), entry);
+            entry.queue.delayed.put(new Due(entry.runAt, entry.seq), entry);
         }
     }
 

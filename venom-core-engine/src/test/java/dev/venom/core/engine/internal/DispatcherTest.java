@@ -68,21 +68,21 @@ class DispatcherTest {
         // then the slot it freed claims the next task at once, without waiting out a cooldown
         parts.timers.runDue();
         assertThat(parts.store.claimed()).isEqualTo(2);
-        assertThat(parts.dispatcher.nothingWaiting()).isFalse();
+        assertThat(parts.dispatcher.nothingWaiting(parts.defaultLane())).isFalse();
     }
 
     @Test
     void nothingIsKnownToWaitOnlyOnceAClaimLeftSlotsFree() {
         EngineParts parts = new EngineParts(2, NEVER_ENDS);
-        assertThat(parts.dispatcher.nothingWaiting()).as("before any claim").isFalse();
+        assertThat(parts.dispatcher.nothingWaiting(parts.defaultLane())).as("before any claim").isFalse();
 
         parts.lifecycle.start();
         parts.dispatcher.start(Duration.ofSeconds(30));
         parts.timers.runDue();
-        assertThat(parts.dispatcher.nothingWaiting()).as("after a claim that found nothing").isTrue();
+        assertThat(parts.dispatcher.nothingWaiting(parts.defaultLane())).as("after a claim that found nothing").isTrue();
 
         parts.dispatcher.mayBeWaiting();
-        assertThat(parts.dispatcher.nothingWaiting()).as("after a task may have come due").isFalse();
+        assertThat(parts.dispatcher.nothingWaiting(parts.defaultLane())).as("after a task may have come due").isFalse();
     }
 
     @Test
@@ -100,7 +100,7 @@ class DispatcherTest {
         // then no attempt knows of it, and lost answers are looked for until two leases have passed
         assertThat(parts.memory.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
         assertThat(parts.attempts.running()).isZero();
-        assertThat(parts.slots.taken()).isZero();
+        assertThat(parts.defaultLane().slots().taken()).isZero();
         assertThat(parts.lostAnswers.worthLookingFor()).isTrue();
         parts.timers.advance(EngineParts.LEASE.multipliedBy(2));
         assertThat(parts.lostAnswers.worthLookingFor()).isTrue();
@@ -118,6 +118,6 @@ class DispatcherTest {
         parts.timers.advance(Duration.ofMinutes(1));
 
         assertThat(parts.store.claimCalls()).isEqualTo(1);
-        assertThat(parts.slots.taken()).isZero();
+        assertThat(parts.defaultLane().slots().taken()).isZero();
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ final class EngineParts {
     final ManualWorkers workers = new ManualWorkers();
     final Lifecycle lifecycle = new Lifecycle(NODE);
     final EventBus events = new EventBus(List.of(), 16);
-    final Slots slots;
+    final Lanes lanes;
     final Announcer announcer = new Announcer(events);
     final StoreHealth health = new StoreHealth(timers, LEASE);
     final LostAnswers lostAnswers = new LostAnswers(timers, LEASE);
@@ -43,15 +44,20 @@ final class EngineParts {
     final Submitter submitter;
 
     EngineParts(int concurrency, TaskProcessor processor) {
-        slots = new Slots(concurrency);
+        lanes = new Lanes(Map.of(), concurrency);
         attempts = new Attempts(store, processor, timers, events, RetryPolicy.DEFAULT, TaskLog.EN, LEASE, lifecycle,
                 workers, this::slotFreed, this::retryDue);
-        dispatcher = new Dispatcher(store, NODE, LEASE, COOLDOWN, slots, attempts, announcer, events, health,
+        dispatcher = new Dispatcher(store, NODE, LEASE, COOLDOWN, lanes, attempts, announcer, events, health,
                 lostAnswers, lifecycle, timers);
-        leaseKeeper = new LeaseKeeper(store, NODE, LEASE, slots, attempts, announcer, events, health, lostAnswers,
+        leaseKeeper = new LeaseKeeper(store, NODE, LEASE, lanes, attempts, announcer, events, health, lostAnswers,
                 lifecycle, dispatcher, timers);
-        submitter = new Submitter(store, NODE, LEASE, 1, TaskLog.EN, 0, slots, attempts, announcer, events, dispatcher,
+        submitter = new Submitter(store, NODE, LEASE, 1, TaskLog.EN, 0, lanes, attempts, announcer, events, dispatcher,
                 lostAnswers, lifecycle, timers);
+    }
+
+    /** The lane of the default queue. */
+    Lane defaultLane() {
+        return lanes.lane(dev.venom.core.model.TaskRequest.DEFAULT_QUEUE);
     }
 
     private void slotFreed() {

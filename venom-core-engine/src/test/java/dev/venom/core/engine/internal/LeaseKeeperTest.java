@@ -112,7 +112,7 @@ class LeaseKeeperTest {
         // then the lost claim runs, on the attempt it took, and the earlier process's is left to expire
         assertThat(parts.attempts.runs(lost.id())).isTrue();
         assertThat(parts.attempts.runs(earlier.id())).isFalse();
-        assertThat(parts.slots.taken()).isEqualTo(1);
+        assertThat(parts.defaultLane().slots().taken()).isEqualTo(1);
         assertThat(parts.workers.runAll()).isEqualTo(1);
         assertThat(parts.memory.find(lost.id()).orElseThrow().attempts()).isEqualTo(1);
     }

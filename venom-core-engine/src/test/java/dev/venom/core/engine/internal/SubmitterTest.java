@@ -79,7 +79,7 @@ class SubmitterTest {
         VenomTask second = submit(new TaskRequest("second"), null);
 
         assertThat(statusOf(second)).isEqualTo(TaskStatus.PENDING);
-        assertThat(parts.dispatcher.nothingWaiting()).isFalse();
+        assertThat(parts.dispatcher.nothingWaiting(parts.defaultLane())).isFalse();
         parts.workers.runAll();
         assertThat(statusOf(first)).isEqualTo(TaskStatus.COMPLETED);
         parts.timers.advance(EngineParts.COOLDOWN);
@@ -133,6 +133,6 @@ class SubmitterTest {
                 .startsWith("Interrupted by shutdown, will run again: ");
         assertThat(parts.workers.runAll()).isZero();
         assertThat(processed).hasValue(0);
-        assertThat(parts.slots.taken()).isZero();
+        assertThat(parts.defaultLane().slots().taken()).isZero();
     }
 }

@@ -60,7 +60,7 @@ final class EventRoutes {
             EventStream.Sink sink = EventStream.sse(connection, exchange.getIoThread());
             AtomicBoolean ended = new AtomicBoolean();
             sink.onClose(() -> ended.set(true));
-            events.subscribe(sink, event -> event.taskId().equals(id), last, true);
+            events.subscribe(sink, event -> id.equals(event.taskId()), last, true);
             // It may have ended between the read above and the subscription: then say so (off the IO thread),
             // unless its own events ended the stream meanwhile. Events reach streams within milliseconds of
             // the change; a final state sent before them would cut them off.

@@ -2,6 +2,7 @@ package dev.venom.core.http.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.venom.core.engine.QueueEvent;
 import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.engine.TaskListener;
 import dev.venom.core.model.TaskStatus;
@@ -119,6 +120,7 @@ public final class EventStream implements TaskListener {
         private final TaskStatus status;
         private final String log;
         private final Instant at;
+        private final QueueEvent queueEvent;
         private volatile String data;
 
         Event(long id, String type, UUID taskId, TaskStatus status, String log, Instant at) {
@@ -128,6 +130,18 @@ public final class EventStream implements TaskListener {
             this.status = status;
             this.log = log;
             this.at = at;
+            this.queueEvent = null;
+        }
+
+        /** An operator's change to a queue: no task, no status. */
+        Event(long id, QueueEvent queueEvent) {
+            this.id = id;
+            this.type = queueEvent.type().wireName();
+            this.taskId = null;
+            this.status = null;
+            this.log = null;
+            this.at = queueEvent.at();
+            this.queueEvent = queueEvent;
         }
 
         public long id() {
@@ -150,16 +164,26 @@ public final class EventStream implements TaskListener {
             return type.equals("task.status") && status.isTerminal();
         }
 
-        /** {@code {"id", "type", "task_id", "status", "log", "at"}}. */
+        /**
+         * {@code {"id", "type", "task_id", "status", "log", "at"}}; for a queue's event {@code {"id", "type",
+         * "queue", "at"}}, with {@code "purged"} for a purge.
+         */
         String data() {
             String json = data;
             if (json == null) {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("id", id);
                 body.put("type", type);
-                body.put("task_id", taskId);
-                body.put("status", status);
-                body.put("log", log);
+                if (queueEvent == null) {
+                    body.put("task_id", taskId);
+                    body.put("status", status);
+                    body.put("log", log);
+                } else {
+                    body.put("queue", queueEvent.queue());
+                    if (queueEvent.type() == QueueEvent.Type.PURGED) {
+                        body.put("purged", queueEvent.count());
+                    }
+                }
                 body.put("at", Timestamps.format(at));
                 try {
                     json = mapper.writeValueAsString(body);
@@ -270,6 +294,19 @@ public final class EventStream implements TaskListener {
             for (Subscriber subscriber : subscribers) {
                 subscriber.offer(sent);
             }
+        }
+    }
+
+    /** An operator's change to a queue, sent to every client whose filter takes it. */
+    @Override
+    public synchronized void onQueueEvent(QueueEvent event) {
+        Event sent = new Event(++lastId, event);
+        recent.addLast(sent);
+        if (recent.size() > window) {
+            recent.removeFirst();
+        }
+        for (Subscriber subscriber : subscribers) {
+            subscriber.offer(sent);
         }
     }
 

@@ -35,6 +35,7 @@ public final class ExceptionMapping {
     public enum Action {
         CREATE("Task could not be stored; try again later"),
         CANCEL("Task could not be cancelled; try again later"),
+        QUEUE("Queue could not be changed; try again later"),
         READ("Store unavailable; try again later");
 
         private final String storeFailed;

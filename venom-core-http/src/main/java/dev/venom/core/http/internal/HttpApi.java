@@ -45,6 +45,7 @@ public final class HttpApi {
             new EventRoutes(orchestrator, events, mapper, responses, handlers).register(routes);
         }
         new OpsRoutes(orchestrator, responses, handlers, memory, metrics).register(routes);
+        new QueueRoutes(orchestrator, responses, handlers).register(routes);
         new StaticPages().register(routes, handlers);
         HttpHandler mapped = handlers.io(Action.READ, routes::handleRequest);
         this.handler = metrics == null ? mapped : new RequestMetrics(metrics, mapped);

@@ -58,7 +58,7 @@ public final class RequestParsing {
 
     private static final List<Object> BODY = List.of("body");
     private static final List<Object> BODY_CONTENT = List.of("body", "content");
-    private static final Set<String> OPTIONS = Set.of("priority", "max_attempts", "run_at", "timeout_ms");
+    private static final Set<String> OPTIONS = Set.of("priority", "max_attempts", "run_at", "timeout_ms", "queue");
     private static final String STATUS_NAMES = Arrays.stream(TaskStatus.values()).map(s -> "'" + s + "'")
             .collect(Collectors.joining(", ")).replaceFirst(", ([^,]*)$", " or $1");
 
@@ -153,11 +153,44 @@ public final class RequestParsing {
         Long maxAttempts = integer(root, "max_attempts", 1, TaskRequest.MAX_ATTEMPTS, errors);
         Long timeoutMs = integer(root, "timeout_ms", 1, TaskRequest.MAX_TIMEOUT_MS, errors);
         Instant runAt = time(root, "run_at", errors);
+        String queue = queue(root, errors);
         if (!errors.isEmpty()) {
             return new Parsed<>(null, List.copyOf(errors));
         }
         return Parsed.ok(new TaskRequest(content.textValue(), priority == null ? null : priority.intValue(),
-                maxAttempts == null ? null : maxAttempts.intValue(), runAt, timeoutMs));
+                maxAttempts == null ? null : maxAttempts.intValue(), runAt, timeoutMs, queue));
+    }
+
+    /** The pattern a queue name matches, as pydantic would name it. */
+    public static final String QUEUE_PATTERN = "^[a-z0-9_-]{1," + TaskRequest.MAX_QUEUE_LENGTH + "}$";
+
+    /** An optional queue name. */
+    private static String queue(JsonNode root, List<ValidationError> errors) {
+        JsonNode node = root.get("queue");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        List<Object> loc = List.of("body", "queue");
+        if (!node.isTextual()) {
+            errors.add(new ValidationError("string_type", loc, "Input should be a valid string", node));
+            return null;
+        }
+        if (!isQueueName(node.textValue())) {
+            errors.add(new ValidationError("string_pattern_mismatch", loc,
+                    "String should match pattern '" + QUEUE_PATTERN + "'", node, Map.of("pattern", QUEUE_PATTERN)));
+            return null;
+        }
+        return node.textValue();
+    }
+
+    /** True if {@code name} is a valid queue name. */
+    public static boolean isQueueName(String name) {
+        try {
+            TaskRequest.checkQueue(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** An optional integer field as pydantic's lax mode reads it: a number without fraction, or such a string. */
@@ -236,13 +269,15 @@ public final class RequestParsing {
      * @param statuses the statuses asked for; empty for all
      * @param cursor   where to resume, from a previous page's {@code Link}
      * @param limit    the page size; empty for "every task, streamed"
+     * @param queue    the one queue to list; empty for all
      */
-    public record ListQuery(Set<TaskStatus> statuses, Optional<String> cursor, Optional<Integer> limit) {
+    public record ListQuery(Set<TaskStatus> statuses, Optional<String> cursor, Optional<Integer> limit,
+                            Optional<String> queue) {
     }
 
     /**
      * Reads {@code status} (comma-separated, repeatable, any case), {@code limit} (1..1000) and {@code cursor}
-     * (opaque, from a {@code Link} header) as FastAPI would validate them.
+     * (opaque, from a {@code Link} header) and {@code queue} as FastAPI would validate them.
      */
     public static Parsed<ListQuery> listQuery(Map<String, Deque<String>> params) {
         List<ValidationError> errors = new ArrayList<>();
@@ -291,10 +326,16 @@ public final class RequestParsing {
                         Map.of("error", "invalid cursor")));
             }
         }
+        String queue = first(params, "queue");
+        if (queue != null && !isQueueName(queue)) {
+            errors.add(new ValidationError("string_pattern_mismatch", List.of("query", "queue"),
+                    "String should match pattern '" + QUEUE_PATTERN + "'", queue, Map.of("pattern", QUEUE_PATTERN)));
+        }
         if (!errors.isEmpty()) {
             return new Parsed<>(null, List.copyOf(errors));
         }
-        return Parsed.ok(new ListQuery(Set.copyOf(statuses), Optional.ofNullable(cursor), limit));
+        return Parsed.ok(new ListQuery(Set.copyOf(statuses), Optional.ofNullable(cursor), limit,
+                Optional.ofNullable(queue)));
     }
 
     /**

@@ -143,7 +143,8 @@ final class TaskRoutes {
             throw new InvalidRequestException(parsed.errors());
         }
         RequestParsing.ListQuery asked = parsed.value();
-        TaskQuery query = new TaskQuery(asked.statuses(), asked.cursor(), asked.limit().orElse(LIST_PAGE));
+        TaskQuery query = new TaskQuery(asked.statuses(), asked.cursor(), asked.limit().orElse(LIST_PAGE),
+                asked.queue());
         TaskPage page = orchestrator.list(query);
         if (asked.limit().isPresent() && page.nextCursor().isPresent()) {
             exchange.getResponseHeaders().put(LINK,
@@ -159,6 +160,7 @@ final class TaskRoutes {
                     .collect(Collectors.joining(","))).append('&');
         }
         asked.limit().ifPresent(limit -> link.append("limit=").append(limit).append('&'));
+        asked.queue().ifPresent(queue -> link.append("queue=").append(queue).append('&'));
         return link.append("cursor=").append(URLEncoder.encode(cursor, StandardCharsets.UTF_8)).toString();
     }
 }

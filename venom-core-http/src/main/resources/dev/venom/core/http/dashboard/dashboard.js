@@ -129,6 +129,7 @@
 
   const table = {
     filter: "",
+    queue: "",          // only this queue's tasks, when set
     cursors: [null],    // cursor of each page visited; the last one is the current page
     nextCursor: null,   // from the Link rel="next" header
     moreMaybe: false,   // a task was created after a full last page: allow "next" anyway
@@ -139,10 +140,12 @@
   };
 
   const matchesFilter = (status) => !table.filter || table.filter.split(",").includes(status);
+  const QUEUE_NAME = /^[a-z0-9_-]{1,64}$/;
 
   function pageUrl(cursor) {
     const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (table.filter) query.set("status", table.filter);
+    if (table.queue) query.set("queue", table.queue);
     if (cursor) query.set("cursor", cursor);
     return "/api/v1/tasks?" + query;
   }
@@ -185,6 +188,7 @@
     const badge = document.createElement("span");
     setBadge(badge, task.status);
     cell(tr, "status").append(badge);
+    cell(tr, "queue", task.queue ?? "default");
     cell(tr, "content", truncate(task.content, 80)).title = truncate(task.content, 500);
     cell(tr, "created", fmtTime(task.created_at)).title = task.created_at || "";
     cell(tr, "attempts", `${task.attempts ?? 0}/${task.max_attempts ?? "?"}`);
@@ -240,6 +244,18 @@
     loadPage();
   }
 
+  function setQueueFilter(queue) {
+    const name = queue.trim();
+    if (name && !QUEUE_NAME.test(name)) {
+      setMessage($("tasks-message"), "A queue name is 1 to 64 of a-z, 0-9, _ and -", "error");
+      return;
+    }
+    table.queue = name;
+    table.cursors = [null];
+    table.nextCursor = null;
+    loadPage();
+  }
+
   /** New tasks matching the filter exist: they land on the last page (oldest-first order). */
   function maybeNewRows() {
     if (table.nextCursor || table.moreMaybe) return;
@@ -266,6 +282,7 @@
     fillText("detail-result", result !== null && typeof result === "object" ? JSON.stringify(result, null, 2) : result);
     fillText("detail-attempts", `${task.attempts ?? 0} of ${task.max_attempts ?? "?"}`);
     fillText("detail-priority", task.priority);
+    fillText("detail-queue", task.queue);
     fillText("detail-created", fmtTime(task.created_at));
     fillText("detail-run-at", fmtTime(task.run_at));
     fillText("detail-updated", fmtTime(task.updated_at));
@@ -365,6 +382,71 @@
     }
   }
 
+  // ----------------------------------------------------------------- queues
+
+  function fmtAge(ms) {
+    if (ms == null) return "";
+    if (ms < 1000) return `${ms} ms`;
+    if (ms < 120000) return `${Math.round(ms / 1000)} s`;
+    return `${Math.round(ms / 60000)} min`;
+  }
+
+  function queueButton(label, action, cls = "") {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.dataset.action = action;
+    if (cls) button.className = cls;
+    return button;
+  }
+
+  async function loadQueues() {
+    try {
+      const { paused_all: pausedAll, queues = [] } = await getJson("/api/v1/queues");
+      $("queues-paused-all").hidden = !pausedAll;
+      const fragment = document.createDocumentFragment();
+      for (const queue of queues) {
+        const tr = document.createElement("tr");
+        tr.dataset.queue = queue.name;
+        cell(tr, "name", queue.name);
+        const state = document.createElement("span");
+        state.className = "badge";
+        state.dataset.status = queue.paused ? "CANCELLED" : "COMPLETED";
+        state.textContent = queue.paused ? "paused" : "running";
+        cell(tr, "state").append(state);
+        cell(tr, "limit", String(queue.limit));
+        cell(tr, "running", String(queue.running));
+        cell(tr, "pending", String(queue.pending));
+        cell(tr, "processing", String(queue.processing));
+        cell(tr, "age", fmtAge(queue.oldest_pending_age_ms));
+        const actions = cell(tr, "queue-actions");
+        actions.append(queue.paused ? queueButton("Resume", "resume") : queueButton("Pause", "pause"),
+          queueButton("Purge", "purge", "danger"));
+        fragment.append(tr);
+      }
+      $("queues").tBodies[0].replaceChildren(fragment);
+    } catch (err) {
+      setMessage($("queues-message"), "Could not load queues: " + err.message, "error");
+    }
+  }
+  const queuesSoon = throttle(loadQueues, 500);
+
+  async function queueAction(path, question) {
+    if (question && !window.confirm(question)) return;
+    const message = $("queues-message");
+    try {
+      const res = await api(path, { method: "POST" });
+      if (!res.ok) throw new Error(await errorText(res));
+      const answer = await res.json();
+      setMessage(message, answer.message ?? (answer.purged != null ? `Purged ${answer.purged} task(s)` : "Done"), "ok");
+    } catch (err) {
+      setMessage(message, err.message, "error");
+    }
+    loadQueues();
+    countsSoon();
+    pageSoon();
+  }
+
   // ----------------------------------------------------------- task submission
 
   function buildTaskBody() {
@@ -372,6 +454,11 @@
     for (const [inputId, field] of [["priority", "priority"], ["max-attempts", "max_attempts"], ["timeout-ms", "timeout_ms"]]) {
       const value = $(inputId).value.trim(); // empty = server default
       if (value !== "") body[field] = Number(value);
+    }
+    const queue = $("queue").value.trim();
+    if (queue) {
+      if (!QUEUE_NAME.test(queue)) throw new Error("queue: 1 to 64 of a-z, 0-9, _ and -");
+      body.queue = queue;
     }
     const runAt = $("run-at").value; // local time, e.g. 2024-05-01T12:30
     if (runAt) {
@@ -463,7 +550,7 @@
   }
 
   // Events are coalesced here and applied at most once per animation frame.
-  const pending = { counts: false, created: false, statuses: new Map(), detail: false };
+  const pending = { counts: false, created: false, statuses: new Map(), detail: false, queues: false };
   let flushQueued = false;
 
   function queueEvent(type, e) {
@@ -476,6 +563,9 @@
       else if (table.filter && matchesFilter(e.status)) pending.created = true; // may join the filtered list
     } else if (type === "task.log") {
       if (e.task_id === detail.id) pending.detail = true;
+    } else if (type === "queue.paused" || type === "queue.resumed" || type === "queue.purged") {
+      pending.queues = true;
+      pending.counts = true;
     } else {
       return;
     }
@@ -488,6 +578,7 @@
   function flush() {
     flushQueued = false;
     if (pending.counts) countsSoon();
+    if (pending.counts || pending.queues) queuesSoon();
     if (pending.created) maybeNewRows();
     for (const [id, status] of pending.statuses) {
       const badge = table.rows.get(id)?.querySelector(".status .badge");
@@ -503,12 +594,13 @@
     }
     // The open task is re-read rather than patched, so its logs are always exactly the server's.
     if (pending.detail) loadDetail();
-    pending.counts = pending.created = pending.detail = false;
+    pending.counts = pending.created = pending.detail = pending.queues = false;
     pending.statuses.clear();
   }
 
   function refreshAll() {
     countsSoon();
+    queuesSoon();
     pageSoon();
     if (detail.id) loadDetail();
   }
@@ -554,6 +646,19 @@
 
   $("task-form").addEventListener("submit", submitTask);
   $("status-filter").addEventListener("change", (e) => setFilter(e.target.value));
+  $("queue-filter").addEventListener("change", (e) => setQueueFilter(e.target.value));
+  $("pause-all").addEventListener("click", () => queueAction("/api/v1/queue/pause"));
+  $("resume-all").addEventListener("click", () => queueAction("/api/v1/queue/resume"));
+  $("emergency-stop").addEventListener("click", () => queueAction("/api/v1/queue/emergency-stop",
+    "Emergency stop: pause every queue, cancel every running task and purge every pending one?"));
+  $("queues").tBodies[0].addEventListener("click", (e) => {
+    const button = e.target.closest("button[data-action]");
+    const name = button?.closest("tr[data-queue]")?.dataset.queue;
+    if (!name) return;
+    const path = `/api/v1/queues/${encodeURIComponent(name)}/${button.dataset.action}`;
+    queueAction(path, button.dataset.action === "purge"
+      ? `Purge queue ${name}: cancel every task waiting in it?` : null);
+  });
   $("prev-page").addEventListener("click", () => turnPage(false));
   $("next-page").addEventListener("click", () => turnPage(true));
   $("cancel").addEventListener("click", cancelTask);
@@ -567,11 +672,13 @@
   }
 
   refreshCounts();
+  loadQueues();
   loadPage();
   streamEvents();
   if (REFRESH_MS > 0) {
     setInterval(() => {
       refreshCounts();
+      loadQueues();
       loadPage();
       if (detail.task && ACTIVE.has(detail.task.status)) loadDetail();
     }, REFRESH_MS);

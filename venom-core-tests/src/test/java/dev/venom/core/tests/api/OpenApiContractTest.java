@@ -166,6 +166,29 @@ class OpenApiContractTest {
         assertThat(wrongMethod.status()).isEqualTo(405);
         assertThat(wrongMethod.json().get("detail").asText()).isEqualTo("Method Not Allowed");
 
+        // queues: the original's routes, then the queue-aware ones
+        check("GET", "/api/v1/queue/status", http.get("/api/v1/queue/status"), 200);
+        check("POST", "/api/v1/queue/pause", http.post("/api/v1/queue/pause", ""), 200);
+        check("POST", "/api/v1/queue/resume", http.post("/api/v1/queue/resume", ""), 200);
+        check("POST", "/api/v1/queue/purge", http.post("/api/v1/queue/purge", ""), 200);
+        check("POST", "/api/v1/queues/{name}/pause", http.post("/api/v1/queues/slow/pause", ""), 200);
+        String queued = http.post(tasks, "{\"content\": \"q\", \"queue\": \"slow\"}").json().get("task_id").asText();
+        check("GET", tasks, http.get(tasks + "?queue=slow"), 200);
+        check("GET", "/api/v1/queues", http.get("/api/v1/queues"), 200);
+        check("GET", "/api/v1/queues/{name}", http.get("/api/v1/queues/slow"), 200);
+        check("GET", "/api/v1/queues/{name}", http.get("/api/v1/queues/Not%20Valid"), 422);
+        check("POST", "/api/v1/queues/{name}/purge", http.post("/api/v1/queues/slow/purge", ""), 200);
+        assertThat(http.task(queued).get("status").asText()).isEqualTo("CANCELLED");
+        check("POST", "/api/v1/queues/{name}/resume", http.post("/api/v1/queues/slow/resume", ""), 200);
+        String abort = "/api/v1/queue/task/{task_id}/abort";
+        check("POST", abort, http.post("/api/v1/queue/task/" + UUID.randomUUID() + "/abort", ""), 404);
+        Http slow = servers.start("--processing-delay-ms", "60000");
+        String running = slow.post(tasks, "{\"content\": \"s\"}").json().get("task_id").asText();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> slow.task(running).get("status").asText().equals("PROCESSING"));
+        check("POST", abort, slow.post("/api/v1/queue/task/" + running + "/abort", ""), 200);
+        check("POST", "/api/v1/queue/emergency-stop", slow.post("/api/v1/queue/emergency-stop", ""), 200);
+
         // 503 with Retry-After: a server that takes one pending task at most
         Http full = servers.start("--max-pending", "1");
         full.post(tasks, "{\"content\": \"waits\", " + FUTURE + "}");

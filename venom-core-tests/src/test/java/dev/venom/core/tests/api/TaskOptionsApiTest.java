@@ -70,7 +70,7 @@ class TaskOptionsApiTest {
 
         JsonNode task = http.task(id);
         assertThat(task.fieldNames()).toIterable().containsExactly("id", "content", "created_at", "status", "result",
-                "logs", "priority", "attempts", "max_attempts", "run_at", "timeout_ms", "idempotency_key",
+                "logs", "priority", "attempts", "max_attempts", "run_at", "timeout_ms", "idempotency_key", "queue",
                 "updated_at", "finished_at");
         assertThat(task.get("priority").asInt()).isEqualTo(7);
         assertThat(task.get("max_attempts").asInt()).isEqualTo(3);

@@ -201,6 +201,39 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aQueuePausedFromTheDashboardHoldsItsNewTasksUntilResumed() throws Exception {
+        // given the dashboard, following the live events only
+        Http http = servers.start("--processing-delay-ms", "200");
+        browser.get(http.base() + "/?refresh=0");
+        wait.until(ExpectedConditions.attributeToBe(By.id("connection"), "data-state", "live"));
+        By defaultRow = By.cssSelector("#queues tbody tr[data-queue='default']");
+        wait.until(ExpectedConditions.presenceOfElementLocated(defaultRow));
+
+        // when the default queue is paused from its row, and a task submitted through the form
+        browser.findElement(By.cssSelector("#queues tr[data-queue='default'] button[data-action='pause']")).click();
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#queues tr[data-queue='default'] .state .badge"),
+                "paused"));
+        browser.findElement(By.id("content")).sendKeys("held by the pause");
+        browser.findElement(By.id("submit")).click();
+        wait.until(ExpectedConditions.attributeToBe(By.id("form-message"), "data-state", "ok"));
+        String held = browser.findElement(By.id("form-message")).getText().replace("Created", "").strip();
+
+        // then it waits: the queue row counts it pending, and the server has not started it
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#queues tr[data-queue='default'] td.pending"), "1"));
+        assertThat(http.task(held).get("status").asText()).isEqualTo("PENDING");
+        assertThat(http.get("/api/v1/queues/default").json().get("paused").asBoolean()).isTrue();
+
+        // when the queue is resumed, the task runs to the end, seen live in its detail
+        wait.until(ExpectedConditions.elementToBeClickable(
+                By.cssSelector("#queues tr[data-queue='default'] button[data-action='resume']"))).click();
+        wait.until(ExpectedConditions.textToBe(By.id("detail-id"), held));
+        wait.until(ExpectedConditions.textToBe(By.id("detail-status"), "COMPLETED"));
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#queues tr[data-queue='default'] .state .badge"),
+                "running"));
+        assertThat(http.task(held).get("status").asText()).isEqualTo("COMPLETED");
+    }
+
+    @Test
     void submitsFollowsCancelsAndPagesWithoutReload() throws Exception {
         // given a server with more tasks than a page holds, and one that waits far in the future
         Http http = servers.start("--processing-delay-ms", "1500");

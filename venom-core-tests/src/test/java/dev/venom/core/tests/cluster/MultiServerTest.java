@@ -93,6 +93,62 @@ class MultiServerTest {
     }
 
     @Test
+    void aPauseOnOneServerStopsEveryServerStartingTheQueuesTasksWithinASecond() throws Exception {
+        ServerProcess a = server("node-a", Map.of());
+        ServerProcess b = server("node-b", Map.of());
+        try (SseStream onB = new SseStream(b.http().base() + "/api/v1/events", null).awaitSubscribed()) {
+            long pausedAt = System.nanoTime();
+            assertThat(a.http().post("/api/v1/queues/reports/pause", "").status()).isEqualTo(200);
+            // b reads the queues every second: its stream tells when it has seen the pause
+            SseStream.Sse seen;
+            do {
+                seen = onB.next();
+            } while (seen != null && !seen.type().equals("queue.paused"));
+            assertThat(seen).isNotNull();
+            assertThat(seen.data().get("queue").asText()).isEqualTo("reports");
+            assertThat(Duration.ofNanos(System.nanoTime() - pausedAt)).isLessThan(Duration.ofMillis(1500));
+        }
+
+        List<String> held = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            held.add((i % 2 == 0 ? a : b).http().post("/api/v1/tasks",
+                    "{\"content\": \"held " + i + "\", \"queue\": \"reports\"}").json().get("task_id").asText());
+        }
+        String other = b.http().create("not paused");
+
+        awaitStatus(b.http(), other, "COMPLETED", Duration.ofSeconds(10));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                .until(() -> count("queue = 'reports' AND status = 'PENDING'") == 6);
+        assertThat(b.http().get("/api/v1/queues/reports").json().get("paused").asBoolean()).isTrue();
+
+        b.http().post("/api/v1/queues/reports/resume", "");
+        for (String id : held) {
+            awaitStatus(a.http(), id, "COMPLETED", Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void anEmergencyStopOnOneServerCancelsATaskRunningOnAnotherAtOnce() throws Exception {
+        // a renews its claims only every 2.5 s: seeing the cancel sooner is the notification's doing
+        ServerProcess a = server("node-a", Map.of("VENOM_PROCESSING_DELAY_MS", "60000",
+                "VENOM_HEARTBEAT_MS", "2500"));
+        ServerProcess b = server("node-b", Map.of("VENOM_PROCESSING_DELAY_MS", "60000"));
+        String running = a.http().create("runs on a");
+        awaitStatus(a.http(), running, "PROCESSING", Duration.ofSeconds(10));
+        assertThat(count("id = '" + running + "' AND lease_owner = 'node-a'")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                a.http().get("/api/v1/queue/status").json().get("active").asInt() == 1);
+
+        JsonNode stop = b.http().post("/api/v1/queue/emergency-stop", "").json();
+
+        assertThat(stop.get("cancelled").asInt()).isEqualTo(1);
+        assertThat(a.http().task(running).get("status").asText()).isEqualTo("CANCELLED");
+        await().atMost(Duration.ofMillis(1500)).until(() ->
+                a.http().get("/api/v1/queue/status").json().get("active").asInt() == 0);
+        assertThat(a.http().get("/api/v1/queue/status").json().get("paused").asBoolean()).isTrue();
+    }
+
+    @Test
     void aTaskCreatedOnOneServerIsVisibleFromAll() throws Exception {
         ServerProcess a = server("node-a", Map.of("VENOM_PROCESSING_DELAY_MS", "60000"));
         ServerProcess b = server("node-b", Map.of("VENOM_PROCESSING_DELAY_MS", "60000"));

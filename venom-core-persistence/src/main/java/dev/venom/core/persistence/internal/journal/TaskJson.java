@@ -10,7 +10,7 @@ import java.time.Instant;
 /**
  * Writes a task as stored in the snapshot and the journal: the model's JSON ({@link VenomTask}) without the
  * options at their defaults ({@code priority} 0, {@code max_attempts} 1, no {@code run_at},
- * {@code timeout_ms} or {@code idempotency_key}, {@code updated_at} equal to the end or creation time),
+ * {@code timeout_ms} or {@code idempotency_key}, {@code queue} {@code default}, {@code updated_at} equal to the end or creation time),
  * which the model reads back as those defaults. A task without options is thus exactly what the original
  * service wrote, and a million of them load as fast as before.
  *
@@ -50,6 +50,9 @@ public final class TaskJson {
         }
         if (task.idempotencyKey() != null) {
             json.writeStringField("idempotency_key", task.idempotencyKey());
+        }
+        if (!task.queue().equals(TaskRequest.DEFAULT_QUEUE)) {
+            json.writeStringField("queue", task.queue());
         }
         Instant finished = task.finishedAt();
         if (!task.updatedAt().equals(finished != null ? finished : task.createdAt())) {

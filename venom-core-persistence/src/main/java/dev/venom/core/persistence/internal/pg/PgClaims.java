@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,6 +30,7 @@ public final class PgClaims {
     private final PgEventRelay relay;
     private final LongSupplier shiftMicros;
     private final String claimSql;
+    private final String claimManySql;
     private final String renewSql;
     private final String rescueSql;
 
@@ -41,15 +43,25 @@ public final class PgClaims {
         this.table = table;
         this.relay = relay;
         this.shiftMicros = shiftMicros;
-        this.claimSql = "WITH picked AS (SELECT id FROM " + table + " WHERE status = 'PENDING' AND due_at <= "
-                + TaskRows.NOW + " ORDER BY priority DESC, due_at, seq LIMIT ? FOR UPDATE SKIP LOCKED), "
-                + "now AS (SELECT " + TaskRows.NOW + " AS at) "
+        String queues = PgQueues.table(table);
+        String start = "now AS (SELECT " + TaskRows.NOW + " AS at) "
                 + "UPDATE " + table + " t SET status = 'PROCESSING', attempts = t.attempts + 1, "
                 + "logs = array_append(t.logs, " + TaskRows.literal(language.processingStartedPrefix()) + " || "
                 + TaskRows.LOG_TIME.formatted("now.at") + "), "
                 + "updated_at = now.at, version = t.version + 1, lease_owner = ?, "
                 + "lease_expires_at = now.at + ? * interval '1 millisecond' "
                 + "FROM picked, now WHERE t.id = picked.id RETURNING t.*";
+        // One queue: the statement of a single queue, its pause read by primary key.
+        this.claimSql = "WITH picked AS (SELECT id FROM " + table + " WHERE status = 'PENDING' AND queue = ? "
+                + "AND due_at <= " + TaskRows.NOW + " AND NOT EXISTS (SELECT 1 FROM " + queues
+                + " WHERE name IN (?, '*') AND paused) ORDER BY priority DESC, due_at, seq LIMIT ? "
+                + "FOR UPDATE SKIP LOCKED), " + start;
+        // Several queues: each its own limit, in one statement, each reading only its own part of the index.
+        this.claimManySql = "WITH asked AS (SELECT q.name, q.lim FROM unnest(?::text[], ?::int[]) AS q(name, lim) "
+                + "WHERE NOT EXISTS (SELECT 1 FROM " + queues + " p WHERE p.name IN (q.name, '*') AND p.paused)), "
+                + "picked AS (SELECT c.id FROM asked CROSS JOIN LATERAL (SELECT id FROM " + table + " WHERE "
+                + "status = 'PENDING' AND queue = asked.name AND due_at <= " + TaskRows.NOW
+                + " ORDER BY priority DESC, due_at, seq LIMIT asked.lim FOR UPDATE SKIP LOCKED) c), " + start;
         this.renewSql = "UPDATE " + table + " SET lease_expires_at = " + TaskRows.NOW
                 + " + ? * interval '1 millisecond' "
                 + "WHERE id = ? AND status = 'PROCESSING' AND lease_owner = ? AND attempts = ? "
@@ -75,18 +87,31 @@ public final class PgClaims {
     /** See {@code StateStore.claim}: highest priority first, then the longest due. */
     public List<Claim> claim(ClaimRequest request) {
         String owner = request.owner();
-        int limit = request.limitOf(ClaimRequest.DEFAULT_QUEUE);
-        if (limit < 1) {
+        List<Map.Entry<String, Integer>> asked = request.limits().entrySet().stream()
+                .filter(limit -> limit.getValue() > 0).toList();
+        if (asked.isEmpty()) {
             return List.of();
         }
+        boolean one = asked.size() == 1;
         return jdbc.call("claiming tasks for " + owner, connection -> {
-            try (PreparedStatement claim = connection.prepareStatement(claimSql)) {
+            try (PreparedStatement claim = connection.prepareStatement(one ? claimSql : claimManySql)) {
                 long shift = shiftMicros.getAsLong();
-                claim.setLong(1, shift);
-                claim.setInt(2, limit);
-                claim.setLong(3, shift);
-                claim.setString(4, owner);
-                claim.setLong(5, request.lease().toMillis());
+                int i = 1;
+                if (one) {
+                    claim.setString(i++, asked.get(0).getKey());
+                    claim.setLong(i++, shift);
+                    claim.setString(i++, asked.get(0).getKey());
+                    claim.setInt(i++, asked.get(0).getValue());
+                } else {
+                    claim.setArray(i++, connection.createArrayOf("text",
+                            asked.stream().map(Map.Entry::getKey).toArray()));
+                    claim.setArray(i++, connection.createArrayOf("integer",
+                            asked.stream().map(Map.Entry::getValue).toArray()));
+                    claim.setLong(i++, shift);
+                }
+                claim.setLong(i++, shift);
+                claim.setString(i++, owner);
+                claim.setLong(i, request.lease().toMillis());
                 List<Claim> claimed = new ArrayList<>();
                 try (ResultSet rows = claim.executeQuery()) {
                     while (rows.next()) {

@@ -174,7 +174,7 @@ public final class PgEvents {
         int before = Math.min(change.logsBefore(), after);
         VenomTask asOf = new VenomTask(now.id(), now.content(), now.createdAt(), change.to(),
                 change.to().isTerminal() ? now.result() : null, logs.subList(0, after), now.priority(),
-                now.attempts(), now.maxAttempts(), now.runAt(), now.timeoutMs(), now.idempotencyKey(),
+                now.attempts(), now.maxAttempts(), now.runAt(), now.timeoutMs(), now.idempotencyKey(), now.queue(),
                 change.at(), change.to().isTerminal() ? now.finishedAt() : null, change.version());
         return TaskEvent.observed(asOf, change.from(), logs.subList(before, after));
     }

@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -25,6 +27,8 @@ public final class PgNotifications implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PgNotifications.class);
     private static final long PROBE_EVERY_MS = 5_000;
     private static final long PROBE_LOST_AFTER_MS = 5_000;
+    /** {@code cancel:<sender token>:<task id>:<attempt>}. */
+    static final String CANCEL = "cancel:";
 
     private final Supplier<Connection> listenerConnection;
     private final DataSource pool;
@@ -32,6 +36,7 @@ public final class PgNotifications implements AutoCloseable {
     private final String probe;
     private final PgEventRelay relay;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<UUID, Integer>> cancelListeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean working;
@@ -62,6 +67,27 @@ public final class PgNotifications implements AutoCloseable {
     /** Runs {@code listener} (on the listener's thread; it must be quick) whenever tasks were added. */
     public void onNewTasks(Runnable listener) {
         listeners.add(listener);
+    }
+
+    /** Runs {@code listener} (on the listener's thread; quick) when another server cancelled a running task. */
+    public void onCancelled(BiConsumer<UUID, Integer> listener) {
+        cancelListeners.add(listener);
+    }
+
+    /**
+     * Tells the other servers that attempt {@code attempt} of task {@code id} was cancelled, so that one running
+     * it stops at once; on a pooled connection, after the cancel committed. A notification lost is only late:
+     * the attempt's next heartbeat finds its claim gone.
+     */
+    public void tellCancelled(UUID id, int attempt) {
+        try (Connection connection = pool.getConnection();
+             PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            notify.setString(1, channel);
+            notify.setString(2, CANCEL + relay.token() + ":" + id + ":" + attempt);
+            notify.execute();
+        } catch (SQLException e) {
+            log.debug("could not tell the other servers that task {} was cancelled: {}", id, e.getMessage());
+        }
     }
 
     /** True while notifications arrive; false before the first probe came back or once they stopped. */
@@ -124,6 +150,19 @@ public final class PgNotifications implements AutoCloseable {
     private boolean handle(String payload) {
         if (probe.equals(payload)) {
             probeSeenAt = System.currentTimeMillis();
+            return false;
+        }
+        if (payload.startsWith(CANCEL)) {
+            String[] parts = payload.substring(CANCEL.length()).split(":");
+            if (parts.length == 3 && !parts[0].equals(relay.token())) {
+                try {
+                    UUID id = UUID.fromString(parts[1]);
+                    int attempt = Integer.parseInt(parts[2]);
+                    cancelListeners.forEach(listener -> listener.accept(id, attempt));
+                } catch (IllegalArgumentException malformed) {
+                    log.debug("ignored a malformed cancel notification: {}", payload);
+                }
+            }
             return false;
         }
         if (payload.startsWith("probe:")) {

@@ -50,6 +50,9 @@ public final class PgQueries {
         if (!query.statuses().isEmpty()) {
             sql.append(" AND status = ANY (?)");
         }
+        if (query.queue().isPresent()) {
+            sql.append(" AND queue = ?");
+        }
         after.ifPresent(cursor -> sql.append(" AND (created_at, id) > (?, ?)"));
         sql.append(" ORDER BY created_at, id LIMIT ?");
         return jdbc.call("listing tasks", connection -> {
@@ -58,6 +61,9 @@ public final class PgQueries {
                 if (!query.statuses().isEmpty()) {
                     list.setArray(i++, connection.createArrayOf("text",
                             query.statuses().stream().map(Enum::name).toArray(String[]::new)));
+                }
+                if (query.queue().isPresent()) {
+                    list.setString(i++, query.queue().get());
                 }
                 if (after.isPresent()) {
                     list.setObject(i++, TaskRows.time(after.get().createdAt()));

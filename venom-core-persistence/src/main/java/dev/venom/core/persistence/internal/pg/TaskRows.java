@@ -31,7 +31,7 @@ public final class TaskRows {
     /** Every column an insert writes, in the order {@link #bindInsert} binds them. */
     public static final String INSERT_COLUMNS = "id, content, created_at, status, result, logs, priority, attempts, "
             + "max_attempts, run_at, due_at, timeout_ms, idempotency_key, updated_at, finished_at, version, "
-            + "lease_owner, lease_expires_at";
+            + "lease_owner, lease_expires_at, queue";
     /**
      * The insert of one task into {@code table}; a task claimed as it is stored has its lease too, expiring
      * a lease after the transaction's start on the database clock (shifted as the store's clock is).
@@ -39,7 +39,7 @@ public final class TaskRows {
     public static String insert(String table) {
         return "INSERT INTO " + table + " (" + INSERT_COLUMNS + ") VALUES "
                 + "(?, ?, " + TIME + ", ?, ?, ?, ?, ?, ?, " + TIME + ", " + TIME + ", ?, ?, " + TIME + ", " + TIME
-                + ", ?, ?, transaction_timestamp() + (?::bigint + ?::bigint * 1000) * interval '1 microsecond')";
+                + ", ?, ?, transaction_timestamp() + (?::bigint + ?::bigint * 1000) * interval '1 microsecond', ?)";
     }
 
     /**
@@ -98,6 +98,7 @@ public final class TaskRows {
             insert.setLong(18, shiftMicros);
             insert.setLong(19, leaseMillis);
         }
+        insert.setString(20, task.queue());
     }
 
     /** Binds the change from {@code expected} to {@code next} to {@link #update}. */
@@ -133,7 +134,8 @@ public final class TaskRows {
         return new VenomTask(rows.getObject("id", UUID.class), rows.getString("content"),
                 instant(rows, "created_at"), TaskStatus.valueOf(rows.getString("status")), rows.getString("result"),
                 lines, rows.getShort("priority"), rows.getInt("attempts"), rows.getInt("max_attempts"),
-                instant(rows, "run_at"), timeoutMs, rows.getString("idempotency_key"), instant(rows, "updated_at"),
+                instant(rows, "run_at"), timeoutMs, rows.getString("idempotency_key"), rows.getString("queue"),
+                instant(rows, "updated_at"),
                 instant(rows, "finished_at"), rows.getLong("version"));
     }
 

@@ -1,0 +1,144 @@
+package dev.venom.core.engine.internal;
+
+import dev.venom.core.engine.QueueState;
+import dev.venom.core.model.TaskRequest;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This server's {@link Lane}s, one per named queue: those configured with their concurrency, and every other
+ * queue on first use (a task submitted here, or one the store knows) with the default concurrency. Also the
+ * pause state as last read from the store. Thread-safe.
+ */
+public final class Lanes {
+
+    private final Map<String, Integer> limits;
+    private final int defaultLimit;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    private volatile boolean allPaused;
+
+    /**
+     * @param limits       the concurrency of named queues on this server
+     * @param defaultLimit the concurrency of any other queue
+     */
+    public Lanes(Map<String, Integer> limits, int defaultLimit) {
+        if (defaultLimit < 1) {
+            throw new IllegalArgumentException("concurrency must be >= 1, was " + defaultLimit);
+        }
+        limits.forEach((queue, limit) -> {
+            TaskRequest.checkQueue(queue);
+            if (limit < 1) {
+                throw new IllegalArgumentException("concurrency of queue " + queue + " must be >= 1, was " + limit);
+            }
+        });
+        this.limits = Map.copyOf(limits);
+        this.defaultLimit = defaultLimit;
+        this.limits.keySet().forEach(this::lane);
+        lane(TaskRequest.DEFAULT_QUEUE);
+    }
+
+    /** The lane of {@code queue}, made with its concurrency on first use. */
+    public Lane lane(String queue) {
+        Lane lane = lanes.get(queue);
+        return lane != null ? lane : lanes.computeIfAbsent(queue, name -> {
+            Lane made = new Lane(name, limits.getOrDefault(name, defaultLimit));
+            made.paused(false, allPaused);
+            return made;
+        });
+    }
+
+    public Collection<Lane> all() {
+        return lanes.values();
+    }
+
+    /** The concurrency a queue has (or would have) on this server. */
+    public int limitOf(String queue) {
+        return limits.getOrDefault(queue, defaultLimit);
+    }
+
+    /** The concurrency of a queue not configured. */
+    public int defaultLimit() {
+        return defaultLimit;
+    }
+
+    /** True while every queue is paused. */
+    public boolean allPaused() {
+        return allPaused;
+    }
+
+    /** Some lane could start a task now. */
+    public boolean anyCanStart() {
+        for (Lane lane : lanes.values()) {
+            if (lane.canStartMore()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A due PENDING task of any queue may be waiting. */
+    public void markAllWaiting() {
+        lanes.values().forEach(Lane::markWaiting);
+    }
+
+    /** Slots taken now, over every lane. */
+    public int running() {
+        int taken = 0;
+        for (Lane lane : lanes.values()) {
+            taken += lane.slots().taken();
+        }
+        return taken;
+    }
+
+    /**
+     * Takes the store's queues and pause state as this server's: new queues get a lane, and each lane is
+     * paused as the store says.
+     *
+     * @return what changed: a pause or resume of a queue, or of every queue ({@link QueueState#ALL}), and
+     *     whether any lane may start tasks it could not start before
+     */
+    public synchronized Changes apply(List<QueueState> states) {
+        boolean all = false;
+        Set<String> paused = new HashSet<>();
+        for (QueueState state : states) {
+            if (state.name().equals(QueueState.ALL)) {
+                all = state.paused();
+            } else {
+                lane(state.name());
+                if (state.paused()) {
+                    paused.add(state.name());
+                }
+            }
+        }
+        List<QueueState> changed = new ArrayList<>();
+        if (all != allPaused) {
+            changed.add(new QueueState(QueueState.ALL, all));
+        }
+        allPaused = all;
+        boolean resumed = false;
+        for (Lane lane : lanes.values()) {
+            boolean itself = paused.contains(lane.name());
+            if (itself != lane.pausedItself()) {
+                changed.add(new QueueState(lane.name(), itself));
+            }
+            boolean was = lane.paused();
+            lane.paused(itself, all);
+            resumed |= was && !lane.paused();
+        }
+        return new Changes(changed, resumed);
+    }
+
+    /**
+     * What {@link #apply} found changed.
+     *
+     * @param pauses  each queue (or {@link QueueState#ALL}) paused or resumed since the last read
+     * @param resumed true if some lane was paused and now is not
+     */
+    public record Changes(List<QueueState> pauses, boolean resumed) {
+    }
+}
