@@ -1,10 +1,14 @@
 package dev.venom.core.http.internal;
 
 import dev.venom.core.engine.Orchestrator;
+import dev.venom.core.engine.QueueEvent;
+import dev.venom.core.engine.QueueInfo;
+import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.engine.TaskListener;
 import dev.venom.core.model.TaskLog;
+import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.CommitObserver;
@@ -26,7 +30,10 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,8 +46,17 @@ public final class TaskMetrics implements TaskListener {
 
     private final MeterRegistry registry;
     private final Counter created;
-    private final Timer queueWait;
+    /** How long tasks waited to be claimed, by queue; only the event thread adds to it. */
+    private final Map<String, Timer> queueWaits = new HashMap<>();
     private final Timer processing;
+    /** The queues with gauges of their own; any thread may add one. */
+    private final Set<String> queuesWatched = ConcurrentHashMap.newKeySet();
+    private volatile Orchestrator watched;
+    /** The queues as last read for the gauges: read at most once a second, when scraped. */
+    private volatile QueueReading queueReading = new QueueReading(Map.of(), 0);
+
+    private record QueueReading(Map<String, QueueInfo> queues, long readAtNanos) {
+    }
     private final Map<String, Counter> attempts = new HashMap<>();
     private final Map<TaskStatus, Counter> finished = new EnumMap<>(TaskStatus.class);
     /** When each running attempt was claimed, by task; only the event thread touches it. */
@@ -52,9 +68,6 @@ public final class TaskMetrics implements TaskListener {
         // "venom_tasks_created_total" cannot be: the Prometheus client reserves the _created suffix.
         this.created = Counter.builder("venom.tasks.submitted").description("Tasks accepted and stored")
                 .register(registry);
-        this.queueWait = Timer.builder("venom.task.queue.wait")
-                .description("From when a task was due (created, run_at or retry time) until a worker claimed it")
-                .publishPercentileHistogram().register(registry);
         this.processing = Timer.builder("venom.task.processing")
                 .description("From a claim until the attempt's outcome was stored")
                 .publishPercentileHistogram().register(registry);
@@ -74,13 +87,59 @@ public final class TaskMetrics implements TaskListener {
         new UptimeMetrics().bindTo(registry);
     }
 
-    /** Publishes {@code venom_tasks{status}}: the tasks in each status, counted by the store when scraped. */
+    /**
+     * Publishes {@code venom_tasks{status}}: the tasks in each status, counted by the store when scraped; and
+     * for each queue {@code venom_queue_tasks{queue,status}} (PENDING and PROCESSING) and
+     * {@code venom_queue_paused{queue}}, for the queues known now and each one a task or an operator names later.
+     */
     public void watch(Orchestrator orchestrator) {
         for (TaskStatus status : TaskStatus.values()) {
             Gauge.builder("venom.tasks", orchestrator, o -> count(o, status))
                     .description("Tasks in each status, as the store counts them")
                     .tag("status", status.name()).register(registry);
         }
+        watched = orchestrator;
+        try {
+            orchestrator.queues().list().forEach(queue -> watchQueue(queue.name()));
+        } catch (StoreException e) {
+            watchQueue(TaskRequest.DEFAULT_QUEUE); // the others get theirs with their next task
+        }
+    }
+
+    private void watchQueue(String queue) {
+        if (watched == null || queue.equals(QueueState.ALL) || !queuesWatched.add(queue)) {
+            return;
+        }
+        Gauge.builder("venom.queue.tasks", this, m -> m.queue(queue).map(QueueInfo::pending).orElse(0L))
+                .description("Tasks of each queue waiting or running, on every server")
+                .tag("queue", queue).tag("status", TaskStatus.PENDING.name()).register(registry);
+        Gauge.builder("venom.queue.tasks", this, m -> m.queue(queue).map(QueueInfo::processing).orElse(0L))
+                .description("Tasks of each queue waiting or running, on every server")
+                .tag("queue", queue).tag("status", TaskStatus.PROCESSING.name()).register(registry);
+        Gauge.builder("venom.queue.paused", this, m -> m.queue(queue).map(q -> q.paused() ? 1 : 0).orElse(0))
+                .description("1 while an operator has paused the queue (or every queue)")
+                .tag("queue", queue).register(registry);
+    }
+
+    /** {@code queue} as read at most a second ago; unknown while the store cannot be read. */
+    private Optional<QueueInfo> queue(String queue) {
+        QueueReading reading = queueReading;
+        if (System.nanoTime() - reading.readAtNanos() > TimeUnit.SECONDS.toNanos(1)) {
+            Map<String, QueueInfo> queues = new HashMap<>();
+            try {
+                watched.queues().list().forEach(info -> queues.put(info.name(), info));
+            } catch (StoreException e) {
+                return Optional.empty();
+            }
+            reading = new QueueReading(queues, System.nanoTime());
+            queueReading = reading;
+        }
+        return Optional.ofNullable(reading.queues().get(queue));
+    }
+
+    @Override
+    public void onQueueEvent(QueueEvent event) {
+        watchQueue(event.queue());
     }
 
     /**
@@ -123,7 +182,10 @@ public final class TaskMetrics implements TaskListener {
     public void onEvent(TaskEvent event) {
         VenomTask task = event.task();
         switch (event.type()) {
-            case CREATED -> created.increment();
+            case CREATED -> {
+                created.increment();
+                watchQueue(task.queue());
+            }
             case STATUS_CHANGED -> statusChanged(event.from(), task, event.at());
             case RETRY_SCHEDULED -> attempts.get("retried").increment();
             case REQUEUED -> attempts.get("interrupted").increment();
@@ -136,7 +198,10 @@ public final class TaskMetrics implements TaskListener {
     private void statusChanged(TaskStatus from, VenomTask task, Instant at) {
         if (from == TaskStatus.PENDING && task.status() == TaskStatus.PROCESSING) {
             Instant due = task.runAt() != null && task.runAt().isAfter(task.createdAt()) ? task.runAt() : task.createdAt();
-            queueWait.record(nonNegative(Duration.between(due, at)));
+            queueWaits.computeIfAbsent(task.queue(), queue -> Timer.builder("venom.task.queue.wait")
+                    .description("From when a task was due (created, run_at or retry time) until a worker claimed it")
+                    .tag("queue", queue).publishPercentileHistogram().register(registry))
+                    .record(nonNegative(Duration.between(due, at)));
             if (claimedAt.size() >= MAX_RUNNING_TRACKED) {
                 claimedAt.clear(); // ends lost with dropped events; the log lines still tell the claim times
             }

@@ -56,7 +56,7 @@ class MetricsApiTest {
             assertThat(value(after, "venom_task_attempts_total{outcome=\"completed\"}")).isEqualTo(3);
             assertThat(value(after, "venom_task_attempts_total{outcome=\"failed\"}")).isEqualTo(1);
             assertThat(value(after, "venom_tasks{status=\"PENDING\"}")).isZero();
-            assertThat(value(after, "venom_task_queue_wait_seconds_count")).isEqualTo(4);
+            assertThat(value(after, "venom_task_queue_wait_seconds_count{queue=\"default\"}")).isEqualTo(4);
             assertThat(value(after, "venom_task_processing_seconds_count")).isEqualTo(4);
             assertThat(value(after, "http_server_requests_seconds_count{method=\"POST\",route=\"/api/v1/tasks\","
                     + "status=\"201\"}")).isEqualTo(4);
@@ -67,6 +67,18 @@ class MetricsApiTest {
                     .isEqualTo(value(after, "venom_journal_fsync_changes_count")).isGreaterThanOrEqualTo(1);
             assertThat(value(after, "venom_journal_fsync_seconds_sum")).isPositive();
             assertThat(after).contains("jvm_memory_used_bytes", "process_uptime_seconds");
+
+            // a paused queue, with a task waiting in it: its gauges, read at most a second later
+            http.post("/api/v1/queues/reports/pause", "");
+            http.post("/api/v1/tasks", "{\"content\":\"held\",\"queue\":\"reports\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                String scrape = http.get("/metrics").body();
+                return value(scrape, "venom_queue_paused{queue=\"reports\"}") == 1
+                        && value(scrape, "venom_queue_tasks{queue=\"reports\",status=\"PENDING\"}") == 1;
+            });
+            String queues = http.get("/metrics").body();
+            assertThat(value(queues, "venom_queue_paused{queue=\"default\"}")).isZero();
+            assertThat(value(queues, "venom_queue_tasks{queue=\"default\",status=\"PENDING\"}")).isZero();
         }
     }
 }

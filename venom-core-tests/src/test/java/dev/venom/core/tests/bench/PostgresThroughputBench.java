@@ -60,8 +60,8 @@ class PostgresThroughputBench {
         report.add(String.format("%d HTTP connections, %d s measured after %d s warm-up, %d cores, PostgreSQL at %s",
                 CONNECTIONS, MEASURE.toSeconds(), WARMUP.toSeconds(), Runtime.getRuntime().availableProcessors(),
                 PostgresTestDatabase.URL));
-        double one = endToEnd(1);
-        double two = endToEnd(2);
+        double one = endToEnd(1, ServerProcess.jar(), 1).tasksPerSecond();
+        double two = endToEnd(2, ServerProcess.jar(), 1).tasksPerSecond();
         double raw = rawInserts(); // last: its flood of rows leaves checkpoints and vacuum work behind
         report.add(String.format("raw JDBC batched inserts (2 writers, 500 a batch)   %,10.0f rows/s", raw));
         report.add(String.format("end to end, one server                            %,10.0f tasks/s  (%.2f of raw)",
@@ -75,6 +75,59 @@ class PostgresThroughputBench {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
         Files.writeString(out.resolve("postgres.txt"), text + "\n");
+    }
+
+    /**
+     * Named queues (issue 16): the jar before them ({@code -Dvenom.bench.old.jar=...}) against this one with
+     * one queue and with the load spread over four, one server each, alternating old, new, new with four
+     * queues for {@code venom.bench.rounds} rounds. Skipped without an old jar to compare with.
+     */
+    @Test
+    void oneQueueAndFourQueuesAgainstTheJarBeforeQueues() throws Exception {
+        String old = System.getProperty("venom.bench.old.jar", "");
+        org.junit.jupiter.api.Assumptions.assumeFalse(old.isEmpty(),
+                "set -Dvenom.bench.old.jar=<the server jar before named queues> to compare against it");
+        PostgresTestDatabase.require();
+        int rounds = Integer.getInteger("venom.bench.rounds", 3);
+        List<Run> before = new ArrayList<>();
+        List<Run> oneQueue = new ArrayList<>();
+        List<Run> fourQueues = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            before.add(endToEnd(1, Path.of(old), 1));
+            oneQueue.add(endToEnd(1, ServerProcess.jar(), 1));
+            fourQueues.add(endToEnd(1, ServerProcess.jar(), 4));
+        }
+        report.add(String.format("medians of %d rounds      tasks/s   server us/task   PostgreSQL us/task   client us/task",
+                rounds));
+        for (Map.Entry<String, List<Run>> runs : Map.of("before queues", before, "one queue", oneQueue,
+                "four queues", fourQueues).entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+            report.add(String.format("  %-14s %,12.0f %16.0f %20.0f %16.0f", runs.getKey(),
+                    median(runs.getValue(), Run::tasksPerSecond), median(runs.getValue(), Run::serverMicros),
+                    median(runs.getValue(), Run::postgresMicros), median(runs.getValue(), Run::clientMicros)));
+        }
+        report.add(String.format("one queue / before: tasks/s %.2f, server CPU per task %.2f, PostgreSQL CPU per task %.2f",
+                median(oneQueue, Run::tasksPerSecond) / median(before, Run::tasksPerSecond),
+                median(oneQueue, Run::serverMicros) / median(before, Run::serverMicros),
+                median(oneQueue, Run::postgresMicros) / median(before, Run::postgresMicros)));
+        report.add(String.format("four queues / one queue: tasks/s %.2f, server CPU per task %.2f, PostgreSQL CPU per task %.2f",
+                median(fourQueues, Run::tasksPerSecond) / median(oneQueue, Run::tasksPerSecond),
+                median(fourQueues, Run::serverMicros) / median(oneQueue, Run::serverMicros),
+                median(fourQueues, Run::postgresMicros) / median(oneQueue, Run::postgresMicros)));
+        String text = String.join("\n", report);
+        System.out.println(text);
+        Path out = Path.of("target", "bench");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("postgres-queues.txt"), text + "\n");
+    }
+
+    /** One end-to-end run: tasks per second, and CPU per task of the servers, PostgreSQL and the load client. */
+    record Run(double tasksPerSecond, double serverMicros, double postgresMicros, double clientMicros) {
+    }
+
+    private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> value) {
+        double[] sorted = runs.stream().mapToDouble(value).sorted().toArray();
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
     /** Rows of the task shape inserted per second by two threads in batches of 500, for the measured time. */
@@ -132,9 +185,10 @@ class PostgresThroughputBench {
 
     /**
      * Tasks per second from the first create of the measured window until every task created in it is
-     * COMPLETED, with {@code servers} servers sharing the load.
+     * COMPLETED, with {@code servers} servers of {@code jar} sharing the load, spread evenly over {@code queues}
+     * queues (each with the whole concurrency).
      */
-    private double endToEnd(int servers) throws Exception {
+    private Run endToEnd(int servers, Path jar, int queues) throws Exception {
         String schema = PostgresTestDatabase.newSchema();
         checkpoint();
         List<ServerProcess> running = new ArrayList<>();
@@ -151,10 +205,16 @@ class PostgresThroughputBench {
                 if (COOLDOWN != null) {
                     env.put("VENOM_CLAIM_COOLDOWN_MS", COOLDOWN);
                 }
-                running.add(ServerProcess.startWithJvm(jvm, Files.createDirectories(dir.resolve(schema + "-" + s)),
-                        env));
+                if (queues > 1) {
+                    env.put("VENOM_CONCURRENCY", Integer.toString(Integer.parseInt(CONCURRENCY) / queues));
+                }
+                List<String> command = new ArrayList<>(List.of(ServerProcess.java()));
+                command.addAll(jvm);
+                command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+                running.add(ServerProcess.startCommand(command,
+                        Files.createDirectories(dir.resolve(schema + "-" + s)), env));
             }
-            load(running, WARMUP);
+            load(running, WARMUP, queues);
             awaitAllCompleted(schema);
             long before = count(schema, "true");
             List<Long> pids = running.stream().map(ServerProcess::pid).toList();
@@ -162,25 +222,30 @@ class PostgresThroughputBench {
                     ProcessCpu.micros(List.of(ProcessHandle.current().pid()))};
             long[] machineBefore = ProcessCpu.machineMicros();
             long start = System.nanoTime();
-            load(running, MEASURE);
+            load(running, MEASURE, queues);
             awaitAllCompleted(schema);
             double seconds = (System.nanoTime() - start) / 1e9;
             long created = count(schema, "true") - before;
-            report.add(String.format("  %d server(s): %,d tasks created in %d s, all completed after %.1f s",
-                    servers, created, MEASURE.toSeconds(), seconds));
+            report.add(String.format("  %d server(s), %s, %d queue(s): %,d tasks created in %d s, all completed "
+                    + "after %.1f s", servers, jar.getFileName(), queues, created, MEASURE.toSeconds(), seconds));
+            double serverMicros = Double.NaN;
+            double postgresMicros = Double.NaN;
+            double clientMicros = Double.NaN;
             if (ProcessCpu.available()) {
+                serverMicros = (ProcessCpu.micros(pids) - cpuBefore[0]) / (double) created;
+                postgresMicros = (ProcessCpu.micros("postgres") - cpuBefore[1]) / (double) created;
+                clientMicros = (ProcessCpu.micros(List.of(ProcessHandle.current().pid())) - cpuBefore[2])
+                        / (double) created;
                 report.add(String.format(
                         "    CPU per task: server JVM(s) %.0f us, PostgreSQL %.0f us, load client %.0f us",
-                        (ProcessCpu.micros(pids) - cpuBefore[0]) / (double) created,
-                        (ProcessCpu.micros("postgres") - cpuBefore[1]) / (double) created,
-                        (ProcessCpu.micros(List.of(ProcessHandle.current().pid())) - cpuBefore[2]) / (double) created));
+                        serverMicros, postgresMicros, clientMicros));
                 long[] machine = ProcessCpu.machineMicros();
                 double available = seconds * 1e6 * Runtime.getRuntime().availableProcessors();
                 report.add(String.format("    the machine: %.0f %% busy, %.0f %% stolen by other guests",
                         100 * (machine[0] - machineBefore[0]) / available,
                         100 * (machine[1] - machineBefore[1]) / available));
             }
-            return created / seconds;
+            return new Run(created / seconds, serverMicros, postgresMicros, clientMicros);
         } finally {
             running.forEach(ServerProcess::close);
             PostgresTestDatabase.drop(schema);
@@ -195,19 +260,24 @@ class PostgresThroughputBench {
         }
     }
 
-    private static void load(List<ServerProcess> servers, Duration length) throws InterruptedException {
+    /** {@link #CONNECTIONS} closed-loop clients over the servers, each queue's tasks from its own share. */
+    private static void load(List<ServerProcess> servers, Duration length, int queues) throws InterruptedException {
         List<Thread> clients = new ArrayList<>();
         for (ServerProcess server : servers) {
-            Thread client = new Thread(() -> {
-                try {
-                    new LoadClient(server.port(), "{\"content\": \"benchmark task\"}", 201)
-                            .run("load", CONNECTIONS / servers.size(), Duration.ZERO, length);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            clients.add(client);
-            client.start();
+            for (int q = 0; q < queues; q++) {
+                String body = queues == 1 ? "{\"content\": \"benchmark task\"}"
+                        : "{\"content\": \"benchmark task\", \"queue\": \"q" + q + "\"}";
+                Thread client = new Thread(() -> {
+                    try {
+                        new LoadClient(server.port(), body, 201)
+                                .run("load", Math.max(1, CONNECTIONS / servers.size() / queues), Duration.ZERO, length);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                clients.add(client);
+                client.start();
+            }
         }
         for (Thread client : clients) {
             client.join();
