@@ -64,6 +64,28 @@ class PostgresStateStoreTest {
     }
 
     @Test
+    void aPauseIsKeptInTheDatabaseAndSeenByEveryStoreOnItAtTheirNextClaim() {
+        // given two servers' stores on one schema, and a task of a queue
+        PostgresStateStore first = store();
+        PostgresStateStore second = store();
+        first.insert(dev.venom.core.model.VenomTask.create(UUID.randomUUID(),
+                new dev.venom.core.model.TaskRequest("held").withQueue("reports"), 1, null,
+                java.time.Instant.now())).join();
+
+        // when one pauses the queue and closes, as a server that is stopped or killed
+        first.pause("reports", true).join();
+        first.close();
+
+        // then the other claims nothing of it, and a store opened later still sees it paused
+        dev.venom.core.engine.ClaimRequest all = new dev.venom.core.engine.ClaimRequest("node-b",
+                java.time.Duration.ofSeconds(30), java.util.Map.of("reports", 10));
+        assertThat(second.claim(all)).isEmpty();
+        assertThat(store().queues()).contains(new dev.venom.core.engine.QueueState("reports", true));
+        second.pause("reports", false).join();
+        assertThat(second.claim(all)).hasSize(1);
+    }
+
+    @Test
     void inPolishTheDatabaseWritesTheClaimsAndExpiredClaimsLinesInPolish() {
         // given a store whose lines are Polish, and a clock it can move past a lease
         AtomicReference<Duration> shift = new AtomicReference<>(Duration.ZERO);
