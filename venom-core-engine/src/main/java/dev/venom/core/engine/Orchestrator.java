@@ -68,11 +68,14 @@ public final class Orchestrator implements AutoCloseable {
     private final Duration pollInterval;
     private final Duration shutdownGrace;
     private final TaskLog language;
+    private final int defaultMaxAttempts;
     private final Lifecycle lifecycle;
     private final Timers timers;
     private final ThreadPoolExecutor workers;
     private final EventBus events;
     private final Lanes lanes;
+    /** The workers' threads: the slots of every queue made so far. */
+    private int workerThreads;
     private final ExecutorService ops;
     private final Queues queues;
     private final Attempts attempts;
@@ -89,13 +92,15 @@ public final class Orchestrator implements AutoCloseable {
         this.pollInterval = b.pollInterval;
         this.shutdownGrace = b.shutdownGrace;
         this.language = b.language;
+        this.defaultMaxAttempts = b.defaultMaxAttempts;
         this.lifecycle = new Lifecycle(nodeId);
         this.timers = b.timers != null ? b.timers : new SystemTimers(b.clock);
-        this.lanes = new Lanes(b.queueLimits, b.concurrency);
-        int threads = b.concurrency + b.queueLimits.values().stream().mapToInt(Integer::intValue).sum();
-        this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        // As many threads as slots over every queue, grown with each queue made: a processor that blocks
+        // holds its own queue's slot only, never another queue's thread. Idle threads time out.
+        this.workers = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), EngineThreads.named("venom-worker"));
         workers.allowCoreThreadTimeOut(true);
+        this.lanes = new Lanes(b.queueLimits, b.concurrency, this::growWorkers);
         this.events = new EventBus(b.listeners, b.eventCapacity);
         Announcer announcer = new Announcer(events);
         StoreHealth health = new StoreHealth(timers, b.lease);
@@ -189,6 +194,32 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /**
+     * Creates a PENDING task for {@code request} inside the caller's JDBC {@code transaction} (auto-commit
+     * off), on a store that shares the caller's database (PostgreSQL): the task exists if and only if that
+     * transaction commits, and every engine on the store is woken to claim it only then. Nothing is committed
+     * or rolled back here. Blocks for the statements, on the caller's thread.
+     *
+     * @param idempotencyKey 1..255 printable ASCII characters, or {@code null}; a key another task holds
+     *                       answers that task
+     * @return the task as it is stored once the transaction commits
+     * @throws UnsupportedOperationException if the store has no JDBC transactions (the embedded journal)
+     * @throws EngineClosedException once the orchestrator is closing
+     */
+    public VenomTask enqueue(TaskRequest request, String idempotencyKey, java.sql.Connection transaction) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(transaction, "transaction");
+        if (idempotencyKey != null) {
+            checkIdempotencyKey(idempotencyKey);
+        }
+        if (!lifecycle.acceptsTasks()) {
+            throw lifecycle.closedException();
+        }
+        VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
+                timers.clock().instant(), language);
+        return store.insert(task, transaction);
+    }
+
+    /**
      * Checks an idempotency key: 1..255 printable ASCII characters.
      *
      * @throws IllegalArgumentException naming what is wrong
@@ -250,6 +281,11 @@ public final class Orchestrator implements AutoCloseable {
         return queues;
     }
 
+    /** How many tasks are in {@code status} at this moment, never from a cache ({@link #count} may be). */
+    public long countExact(TaskStatus status) {
+        return store.countExact(status);
+    }
+
     /** The task with {@code id}, as the store has it. */
     public Optional<VenomTask> find(UUID id) {
         return store.find(id);
@@ -270,7 +306,10 @@ public final class Orchestrator implements AutoCloseable {
         return lifecycle.acceptsTasks();
     }
 
-    /** How many tasks the store holds in {@code status} ({@link StateStore#count}). */
+    /**
+     * How many tasks the store holds in {@code status} ({@link StateStore#count}); with PostgreSQL possibly a
+     * moment old, see {@link #countExact}.
+     */
     public long count(TaskStatus status) {
         return store.count(status);
     }
@@ -328,6 +367,13 @@ public final class Orchestrator implements AutoCloseable {
         EngineThreads.shutdown(ops, "venom-queue-ops");
         EngineThreads.shutdown(workers, "venom-worker");
         events.close();
+    }
+
+    /** Adds {@code slots} threads to the workers, for a queue just made. */
+    private synchronized void growWorkers(int slots) {
+        workerThreads += slots;
+        workers.setMaximumPoolSize(workerThreads); // the maximum first: it may never be below the core size
+        workers.setCorePoolSize(workerThreads);
     }
 
     private void slotFreed() {

@@ -8,6 +8,7 @@ import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,20 +131,42 @@ public final class Queues {
      */
     public CompletableFuture<EmergencyStop> emergencyStop() {
         return pauseAll().thenApplyAsync(paused -> {
-            int cancelled = 0;
-            for (VenomTask task : every(TaskStatus.PROCESSING, Optional.empty())) {
+            long pausedAt = System.nanoTime();
+            int cancelled = cancelRunning();
+            int purged = purgeNow(Optional.empty());
+            // Another server sees the pause at its next queue refresh; a task it started on arrival before
+            // then is caught by a second sweep once every server has seen it.
+            long wait = SWEEP_AGAIN_AFTER.toNanos() - (System.nanoTime() - pausedAt);
+            if (wait > 0) {
                 try {
-                    cancelled += cancel.apply(task.id()).join().isPresent() ? 1 : 0;
-                } catch (RuntimeException e) {
-                    // it ended meanwhile (TaskEndedException), or the store failed: it is not counted
-                    log.debug("emergency stop: task {} not cancelled: {}", task.id(), e.getMessage());
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
-            int purged = purgeNow(Optional.empty());
+            cancelled += cancelRunning();
+            purged += purgeNow(Optional.empty());
             log.warn("emergency stop: every queue paused, {} running task(s) cancelled, {} pending purged",
                     cancelled, purged);
             return new EmergencyStop(cancelled, purged);
         }, ops);
+    }
+
+    /** How long after the pause the emergency stop sweeps again: past every server's queue refresh. */
+    static final Duration SWEEP_AGAIN_AFTER = Duration.ofMillis(1500);
+
+    /** Cancels every PROCESSING task; how many it cancelled. */
+    private int cancelRunning() {
+        int cancelled = 0;
+        for (VenomTask task : every(TaskStatus.PROCESSING, Optional.empty())) {
+            try {
+                cancelled += cancel.apply(task.id()).join().isPresent() ? 1 : 0;
+            } catch (RuntimeException e) {
+                // it ended meanwhile (TaskEndedException), or the store failed: it is not counted
+                log.debug("emergency stop: task {} not cancelled: {}", task.id(), e.getMessage());
+            }
+        }
+        return cancelled;
     }
 
     private int purgeNow(Optional<String> queue) {

@@ -60,10 +60,30 @@ public interface StateStore extends AutoCloseable {
     TaskPage list(TaskQuery query);
 
     /**
-     * How many tasks are in {@code status} now, inserts still on their way to disk included; cheap enough
-     * to ask on every request.
+     * How many tasks are in {@code status}, inserts still on their way to disk included; cheap enough to ask
+     * on every request. A shared store may answer from a cache a moment old (PostgreSQL: up to 250 ms for
+     * PENDING and PROCESSING, 5 s for the ended statuses); {@link #countExact} counts now.
      */
     long count(TaskStatus status);
+
+    /** How many tasks are in {@code status} at this moment, never cached; may cost a scan. */
+    default long countExact(TaskStatus status) {
+        return count(status);
+    }
+
+    /**
+     * Adds a new PENDING task inside the caller's own JDBC {@code transaction} (auto-commit off): the task
+     * exists if and only if that transaction commits, and the engines sharing the store are woken only then.
+     * Nothing is committed or rolled back here. A task with an idempotency key another task holds is not
+     * added; that task is returned.
+     *
+     * @return the task as it will be stored (version 1), or the task that holds its key
+     * @throws UnsupportedOperationException if the store has no JDBC transactions (the embedded journal)
+     */
+    default VenomTask insert(VenomTask task, java.sql.Connection transaction) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " has no JDBC transactions to enqueue in; use the PostgreSQL store");
+    }
 
     /**
      * Claims due PENDING tasks for the request's owner, up to its limit for each queue: highest priority

@@ -531,6 +531,16 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    void anExactCountCountsEveryTaskInTheStatusNow() {
+        inserted("a");
+        store.count(TaskStatus.PENDING); // a store may answer the next count from what it read here
+        inserted("b");
+
+        assertThat(store.countExact(TaskStatus.PENDING)).isEqualTo(2);
+        assertThat(store.countExact(TaskStatus.COMPLETED)).isZero();
+    }
+
+    @Test
     void aTaskKeepsItsQueueAndOneNamingNoneIsInTheDefaultQueue() {
         VenomTask urgent = insertedIn("urgent", "u");
         VenomTask plain = inserted("p");

@@ -25,8 +25,10 @@ import dev.venom.core.persistence.internal.pg.PgQueries;
 import dev.venom.core.persistence.internal.pg.PgQueues;
 import dev.venom.core.persistence.internal.pg.PgRetention;
 import dev.venom.core.persistence.internal.pg.PgWriter;
+import dev.venom.core.persistence.internal.pg.TaskRows;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -44,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,14 +56,21 @@ import org.slf4j.LoggerFactory;
  * committed; claims take due rows with {@code FOR UPDATE SKIP LOCKED} and hold them by a lease whose expiry
  * is computed on the database clock; {@code LISTEN/NOTIFY} wakes idle servers, polling covers the rest.
  *
- * <p>Open with {@link #builder(String)}; close to release the pool and the listener.
+ * <p>Open with {@link #builder(String)} (the store keeps a pool of its own) or {@link #builder(DataSource)} (it
+ * borrows the application's connections, one of them held for {@code LISTEN}); close to release what it holds.
+ * {@link #insert(VenomTask, Connection)} adds a task inside the caller's own transaction.
  */
 public final class PostgresStateStore implements StateStore, StoreSignals, PooledStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresStateStore.class);
 
-    private final HikariDataSource pool;
+    /** Where every connection comes from: the store's own pool, or the application's data source. */
+    private final DataSource pool;
+    /** The store's own pool, closed with it; null when the application's data source is used. */
+    private final HikariDataSource ownPool;
     private final String url;
+    /** The channel this schema's servers notify on. */
+    private final String channel;
     private final String schema;
     /** {@code "<schema>".venom_tasks}: named in full in every statement, whatever a session's search_path. */
     private final String table;
@@ -80,8 +90,9 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     private final Duration queryTimeout;
     private volatile boolean closed;
 
-    private PostgresStateStore(Builder b, HikariDataSource pool) {
+    private PostgresStateStore(Builder b, DataSource pool, HikariDataSource ownPool) {
         this.pool = pool;
+        this.ownPool = ownPool;
         this.url = b.url;
         this.schema = b.schema;
         this.table = quoted(b.schema) + ".venom_tasks";
@@ -89,7 +100,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         this.queryTimeout = b.queryTimeout;
         this.jdbc = new Jdbc(pool);
         this.queries = new PgQueries(jdbc, table);
-        String channel = "venom_tasks_" + schema;
+        this.channel = "venom_tasks_" + schema;
         // Names this store's own notifications, which it ignores: its own changes reach its engine directly.
         String token = UUID.randomUUID().toString().substring(0, 8);
         this.relay = new PgEventRelay(pool, channel, table, token);
@@ -115,6 +126,15 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         }
     }
 
+    /**
+     * A builder for a store on the application's own {@code dataSource} (its pool, its credentials and
+     * timeouts), as an application that already has one would share it. The store holds one of its
+     * connections for {@code LISTEN} as long as it is open, and never closes the data source.
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
     /** A builder for a store at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/database}). */
     public static Builder builder(String jdbcUrl) {
         return new Builder(jdbcUrl);
@@ -122,7 +142,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
 
     /** Where the store is, without credentials: {@code <url> schema <schema>}. */
     public String describe() {
-        return withoutPassword(url) + " schema " + schema;
+        return (url == null ? "the application's DataSource" : withoutPassword(url)) + " schema " + schema;
     }
 
     static String withoutPassword(String url) {
@@ -143,8 +163,11 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
 
     @Override
     public PoolStats pool() {
-        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
-        int max = pool.getMaximumPoolSize();
+        if (ownPool == null) {
+            return new PoolStats(0, 0, 0, 0); // the application's pool: it reports its own figures
+        }
+        HikariPoolMXBean bean = ownPool.getHikariPoolMXBean();
+        int max = ownPool.getMaximumPoolSize();
         return bean == null ? new PoolStats(0, 0, 0, max)
                 : new PoolStats(bean.getActiveConnections(), bean.getIdleConnections(),
                         bean.getThreadsAwaitingConnection(), max);
@@ -331,7 +354,8 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
 
     private Connection listenerConnection(Builder b) {
         try {
-            Connection connection = DriverManager.getConnection(b.url, b.properties());
+            Connection connection = b.url == null ? pool.getConnection()
+                    : DriverManager.getConnection(b.url, b.properties());
             try (Statement sql = connection.createStatement()) {
                 sql.execute("SET search_path TO " + quoted(schema));
             }
@@ -343,6 +367,71 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
 
     private static String quoted(String identifier) {
         return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On the caller's {@code transaction} (auto-commit off): the queue's registration, the row, and a
+     * notification that PostgreSQL delivers only when the transaction commits, which wakes every server to
+     * claim it. A task with an idempotency key that another task holds is not added; that task is returned.
+     * Nothing is committed or rolled back here; a rollback leaves no task and wakes nobody.
+     */
+    @Override
+    public VenomTask insert(VenomTask task, Connection transaction) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(transaction, "transaction");
+        unstorable(task.content()).ifPresent(problem -> {
+            throw problem;
+        });
+        try {
+            if (transaction.getAutoCommit()) {
+                throw new IllegalArgumentException("the connection is in auto-commit mode: a task enqueued in a "
+                        + "transaction needs one (setAutoCommit(false))");
+            }
+            VenomTask stored = task.withVersion(1);
+            try (PreparedStatement register = transaction.prepareStatement("INSERT INTO " + PgQueues.table(table)
+                    + " (name, paused, updated_at) VALUES (?, false, now()) ON CONFLICT (name) DO NOTHING");
+                 PreparedStatement insert = transaction.prepareStatement(TaskRows.insert(table)
+                         + " ON CONFLICT DO NOTHING");
+                 PreparedStatement notify = transaction.prepareStatement("SELECT pg_notify(?, ?)")) {
+                register.setString(1, task.queue());
+                register.executeUpdate();
+                TaskRows.bindInsert(transaction, insert, stored);
+                if (insert.executeUpdate() == 0) {
+                    return existing(transaction, task);
+                }
+                notify.setString(1, channel);
+                notify.setString(2, PgNotifications.NEW_TASKS);
+                notify.execute();
+            }
+            return stored;
+        } catch (SQLException e) {
+            throw Jdbc.failure("enqueueing task " + task.id() + " in the caller's transaction", e);
+        }
+    }
+
+    /** The task that holds {@code task}'s idempotency key, read in the caller's transaction. */
+    private VenomTask existing(Connection transaction, VenomTask task) throws SQLException {
+        if (task.idempotencyKey() == null) {
+            throw new IllegalArgumentException("task " + task.id() + " already exists");
+        }
+        try (PreparedStatement find = transaction.prepareStatement("SELECT * FROM " + table
+                + " WHERE idempotency_key = ?")) {
+            find.setString(1, task.idempotencyKey());
+            try (ResultSet rows = find.executeQuery()) {
+                if (!rows.next()) {
+                    throw new IllegalArgumentException("task " + task.id() + " already exists");
+                }
+                return TaskRows.task(rows);
+            }
+        }
+    }
+
+    /** {@inheritDoc} Counted now by the database, never from the cache {@link #count} reads. */
+    @Override
+    public long countExact(TaskStatus status) {
+        return queries.countExact(status);
     }
 
     /** Stops the listener and the writers (after writing what is queued) and closes the pool. Idempotent. */
@@ -366,12 +455,15 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         notifications.close();
         writer.close();
         relay.close();
-        pool.close();
+        if (ownPool != null) {
+            ownPool.close();
+        }
     }
 
     /** Options of a {@link PostgresStateStore}. */
     public static final class Builder {
         private final String url;
+        private final DataSource dataSource;
         private String user;
         private String password;
         private String schema = "public";
@@ -390,6 +482,12 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
                 throw new IllegalArgumentException("a PostgreSQL JDBC URL starts with jdbc:postgresql:, was " + url);
             }
             this.url = url;
+            this.dataSource = null;
+        }
+
+        private Builder(DataSource dataSource) {
+            this.url = null;
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         }
 
         /** Hears each transaction the writers commit: the changes it carried and how long it took. */
@@ -499,6 +597,18 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
          * @throws StoreException if the database cannot be reached or migrated
          */
         public PostgresStateStore open() {
+            if (dataSource != null) {
+                try (Connection setup = dataSource.getConnection()) {
+                    migrate(setup);
+                    // the connection goes back to the application's pool as it came
+                    try (Statement sql = setup.createStatement()) {
+                        sql.execute("RESET search_path");
+                    }
+                } catch (SQLException e) {
+                    throw Jdbc.failure("opening PostgreSQL on the application's DataSource", e);
+                }
+                return new PostgresStateStore(this, dataSource, null);
+            }
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url);
             config.setDataSourceProperties(properties());
@@ -509,9 +619,19 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
             config.setValidationTimeout(Math.max(250, Math.min(1_000, connectionTimeout.toMillis() / 2)));
             config.setPoolName("venom-pg");
             config.setInitializationFailTimeout(-1);
-            try (Connection setup = DriverManager.getConnection(url, properties());
-                 Statement sql = setup.createStatement()) {
-                // Servers starting together queue here, so the schema is created and migrated once.
+            try (Connection setup = DriverManager.getConnection(url, properties())) {
+                migrate(setup);
+            } catch (SQLException e) {
+                throw Jdbc.failure("opening PostgreSQL at " + withoutPassword(url), e);
+            }
+            config.setSchema(schema);
+            HikariDataSource pool = new HikariDataSource(config);
+            return new PostgresStateStore(this, pool, pool);
+        }
+
+        /** Creates and migrates the schema; servers starting together queue here, so it happens once. */
+        private void migrate(Connection setup) throws SQLException {
+            try (Statement sql = setup.createStatement()) {
                 sql.execute("SELECT pg_advisory_lock(" + Migrations.LOCK_KEY + ")");
                 try {
                     sql.execute("CREATE SCHEMA IF NOT EXISTS " + quoted(schema));
@@ -521,11 +641,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
                 } finally {
                     sql.execute("SELECT pg_advisory_unlock(" + Migrations.LOCK_KEY + ")");
                 }
-            } catch (SQLException e) {
-                throw Jdbc.failure("opening PostgreSQL at " + withoutPassword(url), e);
             }
-            config.setSchema(schema);
-            return new PostgresStateStore(this, new HikariDataSource(config));
         }
     }
 }

@@ -63,6 +63,114 @@ class PostgresStateStoreTest {
         return store;
     }
 
+    /** An orchestrator on {@code store} that polls only once a minute: only a wake-up starts a task sooner. */
+    private Orchestrator slowPollingEngine(PostgresStateStore store, java.util.concurrent.atomic.AtomicInteger runs) {
+        Orchestrator engine = Orchestrator.builder().store(store).nodeId("tx-node")
+                .processor((task, ctx) -> {
+                    runs.incrementAndGet();
+                    return java.util.concurrent.CompletableFuture.completedFuture("done " + task.content());
+                })
+                .pollInterval(Duration.ofSeconds(60)).shutdownGrace(Duration.ofMillis(100)).build().start();
+        opened.add(engine);
+        return engine;
+    }
+
+    @Test
+    void aTaskEnqueuedInACommittedTransactionExistsAfterTheCommitAndRunsOnce() throws Exception {
+        // given an engine that claims only when woken, and the caller's own transaction with a row of its own
+        PostgresStateStore store = store();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        Orchestrator engine = slowPollingEngine(store, runs);
+        await().atMost(Duration.ofSeconds(10)).until(store::notificationsWork);
+        try (Connection caller = DriverManager.getConnection(PostgresTestDatabase.URL)) {
+            caller.setAutoCommit(false);
+            try (Statement sql = caller.createStatement()) {
+                sql.execute("CREATE TABLE \"" + schema + "\".orders (id int PRIMARY KEY)");
+                sql.execute("INSERT INTO \"" + schema + "\".orders VALUES (1)");
+            }
+
+            // when a task is enqueued in it
+            VenomTask task = engine.enqueue(new TaskRequest("ship order 1"), null, caller);
+
+            // then nobody sees it before the commit, and it runs once after
+            assertThat(store.find(task.id())).isEmpty();
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> runs.get() == 0);
+            caller.commit();
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.find(task.id())
+                    .map(VenomTask::status).orElse(null) == TaskStatus.COMPLETED);
+            assertThat(runs.get()).isEqualTo(1);
+            assertThat(store.find(task.id()).orElseThrow().result()).isEqualTo("done ship order 1");
+        }
+    }
+
+    @Test
+    void aTaskEnqueuedInARolledBackTransactionNeverExistsAndWakesNobody() throws Exception {
+        PostgresStateStore store = store();
+        java.util.concurrent.atomic.AtomicInteger wakeUps = new java.util.concurrent.atomic.AtomicInteger();
+        await().atMost(Duration.ofSeconds(10)).until(store::notificationsWork);
+        store.onNewTasks(wakeUps::incrementAndGet);
+        VenomTask task = VenomTask.create(UUID.randomUUID(), "rolled back", Instant.now());
+
+        try (Connection caller = DriverManager.getConnection(PostgresTestDatabase.URL)) {
+            caller.setAutoCommit(false);
+            store.insert(task, caller);
+            caller.rollback();
+        }
+
+        VenomTask committed = VenomTask.create(UUID.randomUUID(), "committed", Instant.now());
+        try (Connection caller = DriverManager.getConnection(PostgresTestDatabase.URL)) {
+            caller.setAutoCommit(false);
+            store.insert(committed, caller);
+            caller.commit();
+        }
+        // the committed one's wake-up arrives; the rolled-back one's never did
+        await().atMost(Duration.ofSeconds(10)).until(() -> wakeUps.get() >= 1);
+        assertThat(wakeUps.get()).isEqualTo(1);
+        assertThat(store.find(task.id())).isEmpty();
+        assertThat(store.find(committed.id())).isPresent();
+    }
+
+    @Test
+    void aKeyTakenByAnEarlierTransactionAnswersItsTaskAndAnAutoCommitConnectionIsRefused() throws Exception {
+        PostgresStateStore store = store();
+        VenomTask first = VenomTask.create(UUID.randomUUID(), new TaskRequest("charge"), 1, "charge-7", Instant.now());
+        VenomTask second = VenomTask.create(UUID.randomUUID(), new TaskRequest("charge"), 1, "charge-7", Instant.now());
+        try (Connection caller = DriverManager.getConnection(PostgresTestDatabase.URL)) {
+            caller.setAutoCommit(false);
+            store.insert(first, caller);
+            caller.commit();
+            assertThat(store.insert(second, caller).id()).isEqualTo(first.id());
+            caller.commit();
+
+            caller.setAutoCommit(true);
+            assertThatThrownBy(() -> store.insert(VenomTask.create(UUID.randomUUID(), "x", Instant.now()), caller))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("auto-commit");
+        }
+        assertThat(store.countExact(TaskStatus.PENDING)).isEqualTo(1);
+    }
+
+    @Test
+    void aStoreOnTheApplicationsDataSourceSharesItsPoolAndLeavesItOpen() throws Exception {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl(PostgresTestDatabase.URL);
+        config.setMaximumPoolSize(4);
+        try (com.zaxxer.hikari.HikariDataSource application = new com.zaxxer.hikari.HikariDataSource(config)) {
+            PostgresStateStore store = PostgresStateStore.builder(application).schema(schema).open();
+            VenomTask task = store.insert(VenomTask.create(UUID.randomUUID(), "shared", Instant.now())).join();
+            assertThat(store.find(task.id())).isPresent();
+            assertThat(store.describe()).contains("the application's DataSource");
+            store.close();
+
+            assertThat(application.isClosed()).isFalse();
+            try (Connection connection = application.getConnection();
+                 Statement sql = connection.createStatement();
+                 ResultSet rows = sql.executeQuery("SELECT count(*) FROM \"" + schema + "\".venom_tasks")) {
+                rows.next();
+                assertThat(rows.getLong(1)).isEqualTo(1);
+            }
+        }
+    }
+
     @Test
     void aPauseIsKeptInTheDatabaseAndSeenByEveryStoreOnItAtTheirNextClaim() {
         // given two servers' stores on one schema, and a task of a queue

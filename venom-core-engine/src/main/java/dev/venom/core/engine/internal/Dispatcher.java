@@ -38,6 +38,7 @@ public final class Dispatcher {
     private final Lifecycle lifecycle;
     private final Timers timers;
     private final AtomicBoolean queued = new AtomicBoolean();
+    private final Object queueRefresh = new Object();
     /** When the cooldown began: the start of the last claim that left slots free. Wake-ups wait it out. */
     private volatile long lastClaimNanos;
     /** True while a dispatch holds free slots for its claim. */
@@ -77,16 +78,20 @@ public final class Dispatcher {
      */
     public void refreshQueues() {
         Lanes.Changes changes;
-        try {
-            changes = lanes.apply(store.queues());
-        } catch (StoreException e) {
-            health.unreachable(e);
-            return;
-        }
-        Instant now = timers.clock().instant();
-        for (QueueState change : changes.pauses()) {
-            events.publishQueue(new QueueEvent(change.paused() ? QueueEvent.Type.PAUSED : QueueEvent.Type.RESUMED,
-                    change.name(), 0, now));
+        // One refresh at a time, read and applied together: an older read applied after a newer one would
+        // undo an operator's pause until the next refresh.
+        synchronized (queueRefresh) {
+            try {
+                changes = lanes.apply(store.queues());
+            } catch (StoreException e) {
+                health.unreachable(e);
+                return;
+            }
+            Instant now = timers.clock().instant();
+            for (QueueState change : changes.pauses()) {
+                events.publishQueue(new QueueEvent(change.paused() ? QueueEvent.Type.PAUSED
+                        : QueueEvent.Type.RESUMED, change.name(), 0, now));
+            }
         }
         if (changes.resumed()) {
             mayBeWaiting();

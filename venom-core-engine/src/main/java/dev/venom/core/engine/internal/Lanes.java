@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
 
 /**
  * This server's {@link Lane}s, one per named queue: those configured with their concurrency, and every other
@@ -21,12 +22,21 @@ public final class Lanes {
     private final int defaultLimit;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private volatile boolean allPaused;
+    private final IntConsumer grown;
 
     /**
      * @param limits       the concurrency of named queues on this server
      * @param defaultLimit the concurrency of any other queue
      */
     public Lanes(Map<String, Integer> limits, int defaultLimit) {
+        this(limits, defaultLimit, slots -> { });
+    }
+
+    /**
+     * @param grown told the slots of each lane made, the configured ones included: what runs the attempts
+     *              grows with them, so a queue's slots never wait for another queue's threads
+     */
+    public Lanes(Map<String, Integer> limits, int defaultLimit, IntConsumer grown) {
         if (defaultLimit < 1) {
             throw new IllegalArgumentException("concurrency must be >= 1, was " + defaultLimit);
         }
@@ -38,6 +48,7 @@ public final class Lanes {
         });
         this.limits = Map.copyOf(limits);
         this.defaultLimit = defaultLimit;
+        this.grown = grown;
         this.limits.keySet().forEach(this::lane);
         lane(TaskRequest.DEFAULT_QUEUE);
     }
@@ -45,11 +56,19 @@ public final class Lanes {
     /** The lane of {@code queue}, made with its concurrency on first use. */
     public Lane lane(String queue) {
         Lane lane = lanes.get(queue);
-        return lane != null ? lane : lanes.computeIfAbsent(queue, name -> {
-            Lane made = new Lane(name, limits.getOrDefault(name, defaultLimit));
-            made.paused(false, allPaused);
-            return made;
-        });
+        return lane != null ? lane : create(queue);
+    }
+
+    /** Under the lock {@link #apply} holds, so a lane made meanwhile cannot miss a pause of every queue. */
+    private synchronized Lane create(String queue) {
+        Lane lane = lanes.get(queue);
+        if (lane == null) {
+            lane = new Lane(queue, limits.getOrDefault(queue, defaultLimit));
+            lane.paused(false, allPaused);
+            lanes.put(queue, lane);
+            grown.accept(lane.slots().limit());
+        }
+        return lane;
     }
 
     public Collection<Lane> all() {

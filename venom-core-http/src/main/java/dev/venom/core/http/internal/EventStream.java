@@ -422,7 +422,8 @@ public final class EventStream implements TaskListener {
 
     /** The status filter of {@code GET /api/v1/events}; empty for all. */
     static Predicate<Event> statuses(Set<TaskStatus> statuses) {
-        return statuses.isEmpty() ? event -> true : event -> statuses.contains(event.status());
+        return statuses.isEmpty() ? event -> true
+                : event -> event.status() != null && statuses.contains(event.status());
     }
 
 }

@@ -82,7 +82,7 @@ final class QueueRoutes {
 
     private void resumeAll(HttpServerExchange exchange) {
         CompletableFuture<Long> pending = queues().resumeAll()
-                .thenApply(done -> orchestrator.count(TaskStatus.PENDING));
+                .thenApplyAsync(done -> orchestrator.count(TaskStatus.PENDING), handlers.opsExecutor());
         answerWhenDone(exchange, Action.QUEUE, pending, (ex, waiting) -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("success", true);
@@ -165,13 +165,15 @@ final class QueueRoutes {
 
     private void pause(HttpServerExchange exchange) {
         String name = queueName(exchange);
-        answerWhenDone(exchange, Action.QUEUE, queues().pause(name).thenApply(done -> queues().get(name)),
+        answerWhenDone(exchange, Action.QUEUE,
+                queues().pause(name).thenApplyAsync(done -> queues().get(name), handlers.opsExecutor()),
                 (ex, queue) -> responses.json(ex, 200, json(queue)));
     }
 
     private void resume(HttpServerExchange exchange) {
         String name = queueName(exchange);
-        answerWhenDone(exchange, Action.QUEUE, queues().resume(name).thenApply(done -> queues().get(name)),
+        answerWhenDone(exchange, Action.QUEUE,
+                queues().resume(name).thenApplyAsync(done -> queues().get(name), handlers.opsExecutor()),
                 (ex, queue) -> responses.json(ex, 200, json(queue)));
     }
 

@@ -55,6 +55,11 @@ public final class RouteHandlers {
         }
     }
 
+    /** The operators' threads, for work that follows an operator's request and may block. */
+    public Executor opsExecutor() {
+        return ops;
+    }
+
     /** The mapping failures are answered with. */
     public ExceptionMapping errors() {
         return errors;

@@ -106,7 +106,8 @@ class MultiServerTest {
             } while (seen != null && !seen.type().equals("queue.paused"));
             assertThat(seen).isNotNull();
             assertThat(seen.data().get("queue").asText()).isEqualTo("reports");
-            assertThat(Duration.ofNanos(System.nanoTime() - pausedAt)).isLessThan(Duration.ofMillis(1500));
+            // within its one-second refresh, with room for a busy machine
+            assertThat(Duration.ofNanos(System.nanoTime() - pausedAt)).isLessThan(Duration.ofMillis(3000));
         }
 
         List<String> held = new ArrayList<>();

@@ -27,6 +27,8 @@ public final class PgNotifications implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PgNotifications.class);
     private static final long PROBE_EVERY_MS = 5_000;
     private static final long PROBE_LOST_AFTER_MS = 5_000;
+    /** Tells every server, itself included, that tasks were added: sent by a transaction that enqueues. */
+    public static final String NEW_TASKS = "new:";
     /** {@code cancel:<sender token>:<task id>:<attempt>}. */
     static final String CANCEL = "cancel:";
 
@@ -181,7 +183,7 @@ public final class PgNotifications implements AutoCloseable {
         if (payload.startsWith(PgEventRelay.GAP) && !payload.equals(PgEventRelay.GAP + relay.token())) {
             relay.missed();
         }
-        return payload.startsWith("new:"); // a server of the previous version added tasks
+        return payload.startsWith(NEW_TASKS); // a caller's transaction (or a server of an old version) added tasks
     }
 
     private void checkProbe() throws SQLException {

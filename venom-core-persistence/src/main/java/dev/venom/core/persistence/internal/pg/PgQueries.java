@@ -114,6 +114,23 @@ public final class PgQueries {
         });
     }
 
+    /** The tasks in {@code status} now, counted by the database without the cache (and refreshing it). */
+    public long countExact(TaskStatus status) {
+        long now = System.nanoTime();
+        return jdbc.callSlow("counting " + status + " tasks", connection -> {
+            try (PreparedStatement count = connection.prepareStatement(
+                    "SELECT count(*) FROM " + table + " WHERE status = ?")) {
+                count.setString(1, status.name());
+                try (ResultSet rows = count.executeQuery()) {
+                    rows.next();
+                    long value = rows.getLong(1);
+                    counts.put(status, new long[] {value, now});
+                    return value;
+                }
+            }
+        });
+    }
+
     /** The ended statuses have no index of their own: one scan counts all three, at most every 5 s. */
     private synchronized long countEnded(TaskStatus status, long now) {
         long[] cached = counts.get(status);

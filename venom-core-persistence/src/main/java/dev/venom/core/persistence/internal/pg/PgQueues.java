@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The named queues in {@code venom_queues}: one row per queue a task was stored in or an operator paused,
@@ -52,17 +53,31 @@ public final class PgQueues {
         if (done != null) {
             return done;
         }
-        return registered.computeIfAbsent(queue, name -> CompletableFuture.runAsync(() -> jdbc.call(
-                "registering queue " + name, connection -> {
-                    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
-                            + " (name, paused, updated_at) VALUES (?, false, now()) ON CONFLICT (name) DO NOTHING")) {
-                        insert.setString(1, name);
-                        return insert.executeUpdate();
-                    }
-                }), executor).exceptionally(error -> {
-                    registered.remove(name);
-                    return null;
-                }));
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> theirs = registered.putIfAbsent(queue, mine);
+        if (theirs != null) {
+            return theirs;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    jdbc.call("registering queue " + queue, connection -> {
+                        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
+                                + " (name, paused, updated_at) VALUES (?, false, now()) ON CONFLICT (name) DO NOTHING")) {
+                            insert.setString(1, queue);
+                            return insert.executeUpdate();
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    registered.remove(queue, mine); // the next task of the queue tries again
+                }
+                mine.complete(null);
+            });
+        } catch (RejectedExecutionException closing) {
+            registered.remove(queue, mine);
+            mine.complete(null);
+        }
+        return mine;
     }
 
     public List<QueueState> queues() {
