@@ -23,6 +23,7 @@ public final class CountingStore implements StateStore {
     private final AtomicInteger claimed = new AtomicInteger();
     private final AtomicInteger insertedClaimed = new AtomicInteger();
     private volatile CompletableFuture<?> arrivalGate = CompletableFuture.completedFuture(null);
+    private volatile CompletableFuture<?> outcomeGate = CompletableFuture.completedFuture(null);
     private final AtomicInteger claimAnswersToLose = new AtomicInteger();
     private final AtomicInteger arrivalAnswersToLose = new AtomicInteger();
 
@@ -44,6 +45,11 @@ public final class CountingStore implements StateStore {
     /** Holds back the answer of every {@link #insertClaimed} (stored at once) until {@code gate} completes. */
     public void holdArrivals(CompletableFuture<?> gate) {
         this.arrivalGate = gate;
+    }
+
+    /** Starts every write of an ended task (its outcome) only once {@code gate} completes: a slow disk. */
+    public void holdOutcomes(CompletableFuture<?> gate) {
+        this.outcomeGate = gate;
     }
 
     /**
@@ -116,6 +122,9 @@ public final class CountingStore implements StateStore {
 
     @Override
     public CompletableFuture<Optional<VenomTask>> update(VenomTask expected, VenomTask next) {
+        if (next.status().isTerminal() && expected.status() == TaskStatus.PROCESSING) {
+            return outcomeGate.thenCompose(open -> delegate.update(expected, next));
+        }
         return delegate.update(expected, next);
     }
 

@@ -55,6 +55,34 @@ class OrchestratorTest {
     }
 
     @Test
+    void aSlotRunsTheNextTaskWhileTheLastOutcomeIsStillBeingWritten() {
+        // given one slot and a store whose writes of outcomes wait until the test lets them go
+        CountingStore slowOutcomes = new CountingStore(store, true);
+        CompletableFuture<Void> disk = new CompletableFuture<>();
+        slowOutcomes.holdOutcomes(disk);
+        List<UUID> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        orchestrator = Orchestrator.builder().store(slowOutcomes).concurrency(1).nodeId("test-node")
+                .pollInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ofMillis(200))
+                .processor((task, ctx) -> {
+                    started.add(task.id());
+                    return CompletableFuture.completedFuture("ok");
+                }).build().start();
+
+        // when two tasks arrive
+        VenomTask first = orchestrator.submit(new TaskRequest("first")).join();
+        VenomTask second = orchestrator.submit(new TaskRequest("second")).join();
+
+        // then the second runs while the first's outcome is still on its way to the store
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 2);
+        assertThat(store.find(first.id()).orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
+        assertThat(orchestrator.running()).isEqualTo(2); // both hold their claims until written
+        // and both end once the writes go through, each acknowledged only then
+        disk.complete(null);
+        awaitStatus(first.id(), TaskStatus.COMPLETED);
+        awaitStatus(second.id(), TaskStatus.COMPLETED);
+    }
+
+    @Test
     void createdTaskIsPendingThenCompleted() {
         start(new SimulatedProcessor(Duration.ofMillis(100)), 4);
 
@@ -122,13 +150,14 @@ class OrchestratorTest {
     void submissionsRacingClaimsStartEachTaskOnceAndNeverExceedTheConcurrency() throws Exception {
         CountingStore counting = new CountingStore(store, true);
         AtomicInteger peak = new AtomicInteger();
-        AtomicReference<Orchestrator> engine = new AtomicReference<>();
+        AtomicInteger processing = new AtomicInteger(); // processors between their call and their result
         orchestrator = Orchestrator.builder().store(counting).processor((task, ctx) -> {
-            peak.accumulateAndGet(engine.get().running(), Math::max); // attempts holding a slot, this one included
-            return CompletableFuture.supplyAsync(() -> "ok",
-                    CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.MILLISECONDS));
+            peak.accumulateAndGet(processing.incrementAndGet(), Math::max);
+            return CompletableFuture.supplyAsync(() -> {
+                processing.decrementAndGet(); // before the result completes: the slot may be reused at once
+                return "ok";
+            }, CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.MILLISECONDS));
         }).concurrency(3).nodeId("test-node").pollInterval(Duration.ofMillis(50)).build();
-        engine.set(orchestrator);
         orchestrator.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> counting.claimCalls() > 1);
 

@@ -64,6 +64,8 @@ public final class Attempt implements TaskContext {
     private volatile Claim claim;
     private volatile CompletionStage<String> outcome;
     private volatile Timers.Scheduled timer;
+    /** The write-back window's permit once the outcome is being written and the slot given back; or null. */
+    private volatile Permit writeBack;
 
     Attempt(Claim claim, Permit permit, Attempts attempts) {
         this.id = claim.task().id();
@@ -154,8 +156,15 @@ public final class Attempt implements TaskContext {
         record(error, null);
     }
 
-    /** Writes the attempt's outcome: COMPLETED, a scheduled retry, or FAILED. */
+    /**
+     * Writes the attempt's outcome: COMPLETED, a scheduled retry, or FAILED. While it is written the slot goes
+     * back for new work, if the write-back window has room; the claim is held until the write is done.
+     */
     private void record(Throwable error, String result) {
+        permit.handOver().ifPresent(window -> {
+            writeBack = window;
+            attempts.slotHandedOver();
+        });
         writer.write(current -> {
             Instant now = attempts.timers().clock().instant();
             if (error == null) {
@@ -258,6 +267,15 @@ public final class Attempt implements TaskContext {
 
     Permit permit() {
         return permit;
+    }
+
+    /** Gives back what the attempt holds: its slot, or its place in the write-back window. */
+    void releaseSlots() {
+        permit.release();
+        Permit window = writeBack;
+        if (window != null) {
+            window.release();
+        }
     }
 
     /** Completes once the attempt has ended and left its slot. */

@@ -142,7 +142,12 @@ public final class Attempts {
 
     private void leave(Attempt attempt) {
         inFlight.remove(attempt.id(), attempt);
-        attempt.permit().release();
+        attempt.releaseSlots();
+    }
+
+    /** An attempt gave its slot back while its outcome is written: the slot may take new work. */
+    void slotHandedOver() {
+        slotFreed.run();
     }
 
     void retryDue(Instant at) {

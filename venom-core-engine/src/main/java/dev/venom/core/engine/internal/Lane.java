@@ -20,7 +20,7 @@ public final class Lane {
 
     Lane(String name, int limit) {
         this.name = name;
-        this.slots = new Slots(limit);
+        this.slots = Slots.withWriteBackWindow(limit);
     }
 
     public String name() {

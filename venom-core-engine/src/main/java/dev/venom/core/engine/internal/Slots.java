@@ -14,12 +14,33 @@ public final class Slots {
 
     private final int limit;
     private final AtomicInteger taken = new AtomicInteger();
+    /** Where a permit's work may move while its outcome is written back, freeing its slot; or null. */
+    private final Slots writeBacks;
 
     public Slots(int limit) {
+        this(limit, null);
+    }
+
+    private Slots(int limit, Slots writeBacks) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, was " + limit);
         }
         this.limit = limit;
+        this.writeBacks = writeBacks;
+    }
+
+    /**
+     * {@code limit} slots for running work, and a window of as many for work whose outcome is being written
+     * back: a slot is for running a processor, not for waiting on a durable write (see
+     * {@link Permit#handOver()}).
+     */
+    public static Slots withWriteBackWindow(int limit) {
+        return new Slots(limit, new Slots(limit));
+    }
+
+    /** The write-back window, or null for slots that keep their work until it is written. */
+    Slots writeBacks() {
+        return writeBacks;
     }
 
     /** Slots with no practical limit, to count work in progress (see {@link #awaitNone}). */

@@ -106,4 +106,20 @@ class SlotsTest {
         beyond.release();
         assertThat(slots.tryAcquire()).isPresent();
     }
+
+    @Test
+    void aHandedOverPermitFreesItsSlotWhileTheWriteBackWindowHoldsItsWork() {
+        Slots slots = Slots.withWriteBackWindow(1);
+        Permit running = slots.tryAcquire().orElseThrow();
+
+        Permit writing = running.handOver().orElseThrow();
+
+        assertThat(slots.taken()).isZero();
+        Permit next = slots.tryAcquire().orElseThrow();
+        assertThat(next.handOver()).as("the window of one is full").isEmpty();
+        assertThat(slots.taken()).as("the slot is kept while the window is full").isEqualTo(1);
+        writing.release();
+        assertThat(next.handOver()).isPresent();
+        assertThat(new Slots(1).tryAcquire().orElseThrow().handOver()).as("slots without a window").isEmpty();
+    }
 }
