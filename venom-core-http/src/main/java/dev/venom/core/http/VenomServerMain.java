@@ -1,13 +1,18 @@
 package dev.venom.core.http;
 
 import dev.venom.core.engine.StoreException;
+import dev.venom.core.http.internal.bench.BenchCommand;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import sun.misc.Signal;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar venom-server.jar [flags]}: starts the server; SIGTERM or Ctrl-C stops it cleanly. */
+/**
+ * {@code java -jar venom-server.jar [flags]}: starts the server; SIGTERM or Ctrl-C stops it cleanly.
+ * {@code java -jar venom-server.jar bench [options]} measures the engine on a store instead.
+ */
 public final class VenomServerMain {
 
     private static final Logger log = LoggerFactory.getLogger(VenomServerMain.class);
@@ -20,6 +25,10 @@ public final class VenomServerMain {
 
     public static void main(String[] args) {
         Thread.setDefaultUncaughtExceptionHandler(VenomServerMain::threadDied);
+        if (args.length > 0 && args[0].equals("bench")) {
+            System.exit(BenchCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            return;
+        }
         if (ServerConfig.wantsHelp(args)) {
             System.out.println(ServerConfig.USAGE);
             return;
