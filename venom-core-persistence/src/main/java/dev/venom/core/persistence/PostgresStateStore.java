@@ -145,7 +145,8 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         return (url == null ? "the application's DataSource" : withoutPassword(url)) + " schema " + schema;
     }
 
-    static String withoutPassword(String url) {
+    /** {@code url} with any {@code password=...} parameter masked, fit for a log or a report. */
+    public static String withoutPassword(String url) {
         return url.replaceAll("(?i)password=[^&]*", "password=***");
     }
 

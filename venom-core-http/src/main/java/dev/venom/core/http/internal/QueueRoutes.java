@@ -127,7 +127,7 @@ final class QueueRoutes {
         UUID id = RequestParsing.taskId(exchange);
         Optional<VenomTask> found = orchestrator.find(id);
         if (found.isEmpty() || found.get().status() != TaskStatus.PROCESSING) {
-            responses.detail(exchange, 404, "Task " + id + " not found or not running");
+            notRunning(exchange, id);
             return;
         }
         Optional<VenomTask> cancelled;
@@ -135,13 +135,13 @@ final class QueueRoutes {
             cancelled = orchestrator.cancel(id).join();
         } catch (RuntimeException e) {
             if (dev.venom.core.engine.VenomException.unwrap(e) instanceof TaskEndedException) {
-                responses.detail(exchange, 404, "Task " + id + " not found or not running");
+                notRunning(exchange, id);
                 return;
             }
             throw e;
         }
         if (cancelled.isEmpty()) {
-            responses.detail(exchange, 404, "Task " + id + " not found or not running");
+            notRunning(exchange, id);
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -149,6 +149,11 @@ final class QueueRoutes {
         body.put("task_id", id.toString());
         body.put("message", "Task " + id + " aborted");
         responses.json(exchange, 200, body);
+    }
+
+    /** The original's answer to an abort of a task it does not run: unknown, or not PROCESSING. */
+    private void notRunning(HttpServerExchange exchange, UUID id) {
+        responses.detail(exchange, 404, "Task " + id + " not found or not running");
     }
 
     /** {@code {"paused_all", "queues": [...]}}, each queue as {@link #json(QueueInfo)} writes it. */

@@ -76,7 +76,8 @@ public final class BenchCommand {
 
     private void measure() throws IOException, SQLException, InterruptedException {
         out.printf(Locale.ROOT, "venom bench: store %s, mode %s, %s, %d producers, concurrency %d, payload %d B%n",
-                options.store().equals("json") ? "json (journal, fsync always)" : withoutPassword(options.store()),
+                options.store().equals("json") ? "json (journal, fsync always)"
+                        : PostgresStateStore.withoutPassword(options.store()),
                 options.mode().flag(), options.mode() == BenchOptions.Mode.BURN_DOWN ? options.tasks() + " tasks"
                         : options.seconds() + " s", options.producers(), options.concurrency(),
                 options.payloadBytes());
@@ -241,10 +242,6 @@ public final class BenchCommand {
         return Runtime.getRuntime().availableProcessors() + " cores, " + model + System.getProperty("os.name") + " "
                 + System.getProperty("os.version") + " " + System.getProperty("os.arch") + ", Java "
                 + System.getProperty("java.version");
-    }
-
-    private static String withoutPassword(String url) {
-        return url.replaceAll("(?i)password=[^&]*", "password=***");
     }
 
     private static void deleteQuietly(Path dir) {

@@ -100,24 +100,17 @@ public final class PgQueries {
         if (status.isTerminal()) {
             return countEnded(status, now);
         }
-        return jdbc.call("counting " + status + " tasks", connection -> {
-            try (PreparedStatement count = connection.prepareStatement(
-                    "SELECT count(*) FROM " + table + " WHERE status = ?")) {
-                count.setString(1, status.name());
-                try (ResultSet rows = count.executeQuery()) {
-                    rows.next();
-                    long value = rows.getLong(1);
-                    counts.put(status, new long[] {value, now});
-                    return value;
-                }
-            }
-        });
+        return countNow(status, now, false);
     }
 
     /** The tasks in {@code status} now, counted by the database without the cache (and refreshing it). */
     public long countExact(TaskStatus status) {
-        long now = System.nanoTime();
-        return jdbc.callSlow("counting " + status + " tasks", connection -> {
+        return countNow(status, System.nanoTime(), true);
+    }
+
+    /** Counts {@code status} and caches the count as of {@code now}; {@code slow} for a count that may scan. */
+    private long countNow(TaskStatus status, long now, boolean slow) {
+        Jdbc.Work<Long> work = connection -> {
             try (PreparedStatement count = connection.prepareStatement(
                     "SELECT count(*) FROM " + table + " WHERE status = ?")) {
                 count.setString(1, status.name());
@@ -128,7 +121,9 @@ public final class PgQueries {
                     return value;
                 }
             }
-        });
+        };
+        String what = "counting " + status + " tasks";
+        return slow ? jdbc.callSlow(what, work) : jdbc.call(what, work);
     }
 
     /** The ended statuses have no index of their own: one scan counts all three, at most every 5 s. */
