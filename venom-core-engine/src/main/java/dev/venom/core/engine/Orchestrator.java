@@ -106,7 +106,7 @@ public final class Orchestrator implements AutoCloseable {
         StoreHealth health = new StoreHealth(timers, b.lease);
         LostAnswers lostAnswers = new LostAnswers(timers, b.lease);
         this.attempts = new Attempts(store, processor, timers, events, b.retryPolicy, language, b.lease, lifecycle,
-                workers, this::slotFreed, this::retryDue);
+                workers, lanes, this::slotFreed, this::retryDue);
         this.dispatcher = new Dispatcher(store, nodeId, b.lease, b.claimCooldown, lanes, attempts, announcer, events,
                 health, lostAnswers, lifecycle, timers);
         this.leaseKeeper = new LeaseKeeper(store, nodeId, b.lease, lanes, attempts, announcer, events, health,

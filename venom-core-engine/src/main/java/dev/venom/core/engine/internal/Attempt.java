@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One attempt of one claimed task: the processor's call and its {@link TaskContext}, its timeout, a client's
  * cancel, and the writes of its log lines and outcome. Whichever ends it first (the processor, the timeout,
- * a cancel) decides; the others find it ended. It holds its claim, and its slot, until its outcome is
- * written. Thread-safe.
+ * a cancel) decides; the others find it ended. It holds its claim, and from its start its slot (one claimed
+ * ahead waits for one, see {@link Lane}), until its outcome is written. Thread-safe.
  */
 public final class Attempt implements TaskContext {
 
@@ -57,7 +57,8 @@ public final class Attempt implements TaskContext {
 
     private final UUID id;
     private final Attempts attempts;
-    private final Permit permit;
+    /** The slot it runs in; null while it waits, claimed ahead, for one. */
+    private volatile Permit permit;
     private final AttemptWriter writer;
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.READY);
     private final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -66,6 +67,7 @@ public final class Attempt implements TaskContext {
     private volatile Timers.Scheduled timer;
     /** The write-back window's permit once the outcome is being written and the slot given back; or null. */
     private volatile Permit writeBack;
+    private volatile long startedNanos;
 
     Attempt(Claim claim, Permit permit, Attempts attempts) {
         this.id = claim.task().id();
@@ -85,6 +87,7 @@ public final class Attempt implements TaskContext {
             return;
         }
         log.debug("task {} PENDING -> PROCESSING (attempt {})", id, task.attempts());
+        startedNanos = attempts.timers().nanoTime();
         if (task.timeoutMs() != null) {
             timer = attempts.timers().schedule("timeout of task " + id, this::timedOut,
                     Duration.ofMillis(task.timeoutMs()));
@@ -132,6 +135,7 @@ public final class Attempt implements TaskContext {
 
     private void finish(String result, Throwable failure) {
         if (phase.compareAndSet(Phase.RUNNING, Phase.RECORDING)) {
+            attempts.ran(claim.task().queue(), attempts.timers().nanoTime() - startedNanos);
             cancelTimer();
             Throwable error = failure == null && result == null
                     ? new IllegalStateException("processor returned a null result") : failure;
@@ -163,7 +167,7 @@ public final class Attempt implements TaskContext {
     private void record(Throwable error, String result) {
         permit.handOver().ifPresent(window -> {
             writeBack = window;
-            attempts.slotHandedOver();
+            attempts.slotHandedOver(this);
         });
         writer.write(current -> {
             Instant now = attempts.timers().clock().instant();
@@ -265,13 +269,17 @@ public final class Attempt implements TaskContext {
         return id;
     }
 
-    Permit permit() {
-        return permit;
+    /** Gives the attempt, claimed ahead, the slot it runs in. */
+    void occupy(Permit slot) {
+        permit = slot;
     }
 
     /** Gives back what the attempt holds: its slot, or its place in the write-back window. */
     void releaseSlots() {
-        permit.release();
+        Permit slot = permit;
+        if (slot != null) {
+            slot.release();
+        }
         Permit window = writeBack;
         if (window != null) {
             window.release();
@@ -281,6 +289,10 @@ public final class Attempt implements TaskContext {
     /** Completes once the attempt has ended and left its slot. */
     CompletableFuture<Void> done() {
         return done;
+    }
+
+    String queue() {
+        return claim.task().queue();
     }
 
     @Override

@@ -38,18 +38,20 @@ public final class Attempts {
     private final Duration lease;
     private final Lifecycle lifecycle;
     private final ExecutorService workers;
+    private final Lanes lanes;
     private final Runnable slotFreed;
     private final Consumer<Instant> retryDue;
     private final Map<UUID, Attempt> inFlight = new ConcurrentHashMap<>();
     private final Object claimLock = new Object();
 
     /**
-     * @param slotFreed called when an attempt has ended and given its slot back
+     * @param lanes     the queues the attempts run in, whose slots they take
+     * @param slotFreed called when an attempt has given its slot back and none claimed ahead took it
      * @param retryDue  called with the time a recorded retry comes due
      */
     public Attempts(StateStore store, TaskProcessor processor, Timers timers, EventBus events, RetryPolicy retryPolicy,
-            TaskLog language, Duration lease, Lifecycle lifecycle, ExecutorService workers, Runnable slotFreed,
-            Consumer<Instant> retryDue) {
+            TaskLog language, Duration lease, Lifecycle lifecycle, ExecutorService workers, Lanes lanes,
+            Runnable slotFreed, Consumer<Instant> retryDue) {
         this.language = language;
         this.store = store;
         this.processor = processor;
@@ -59,6 +61,7 @@ public final class Attempts {
         this.lease = lease;
         this.lifecycle = lifecycle;
         this.workers = workers;
+        this.lanes = lanes;
         this.slotFreed = slotFreed;
         this.retryDue = retryDue;
     }
@@ -76,6 +79,21 @@ public final class Attempts {
         Attempt attempt = new Attempt(claim, permit, this);
         inFlight.put(attempt.id(), attempt);
         return attempt;
+    }
+
+    /** Registers the attempt {@code claim} gives, claimed ahead of a free slot: it starts when one frees. */
+    public void registerAhead(Claim claim, Lane lane) {
+        Attempt attempt = new Attempt(claim, null, this);
+        inFlight.put(attempt.id(), attempt);
+        lane.holdAhead(attempt);
+    }
+
+    /**
+     * Starts what {@code lane} claimed ahead, as far as its slots are free. Claimed already, they start while
+     * the engine drains too, and in a paused queue.
+     */
+    public void startClaimedAhead(Lane lane) {
+        lane.startClaimedAhead(this::execute);
     }
 
     /** Runs a registered attempt on a worker; one that arrives as the workers stop goes back to PENDING. */
@@ -137,7 +155,7 @@ public final class Attempts {
 
     void finished(Attempt attempt) {
         leave(attempt);
-        slotFreed.run();
+        slotFreed(attempt);
     }
 
     private void leave(Attempt attempt) {
@@ -146,8 +164,17 @@ public final class Attempts {
     }
 
     /** An attempt gave its slot back while its outcome is written: the slot may take new work. */
-    void slotHandedOver() {
+    void slotHandedOver(Attempt attempt) {
+        slotFreed(attempt);
+    }
+
+    private void slotFreed(Attempt attempt) {
+        startClaimedAhead(lanes.lane(attempt.queue()));
         slotFreed.run();
+    }
+
+    void ran(String queue, long nanos) {
+        lanes.lane(queue).ran(nanos);
     }
 
     void retryDue(Instant at) {

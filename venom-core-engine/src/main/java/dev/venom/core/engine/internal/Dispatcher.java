@@ -103,7 +103,7 @@ public final class Dispatcher {
      * Within the claim cooldown it is queued for the cooldown's end, so the wake-ups meanwhile share a claim.
      */
     public void wake() {
-        if (lifecycle.claims() && lanes.anyCanStart() && queued.compareAndSet(false, true)) {
+        if (lifecycle.claims() && lanes.anyCanClaim() && queued.compareAndSet(false, true)) {
             try {
                 long wait = lastClaimNanos + cooldownNanos - timers.nanoTime();
                 if (wait > 0) {
@@ -159,29 +159,31 @@ public final class Dispatcher {
         return claimRunning;
     }
 
-    /** Claims a task for every free slot of every queue not paused, in one call, and runs them. */
+    /**
+     * Claims a task for every free slot of every queue not paused, and as many ahead as each queue may hold
+     * (see {@link Lane}), in one call, and runs them.
+     */
     public void dispatch() {
         long now = timers.nanoTime();
         lastClaimNanos = now; // before the flag clears, so a wake-up from here on waits out the cooldown
         queued.set(false);
-        Map<String, Grant> grants = new HashMap<>();
-        Map<String, Long> marks = new HashMap<>();
+        Map<String, LaneClaim> asked = new HashMap<>();
         if (lifecycle.claims()) {
             for (Lane lane : lanes.all()) {
                 if (lane.paused()) {
                     continue;
                 }
                 long mark = lane.mark(); // marks set from here on may be of tasks this claim does not see
+                int ahead = lane.aheadRoom();
                 Grant free = lane.slots().acquire(lane.slots().limit());
-                if (free.isEmpty()) {
+                if (free.isEmpty() && ahead == 0) {
                     lane.markWaiting(); // every slot taken: what woke it may wait for a slot
                 } else {
-                    grants.put(lane.name(), free);
-                    marks.put(lane.name(), mark);
+                    asked.put(lane.name(), new LaneClaim(lane, free, ahead, mark));
                 }
             }
         }
-        if (grants.isEmpty()) {
+        if (asked.isEmpty()) {
             lastClaimNanos = now - cooldownNanos; // no claim made
             return;
         }
@@ -190,7 +192,7 @@ public final class Dispatcher {
         try {
             synchronized (attempts.claimLock()) {
                 Map<String, Integer> limits = new HashMap<>();
-                grants.forEach((queue, grant) -> limits.put(queue, grant.size()));
+                asked.forEach((queue, laneClaim) -> limits.put(queue, laneClaim.limit()));
                 List<Claim> claims;
                 try {
                     claims = store.claim(new ClaimRequest(nodeId, lease, limits));
@@ -200,32 +202,68 @@ public final class Dispatcher {
                     health.unreachable(e);
                     return;
                 }
-                Map<String, Integer> taken = new HashMap<>();
                 for (Claim claim : claims) {
-                    String queue = claim.task().queue();
-                    taken.merge(queue, 1, Integer::sum);
                     announcer.announce(claim.task().id()); // a task claimed before its submitter heard back
                     events.publish(TaskEvent.claimed(claim.task()));
-                    Grant grant = grants.get(queue);
-                    Permit slot = grant != null && taken.get(queue) <= grant.size() ? grant.take()
-                            : lanes.lane(queue).slots().acquireBeyondLimit(); // a store that gave more than asked
-                    claimed.add(attempts.register(claim, slot));
+                    LaneClaim laneClaim = asked.get(claim.task().queue());
+                    if (laneClaim == null) { // a store that gave a queue not asked for
+                        Lane lane = lanes.lane(claim.task().queue());
+                        claimed.add(attempts.register(claim, lane.slots().acquireBeyondLimit()));
+                    } else {
+                        laneClaim.take(claim, claimed);
+                    }
                 }
-                grants.forEach((queue, grant) -> {
-                    Lane lane = lanes.lane(queue);
-                    if (taken.getOrDefault(queue, 0) >= grant.size()) {
+                for (LaneClaim laneClaim : asked.values()) {
+                    if (laneClaim.filled()) {
                         // Every slot filled: more may be waiting, so the next free slot claims at once.
                         lastClaimNanos = now - cooldownNanos;
-                        lane.markWaiting();
+                        laneClaim.lane.markWaiting();
                     } else {
-                        lane.drained(marks.get(queue));
+                        laneClaim.lane.drained(laneClaim.mark);
                     }
-                });
+                }
             }
         } finally {
             claimRunning = false;
-            grants.values().forEach(Grant::releaseRest); // the slots the claim found no task for
+            asked.values().forEach(laneClaim -> laneClaim.free.releaseRest()); // no task found for them
             claimed.forEach(attempts::execute);
+            asked.values().forEach(laneClaim -> attempts.startClaimedAhead(laneClaim.lane)); // a slot freed meanwhile
+        }
+    }
+
+    /** What one dispatch asks of one lane: its free slots, and room for tasks claimed ahead of them. */
+    private final class LaneClaim {
+        private final Lane lane;
+        private final Grant free;
+        private final int ahead;
+        private final long mark;
+        private int taken;
+
+        LaneClaim(Lane lane, Grant free, int ahead, long mark) {
+            this.lane = lane;
+            this.free = free;
+            this.ahead = ahead;
+            this.mark = mark;
+        }
+
+        int limit() {
+            return free.size() + ahead;
+        }
+
+        /** Registers a task claimed for this lane: in a free slot, else ahead, else beyond the limit. */
+        void take(Claim claim, List<Attempt> toRun) {
+            taken++;
+            if (taken <= free.size()) {
+                toRun.add(attempts.register(claim, free.take()));
+            } else if (taken <= limit()) {
+                attempts.registerAhead(claim, lane);
+            } else {
+                toRun.add(attempts.register(claim, lane.slots().acquireBeyondLimit())); // more than asked
+            }
+        }
+
+        boolean filled() {
+            return taken >= limit();
         }
     }
 }

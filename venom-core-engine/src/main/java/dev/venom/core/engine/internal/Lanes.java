@@ -90,10 +90,10 @@ public final class Lanes {
         return allPaused;
     }
 
-    /** Some lane could start a task now. */
-    public boolean anyCanStart() {
+    /** Some lane could take a claimed task now, to run or to hold ahead. */
+    public boolean anyCanClaim() {
         for (Lane lane : lanes.values()) {
-            if (lane.canStartMore()) {
+            if (lane.canClaimMore()) {
                 return true;
             }
         }

@@ -46,7 +46,7 @@ final class EngineParts {
     EngineParts(int concurrency, TaskProcessor processor) {
         lanes = new Lanes(Map.of(), concurrency);
         attempts = new Attempts(store, processor, timers, events, RetryPolicy.DEFAULT, TaskLog.EN, LEASE, lifecycle,
-                workers, this::slotFreed, this::retryDue);
+                workers, lanes, this::slotFreed, this::retryDue);
         dispatcher = new Dispatcher(store, NODE, LEASE, COOLDOWN, lanes, attempts, announcer, events, health,
                 lostAnswers, lifecycle, timers);
         leaseKeeper = new LeaseKeeper(store, NODE, LEASE, lanes, attempts, announcer, events, health, lostAnswers,
