@@ -1,0 +1,167 @@
+package dev.venom.core.tests.bench;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The two modes of {@code venom-server.jar bench}, run on db-scheduler (lock-and-fetch), in a JVM of its own,
+ * with one-time tasks of a 16-byte payload scheduled by {@code producers} threads (each insert committed
+ * before the next, as a client waits for its acknowledgement) and a scheduler of {@code threads} threads.
+ * {@code burn-down}: {@code amount} tasks scheduled, then the scheduler started and timed until the table is
+ * empty (db-scheduler deletes a one-time task once it ran). {@code steady}: the scheduler runs while the
+ * producers schedule for {@code amount} seconds; what is left in the table then is the backlog. Prints the
+ * bench command's lines, so {@link PeersThroughputBench} reads both alike.
+ *
+ * <p>Arguments: JDBC URL, mode, amount (tasks or seconds), producers, threads.
+ */
+public final class DbSchedulerBench {
+
+    private static final String TABLE = """
+            CREATE TABLE scheduled_tasks (
+              task_name text NOT NULL, task_instance text NOT NULL, task_data bytea,
+              execution_time timestamptz NOT NULL, picked boolean NOT NULL, picked_by text,
+              last_success timestamptz, last_failure timestamptz, consecutive_failures int,
+              last_heartbeat timestamptz, version bigint NOT NULL, priority smallint,
+              PRIMARY KEY (task_name, task_instance));
+            CREATE INDEX execution_time_idx ON scheduled_tasks (execution_time);
+            CREATE INDEX last_heartbeat_idx ON scheduled_tasks (last_heartbeat);
+            CREATE INDEX priority_execution_time_idx ON scheduled_tasks (priority DESC, execution_time ASC);
+            """;
+
+    private DbSchedulerBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        boolean steady = args[1].equals("steady");
+        int amount = Integer.parseInt(args[2]);
+        int producers = Integer.parseInt(args[3]);
+        int threads = Integer.parseInt(args[4]);
+        String schema = "dbs_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection connection = DriverManager.getConnection(url); Statement sql = connection.createStatement()) {
+            sql.execute("CREATE SCHEMA " + schema);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        config.setMaximumPoolSize(Math.max(producers, threads) + 4);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement()) {
+                sql.execute(TABLE);
+            }
+            if (steady) {
+                steady(pool, amount, producers, threads);
+            } else {
+                burnDown(pool, amount, producers, threads);
+            }
+        } finally {
+            try (Connection connection = DriverManager.getConnection(url); Statement sql = connection.createStatement()) {
+                sql.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private static OneTimeTask<String> noop() {
+        return Tasks.oneTime("bench", String.class).execute((instance, context) -> { });
+    }
+
+    private static Scheduler scheduler(HikariDataSource pool, OneTimeTask<String> task, int threads) {
+        return Scheduler.create(pool, task).threads(threads).pollUsingLockAndFetch(0.5, 1.0)
+                .pollingInterval(Duration.ofSeconds(1)).build();
+    }
+
+    /** Schedules from {@code producers} threads while {@code more} says so; answers how many were scheduled. */
+    private static int produce(SchedulerClient client, OneTimeTask<String> task, int producers,
+            java.util.function.IntPredicate more) throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger scheduled = new AtomicInteger();
+        String payload = "x".repeat(16);
+        List<Thread> producing = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            Thread producer = new Thread(() -> {
+                int i;
+                while (more.test(i = next.getAndIncrement())) {
+                    client.schedule(task.instance("task-" + i, payload), Instant.now());
+                    scheduled.incrementAndGet();
+                }
+            }, "dbs-producer-" + p);
+            producer.start();
+            producing.add(producer);
+        }
+        for (Thread producer : producing) {
+            producer.join();
+        }
+        return scheduled.get();
+    }
+
+    private static void burnDown(HikariDataSource pool, int tasks, int producers, int threads) throws Exception {
+        OneTimeTask<String> noop = noop();
+        long cpuBefore = cpuNanos();
+        SchedulerClient client = SchedulerClient.Builder.create(pool, noop).build();
+        long start = System.nanoTime();
+        produce(client, noop, producers, i -> i < tasks);
+        double enqueueSeconds = (System.nanoTime() - start) / 1e9;
+        Scheduler scheduler = scheduler(pool, noop, threads);
+        long runStart = System.nanoTime();
+        scheduler.start();
+        while (left(pool) > 0) {
+            Thread.sleep(5);
+        }
+        double runSeconds = (System.nanoTime() - runStart) / 1e9;
+        long cpu = cpuNanos() - cpuBefore;
+        scheduler.stop();
+        System.out.printf(Locale.ROOT, "enqueue:    %,10.0f tasks/s  (%d tasks in %.2f s)%n", tasks / enqueueSeconds,
+                tasks, enqueueSeconds);
+        System.out.printf(Locale.ROOT, "completion: %,10.0f tasks/s  (the backlog of %d run down in %.2f s)%n",
+                tasks / runSeconds, tasks, runSeconds);
+        System.out.printf(Locale.ROOT, "CPU per task (this JVM, enqueue and run): %d us%n", cpu / 1000 / tasks);
+    }
+
+    private static void steady(HikariDataSource pool, int seconds, int producers, int threads) throws Exception {
+        OneTimeTask<String> noop = noop();
+        Scheduler scheduler = scheduler(pool, noop, threads);
+        scheduler.start();
+        SchedulerClient client = SchedulerClient.Builder.create(pool, noop).build();
+        long cpuBefore = cpuNanos();
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        int scheduled = produce(client, noop, producers, i -> System.nanoTime() < end);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        long backlog = left(pool);
+        long cpu = cpuNanos() - cpuBefore;
+        scheduler.stop();
+        System.out.printf(Locale.ROOT, "enqueue:    %,10.0f tasks/s  (%d tasks in %.2f s)%n", scheduled / elapsed,
+                scheduled, elapsed);
+        System.out.printf(Locale.ROOT, "completion: %,10.0f tasks/s  (%d in the same %.2f s; backlog at the end %d)%n",
+                (scheduled - backlog) / elapsed, scheduled - backlog, elapsed, backlog);
+        System.out.printf(Locale.ROOT, "CPU per task (this JVM): %d us%n", cpu / 1000 / Math.max(1, scheduled));
+    }
+
+    private static long left(HikariDataSource pool) throws Exception {
+        try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT count(*) FROM scheduled_tasks")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+}
