@@ -1,10 +1,14 @@
 package dev.venom.core.http;
 
+import dev.venom.core.http.internal.auth.KeysFile;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.persistence.Fsync;
 import java.io.IOException;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,6 +64,10 @@ import java.util.regex.Pattern;
  * @param language        {@code VENOM_LANGUAGE}: the language of results, log lines and the original's error details
  * @param snapshotInterval {@code VENOM_SNAPSHOT_INTERVAL_MS}: how soon the running server's snapshot file shows a
  *                        change; zero for only at rollover and stop
+ * @param apiKeysFile     {@code VENOM_API_KEYS_FILE}: the keys every request must carry one of; empty for none
+ * @param auth            {@code VENOM_AUTH}: false only when told {@code off}, which allows a server without keys
+ *                        on an address other than loopback
+ * @param metricsPublic   {@code VENOM_METRICS_PUBLIC}: {@code GET /metrics} needs no key
  * @param settings        every setting by key, with the environment's other variables: what a custom processor reads
  * @param sources         for each setting not at its default, where it came from
  * @param warnings        problems worth a warning, such as unknown keys in {@code .env}
@@ -72,6 +80,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                            Optional<String> dbPassword, String dbSchema, int dbPoolSize, Duration lease,
                            Duration heartbeat, Duration pollInterval, Duration claimCooldown, int eventWindow,
                            TaskLog language, Duration snapshotInterval, Map<String, Integer> queues,
+                           Optional<Path> apiKeysFile, boolean auth, boolean metricsPublic,
                            Map<String, String> settings,
                            Map<String, String> sources, List<String> warnings) {
 
@@ -161,6 +170,15 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             "", "with `http`: where each task is POSTed (required)", ServerConfig::url);
     static final Setting<Long> PROCESSOR_TIMEOUT = new Setting<>("VENOM_PROCESSOR_TIMEOUT_MS", "processor-timeout-ms",
             "N", "30000", "`30000`", "with `http`: how long to wait for an answer", Setting.integer(1, 86_400_000L));
+    static final Setting<String> API_KEYS_FILE = new Setting<>("VENOM_API_KEYS_FILE", "api-keys-file", "F", "",
+            "(none)", "the API keys file (see Security): with it every request but the probes, the dashboard and the "
+            + "API documentation needs `Authorization: Bearer <key>`; read again within a second of a change",
+            Setting.any());
+    static final Setting<Boolean> AUTH = new Setting<>("VENOM_AUTH", "auth", "on|off", "on", "`on`",
+            "`off` lets a server without API keys listen on an address other than loopback, which it otherwise "
+            + "refuses to do", ServerConfig::onOff);
+    static final Setting<Boolean> METRICS_PUBLIC = new Setting<>("VENOM_METRICS_PUBLIC", "metrics-public",
+            "true|false", "false", "`false`", "with API keys, `GET /metrics` needs none", ServerConfig::trueFalse);
     static final Setting<String> LOG_LEVEL = new Setting<>("VENOM_LOG_LEVEL", null, null, "INFO", "`INFO`",
             "log level (`DEBUG` shows every task transition with its id)", Setting.any());
 
@@ -168,7 +186,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     static final List<Setting<?>> SETTINGS = List.of(HOST, PORT, STATE_FILE, STORE, DB_USER, DB_PASSWORD, DB_SCHEMA,
             DB_POOL_SIZE, LEASE, HEARTBEAT, EVENT_WINDOW, POLL, CLAIM_COOLDOWN, LANGUAGE, PROCESSING_DELAY,
             CONCURRENCY, QUEUES, NODE_ID, SHUTDOWN_GRACE, MAX_BODY, FSYNC, FSYNC_BATCH, SNAPSHOT_INTERVAL, JOURNAL_MAX,
-            RETENTION, MAX_ATTEMPTS, RETRY_BASE, MAX_PENDING, PROCESSOR, PROCESSOR_URL, PROCESSOR_TIMEOUT, LOG_LEVEL);
+            RETENTION, MAX_ATTEMPTS, RETRY_BASE, MAX_PENDING, PROCESSOR, PROCESSOR_URL, PROCESSOR_TIMEOUT, API_KEYS_FILE,
+            AUTH, METRICS_PUBLIC, LOG_LEVEL);
 
     /** Every setting read here (not those only the environment sets) with its default, in README order. */
     public static final Map<String, String> DEFAULTS = Collections.unmodifiableMap(SETTINGS.stream()
@@ -285,6 +304,56 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                 .orElse("--" + flag);
     }
 
+    /**
+     * Refuses a server that anyone on a network could use without a key (no API keys, an address other than
+     * loopback, and {@code VENOM_AUTH} not {@code off}), and a keys file that cannot be read.
+     *
+     * @return how requests are authenticated, for the start-up line
+     * @throws InvalidConfigException saying how to go on, in one line
+     */
+    String checkAccess() {
+        if (apiKeysFile.isPresent()) {
+            try {
+                return "API keys: " + new KeysFile(apiKeysFile.get()).read().size() + " in " + apiKeysFile.get();
+            } catch (IOException e) {
+                throw new InvalidConfigException("cannot read the keys file VENOM_API_KEYS_FILE=" + apiKeysFile.get()
+                        + ": " + e);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException("bad keys file: " + e.getMessage());
+            }
+        }
+        if (auth && !isLoopback(host)) {
+            throw new InvalidConfigException("refusing to listen on " + host + " without API keys: anyone who can "
+                    + "reach it could read, create and cancel every task. Make a key (java -jar venom-server.jar keys "
+                    + "add --name NAME --role write --file F) and set VENOM_API_KEYS_FILE=F, or set VENOM_AUTH=off");
+        }
+        return "no API keys: every route is open to whoever reaches " + host;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static Boolean onOff(String raw) {
+        return switch (raw.trim()) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("must be on or off, was '" + raw.trim() + "'");
+        };
+    }
+
+    private static Boolean trueFalse(String raw) {
+        return switch (raw.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("must be true or false, was '" + raw.trim() + "'");
+        };
+    }
+
     private static ServerConfig parse(Map<String, String> v, Map<String, String> env, Map<String, String> sources,
                                       List<String> warnings) {
         Function<Setting<?>, String> from = setting -> sources.getOrDefault(setting.key(), "default");
@@ -326,6 +395,9 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         int eventWindow = EVENT_WINDOW.read(v, from.apply(EVENT_WINDOW)).intValue();
         TaskLog language = LANGUAGE.read(v, from.apply(LANGUAGE));
         Duration snapshotInterval = Duration.ofMillis(SNAPSHOT_INTERVAL.read(v, from.apply(SNAPSHOT_INTERVAL)));
+        String keysFile = API_KEYS_FILE.read(v, from.apply(API_KEYS_FILE));
+        boolean auth = AUTH.read(v, from.apply(AUTH));
+        boolean metricsPublic = METRICS_PUBLIC.read(v, from.apply(METRICS_PUBLIC));
         Map<String, String> settings = new TreeMap<>(env);
         settings.putAll(v);
         return new ServerConfig(host, port, Path.of(stateFile), store, delay, concurrency,
@@ -334,6 +406,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                 processorUrl, processorTimeout, optional(DB_USER.read(v, from.apply(DB_USER))),
                 optional(DB_PASSWORD.read(v, from.apply(DB_PASSWORD))), dbSchema, dbPoolSize, lease, heartbeat,
                 pollInterval, claimCooldown, eventWindow, language, snapshotInterval, queues,
+                keysFile.isEmpty() ? Optional.empty() : Optional.of(Path.of(keysFile)), auth, metricsPublic,
                 Collections.unmodifiableMap(settings),
                 Map.copyOf(sources),
                 List.copyOf(warnings));

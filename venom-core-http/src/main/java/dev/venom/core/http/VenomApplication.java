@@ -50,6 +50,7 @@ public final class VenomApplication implements AutoCloseable {
      */
     public static VenomApplication start(ServerConfig config) {
         config.warnings().forEach(warning -> log.warn("config: {}", warning));
+        String access = config.checkAccess();
         ObjectMapper mapper = ApiJson.mapper();
         String node = config.nodeId().orElseGet(Orchestrator::defaultNodeId);
         ServerMetrics metrics = ServerMetrics.create();
@@ -106,19 +107,20 @@ public final class VenomApplication implements AutoCloseable {
             config.queues().forEach(engine::queue);
             orchestrator = engine.build().start();
             metrics.watch(orchestrator);
-            VenomServer server = VenomServer.builder()
+            VenomServer.Builder http = VenomServer.builder()
                     .orchestrator(orchestrator)
                     .host(config.host())
                     .port(config.port())
                     .maxBodyBytes(config.maxBodyBytes())
                     .language(config.language())
                     .metrics(metrics)
-                    .events(events)
-                    .start();
+                    .events(events);
+            config.apiKeysFile().ifPresent(keys -> http.apiKeysFile(keys).metricsPublic(config.metricsPublic()));
+            VenomServer server = http.start();
             InetSocketAddress at = server.address();
             log.info("Venom Core listening on http://{}:{} (store: {}; processor: {}; concurrency: {}; node: {}; "
-                            + "config: {})", at.getHostString(), at.getPort(), description, orchestrator.processor(),
-                    orchestrator.concurrency(), orchestrator.nodeId(), config.describe());
+                            + "{}; config: {})", urlHost(at), at.getPort(), description, orchestrator.processor(),
+                    orchestrator.concurrency(), orchestrator.nodeId(), access, config.describe());
             return new VenomApplication(store, description, events, orchestrator, server);
         } catch (RuntimeException e) {
             if (orchestrator != null) {
@@ -206,5 +208,11 @@ public final class VenomApplication implements AutoCloseable {
     /** Blocks until {@link #close()} has finished. */
     public void awaitClosed() throws InterruptedException {
         closed.await();
+    }
+
+    /** The bound host as a URL writes it: an IPv6 address (the wildcard address included) in brackets. */
+    private static String urlHost(InetSocketAddress at) {
+        String host = at.getHostString();
+        return host.contains(":") ? "[" + host + "]" : host;
     }
 }

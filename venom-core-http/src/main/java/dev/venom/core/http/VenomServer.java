@@ -6,11 +6,15 @@ import dev.venom.core.http.internal.ApiJson;
 import dev.venom.core.http.internal.HttpApi;
 import dev.venom.core.http.internal.HttpListener;
 import dev.venom.core.http.internal.MemoryGuard;
+import dev.venom.core.http.internal.auth.Access;
+import dev.venom.core.http.internal.auth.ApiKeys;
+import dev.venom.core.http.internal.auth.KeysFile;
 import io.undertow.Handlers;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,9 +36,11 @@ public final class VenomServer implements AutoCloseable {
     private final InetSocketAddress address;
     private final MemoryGuard memory;
     private final ExecutorService ops;
+    private final ApiKeys keys;
     private volatile boolean closed;
 
     private VenomServer(Builder b) {
+        this.keys = b.apiKeysFile == null ? null : ApiKeys.open(new KeysFile(b.apiKeysFile));
         this.memory = MemoryGuard.forThisJvm(b.maxBodyBytes);
         this.ops = Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "venom-http-ops");
@@ -43,7 +49,7 @@ public final class VenomServer implements AutoCloseable {
         });
         HttpApi api = new HttpApi(b.orchestrator, ApiJson.mapper(), b.maxBodyBytes,
                 b.metrics == null ? null : b.metrics.registry(), b.events == null ? null : b.events.stream(), memory,
-                ops, b.language);
+                ops, b.language, keys, new Access(b.metricsPublic));
         this.graceful = Handlers.gracefulShutdown(api.handler());
         HttpHandler root = exchange -> {
             if (closed) {
@@ -88,6 +94,9 @@ public final class VenomServer implements AutoCloseable {
         listener.close();
         ops.shutdownNow();
         memory.close();
+        if (keys != null) {
+            keys.close();
+        }
     }
 
     /** Options of a {@link VenomServer}. */
@@ -99,8 +108,26 @@ public final class VenomServer implements AutoCloseable {
         private ServerMetrics metrics;
         private LiveEvents events;
         private TaskLog language = TaskLog.EN;
+        private Path apiKeysFile;
+        private boolean metricsPublic;
 
         private Builder() {
+        }
+
+        /**
+         * Asks every request for {@code Authorization: Bearer <key>} of a key in {@code file} whose role allows
+         * it (the probes, the dashboard and the API documentation stay open); the file is read again within a
+         * second of a change. Default: no keys asked for.
+         */
+        public Builder apiKeysFile(Path file) {
+            this.apiKeysFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** With API keys, leaves {@code GET /metrics} open to anyone who can reach it; default false. */
+        public Builder metricsPublic(boolean metricsPublic) {
+            this.metricsPublic = metricsPublic;
+            return this;
         }
 
         /** Serves {@code GET /metrics} from {@code metrics} and times every request into it; default none. */

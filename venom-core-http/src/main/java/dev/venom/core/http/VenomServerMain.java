@@ -1,6 +1,7 @@
 package dev.venom.core.http;
 
 import dev.venom.core.engine.StoreException;
+import dev.venom.core.http.internal.auth.KeysCommand;
 import dev.venom.core.http.internal.bench.BenchCommand;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar venom-server.jar [flags]}: starts the server; SIGTERM or Ctrl-C stops it cleanly.
- * {@code java -jar venom-server.jar bench [options]} measures the engine on a store instead.
+ * {@code java -jar venom-server.jar bench [options]} measures the engine on a store instead, and
+ * {@code java -jar venom-server.jar keys ...} manages API keys.
  */
 public final class VenomServerMain {
 
@@ -27,6 +29,11 @@ public final class VenomServerMain {
         Thread.setDefaultUncaughtExceptionHandler(VenomServerMain::threadDied);
         if (args.length > 0 && args[0].equals("bench")) {
             System.exit(BenchCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("keys")) {
+            System.exit(KeysCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out,
+                    System.err));
             return;
         }
         if (ServerConfig.wantsHelp(args)) {

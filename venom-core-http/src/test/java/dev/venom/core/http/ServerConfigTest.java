@@ -3,6 +3,8 @@ package dev.venom.core.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.venom.core.http.internal.auth.KeysFile;
+import dev.venom.core.http.internal.auth.Role;
 import dev.venom.core.persistence.Fsync;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,5 +169,41 @@ class ServerConfigTest {
         assertThat(tuned.claimCooldown()).isZero();
         assertThatThrownBy(() -> ServerConfig.load(new String[] {"--claim-cooldown-ms", "1001"}, Map.of(),
                 dir.resolve("x"))).hasMessageContaining("VENOM_CLAIM_COOLDOWN_MS must be an integer 0..1000");
+    }
+
+    @Test
+    void aServerWithoutKeysRefusesEveryAddressButLoopbackUnlessAuthIsOff() {
+        ServerConfig loopback = ServerConfig.load(new String[] {"--host", "127.0.0.1"}, Map.of(), dir.resolve("x"));
+        assertThat(loopback.checkAccess()).contains("no API keys");
+        ServerConfig localhost = ServerConfig.load(new String[] {"--host", "localhost"}, Map.of(), dir.resolve("x"));
+        assertThat(localhost.checkAccess()).contains("no API keys");
+
+        ServerConfig open = ServerConfig.load(new String[] {"--host", "0.0.0.0"}, Map.of(), dir.resolve("x"));
+        assertThatThrownBy(open::checkAccess).isInstanceOf(ServerConfig.InvalidConfigException.class)
+                .hasMessageStartingWith("refusing to listen on 0.0.0.0 without API keys")
+                .hasMessageContaining("VENOM_AUTH=off").hasMessageNotContaining("\n");
+
+        ServerConfig off = ServerConfig.load(new String[] {"--host", "0.0.0.0", "--auth", "off"}, Map.of(),
+                dir.resolve("x"));
+        assertThat(off.checkAccess()).contains("every route is open");
+        assertThatThrownBy(() -> ServerConfig.load(new String[] {"--auth", "maybe"}, Map.of(), dir.resolve("x")))
+                .hasMessageContaining("must be on or off");
+    }
+
+    @Test
+    void aServerWithKeysListensAnywhereAndABadKeysFileStopsTheStart() throws Exception {
+        Path keys = dir.resolve("keys");
+        new KeysFile(keys).add("ci", Role.WRITE);
+        ServerConfig config = ServerConfig.load(new String[] {"--host", "0.0.0.0"},
+                Map.of("VENOM_API_KEYS_FILE", keys.toString()), dir.resolve("x"));
+        assertThat(config.apiKeysFile()).contains(keys);
+        assertThat(config.checkAccess()).isEqualTo("API keys: 1 in " + keys);
+
+        Files.writeString(keys, "ci write nothex\n");
+        assertThatThrownBy(config::checkAccess).isInstanceOf(ServerConfig.InvalidConfigException.class)
+                .hasMessageContaining("bad keys file").hasMessageContaining("line 1");
+        ServerConfig missing = ServerConfig.load(new String[] {"--api-keys-file", dir.resolve("none").toString()},
+                Map.of(), dir.resolve("x"));
+        assertThatThrownBy(missing::checkAccess).hasMessageContaining("cannot read the keys file");
     }
 }

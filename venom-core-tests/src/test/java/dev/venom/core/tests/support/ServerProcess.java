@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class ServerProcess implements AutoCloseable {
 
-    private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on http://(?:\\[[^\\]]+\\]|[^:/]+):(\\d+)");
 
     private final Process process;
     private final List<String> output = new CopyOnWriteArrayList<>();

@@ -1,0 +1,113 @@
+package dev.venom.core.http.internal.auth;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The keys a server accepts, read from its {@link KeysFile} and read again within a second of a change, so
+ * that a key added or revoked takes effect without a restart. A file that no longer parses is reported and
+ * the keys read last are kept. Thread-safe; owns the thread that watches the file.
+ */
+public final class ApiKeys implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
+
+    /** The keys, each with its hash as bytes for the constant-time comparison. */
+    private record Known(ApiKey key, byte[] hash) {
+    }
+
+    private final KeysFile file;
+    private final ScheduledExecutorService watcher;
+    private volatile List<Known> keys;
+    private volatile FileTime readModified;
+    private volatile long readSize;
+
+    private ApiKeys(KeysFile file) {
+        this.file = file;
+        this.watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "venom-keys-watcher");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Reads {@code file} and watches it.
+     *
+     * @throws IllegalArgumentException if it is missing, unreadable or has a bad line
+     */
+    public static ApiKeys open(KeysFile file) {
+        ApiKeys keys = new ApiKeys(file);
+        try {
+            keys.load();
+        } catch (IOException e) {
+            keys.close();
+            throw new IllegalArgumentException("cannot read the keys file " + file.path() + ": " + e, e);
+        } catch (IllegalArgumentException e) {
+            keys.close();
+            throw e;
+        }
+        keys.watcher.scheduleWithFixedDelay(keys::reloadIfChanged, 1, 1, TimeUnit.SECONDS);
+        return keys;
+    }
+
+    /** The key whose secret is {@code secret}, if it is one of these. */
+    public Optional<ApiKey> find(String secret) {
+        byte[] hash = KeysFile.sha256(secret);
+        ApiKey found = null;
+        for (Known known : keys) {
+            if (MessageDigest.isEqual(known.hash, hash)) { // every key compared, in constant time each
+                found = known.key;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** How many keys there are. */
+    public int size() {
+        return keys.size();
+    }
+
+    private void load() throws IOException {
+        FileTime modified = Files.getLastModifiedTime(file.path());
+        long size = Files.size(file.path());
+        keys = file.read().stream().map(key -> new Known(key, HexFormat.of().parseHex(key.hash()))).toList();
+        readModified = modified;
+        readSize = size;
+    }
+
+    void reloadIfChanged() {
+        try {
+            if (Files.getLastModifiedTime(file.path()).equals(readModified) && Files.size(file.path()) == readSize) {
+                return;
+            }
+            int before = keys.size();
+            load();
+            log.info("keys file {} read again: {} key(s), {} before", file.path(), keys.size(), before);
+        } catch (IOException | IllegalArgumentException e) {
+            log.error("keys file {} could not be read again ({}); the {} key(s) read before stay in force",
+                    file.path(), e.getMessage(), keys.size());
+            try {
+                readModified = Files.getLastModifiedTime(file.path()); // reported once a change
+                readSize = Files.size(file.path());
+            } catch (IOException gone) {
+                // reported again at the next look
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        watcher.shutdownNow();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.venom.core.http.internal.auth;
+
+import dev.venom.core.http.internal.Responses;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import java.util.Optional;
+
+/**
+ * Lets a request through if it is open or carries {@code Authorization: Bearer <key>} of a key whose role
+ * covers what it asks ({@link Access}); else answers 401 (no key, or one not known) or 403 (a key without
+ * the role). The key let through is attached to the exchange for those who record who did what.
+ */
+public final class AuthHandler implements HttpHandler {
+
+    /** The key a request was let through with. */
+    public static final AttachmentKey<ApiKey> KEY = AttachmentKey.create(ApiKey.class);
+    private static final String BEARER = "Bearer ";
+
+    private final ApiKeys keys;
+    private final Access access;
+    private final Responses responses;
+    private final HttpHandler next;
+
+    public AuthHandler(ApiKeys keys, Access access, Responses responses, HttpHandler next) {
+        this.keys = keys;
+        this.access = access;
+        this.responses = responses;
+        this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        Optional<Access.Needed> needed = access.needed(exchange.getRequestMethod().toString(),
+                exchange.getRequestPath());
+        if (needed.isEmpty()) {
+            next.handleRequest(exchange);
+            return;
+        }
+        Optional<ApiKey> key = presented(exchange).flatMap(keys::find);
+        if (key.isEmpty()) {
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+            responses.detail(exchange, 401, "Not authenticated");
+            return;
+        }
+        Access.Needed need = needed.get();
+        if (!key.get().role().covers(need.role())) {
+            responses.detail(exchange, 403, "Key '" + key.get().name() + "' (role " + key.get().role().label()
+                    + ") may not " + need.action());
+            return;
+        }
+        exchange.putAttachment(KEY, key.get());
+        next.handleRequest(exchange);
+    }
+
+    private static Optional<String> presented(HttpServerExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (header == null || header.length() <= BEARER.length()
+                || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Optional.empty();
+        }
+        return Optional.of(header.substring(BEARER.length()).strip());
+    }
+}

@@ -1,0 +1,148 @@
+package dev.venom.core.tests.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.venom.core.http.internal.auth.KeysFile;
+import dev.venom.core.http.internal.auth.Role;
+import dev.venom.core.tests.support.Http;
+import dev.venom.core.tests.support.InProcessServers;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server with API keys: who may do what by role, the answers to no key, an unknown key and a key without
+ * the role, the routes that stay open, and keys added and revoked while it runs.
+ */
+class ApiKeysApiTest {
+
+    @TempDir
+    Path dir;
+
+    private InProcessServers servers;
+    private Http http;
+    private KeysFile keys;
+    private String reader;
+    private String writer;
+    private String admin;
+    private String worker;
+
+    @BeforeEach
+    void start() throws Exception {
+        keys = new KeysFile(dir.resolve("keys"));
+        reader = keys.add("dashboard", Role.READ);
+        writer = keys.add("ci", Role.WRITE);
+        admin = keys.add("ops", Role.ADMIN);
+        worker = keys.add("gpu-1", Role.WORKER);
+        servers = new InProcessServers(dir);
+        http = servers.start("--processing-delay-ms", "60000", "--api-keys-file", keys.path().toString());
+    }
+
+    @AfterEach
+    void stop() {
+        servers.close();
+    }
+
+    private Http.Answer send(String key, String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(http.base() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return http.send(request);
+    }
+
+    private Http.Answer get(String key, String path) {
+        return send(key, "GET", path, null);
+    }
+
+    private Http.Answer create(String key) {
+        return send(key, "POST", "/api/v1/tasks", "{\"content\":\"x\"}");
+    }
+
+    @Test
+    void aRequestWithoutAKeyOrWithAnUnknownOneIsNotAuthenticated() {
+        for (String key : new String[] {null, "venom_not-a-key", ""}) {
+            Http.Answer answer = get(key, "/api/v1/tasks");
+            assertThat(answer.status()).as("key %s", key).isEqualTo(401);
+            assertThat(answer.json().get("detail").asText()).isEqualTo("Not authenticated");
+            assertThat(answer.header("WWW-Authenticate")).isEqualTo("Bearer");
+            assertThat(answer.header("Content-Type")).startsWith("application/json");
+        }
+        assertThat(create(null).status()).isEqualTo(401);
+        assertThat(send(null, "POST", "/api/v1/queue/pause", "").status()).isEqualTo(401);
+        assertThat(get(null, "/no/such/route").status()).as("no route is told to exist without a key")
+                .isEqualTo(401);
+        assertThat(get(null, "/metrics").status()).isEqualTo(401);
+        assertThat(get(null, "/api/v1/events").status()).isEqualTo(401);
+    }
+
+    @Test
+    void theProbesTheDashboardAndTheDocumentationStayOpen() {
+        for (String path : new String[] {"/healthz", "/readyz", "/", "/openapi.json", "/docs"}) {
+            assertThat(get(null, path).status()).as(path).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aReadKeyReadsButMayNotCreate() {
+        String id = create(writer).json().get("task_id").asText();
+
+        assertThat(get(reader, "/api/v1/tasks/" + id).status()).isEqualTo(200);
+        assertThat(get(reader, "/api/v1/tasks").status()).isEqualTo(200);
+        assertThat(get(reader, "/metrics").status()).isEqualTo(200);
+        Http.Answer refused = create(reader);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.json().get("detail").asText()).isEqualTo("Key 'dashboard' (role read) may not create tasks");
+        assertThat(send(reader, "POST", "/api/v1/tasks/" + id + "/cancel", "").json().get("detail").asText())
+                .isEqualTo("Key 'dashboard' (role read) may not cancel tasks");
+    }
+
+    @Test
+    void aWriteKeyCreatesAndCancelsButMayNotControlQueues() {
+        Http.Answer created = create(writer);
+        assertThat(created.status()).isEqualTo(201);
+        String id = created.json().get("task_id").asText();
+        assertThat(send(writer, "POST", "/api/v1/tasks/" + id + "/cancel", "").status()).isEqualTo(200);
+
+        Http.Answer refused = send(writer, "POST", "/api/v1/queues/default/pause", "");
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.json().get("detail").asText()).isEqualTo("Key 'ci' (role write) may not control queues");
+        assertThat(send(writer, "POST", "/api/v1/queue/purge", "").status()).isEqualTo(403);
+        assertThat(send(writer, "POST", "/api/v1/queue/emergency-stop", "").status()).isEqualTo(403);
+    }
+
+    @Test
+    void anAdminKeyControlsQueues() {
+        assertThat(send(admin, "POST", "/api/v1/queues/default/pause", "").status()).isEqualTo(200);
+        assertThat(get(admin, "/api/v1/queues/default").json().get("paused").asBoolean()).isTrue();
+        assertThat(send(admin, "POST", "/api/v1/queues/default/resume", "").status()).isEqualTo(200);
+        assertThat(create(admin).status()).isEqualTo(201);
+    }
+
+    @Test
+    void aWorkerKeyMayDoNothingElseYet() {
+        Http.Answer refused = get(worker, "/api/v1/tasks");
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.json().get("detail").asText()).isEqualTo("Key 'gpu-1' (role worker) may not read");
+        assertThat(create(worker).status()).isEqualTo(403);
+    }
+
+    @Test
+    void keysAddedAndRevokedWhileTheServerRunsTakeEffectWithinSeconds() throws Exception {
+        String late = keys.add("late", Role.READ);
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(late, "/api/v1/tasks").status() == 200);
+
+        assertThat(keys.revoke("ci")).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> create(writer).status() == 401);
+        assertThat(get(reader, "/api/v1/tasks").status()).as("the other keys stay").isEqualTo(200);
+    }
+}
