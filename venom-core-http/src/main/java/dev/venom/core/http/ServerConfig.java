@@ -15,16 +15,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The server's settings, immutable. Each comes from, highest first: a command-line flag, an environment
@@ -68,6 +71,11 @@ import java.util.regex.Pattern;
  * @param auth            {@code VENOM_AUTH}: false only when told {@code off}, which allows a server without keys
  *                        on an address other than loopback
  * @param metricsPublic   {@code VENOM_METRICS_PUBLIC}: {@code GET /metrics} needs no key
+ * @param allowedHosts    {@code VENOM_ALLOWED_HOSTS}: the host names requests may name; empty for the default
+ * @param corsOrigins     {@code VENOM_CORS_ORIGINS}: origins whose pages may use the API
+ * @param requestTimeout  {@code VENOM_REQUEST_TIMEOUT_MS}: how long a client may take to send a request's head
+ * @param idleTimeout     {@code VENOM_IDLE_TIMEOUT_MS}: how long a kept-alive connection may wait for a request
+ * @param maxConnections  {@code VENOM_MAX_CONNECTIONS}: connections open at once; one more gets 503
  * @param settings        every setting by key, with the environment's other variables: what a custom processor reads
  * @param sources         for each setting not at its default, where it came from
  * @param warnings        problems worth a warning, such as unknown keys in {@code .env}
@@ -81,6 +89,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                            Duration heartbeat, Duration pollInterval, Duration claimCooldown, int eventWindow,
                            TaskLog language, Duration snapshotInterval, Map<String, Integer> queues,
                            Optional<Path> apiKeysFile, boolean auth, boolean metricsPublic,
+                           Optional<Set<String>> allowedHosts, Set<String> corsOrigins, Duration requestTimeout,
+                           Duration idleTimeout, int maxConnections,
                            Map<String, String> settings,
                            Map<String, String> sources, List<String> warnings) {
 
@@ -179,6 +189,21 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             + "refuses to do", ServerConfig::onOff);
     static final Setting<Boolean> METRICS_PUBLIC = new Setting<>("VENOM_METRICS_PUBLIC", "metrics-public",
             "true|false", "false", "`false`", "with API keys, `GET /metrics` needs none", ServerConfig::trueFalse);
+    static final Setting<Optional<Set<String>>> ALLOWED_HOSTS = new Setting<>("VENOM_ALLOWED_HOSTS", "allowed-hosts",
+            "H,...", "", "the bound address, `localhost` and the machine's name; any on `0.0.0.0`",
+            "host names a request's `Host` may name; others get 421 (DNS rebinding); `*` for any",
+            ServerConfig::hosts);
+    static final Setting<Set<String>> CORS_ORIGINS = new Setting<>("VENOM_CORS_ORIGINS", "cors-origins",
+            "ORIGIN,...", "", "(none)", "origins (`https://app.example`) whose pages may use the API: they get CORS "
+            + "headers; a change from any other site's page gets 403", ServerConfig::origins);
+    static final Setting<Long> REQUEST_TIMEOUT = new Setting<>("VENOM_REQUEST_TIMEOUT_MS", "request-timeout-ms", "N",
+            "10000", "`10000`", "how long a client may take to send a request's line and headers; a slower one "
+            + "(a slowloris) is disconnected", Setting.integer(100, 3_600_000L));
+    static final Setting<Long> IDLE_TIMEOUT = new Setting<>("VENOM_IDLE_TIMEOUT_MS", "idle-timeout-ms", "N", "60000",
+            "`60000`", "how long a kept-alive connection may wait for its next request", Setting.integer(100, 86_400_000L));
+    static final Setting<Long> MAX_CONNECTIONS = new Setting<>("VENOM_MAX_CONNECTIONS", "max-connections", "N", "2000",
+            "`2000`", "connections open at once, event streams included; one more gets 503 with `Retry-After`",
+            Setting.integer(1, 1_000_000));
     static final Setting<String> LOG_LEVEL = new Setting<>("VENOM_LOG_LEVEL", null, null, "INFO", "`INFO`",
             "log level (`DEBUG` shows every task transition with its id)", Setting.any());
 
@@ -187,7 +212,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             DB_POOL_SIZE, LEASE, HEARTBEAT, EVENT_WINDOW, POLL, CLAIM_COOLDOWN, LANGUAGE, PROCESSING_DELAY,
             CONCURRENCY, QUEUES, NODE_ID, SHUTDOWN_GRACE, MAX_BODY, FSYNC, FSYNC_BATCH, SNAPSHOT_INTERVAL, JOURNAL_MAX,
             RETENTION, MAX_ATTEMPTS, RETRY_BASE, MAX_PENDING, PROCESSOR, PROCESSOR_URL, PROCESSOR_TIMEOUT, API_KEYS_FILE,
-            AUTH, METRICS_PUBLIC, LOG_LEVEL);
+            AUTH, METRICS_PUBLIC, ALLOWED_HOSTS, CORS_ORIGINS, REQUEST_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,
+            LOG_LEVEL);
 
     /** Every setting read here (not those only the environment sets) with its default, in README order. */
     public static final Map<String, String> DEFAULTS = Collections.unmodifiableMap(SETTINGS.stream()
@@ -338,6 +364,40 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         }
     }
 
+    /** Comma-separated host names; {@code *} for any (an empty set); empty for the default. */
+    private static Optional<Set<String>> hosts(String raw) {
+        List<String> names = list(raw);
+        if (names.isEmpty()) {
+            return Optional.empty();
+        }
+        if (names.equals(List.of("*"))) {
+            return Optional.of(Set.of());
+        }
+        for (String name : names) {
+            if (!name.matches("[A-Za-z0-9.:\\-\\[\\]]+")) {
+                throw new IllegalArgumentException("must be host names separated by commas, or *; '" + name
+                        + "' is not a host name");
+            }
+        }
+        return Optional.of(names.stream().map(name -> name.toLowerCase(Locale.ROOT)).collect(Collectors.toSet()));
+    }
+
+    /** Comma-separated origins, each {@code http(s)://host[:port]} with no path. */
+    private static Set<String> origins(String raw) {
+        List<String> origins = list(raw);
+        for (String origin : origins) {
+            if (!origin.matches("https?://[^/\\s]+")) {
+                throw new IllegalArgumentException("must be origins such as https://app.example:8443 (no path), "
+                        + "separated by commas; was '" + origin + "'");
+            }
+        }
+        return Set.copyOf(origins);
+    }
+
+    private static List<String> list(String raw) {
+        return Arrays.stream(raw.split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
+    }
+
     private static Boolean onOff(String raw) {
         return switch (raw.trim()) {
             case "on" -> true;
@@ -398,6 +458,11 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         String keysFile = API_KEYS_FILE.read(v, from.apply(API_KEYS_FILE));
         boolean auth = AUTH.read(v, from.apply(AUTH));
         boolean metricsPublic = METRICS_PUBLIC.read(v, from.apply(METRICS_PUBLIC));
+        Optional<Set<String>> allowedHosts = ALLOWED_HOSTS.read(v, from.apply(ALLOWED_HOSTS));
+        Set<String> corsOrigins = CORS_ORIGINS.read(v, from.apply(CORS_ORIGINS));
+        Duration requestTimeout = Duration.ofMillis(REQUEST_TIMEOUT.read(v, from.apply(REQUEST_TIMEOUT)));
+        Duration idleTimeout = Duration.ofMillis(IDLE_TIMEOUT.read(v, from.apply(IDLE_TIMEOUT)));
+        int maxConnections = MAX_CONNECTIONS.read(v, from.apply(MAX_CONNECTIONS)).intValue();
         Map<String, String> settings = new TreeMap<>(env);
         settings.putAll(v);
         return new ServerConfig(host, port, Path.of(stateFile), store, delay, concurrency,
@@ -407,6 +472,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                 optional(DB_PASSWORD.read(v, from.apply(DB_PASSWORD))), dbSchema, dbPoolSize, lease, heartbeat,
                 pollInterval, claimCooldown, eventWindow, language, snapshotInterval, queues,
                 keysFile.isEmpty() ? Optional.empty() : Optional.of(Path.of(keysFile)), auth, metricsPublic,
+                allowedHosts, corsOrigins, requestTimeout, idleTimeout, maxConnections,
                 Collections.unmodifiableMap(settings),
                 Map.copyOf(sources),
                 List.copyOf(warnings));

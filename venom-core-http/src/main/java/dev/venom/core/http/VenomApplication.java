@@ -114,7 +114,12 @@ public final class VenomApplication implements AutoCloseable {
                     .maxBodyBytes(config.maxBodyBytes())
                     .language(config.language())
                     .metrics(metrics)
-                    .events(events);
+                    .events(events)
+                    .corsOrigins(config.corsOrigins())
+                    .requestTimeout(config.requestTimeout())
+                    .idleTimeout(config.idleTimeout())
+                    .maxConnections(config.maxConnections());
+            config.allowedHosts().ifPresent(http::allowedHosts);
             config.apiKeysFile().ifPresent(keys -> http.apiKeysFile(keys).metricsPublic(config.metricsPublic()));
             VenomServer server = http.start();
             InetSocketAddress at = server.address();

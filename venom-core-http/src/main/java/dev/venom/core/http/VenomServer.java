@@ -6,16 +6,26 @@ import dev.venom.core.http.internal.ApiJson;
 import dev.venom.core.http.internal.HttpApi;
 import dev.venom.core.http.internal.HttpListener;
 import dev.venom.core.http.internal.MemoryGuard;
+import dev.venom.core.http.internal.RequestLimits;
 import dev.venom.core.http.internal.auth.Access;
 import dev.venom.core.http.internal.auth.ApiKeys;
+import dev.venom.core.http.internal.auth.Exposure;
 import dev.venom.core.http.internal.auth.KeysFile;
 import io.undertow.Handlers;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -49,7 +59,8 @@ public final class VenomServer implements AutoCloseable {
         });
         HttpApi api = new HttpApi(b.orchestrator, ApiJson.mapper(), b.maxBodyBytes,
                 b.metrics == null ? null : b.metrics.registry(), b.events == null ? null : b.events.stream(), memory,
-                ops, b.language, keys, new Access(b.metricsPublic));
+                ops, b.language, new Exposure(keys, new Access(b.metricsPublic),
+                        b.allowedHosts != null ? b.allowedHosts : defaultHosts(b.host), b.corsOrigins));
         this.graceful = Handlers.gracefulShutdown(api.handler());
         HttpHandler root = exchange -> {
             if (closed) {
@@ -61,8 +72,12 @@ public final class VenomServer implements AutoCloseable {
         // No server-wide entity limit: Undertow drops a chunked body over it unanswered. The create route reads
         // bodies up to maxBodyBytes and answers 413 beyond; no other route reads one. A '{' or '|' in a path
         // reaches the routes, which answer it in JSON, not Undertow's bare 400.
-        this.listener = HttpListener.open(b.host, b.port,
-                OptionMap.create(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true), root);
+        this.listener = HttpListener.open(b.host, b.port, OptionMap.builder()
+                .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
+                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) b.requestTimeout.toMillis())
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) b.idleTimeout.toMillis())
+                .set(UndertowOptions.MAX_HEADER_SIZE, RequestLimits.PARSER_LIMIT_BYTES)
+                .getMap(), b.maxConnections, root);
         this.address = listener.address();
     }
 
@@ -99,6 +114,25 @@ public final class VenomServer implements AutoCloseable {
         }
     }
 
+    /** The hosts a server bound to {@code host} answers for by default; empty (any) on the wildcard address. */
+    static Set<String> defaultHosts(String host) {
+        try {
+            InetAddress bound = InetAddress.getByName(host);
+            if (bound.isAnyLocalAddress()) {
+                return Set.of();
+            }
+        } catch (UnknownHostException e) {
+            // binding fails with the reason
+        }
+        Set<String> hosts = new HashSet<>(List.of(host.toLowerCase(Locale.ROOT), "localhost", "127.0.0.1", "::1"));
+        try {
+            hosts.add(InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT));
+        } catch (UnknownHostException e) {
+            // a machine without a resolvable name: the addresses above still serve
+        }
+        return hosts;
+    }
+
     /** Options of a {@link VenomServer}. */
     public static final class Builder {
         private Orchestrator orchestrator;
@@ -110,6 +144,11 @@ public final class VenomServer implements AutoCloseable {
         private TaskLog language = TaskLog.EN;
         private Path apiKeysFile;
         private boolean metricsPublic;
+        private Set<String> allowedHosts;
+        private Set<String> corsOrigins = Set.of();
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private int maxConnections = 2_000;
 
         private Builder() {
         }
@@ -122,6 +161,59 @@ public final class VenomServer implements AutoCloseable {
         public Builder apiKeysFile(Path file) {
             this.apiKeysFile = Objects.requireNonNull(file, "file");
             return this;
+        }
+
+        /**
+         * The host names (no port) requests may name in {@code Host}; others get 421, which stops DNS
+         * rebinding. Empty allows any. Default: for a loopback or a given address, that address,
+         * {@code localhost}, the loopback addresses and this machine's name; for the wildcard address, any.
+         */
+        public Builder allowedHosts(Set<String> hosts) {
+            this.allowedHosts = hosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+            return this;
+        }
+
+        /**
+         * Origins ({@code https://app.example}) whose pages may use the API: they get CORS headers and may
+         * change things; a change from any other origin's page gets 403. Default none.
+         */
+        public Builder corsOrigins(Set<String> origins) {
+            this.corsOrigins = Set.copyOf(origins);
+            return this;
+        }
+
+        /**
+         * How long a client may take to send a request's line and headers; a slower one (a slowloris) is
+         * disconnected. Default 10 s.
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positiveMillis(timeout, "requestTimeout");
+            return this;
+        }
+
+        /** How long a kept-alive connection may wait for its next request before it is closed. Default 60 s. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positiveMillis(timeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * The most connections open at once (event streams included); one more is answered 503 with
+         * {@code Retry-After} and closed. Default 2,000.
+         */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be >= 1, was " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        private static Duration positiveMillis(Duration timeout, String name) {
+            if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(name + " must be 1 ms..24 days, was " + timeout);
+            }
+            return timeout;
         }
 
         /** With API keys, leaves {@code GET /metrics} open to anyone who can reach it; default false. */

@@ -3,9 +3,9 @@ package dev.venom.core.http.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.http.internal.ExceptionMapping.Action;
-import dev.venom.core.http.internal.auth.Access;
-import dev.venom.core.http.internal.auth.ApiKeys;
 import dev.venom.core.http.internal.auth.AuthHandler;
+import dev.venom.core.http.internal.auth.BrowserGuard;
+import dev.venom.core.http.internal.auth.Exposure;
 import dev.venom.core.model.TaskLog;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Handlers;
@@ -15,8 +15,8 @@ import io.undertow.server.RoutingHandler;
 import java.util.concurrent.Executor;
 
 /**
- * The API's handler chain: request metrics, then authentication (when the server has API keys), then the
- * exception mapping, then the routes grouped by concern (tasks, events, ops, static pages), with JSON
+ * The API's handler chain: request metrics, then the size limits, then the browser guard (hosts, cross-site requests, CORS,
+ * security headers), then authentication (when the server has API keys), then the exception mapping, then the routes grouped by concern (tasks, events, ops, static pages), with JSON
  * answers for unknown routes (404) and wrong methods (405), and FastAPI's redirect for a trailing slash.
  */
 public final class HttpApi {
@@ -29,12 +29,10 @@ public final class HttpApi {
      * @param events  the live event streams, or null for no event routes
      * @param ops      runs the operators' routes, so that they answer while every worker thread is busy
      * @param language the language of the error details the original service wrote in Polish
-     * @param keys     the API keys every request but the open ones must carry, or null to ask for none
-     * @param access   which role each request needs, with {@code keys}
+     * @param exposure the keys requests must carry, the hosts they may name, the origins that may use it
      */
     public HttpApi(Orchestrator orchestrator, ObjectMapper mapper, long maxBodyBytes, PrometheusMeterRegistry metrics,
-                   EventStream events, MemoryGuard memory, Executor ops, TaskLog language, ApiKeys keys,
-                   Access access) {
+                   EventStream events, MemoryGuard memory, Executor ops, TaskLog language, Exposure exposure) {
         this.responses = new Responses(mapper);
         ExceptionMapping errors = new ExceptionMapping(responses, language);
         RouteHandlers handlers = new RouteHandlers(errors, ops);
@@ -54,8 +52,11 @@ public final class HttpApi {
         new QueueRoutes(orchestrator, responses, handlers).register(routes);
         new StaticPages().register(routes, handlers);
         HttpHandler mapped = handlers.io(Action.READ, routes::handleRequest);
-        HttpHandler guarded = keys == null ? mapped : new AuthHandler(keys, access, responses, mapped);
-        this.handler = metrics == null ? guarded : new RequestMetrics(metrics, guarded);
+        HttpHandler authenticated = exposure.keys() == null ? mapped
+                : new AuthHandler(exposure.keys(), exposure.access(), responses, mapped);
+        HttpHandler guarded = new BrowserGuard(exposure.hosts(), exposure.origins(), responses, authenticated);
+        HttpHandler limited = new RequestLimits(responses, guarded);
+        this.handler = metrics == null ? limited : new RequestMetrics(metrics, limited);
     }
 
     /** The head of the chain. */

@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
@@ -21,8 +24,10 @@ import org.xnio.channels.AcceptingChannel;
 
 /**
  * The HTTP/1.1 listener, opened as {@code Undertow.start()} opens one (same threads, buffers and options), with
- * one difference: every accepted connection answers a request Undertow's parser refuses (a bad percent escape, a
- * malformed request line) with the API's JSON 400 instead of an empty one ({@link RefusedRequestAnswer}).
+ * two differences: every accepted connection answers a request Undertow's parser refuses (a bad percent escape,
+ * a malformed request line) with the API's JSON 400 instead of an empty one ({@link RefusedRequestAnswer}); and
+ * a connection beyond {@code maxConnections} open ones is answered 503 with {@code Retry-After} and closed, so
+ * that a flood of idle or half-sent connections cannot take every file descriptor.
  */
 public final class HttpListener implements AutoCloseable {
 
@@ -36,8 +41,21 @@ public final class HttpListener implements AutoCloseable {
         this.buffers = buffers;
     }
 
-    /** Listens on {@code host:port} (0 for any free port) and hands every request to {@code handler}. */
-    public static HttpListener open(String host, int port, OptionMap serverOptions, HttpHandler handler) {
+    /** A connection over the cap: answered at once, before anything is read, and closed. */
+    private static final byte[] TOO_MANY = tooMany("{\"detail\":\"Too many connections; try again later\"}");
+
+    private static byte[] tooMany(String body) {
+        return ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+                + "Connection: close\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Listens on {@code host:port} (0 for any free port) and hands every request to {@code handler}, with at most
+     * {@code maxConnections} connections open at once.
+     */
+    public static HttpListener open(String host, int port, OptionMap serverOptions, int maxConnections,
+                                    HttpHandler handler) {
         int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2);
         int workerThreads = ioThreads * 8;
         XnioWorker worker;
@@ -56,12 +74,16 @@ public final class HttpListener implements AutoCloseable {
         }
         ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
         try {
-            HttpOpenListener http = new HttpOpenListener(buffers, OptionMap.builder()
-                    .set(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
-                    .addAll(serverOptions)
-                    .getMap());
+            HttpOpenListener http = new HttpOpenListener(buffers, serverOptions);
             http.setRootHandler(handler);
+            AtomicInteger open = new AtomicInteger();
             ChannelListener<StreamConnection> answeringRefusals = connection -> {
+                if (open.incrementAndGet() > maxConnections) {
+                    open.decrementAndGet();
+                    refuse(connection);
+                    return;
+                }
+                connection.getCloseSetter().set(closed -> open.decrementAndGet());
                 RefusedRequestAnswer.install(connection);
                 http.handleEvent(connection);
             };
@@ -82,6 +104,17 @@ public final class HttpListener implements AutoCloseable {
             worker.shutdownNow();
             buffers.close();
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void refuse(StreamConnection connection) {
+        try {
+            connection.getSinkChannel().write(ByteBuffer.wrap(TOO_MANY)); // small enough for any socket buffer
+            connection.getSinkChannel().flush();
+        } catch (IOException e) {
+            // the client is gone: nothing to tell it
+        } finally {
+            IoUtils.safeClose(connection);
         }
     }
 

@@ -97,21 +97,21 @@ class ProtocolEdgesApiTest {
     @Test
     void aChunkedBodyOverTheLimitIsAnswered413NotCutOff() throws Exception {
         for (int size : new int[] {1_500, 100_000}) {
-            String answer = raw("POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            String answer = raw("POST /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     + "Transfer-Encoding: chunked\r\n\r\n", chunked("x".repeat(size)));
 
             assertThat(answer).as("content of " + size).startsWith("HTTP/1.1 413 ");
             assertThat(bodyOf(answer).get("detail").asText()).isEqualTo("Request body too large; the limit is 1000 bytes");
         }
-        String small = raw("POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        String small = raw("POST /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                 + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n", chunked("fits"));
         assertThat(small).startsWith("HTTP/1.1 201 ");
     }
 
     @Test
     void bracesAndQuotesInAPathAreAnsweredInJson() throws Exception {
-        String answer = raw("GET /api/v1/tasks/{a\"b} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", new byte[0]);
-        String unknown = raw("GET /{nothing}|here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", new byte[0]);
+        String answer = raw("GET /api/v1/tasks/{a\"b} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", new byte[0]);
+        String unknown = raw("GET /{nothing}|here HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", new byte[0]);
 
         assertThat(answer).startsWith("HTTP/1.1 422 ");
         assertThat(bodyOf(answer).get("detail").get(0).get("loc").toString()).isEqualTo("[\"path\",\"task_id\"]");
@@ -121,9 +121,9 @@ class ProtocolEdgesApiTest {
 
     @Test
     void requestsUndertowsParserRefusesAreAnsweredInJson() throws Exception {
-        String badEscape = raw("GET /api/v1/tasks/%zz HTTP/1.1\r\nHost: x\r\n\r\n", new byte[0]);
-        String badQuery = raw("GET /api/v1/tasks?limit=%g1 HTTP/1.1\r\nHost: x\r\n\r\n", new byte[0]);
-        String badLine = raw("GET /api/v1/tasks HTTP/1.1 extra\r\nHost: x\r\n\r\n", new byte[0]);
+        String badEscape = raw("GET /api/v1/tasks/%zz HTTP/1.1\r\nHost: localhost\r\n\r\n", new byte[0]);
+        String badQuery = raw("GET /api/v1/tasks?limit=%g1 HTTP/1.1\r\nHost: localhost\r\n\r\n", new byte[0]);
+        String badLine = raw("GET /api/v1/tasks HTTP/1.1 extra\r\nHost: localhost\r\n\r\n", new byte[0]);
         String badHeader = raw("GET /api/v1/tasks HTTP/1.1\r\nHo st: x\r\n\r\n", new byte[0]);
 
         for (String answer : List.of(badEscape, badQuery, badLine, badHeader)) {
@@ -134,7 +134,7 @@ class ProtocolEdgesApiTest {
 
     @Test
     void aRefusedRequestAfterAGoodOneOnTheSameConnectionIsAnsweredInJson() throws Exception {
-        String answers = raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /a%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+        String answers = raw("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /a%zz HTTP/1.1\r\nHost: localhost\r\n\r\n",
                 new byte[0]);
 
         assertThat(answers).startsWith("HTTP/1.1 200 ");

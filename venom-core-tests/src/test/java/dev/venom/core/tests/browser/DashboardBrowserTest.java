@@ -115,6 +115,70 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBe(By.id("detail-status"), "COMPLETED"));
     }
 
+    @Test
+    void hostileTaskContentIsShownAsTextAndRunsNothing() {
+        // given tasks whose content is markup and script
+        Http http = servers.start("--processing-delay-ms", "0");
+        List<String> hostile = List.of("<img src=x onerror=\"window.__pwned='img'\">",
+                "</script><script>window.__pwned='script'</script>",
+                "javascript:window.__pwned='link'",
+                "<a href=\"javascript:window.__pwned='a'\" id=\"planted\">click me</a>");
+        List<String> ids = hostile.stream().map(http::create).toList();
+
+        // when the dashboard lists them and shows each one's details
+        browser.get(http.base() + "/?refresh=0");
+        for (int i = 0; i < ids.size(); i++) {
+            By row = By.cssSelector("#tasks tbody tr[data-task-id='" + ids.get(i) + "']");
+            wait.until(ExpectedConditions.elementToBeClickable(row)).click();
+            wait.until(ExpectedConditions.textToBe(By.id("detail-content"), hostile.get(i)));
+            wait.until(ExpectedConditions.textToBe(By.id("detail-status"), "COMPLETED"));
+            assertThat(browser.findElement(By.id("detail-result")).getText()).contains(hostile.get(i));
+        }
+
+        // then every one is text: no element was made from it, and no script of it ran
+        assertThat(browser.findElements(By.cssSelector("#tasks img, #detail img, #planted"))).isEmpty();
+        assertThat(((JavascriptExecutor) browser).executeScript("return typeof window.__pwned")).isEqualTo("undefined");
+    }
+
+    @Test
+    void aPageOfAnotherSiteCannotCreateOrCancelTasksThroughTheBrowser() throws Exception {
+        // given a server without keys (on loopback, as by default) with a task waiting, and a page of another site
+        Http http = servers.start("--processing-delay-ms", "60000", "--concurrency", "1");
+        http.create("running");
+        String victim = http.create("victim");
+        String page = "<!doctype html><title>loading</title><script>"
+                + "const v = " + Http.quote(http.base()) + ";"
+                + "Promise.allSettled(["
+                + "fetch(v + '/api/v1/tasks', {method: 'POST', mode: 'no-cors', body: '{\"content\": \"forged\"}'}),"
+                + "fetch(v + '/api/v1/tasks/" + victim + "/cancel', {method: 'POST', mode: 'no-cors'}),"
+                + "fetch(v + '/api/v1/queue/emergency-stop', {method: 'POST', mode: 'no-cors'})"
+                + "]).then(() => { document.title = 'sent'; });</script>";
+        com.sun.net.httpserver.HttpServer evil = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        evil.createContext("/", exchange -> {
+            byte[] body = page.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        evil.start();
+        try {
+            // when a visitor opens it (localhost: another site than 127.0.0.1)
+            browser.get("http://localhost:" + evil.getAddress().getPort() + "/");
+            wait.until(ExpectedConditions.titleIs("sent"));
+        } finally {
+            evil.stop(0);
+        }
+
+        // then nothing was created, cancelled or stopped
+        List<String> contents = new java.util.ArrayList<>();
+        http.get("/api/v1/tasks").json().forEach(task -> contents.add(task.get("content").asText()));
+        assertThat(contents).containsExactlyInAnyOrder("running", "victim");
+        assertThat(http.task(victim).get("status").asText()).isEqualTo("PENDING");
+        assertThat(http.get("/api/v1/queue/status").json().get("paused").asBoolean()).isFalse();
+    }
+
     private List<String> shownLogs() {
         return browser.findElements(By.cssSelector("#detail-logs li")).stream().map(WebElement::getText).toList();
     }
