@@ -76,6 +76,10 @@ import java.util.stream.Collectors;
  * @param requestTimeout  {@code VENOM_REQUEST_TIMEOUT_MS}: how long a client may take to send a request's head
  * @param idleTimeout     {@code VENOM_IDLE_TIMEOUT_MS}: how long a kept-alive connection may wait for a request
  * @param maxConnections  {@code VENOM_MAX_CONNECTIONS}: connections open at once; one more gets 503
+ * @param auditMaxBytes   {@code VENOM_AUDIT_MAX_BYTES}: the embedded audit trail's file size that starts a new one
+ * @param tlsKeystore     {@code VENOM_TLS_KEYSTORE}: the PKCS12 keystore of an HTTPS listener; empty for HTTP
+ * @param tlsPasswordFile {@code VENOM_TLS_PASSWORD_FILE}: the file holding the keystore's password
+ * @param rateLimit       {@code VENOM_RATE_LIMIT}: requests a second per key (or address); 0 for none
  * @param settings        every setting by key, with the environment's other variables: what a custom processor reads
  * @param sources         for each setting not at its default, where it came from
  * @param warnings        problems worth a warning, such as unknown keys in {@code .env}
@@ -90,7 +94,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                            TaskLog language, Duration snapshotInterval, Map<String, Integer> queues,
                            Optional<Path> apiKeysFile, boolean auth, boolean metricsPublic,
                            Optional<Set<String>> allowedHosts, Set<String> corsOrigins, Duration requestTimeout,
-                           Duration idleTimeout, int maxConnections,
+                           Duration idleTimeout, int maxConnections, long auditMaxBytes, Optional<Path> tlsKeystore,
+                           Optional<Path> tlsPasswordFile, int rateLimit,
                            Map<String, String> settings,
                            Map<String, String> sources, List<String> warnings) {
 
@@ -204,6 +209,20 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     static final Setting<Long> MAX_CONNECTIONS = new Setting<>("VENOM_MAX_CONNECTIONS", "max-connections", "N", "2000",
             "`2000`", "connections open at once, event streams included; one more gets 503 with `Retry-After`",
             Setting.integer(1, 1_000_000));
+    static final Setting<Long> AUDIT_MAX_BYTES = new Setting<>("VENOM_AUDIT_MAX_BYTES", "audit-max-bytes", "N",
+            "67108864", "`67108864` (64 MiB)", "with the journal, the size at which `audit.log` becomes `audit.log.1` "
+            + "and a new one begins (five are kept)", Setting.integer(1024, 1L << 40));
+    static final Setting<Long> RATE_LIMIT = new Setting<>("VENOM_RATE_LIMIT", "rate-limit", "N", "0", "`0` (none)",
+            "requests a second each API key (each client address without keys) may make, in bursts of as many; one "
+            + "more gets 429 with `Retry-After`", Setting.integer(0, 1_000_000));
+    static final Setting<String> TLS_KEYSTORE = new Setting<>("VENOM_TLS_KEYSTORE", "tls-keystore", "F", "", "(none)",
+            "a PKCS12 keystore with the server's key and certificate: the server then speaks HTTPS only, with HTTP/2 "
+            + "(see Security)", Setting.any());
+    static final Setting<String> TLS_PASSWORD_FILE = new Setting<>("VENOM_TLS_PASSWORD_FILE", "tls-password-file", "F",
+            "", "(none)", "the file holding the keystore's password (its first line)", Setting.any());
+    static final Setting<String> DB_PASSWORD_FILE = new Setting<>("VENOM_DB_PASSWORD_FILE", "db-password-file", "F",
+            "", "(none)", "the file holding the PostgreSQL password (its first line), instead of `VENOM_DB_PASSWORD`",
+            Setting.any());
     static final Setting<String> LOG_LEVEL = new Setting<>("VENOM_LOG_LEVEL", null, null, "INFO", "`INFO`",
             "log level (`DEBUG` shows every task transition with its id)", Setting.any());
 
@@ -213,7 +232,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             CONCURRENCY, QUEUES, NODE_ID, SHUTDOWN_GRACE, MAX_BODY, FSYNC, FSYNC_BATCH, SNAPSHOT_INTERVAL, JOURNAL_MAX,
             RETENTION, MAX_ATTEMPTS, RETRY_BASE, MAX_PENDING, PROCESSOR, PROCESSOR_URL, PROCESSOR_TIMEOUT, API_KEYS_FILE,
             AUTH, METRICS_PUBLIC, ALLOWED_HOSTS, CORS_ORIGINS, REQUEST_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,
-            LOG_LEVEL);
+            AUDIT_MAX_BYTES, RATE_LIMIT, TLS_KEYSTORE, TLS_PASSWORD_FILE, DB_PASSWORD_FILE, LOG_LEVEL);
 
     /** Every setting read here (not those only the environment sets) with its default, in README order. */
     public static final Map<String, String> DEFAULTS = Collections.unmodifiableMap(SETTINGS.stream()
@@ -398,6 +417,25 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         return Arrays.stream(raw.split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
     }
 
+    /**
+     * The first line of the file {@code setting} names: a password, never logged.
+     *
+     * @throws InvalidConfigException if it cannot be read
+     */
+    static String secret(Path file, String setting) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return lines.isEmpty() ? "" : lines.get(0);
+        } catch (IOException e) {
+            throw new InvalidConfigException("cannot read " + setting + "=" + file + ": " + e);
+        }
+    }
+
+    /** The keystore password, read from {@code VENOM_TLS_PASSWORD_FILE}. */
+    char[] tlsPassword() {
+        return secret(tlsPasswordFile.orElseThrow(), "VENOM_TLS_PASSWORD_FILE").toCharArray();
+    }
+
     private static Boolean onOff(String raw) {
         return switch (raw.trim()) {
             case "on" -> true;
@@ -463,16 +501,34 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         Duration requestTimeout = Duration.ofMillis(REQUEST_TIMEOUT.read(v, from.apply(REQUEST_TIMEOUT)));
         Duration idleTimeout = Duration.ofMillis(IDLE_TIMEOUT.read(v, from.apply(IDLE_TIMEOUT)));
         int maxConnections = MAX_CONNECTIONS.read(v, from.apply(MAX_CONNECTIONS)).intValue();
+        long auditMaxBytes = AUDIT_MAX_BYTES.read(v, from.apply(AUDIT_MAX_BYTES));
+        int rateLimit = RATE_LIMIT.read(v, from.apply(RATE_LIMIT)).intValue();
+        Optional<Path> tlsKeystore = optional(TLS_KEYSTORE.read(v, from.apply(TLS_KEYSTORE))).map(Path::of);
+        Optional<Path> tlsPasswordFile = optional(TLS_PASSWORD_FILE.read(v, from.apply(TLS_PASSWORD_FILE)))
+                .map(Path::of);
+        if (tlsKeystore.isPresent() != tlsPasswordFile.isPresent()) {
+            throw new InvalidConfigException("VENOM_TLS_KEYSTORE and VENOM_TLS_PASSWORD_FILE go together: set both "
+                    + "for HTTPS, or neither");
+        }
+        Optional<String> dbPassword = optional(DB_PASSWORD.read(v, from.apply(DB_PASSWORD)));
+        Optional<String> dbPasswordFile = optional(DB_PASSWORD_FILE.read(v, from.apply(DB_PASSWORD_FILE)));
+        if (dbPasswordFile.isPresent()) {
+            if (dbPassword.isPresent()) {
+                throw new InvalidConfigException("set VENOM_DB_PASSWORD or VENOM_DB_PASSWORD_FILE, not both");
+            }
+            dbPassword = Optional.of(secret(Path.of(dbPasswordFile.get()), "VENOM_DB_PASSWORD_FILE"));
+        }
         Map<String, String> settings = new TreeMap<>(env);
         settings.putAll(v);
         return new ServerConfig(host, port, Path.of(stateFile), store, delay, concurrency,
                 nodeId.isEmpty() ? Optional.empty() : Optional.of(nodeId), grace, maxBody,
                 fsync, fsyncBatch, journalMax, retention, maxAttempts, retryBase, maxPending, processor,
                 processorUrl, processorTimeout, optional(DB_USER.read(v, from.apply(DB_USER))),
-                optional(DB_PASSWORD.read(v, from.apply(DB_PASSWORD))), dbSchema, dbPoolSize, lease, heartbeat,
+                dbPassword, dbSchema, dbPoolSize, lease, heartbeat,
                 pollInterval, claimCooldown, eventWindow, language, snapshotInterval, queues,
                 keysFile.isEmpty() ? Optional.empty() : Optional.of(Path.of(keysFile)), auth, metricsPublic,
-                allowedHosts, corsOrigins, requestTimeout, idleTimeout, maxConnections,
+                allowedHosts, corsOrigins, requestTimeout, idleTimeout, maxConnections, auditMaxBytes, tlsKeystore,
+                tlsPasswordFile, rateLimit,
                 Collections.unmodifiableMap(settings),
                 Map.copyOf(sources),
                 List.copyOf(warnings));

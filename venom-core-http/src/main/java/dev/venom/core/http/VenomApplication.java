@@ -7,6 +7,8 @@ import dev.venom.core.engine.TaskProcessorProvider;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.http.internal.ApiJson;
 import dev.venom.core.persistence.JsonFileStateStore;
+import dev.venom.core.persistence.AuditTrail;
+import dev.venom.core.persistence.JsonLinesAuditTrail;
 import dev.venom.core.persistence.PostgresStateStore;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -32,11 +34,13 @@ public final class VenomApplication implements AutoCloseable {
     private final LiveEvents events;
     private final Orchestrator orchestrator;
     private final VenomServer server;
+    private final AuditTrail audit;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private VenomApplication(StateStore store, String storeDescription, LiveEvents events, Orchestrator orchestrator,
-                             VenomServer server) {
+                             VenomServer server, AuditTrail audit) {
         this.store = store;
+        this.audit = audit;
         this.events = events;
         this.storeDescription = storeDescription;
         this.orchestrator = orchestrator;
@@ -86,7 +90,11 @@ public final class VenomApplication implements AutoCloseable {
                     + " recovered after restart, fsync " + config.fsync().name().toLowerCase(Locale.ROOT);
         }
         Orchestrator orchestrator = null;
+        AuditTrail audit = null;
         try {
+            audit = store instanceof PostgresStateStore postgres ? postgres.auditTrail()
+                    : JsonLinesAuditTrail.open(config.stateFile().toAbsolutePath().resolveSibling("audit.log"),
+                            config.auditMaxBytes());
             LiveEvents events = LiveEvents.create(config.eventWindow());
             Orchestrator.Builder engine = Orchestrator.builder()
                     .listener(metrics.listener())
@@ -118,18 +126,30 @@ public final class VenomApplication implements AutoCloseable {
                     .corsOrigins(config.corsOrigins())
                     .requestTimeout(config.requestTimeout())
                     .idleTimeout(config.idleTimeout())
-                    .maxConnections(config.maxConnections());
+                    .maxConnections(config.maxConnections())
+                    .auditTrail(audit)
+                    .rateLimit(config.rateLimit());
             config.allowedHosts().ifPresent(http::allowedHosts);
+            if (config.tlsKeystore().isPresent()) {
+                try {
+                    http.tls(config.tlsKeystore().get(), config.tlsPassword());
+                } catch (IllegalArgumentException e) {
+                    throw new ServerConfig.InvalidConfigException(e.getMessage());
+                }
+            }
             config.apiKeysFile().ifPresent(keys -> http.apiKeysFile(keys).metricsPublic(config.metricsPublic()));
             VenomServer server = http.start();
             InetSocketAddress at = server.address();
-            log.info("Venom Core listening on http://{}:{} (store: {}; processor: {}; concurrency: {}; node: {}; "
-                            + "{}; config: {})", urlHost(at), at.getPort(), description, orchestrator.processor(),
+            log.info("Venom Core listening on {}://{}:{} (store: {}; processor: {}; concurrency: {}; node: {}; "
+                            + "{}; config: {})", server.scheme(), urlHost(at), at.getPort(), description, orchestrator.processor(),
                     orchestrator.concurrency(), orchestrator.nodeId(), access, config.describe());
-            return new VenomApplication(store, description, events, orchestrator, server);
+            return new VenomApplication(store, description, events, orchestrator, server, audit);
         } catch (RuntimeException e) {
             if (orchestrator != null) {
                 orchestrator.close();
+            }
+            if (audit != null) {
+                audit.close();
             }
             store.close();
             throw e;
@@ -184,6 +204,7 @@ public final class VenomApplication implements AutoCloseable {
         orchestrator.close(); // reads and cancels are still served while running attempts finish
         events.close(); // live streams end, so the server's graceful stop does not wait on them
         server.close();
+        audit.close();
         closeProcessor();
         store.close();
         if (store instanceof JsonFileStateStore json) {

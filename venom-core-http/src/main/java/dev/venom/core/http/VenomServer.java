@@ -2,6 +2,8 @@ package dev.venom.core.http;
 
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.model.TaskLog;
+import dev.venom.core.persistence.AuditEntry;
+import dev.venom.core.persistence.AuditTrail;
 import dev.venom.core.http.internal.ApiJson;
 import dev.venom.core.http.internal.HttpApi;
 import dev.venom.core.http.internal.HttpListener;
@@ -18,8 +20,14 @@ import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +36,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.xnio.OptionMap;
 import org.slf4j.LoggerFactory;
@@ -47,10 +57,17 @@ public final class VenomServer implements AutoCloseable {
     private final MemoryGuard memory;
     private final ExecutorService ops;
     private final ApiKeys keys;
+    private final boolean tls;
     private volatile boolean closed;
 
     private VenomServer(Builder b) {
-        this.keys = b.apiKeysFile == null ? null : ApiKeys.open(new KeysFile(b.apiKeysFile));
+        this.tls = b.tls != null;
+        this.keys = b.apiKeysFile == null ? null : ApiKeys.open(new KeysFile(b.apiKeysFile), (added, removed) -> {
+            if (b.audit != null) {
+                b.audit.record(new AuditEntry(0, Instant.now(), null, null, null, "RELOAD", b.apiKeysFile.toString(),
+                        "keys.change", "added " + added + ", removed " + removed, 0, b.orchestrator.nodeId()));
+            }
+        });
         this.memory = MemoryGuard.forThisJvm(b.maxBodyBytes);
         this.ops = Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "venom-http-ops");
@@ -60,7 +77,8 @@ public final class VenomServer implements AutoCloseable {
         HttpApi api = new HttpApi(b.orchestrator, ApiJson.mapper(), b.maxBodyBytes,
                 b.metrics == null ? null : b.metrics.registry(), b.events == null ? null : b.events.stream(), memory,
                 ops, b.language, new Exposure(keys, new Access(b.metricsPublic),
-                        b.allowedHosts != null ? b.allowedHosts : defaultHosts(b.host), b.corsOrigins));
+                        b.allowedHosts != null ? b.allowedHosts : defaultHosts(b.host), b.corsOrigins, b.audit,
+                        b.rateLimit));
         this.graceful = Handlers.gracefulShutdown(api.handler());
         HttpHandler root = exchange -> {
             if (closed) {
@@ -77,7 +95,7 @@ public final class VenomServer implements AutoCloseable {
                 .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) b.requestTimeout.toMillis())
                 .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) b.idleTimeout.toMillis())
                 .set(UndertowOptions.MAX_HEADER_SIZE, RequestLimits.PARSER_LIMIT_BYTES)
-                .getMap(), b.maxConnections, root);
+                .getMap(), b.maxConnections, b.tls, root);
         this.address = listener.address();
     }
 
@@ -89,6 +107,11 @@ public final class VenomServer implements AutoCloseable {
     /** Where the server listens; the real port when 0 was asked for. */
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** {@code https} when serving TLS, else {@code http}. */
+    public String scheme() {
+        return tls ? "https" : "http";
     }
 
     /** Stops taking requests, waits up to 5 s for those in progress, then stops. Idempotent. */
@@ -149,6 +172,9 @@ public final class VenomServer implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private int maxConnections = 2_000;
+        private AuditTrail audit;
+        private SSLContext tls;
+        private int rateLimit;
 
         private Builder() {
         }
@@ -214,6 +240,48 @@ public final class VenomServer implements AutoCloseable {
                 throw new IllegalArgumentException(name + " must be 1 ms..24 days, was " + timeout);
             }
             return timeout;
+        }
+
+        /**
+         * Records every change and every refused request in {@code audit}, and serves it at
+         * {@code GET /api/v1/audit} (admin). Not closed by the server. Default none.
+         */
+        public Builder auditTrail(AuditTrail audit) {
+            this.audit = Objects.requireNonNull(audit, "audit");
+            return this;
+        }
+
+        /**
+         * Serves HTTPS only (HTTP/2 offered by ALPN besides HTTP/1.1) with the key and certificate in the PKCS12
+         * {@code keystore}, opened with {@code password}.
+         *
+         * @throws IllegalArgumentException if the keystore cannot be read or holds no usable key
+         */
+        public Builder tls(Path keystore, char[] password) {
+            try (InputStream in = Files.newInputStream(keystore)) {
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(in, password);
+                KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keys.init(store, password);
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(keys.getKeyManagers(), null, null);
+                this.tls = context;
+                return this;
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot use the TLS keystore " + keystore + ": " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * At most {@code perSecond} requests a second for each API key (each client address without keys),
+         * with bursts of as many; one more gets 429 with {@code Retry-After}. 0 (the default) for no limit.
+         */
+        public Builder rateLimit(int perSecond) {
+            if (perSecond < 0) {
+                throw new IllegalArgumentException("rateLimit must be >= 0, was " + perSecond);
+            }
+            this.rateLimit = perSecond;
+            return this;
         }
 
         /** With API keys, leaves {@code GET /metrics} open to anyone who can reach it; default false. */

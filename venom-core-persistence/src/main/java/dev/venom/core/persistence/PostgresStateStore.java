@@ -18,6 +18,7 @@ import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.internal.pg.Jdbc;
 import dev.venom.core.persistence.internal.pg.Migrations;
+import dev.venom.core.persistence.internal.pg.PgAuditTrail;
 import dev.venom.core.persistence.internal.pg.PgClaims;
 import dev.venom.core.persistence.internal.pg.PgEventRelay;
 import dev.venom.core.persistence.internal.pg.PgNotifications;
@@ -138,6 +139,14 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     /** A builder for a store at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/database}). */
     public static Builder builder(String jdbcUrl) {
         return new Builder(jdbcUrl);
+    }
+
+    /**
+     * The audit trail in this store's schema ({@code venom_audit}), shared by every server of the database;
+     * it writes on a thread of its own over this store's pool. The caller closes it, before this store.
+     */
+    public AuditTrail auditTrail() {
+        return new PgAuditTrail(pool, jdbc, table);
     }
 
     /** Where the store is, without credentials: {@code <url> schema <schema>}. */

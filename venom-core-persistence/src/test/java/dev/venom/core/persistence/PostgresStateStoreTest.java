@@ -256,6 +256,9 @@ class PostgresStateStoreTest {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getInt(1)).isEqualTo(3);
             assertThat(rows.getString(2)).isEqualTo("V3__queues.sql");
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(4);
+            assertThat(rows.getString(2)).isEqualTo("V4__audit.sql");
             assertThat(rows.next()).isFalse();
         }
         assertThat(tableOptions()).contains("autovacuum_vacuum_scale_factor=0.01",
@@ -290,7 +293,7 @@ class PostgresStateStoreTest {
              Statement sql = connection.createStatement();
              ResultSet rows = sql.executeQuery("SELECT max(version) FROM \"" + schema + "\".venom_schema_version")) {
             rows.next();
-            assertThat(rows.getInt(1)).isEqualTo(3);
+            assertThat(rows.getInt(1)).isEqualTo(4);
         }
     }
 
@@ -300,11 +303,49 @@ class PostgresStateStoreTest {
         try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
              Statement sql = connection.createStatement()) {
             sql.execute("INSERT INTO \"" + schema + "\".venom_schema_version (version, description) "
-                    + "VALUES (4, 'V4__from_a_newer_server.sql')");
+                    + "VALUES (5, 'V5__from_a_newer_server.sql')");
         }
 
         assertThatThrownBy(this::store).isInstanceOf(StoreException.class)
-                .hasMessageContaining("the database schema is at version 4, newer than this server's 3");
+                .hasMessageContaining("the database schema is at version 5, newer than this server's 4");
+    }
+
+    @Test
+    void theAuditTrailIsSharedByEveryServerOfTheDatabaseAndPagedNewestFirst() throws Exception {
+        // given two servers' stores on one schema, each with its trail
+        PostgresStateStore first = store();
+        PostgresStateStore second = store();
+        Instant now = Instant.parse("2026-12-06T12:00:00Z");
+        try (AuditTrail a = first.auditTrail(); AuditTrail b = second.auditTrail()) {
+            // when each records entries, one after the other
+            a.record(new AuditEntry(0, now, "ci", "write", "10.0.0.1", "POST", "/api/v1/tasks", "task.create", "t-1",
+                    201, "node-a"));
+            awaitEntries(b, 1);
+            b.record(new AuditEntry(0, now.plusSeconds(1), null, null, "10.0.0.2", "POST", "/api/v1/queue/pause",
+                    "queues.pause", null, 401, "node-b"));
+            awaitEntries(a, 2);
+            a.record(new AuditEntry(0, now.plusSeconds(2), "ops", "admin", "10.0.0.3", "POST",
+                    "/api/v1/queues/default/pause", "queue.pause", "default", 200, "node-a"));
+
+            // then either reads all of them, newest first, and filters and pages
+            awaitEntries(b, 3);
+            List<AuditEntry> all = b.page(new AuditQuery(null, 10, null, null, null));
+            assertThat(all).extracting(AuditEntry::action).containsExactly("queue.pause", "queues.pause", "task.create");
+            assertThat(all.get(2)).usingRecursiveComparison().ignoringFields("seq").isEqualTo(new AuditEntry(0, now,
+                    "ci", "write", "10.0.0.1", "POST", "/api/v1/tasks", "task.create", "t-1", 201, "node-a"));
+            assertThat(a.page(new AuditQuery(null, 10, "ops", null, null))).extracting(AuditEntry::target)
+                    .containsExactly("default");
+            assertThat(a.page(new AuditQuery(null, 10, null, "task.create", null))).hasSize(1);
+            assertThat(a.page(new AuditQuery(null, 10, null, null, "t-1"))).hasSize(1);
+            List<AuditEntry> firstPage = a.page(new AuditQuery(null, 2, null, null, null));
+            assertThat(a.page(new AuditQuery(firstPage.get(1).seq(), 2, null, null, null)))
+                    .extracting(AuditEntry::action).containsExactly("task.create");
+        }
+    }
+
+    private static void awaitEntries(AuditTrail trail, int count) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> trail.page(new AuditQuery(null, 10, null, null, null)).size() == count);
     }
 
     /** The storage parameters of the tasks table, such as {@code autovacuum_vacuum_scale_factor=0.01}. */

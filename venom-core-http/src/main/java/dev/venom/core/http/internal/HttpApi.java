@@ -3,20 +3,25 @@ package dev.venom.core.http.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.http.internal.ExceptionMapping.Action;
+import dev.venom.core.http.internal.audit.AuditHandler;
+import dev.venom.core.http.internal.audit.AuditRoutes;
 import dev.venom.core.http.internal.auth.AuthHandler;
 import dev.venom.core.http.internal.auth.BrowserGuard;
 import dev.venom.core.http.internal.auth.Exposure;
+import dev.venom.core.http.internal.auth.RateLimits;
 import dev.venom.core.model.TaskLog;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
+import java.time.Clock;
 import java.util.concurrent.Executor;
 
 /**
- * The API's handler chain: request metrics, then the size limits, then the browser guard (hosts, cross-site requests, CORS,
- * security headers), then authentication (when the server has API keys), then the exception mapping, then the routes grouped by concern (tasks, events, ops, static pages), with JSON
+ * The API's handler chain: request metrics, then the size limits, then the audit trail's recording, then
+ * the browser guard (hosts, cross-site requests, CORS,
+ * security headers), then authentication (when the server has API keys), then the rate limit (when set), then the exception mapping, then the routes grouped by concern (tasks, events, ops, static pages), with JSON
  * answers for unknown routes (404) and wrong methods (405), and FastAPI's redirect for a trailing slash.
  */
 public final class HttpApi {
@@ -51,11 +56,19 @@ public final class HttpApi {
         new OpsRoutes(orchestrator, responses, handlers, memory, metrics).register(routes);
         new QueueRoutes(orchestrator, responses, handlers).register(routes);
         new StaticPages().register(routes, handlers);
+        if (exposure.audit() != null) {
+            routes.get("/api/v1/audit", handlers.worker(Action.READ,
+                    new AuditRoutes(exposure.audit(), responses).handler()));
+        }
         HttpHandler mapped = handlers.io(Action.READ, routes::handleRequest);
-        HttpHandler authenticated = exposure.keys() == null ? mapped
-                : new AuthHandler(exposure.keys(), exposure.access(), responses, mapped);
+        HttpHandler rated = exposure.rateLimit() == 0 ? mapped
+                : new RateLimits(exposure.rateLimit(), System::nanoTime, responses, mapped);
+        HttpHandler authenticated = exposure.keys() == null ? rated
+                : new AuthHandler(exposure.keys(), exposure.access(), responses, rated);
         HttpHandler guarded = new BrowserGuard(exposure.hosts(), exposure.origins(), responses, authenticated);
-        HttpHandler limited = new RequestLimits(responses, guarded);
+        HttpHandler audited = exposure.audit() == null ? guarded
+                : new AuditHandler(exposure.audit(), orchestrator.nodeId(), Clock.systemUTC(), guarded);
+        HttpHandler limited = new RequestLimits(responses, audited);
         this.handler = metrics == null ? limited : new RequestMetrics(metrics, limited);
     }
 

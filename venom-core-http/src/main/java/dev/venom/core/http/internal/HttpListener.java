@@ -4,7 +4,11 @@ import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.server.OpenListener;
+import io.undertow.server.protocol.http.AlpnOpenListener;
 import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.server.protocol.http2.Http2OpenListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -12,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
@@ -32,10 +37,11 @@ import org.xnio.channels.AcceptingChannel;
 public final class HttpListener implements AutoCloseable {
 
     private final XnioWorker worker;
-    private final AcceptingChannel<StreamConnection> channel;
+    private final AcceptingChannel<? extends StreamConnection> channel;
     private final ByteBufferPool buffers;
 
-    private HttpListener(XnioWorker worker, AcceptingChannel<StreamConnection> channel, ByteBufferPool buffers) {
+    private HttpListener(XnioWorker worker, AcceptingChannel<? extends StreamConnection> channel,
+                         ByteBufferPool buffers) {
         this.worker = worker;
         this.channel = channel;
         this.buffers = buffers;
@@ -56,6 +62,15 @@ public final class HttpListener implements AutoCloseable {
      */
     public static HttpListener open(String host, int port, OptionMap serverOptions, int maxConnections,
                                     HttpHandler handler) {
+        return open(host, port, serverOptions, maxConnections, null, handler);
+    }
+
+    /**
+     * Like {@link #open(String, int, OptionMap, int, HttpHandler)}; with {@code tls}, HTTPS only, with HTTP/2
+     * offered by ALPN besides HTTP/1.1.
+     */
+    public static HttpListener open(String host, int port, OptionMap serverOptions, int maxConnections,
+                                    SSLContext tls, HttpHandler handler) {
         int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2);
         int workerThreads = ioThreads * 8;
         XnioWorker worker;
@@ -75,7 +90,15 @@ public final class HttpListener implements AutoCloseable {
         ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
         try {
             HttpOpenListener http = new HttpOpenListener(buffers, serverOptions);
-            http.setRootHandler(handler);
+            OpenListener protocols = http;
+            if (tls != null) {
+                AlpnOpenListener alpn = new AlpnOpenListener(buffers, serverOptions, "http/1.1", http);
+                alpn.addProtocol(Http2OpenListener.HTTP2, new Http2OpenListener(buffers, OptionMap.builder()
+                        .addAll(serverOptions).set(UndertowOptions.ENABLE_HTTP2, true).getMap()), 10);
+                protocols = alpn;
+            }
+            protocols.setRootHandler(handler);
+            OpenListener accepted = protocols;
             AtomicInteger open = new AtomicInteger();
             ChannelListener<StreamConnection> answeringRefusals = connection -> {
                 if (open.incrementAndGet() > maxConnections) {
@@ -85,19 +108,26 @@ public final class HttpListener implements AutoCloseable {
                 }
                 connection.getCloseSetter().set(closed -> open.decrementAndGet());
                 RefusedRequestAnswer.install(connection);
-                http.handleEvent(connection);
+                accepted.handleEvent(connection);
             };
-            AcceptingChannel<StreamConnection> channel = worker.createStreamConnectionServer(
-                    new InetSocketAddress(InetAddress.getByName(host), port),
-                    ChannelListeners.openListenerAdapter(answeringRefusals),
-                    OptionMap.builder()
-                            .set(Options.WORKER_IO_THREADS, ioThreads)
-                            .set(Options.TCP_NODELAY, true)
-                            .set(Options.REUSE_ADDRESSES, true)
-                            .set(Options.BALANCING_TOKENS, 1)
-                            .set(Options.BALANCING_CONNECTIONS, 2)
-                            .set(Options.BACKLOG, 1000)
-                            .getMap());
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
+            OptionMap socketOptions = OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, ioThreads)
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.REUSE_ADDRESSES, true)
+                    .set(Options.BALANCING_TOKENS, 1)
+                    .set(Options.BALANCING_CONNECTIONS, 2)
+                    .set(Options.BACKLOG, 1000)
+                    .getMap();
+            AcceptingChannel<? extends StreamConnection> channel;
+            if (tls == null) {
+                channel = worker.createStreamConnectionServer(address,
+                        ChannelListeners.openListenerAdapter(answeringRefusals), socketOptions);
+            } else {
+                UndertowXnioSsl ssl = new UndertowXnioSsl(worker.getXnio(), OptionMap.EMPTY, buffers, tls);
+                channel = ssl.createSslConnectionServer(worker, address,
+                        ChannelListeners.openListenerAdapter(answeringRefusals), socketOptions);
+            }
             channel.resumeAccepts();
             return new HttpListener(worker, channel, buffers);
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.http.internal.ExceptionMapping.Action;
+import dev.venom.core.http.internal.audit.AuditHandler;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskResponse;
 import dev.venom.core.model.VenomTask;
@@ -116,6 +117,7 @@ final class TaskRoutes {
                             if (error != null) {
                                 throw error instanceof Exception e ? e : new RuntimeException(error);
                             }
+                            ex.putAttachment(AuditHandler.TARGET, submission.task().id().toString());
                             responses.submitted(ex, submission.created() ? 201 : 200,
                                     TaskResponse.of(submission.task()));
                         }))));

@@ -162,6 +162,8 @@ class OpenApiContractTest {
         check("GET", "/openapi.json", http.get("/openapi.json"), 200);
         check("GET", "/docs", http.get("/docs"), 200);
         check("GET", "/", http.get("/"), 200);
+        check("GET", "/api/v1/audit", http.get("/api/v1/audit?limit=5&action=task.create"), 200);
+        check("GET", "/api/v1/audit", http.get("/api/v1/audit?limit=0"), 422);
         Http.Answer wrongMethod = http.post("/ui/dashboard.js", "");
         assertThat(wrongMethod.status()).isEqualTo(405);
         assertThat(wrongMethod.json().get("detail").asText()).isEqualTo("Method Not Allowed");

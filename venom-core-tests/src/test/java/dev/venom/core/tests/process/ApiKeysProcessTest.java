@@ -62,4 +62,22 @@ class ApiKeysProcessTest {
             assertThat(server.log()).contains("API keys: 1 in " + keys).doesNotContain(key);
         }
     }
+
+    @Test
+    void everyAnsweredChangeIsInTheAuditTrailAfterKill9() throws Exception {
+        // given a server that answered three creates, killed at once after the last answer
+        List<String> ids = new java.util.ArrayList<>();
+        try (ServerProcess server = ServerProcess.start(workDir, Map.of(), "--processing-delay-ms", "60000")) {
+            for (int i = 0; i < 3; i++) {
+                ids.add(server.http().create("audited " + i));
+            }
+            server.kill();
+        }
+
+        // then the trail beside the state has every one of them
+        String trail = Files.readString(workDir.resolve("data/memory/audit.log"));
+        for (String id : ids) {
+            assertThat(trail).contains("\"action\":\"task.create\",\"target\":\"" + id + "\",\"status\":201");
+        }
+    }
 }

@@ -38,10 +38,15 @@ public final class LoadClient {
     private final int expectedStatus;
 
     public LoadClient(int port, String body, int expectedStatus) {
+        this(port, body, expectedStatus, "");
+    }
+
+    /** @param headers more header lines, each ending in CRLF (such as an {@code Authorization} header) */
+    public LoadClient(int port, String body, int expectedStatus, String headers) {
         this.port = port;
         byte[] json = body.getBytes(StandardCharsets.UTF_8);
         this.request = ("POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + json.length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8);
+                + headers + "Content-Length: " + json.length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8);
         this.expectedStatus = expectedStatus;
     }
 

@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * Which role each request needs, in one table: the probes, the dashboard and the API's documentation are
- * open; reading needs {@code read}; creating and cancelling tasks {@code write}; every other change (queue
- * control, purge, emergency stop) {@code admin}. A route not listed needs {@code read} to be told it does
+ * open; reading needs {@code read}, but the audit trail {@code admin}; creating and cancelling tasks
+ * {@code write}; every other change (queue control, purge, emergency stop) {@code admin}. A route not listed needs {@code read} to be told it does
  * not exist.
  */
 public final class Access {
@@ -19,6 +19,7 @@ public final class Access {
     private static final Needed CREATE = new Needed(Role.WRITE, "create tasks");
     private static final Needed CANCEL = new Needed(Role.WRITE, "cancel tasks");
     private static final Needed CONTROL = new Needed(Role.ADMIN, "control queues");
+    private static final Needed AUDIT = new Needed(Role.ADMIN, "read the audit trail");
 
     private final boolean metricsPublic;
 
@@ -31,6 +32,9 @@ public final class Access {
     public Optional<Needed> needed(String method, String path) {
         if (isOpen(path)) {
             return Optional.empty();
+        }
+        if (path.equals("/api/v1/audit") || path.startsWith("/api/v1/audit/")) {
+            return Optional.of(AUDIT);
         }
         if (Methods.GET_STRING.equals(method) || Methods.HEAD_STRING.equals(method)) {
             return Optional.of(READ);

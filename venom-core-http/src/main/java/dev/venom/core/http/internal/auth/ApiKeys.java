@@ -7,9 +7,12 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +30,15 @@ public final class ApiKeys implements AutoCloseable {
     }
 
     private final KeysFile file;
+    private final BiConsumer<Set<String>, Set<String>> changed;
     private final ScheduledExecutorService watcher;
     private volatile List<Known> keys;
     private volatile FileTime readModified;
     private volatile long readSize;
 
-    private ApiKeys(KeysFile file) {
+    private ApiKeys(KeysFile file, BiConsumer<Set<String>, Set<String>> changed) {
         this.file = file;
+        this.changed = changed;
         this.watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "venom-keys-watcher");
             thread.setDaemon(true);
@@ -47,7 +52,17 @@ public final class ApiKeys implements AutoCloseable {
      * @throws IllegalArgumentException if it is missing, unreadable or has a bad line
      */
     public static ApiKeys open(KeysFile file) {
-        ApiKeys keys = new ApiKeys(file);
+        return open(file, (added, removed) -> { });
+    }
+
+    /**
+     * Reads {@code file} and watches it; {@code changed} hears the names of the keys each change added and
+     * removed.
+     *
+     * @throws IllegalArgumentException if it is missing, unreadable or has a bad line
+     */
+    public static ApiKeys open(KeysFile file, BiConsumer<Set<String>, Set<String>> changed) {
+        ApiKeys keys = new ApiKeys(file, changed);
         try {
             keys.load();
         } catch (IOException e) {
@@ -73,6 +88,12 @@ public final class ApiKeys implements AutoCloseable {
         return Optional.ofNullable(found);
     }
 
+    private Set<String> names() {
+        Set<String> names = new TreeSet<>();
+        keys.forEach(known -> names.add(known.key.name()));
+        return names;
+    }
+
     /** How many keys there are. */
     public int size() {
         return keys.size();
@@ -91,9 +112,18 @@ public final class ApiKeys implements AutoCloseable {
             if (Files.getLastModifiedTime(file.path()).equals(readModified) && Files.size(file.path()) == readSize) {
                 return;
             }
-            int before = keys.size();
+            Set<String> before = names();
             load();
-            log.info("keys file {} read again: {} key(s), {} before", file.path(), keys.size(), before);
+            Set<String> after = names();
+            Set<String> added = new TreeSet<>(after);
+            added.removeAll(before);
+            Set<String> removed = new TreeSet<>(before);
+            removed.removeAll(after);
+            log.info("keys file {} read again: {} key(s); added {}, removed {}", file.path(), after.size(), added,
+                    removed);
+            if (!added.isEmpty() || !removed.isEmpty()) {
+                changed.accept(added, removed);
+            }
         } catch (IOException | IllegalArgumentException e) {
             log.error("keys file {} could not be read again ({}); the {} key(s) read before stay in force",
                     file.path(), e.getMessage(), keys.size());

@@ -10,11 +10,12 @@ import java.util.Optional;
 /**
  * Lets a request through if it is open or carries {@code Authorization: Bearer <key>} of a key whose role
  * covers what it asks ({@link Access}); else answers 401 (no key, or one not known) or 403 (a key without
- * the role). The key let through is attached to the exchange for those who record who did what.
+ * the role). The key presented, known, is attached to the exchange (let through or not) for those who record
+ * who did what.
  */
 public final class AuthHandler implements HttpHandler {
 
-    /** The key a request was let through with. */
+    /** The known key a request presented: let through, or refused for its role. */
     public static final AttachmentKey<ApiKey> KEY = AttachmentKey.create(ApiKey.class);
     private static final String BEARER = "Bearer ";
 
@@ -44,13 +45,13 @@ public final class AuthHandler implements HttpHandler {
             responses.detail(exchange, 401, "Not authenticated");
             return;
         }
+        exchange.putAttachment(KEY, key.get());
         Access.Needed need = needed.get();
         if (!key.get().role().covers(need.role())) {
             responses.detail(exchange, 403, "Key '" + key.get().name() + "' (role " + key.get().role().label()
                     + ") may not " + need.action());
             return;
         }
-        exchange.putAttachment(KEY, key.get());
         next.handleRequest(exchange);
     }
 

@@ -1,0 +1,67 @@
+package dev.venom.core.http.internal.auth;
+
+import dev.venom.core.http.internal.Responses;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code VENOM_RATE_LIMIT}: at most {@code perSecond} requests a second for each key (for each client
+ * address on a server without keys), with bursts of as many; one more is answered 429 with
+ * {@code Retry-After}. A token bucket per caller; the probes are never limited.
+ */
+public final class RateLimits implements HttpHandler {
+
+    private static final HttpString RETRY_AFTER = new HttpString("Retry-After");
+    /** Callers remembered at most; beyond, those whose buckets are full again are forgotten. */
+    private static final int MAX_CALLERS = 10_000;
+
+    private final int perSecond;
+    private final LongSupplier nanoTime;
+    private final Responses responses;
+    private final HttpHandler next;
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+
+    public RateLimits(int perSecond, LongSupplier nanoTime, Responses responses, HttpHandler next) {
+        if (perSecond < 1) {
+            throw new IllegalArgumentException("the rate limit must be >= 1 a second, was " + perSecond);
+        }
+        this.perSecond = perSecond;
+        this.nanoTime = nanoTime;
+        this.responses = responses;
+        this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        String path = exchange.getRequestPath();
+        if (path.equals("/healthz") || path.equals("/readyz")) {
+            next.handleRequest(exchange);
+            return;
+        }
+        ApiKey key = exchange.getAttachment(AuthHandler.KEY);
+        String caller = key != null ? "key " + key.name() : "address " + address(exchange);
+        if (buckets.size() > MAX_CALLERS) {
+            long now = nanoTime.getAsLong();
+            buckets.values().removeIf(bucket -> bucket.isFull(now));
+        }
+        long wait = buckets.computeIfAbsent(caller, c -> new TokenBucket(perSecond, nanoTime.getAsLong())).take(nanoTime.getAsLong());
+        if (wait > 0) {
+            long seconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+            exchange.getResponseHeaders().put(RETRY_AFTER, Long.toString(seconds));
+            responses.detail(exchange, 429, "Too many requests: " + (key != null ? "key '" + key.name() + "'"
+                    : "this address") + " may make " + perSecond + " a second; retry after " + seconds + " s");
+            return;
+        }
+        next.handleRequest(exchange);
+    }
+
+    private static String address(HttpServerExchange exchange) {
+        InetSocketAddress source = exchange.getSourceAddress();
+        return source == null ? "unknown" : source.getAddress().getHostAddress();
+    }
+}

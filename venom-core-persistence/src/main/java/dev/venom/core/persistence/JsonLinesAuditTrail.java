@@ -1,0 +1,211 @@
+package dev.venom.core.persistence;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.venom.core.engine.StoreException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded audit trail: one JSON object a line in {@code audit.log}, appended and never rewritten. Each
+ * entry is written before {@link #record} returns (a crash of the process cannot lose it) and forced to the
+ * disk within a second. Past {@code maxBytes} the file is renamed {@code audit.log.1} (the older ones shift up
+ * to {@code .5}; the oldest goes) and a new one begun. A line that does not parse (a torn last write) is
+ * skipped when read. Thread-safe.
+ */
+public final class JsonLinesAuditTrail implements AuditTrail {
+
+    private static final Logger log = LoggerFactory.getLogger(JsonLinesAuditTrail.class);
+    /** Rotated files kept besides the current one. */
+    static final int KEPT = 5;
+    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+    private final Path path;
+    private final long maxBytes;
+    private final ScheduledExecutorService forcer;
+    private FileChannel file;
+    private long size;
+    private long seq;
+    private boolean dirty;
+
+    private JsonLinesAuditTrail(Path path, long maxBytes) throws IOException {
+        this.path = path;
+        this.maxBytes = maxBytes;
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        this.seq = lastSeq();
+        openFile();
+        this.forcer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "venom-audit-force");
+            thread.setDaemon(true);
+            return thread;
+        });
+        forcer.scheduleWithFixedDelay(this::force, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Opens (or begins) the trail at {@code path}, rotating past {@code maxBytes}.
+     *
+     * @throws StoreException if it cannot be opened
+     */
+    public static JsonLinesAuditTrail open(Path path, long maxBytes) {
+        if (maxBytes < 1024) {
+            throw new IllegalArgumentException("maxBytes must be >= 1024, was " + maxBytes);
+        }
+        try {
+            return new JsonLinesAuditTrail(path, maxBytes);
+        } catch (IOException e) {
+            throw new StoreException("cannot open the audit trail " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public synchronized void record(AuditEntry entry) {
+        AuditEntry numbered = entry.withSeq(++seq);
+        try {
+            byte[] line = (JSON.writeValueAsString(numbered) + "\n").getBytes(StandardCharsets.UTF_8);
+            if (size > 0 && size + line.length > maxBytes) {
+                rotate();
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) {
+                file.write(buffer);
+            }
+            size += line.length;
+            dirty = true;
+        } catch (IOException e) {
+            log.error("audit entry {} could not be written to {}: {}", numbered.seq(), path, e.toString());
+        }
+    }
+
+    @Override
+    public List<AuditEntry> page(AuditQuery query) {
+        List<AuditEntry> found = new ArrayList<>();
+        for (int i = 0; i <= KEPT && found.size() < query.limit(); i++) {
+            Path file = i == 0 ? path : rotated(i);
+            List<AuditEntry> entries = read(file);
+            Collections.reverse(entries);
+            for (AuditEntry entry : entries) {
+                if ((query.before() == null || entry.seq() < query.before()) && query.matches(entry)) {
+                    found.add(entry);
+                    if (found.size() == query.limit()) {
+                        break;
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static List<AuditEntry> read(Path file) {
+        List<AuditEntry> entries = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the audit trail " + file, e);
+        }
+        for (String line : lines) {
+            try {
+                entries.add(JSON.readValue(line, AuditEntry.class));
+            } catch (IOException | IllegalArgumentException torn) {
+                // a line cut by a crash: the rest are whole
+            }
+        }
+        return entries;
+    }
+
+    private long lastSeq() {
+        for (int i = 0; i <= KEPT; i++) {
+            List<AuditEntry> entries = read(i == 0 ? path : rotated(i));
+            if (!entries.isEmpty()) {
+                return entries.get(entries.size() - 1).seq();
+            }
+        }
+        return 0;
+    }
+
+    private void openFile() throws IOException {
+        file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        size = file.size();
+        if (size > 0 && !endsWithNewline()) {
+            // a line cut by a crash: ended, so the next entry starts a line of its own (nothing is rewritten)
+            file.write(ByteBuffer.wrap(new byte[] {'\n'}));
+            size++;
+        }
+    }
+
+    private boolean endsWithNewline() throws IOException {
+        try (FileChannel reader = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer last = ByteBuffer.allocate(1);
+            reader.read(last, size - 1);
+            return last.get(0) == '\n';
+        }
+    }
+
+    private void rotate() throws IOException {
+        file.force(false);
+        file.close();
+        Files.deleteIfExists(rotated(KEPT));
+        for (int i = KEPT - 1; i >= 1; i--) {
+            if (Files.exists(rotated(i))) {
+                Files.move(rotated(i), rotated(i + 1), StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        Files.move(path, rotated(1), StandardCopyOption.ATOMIC_MOVE);
+        openFile();
+    }
+
+    private Path rotated(int n) {
+        return path.resolveSibling(path.getFileName() + "." + n);
+    }
+
+    private synchronized void force() {
+        if (dirty) {
+            try {
+                file.force(false);
+                dirty = false;
+            } catch (IOException e) {
+                log.error("the audit trail {} could not be forced to disk: {}", path, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        forcer.shutdownNow();
+        force();
+        synchronized (this) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                log.warn("closing the audit trail {}: {}", path, e.toString());
+            }
+        }
+    }
+}
