@@ -80,6 +80,8 @@ import java.util.stream.Collectors;
  * @param tlsKeystore     {@code VENOM_TLS_KEYSTORE}: the PKCS12 keystore of an HTTPS listener; empty for HTTP
  * @param tlsPasswordFile {@code VENOM_TLS_PASSWORD_FILE}: the file holding the keystore's password
  * @param rateLimit       {@code VENOM_RATE_LIMIT}: requests a second per key (or address); 0 for none
+ * @param maxStreams      {@code VENOM_MAX_STREAMS}: live event streams open at once; one more gets 503
+ * @param maxStreamsPerKey {@code VENOM_MAX_STREAMS_PER_KEY}: live event streams of one key; one more gets 429
  * @param settings        every setting by key, with the environment's other variables: what a custom processor reads
  * @param sources         for each setting not at its default, where it came from
  * @param warnings        problems worth a warning, such as unknown keys in {@code .env}
@@ -95,7 +97,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                            Optional<Path> apiKeysFile, boolean auth, boolean metricsPublic,
                            Optional<Set<String>> allowedHosts, Set<String> corsOrigins, Duration requestTimeout,
                            Duration idleTimeout, int maxConnections, long auditMaxBytes, Optional<Path> tlsKeystore,
-                           Optional<Path> tlsPasswordFile, int rateLimit,
+                           Optional<Path> tlsPasswordFile, int rateLimit, int maxStreams, int maxStreamsPerKey,
                            Map<String, String> settings,
                            Map<String, String> sources, List<String> warnings) {
 
@@ -215,6 +217,12 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     static final Setting<Long> RATE_LIMIT = new Setting<>("VENOM_RATE_LIMIT", "rate-limit", "N", "0", "`0` (none)",
             "requests a second each API key (each client address without keys) may make, in bursts of as many; one "
             + "more gets 429 with `Retry-After`", Setting.integer(0, 1_000_000));
+    static final Setting<Long> MAX_STREAMS = new Setting<>("VENOM_MAX_STREAMS", "max-streams", "N", "1000", "`1000`",
+            "live event streams (SSE and WebSocket) open at once; one more gets 503 with `Retry-After`",
+            Setting.integer(1, 1_000_000));
+    static final Setting<Long> MAX_STREAMS_PER_KEY = new Setting<>("VENOM_MAX_STREAMS_PER_KEY", "max-streams-per-key",
+            "N", "100", "`100`", "live event streams one API key may hold open; one more gets 429 with `Retry-After`",
+            Setting.integer(1, 1_000_000));
     static final Setting<String> TLS_KEYSTORE = new Setting<>("VENOM_TLS_KEYSTORE", "tls-keystore", "F", "", "(none)",
             "a PKCS12 keystore with the server's key and certificate: the server then speaks HTTPS only, with HTTP/2 "
             + "(see Security)", Setting.any());
@@ -232,7 +240,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             CONCURRENCY, QUEUES, NODE_ID, SHUTDOWN_GRACE, MAX_BODY, FSYNC, FSYNC_BATCH, SNAPSHOT_INTERVAL, JOURNAL_MAX,
             RETENTION, MAX_ATTEMPTS, RETRY_BASE, MAX_PENDING, PROCESSOR, PROCESSOR_URL, PROCESSOR_TIMEOUT, API_KEYS_FILE,
             AUTH, METRICS_PUBLIC, ALLOWED_HOSTS, CORS_ORIGINS, REQUEST_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,
-            AUDIT_MAX_BYTES, RATE_LIMIT, TLS_KEYSTORE, TLS_PASSWORD_FILE, DB_PASSWORD_FILE, LOG_LEVEL);
+            AUDIT_MAX_BYTES, RATE_LIMIT, MAX_STREAMS, MAX_STREAMS_PER_KEY, TLS_KEYSTORE, TLS_PASSWORD_FILE, DB_PASSWORD_FILE, LOG_LEVEL);
 
     /** Every setting read here (not those only the environment sets) with its default, in README order. */
     public static final Map<String, String> DEFAULTS = Collections.unmodifiableMap(SETTINGS.stream()
@@ -503,6 +511,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         int maxConnections = MAX_CONNECTIONS.read(v, from.apply(MAX_CONNECTIONS)).intValue();
         long auditMaxBytes = AUDIT_MAX_BYTES.read(v, from.apply(AUDIT_MAX_BYTES));
         int rateLimit = RATE_LIMIT.read(v, from.apply(RATE_LIMIT)).intValue();
+        int maxStreams = MAX_STREAMS.read(v, from.apply(MAX_STREAMS)).intValue();
+        int maxStreamsPerKey = MAX_STREAMS_PER_KEY.read(v, from.apply(MAX_STREAMS_PER_KEY)).intValue();
         Optional<Path> tlsKeystore = optional(TLS_KEYSTORE.read(v, from.apply(TLS_KEYSTORE))).map(Path::of);
         Optional<Path> tlsPasswordFile = optional(TLS_PASSWORD_FILE.read(v, from.apply(TLS_PASSWORD_FILE)))
                 .map(Path::of);
@@ -528,7 +538,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
                 pollInterval, claimCooldown, eventWindow, language, snapshotInterval, queues,
                 keysFile.isEmpty() ? Optional.empty() : Optional.of(Path.of(keysFile)), auth, metricsPublic,
                 allowedHosts, corsOrigins, requestTimeout, idleTimeout, maxConnections, auditMaxBytes, tlsKeystore,
-                tlsPasswordFile, rateLimit,
+                tlsPasswordFile, rateLimit, maxStreams, maxStreamsPerKey,
                 Collections.unmodifiableMap(settings),
                 Map.copyOf(sources),
                 List.copyOf(warnings));

@@ -128,7 +128,8 @@ public final class VenomApplication implements AutoCloseable {
                     .idleTimeout(config.idleTimeout())
                     .maxConnections(config.maxConnections())
                     .auditTrail(audit)
-                    .rateLimit(config.rateLimit());
+                    .rateLimit(config.rateLimit())
+                    .maxStreams(config.maxStreams(), config.maxStreamsPerKey());
             config.allowedHosts().ifPresent(http::allowedHosts);
             if (config.tlsKeystore().isPresent()) {
                 try {

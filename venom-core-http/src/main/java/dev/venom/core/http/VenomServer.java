@@ -7,6 +7,7 @@ import dev.venom.core.persistence.AuditTrail;
 import dev.venom.core.http.internal.ApiJson;
 import dev.venom.core.http.internal.HttpApi;
 import dev.venom.core.http.internal.HttpListener;
+import dev.venom.core.http.internal.LiveStreams;
 import dev.venom.core.http.internal.MemoryGuard;
 import dev.venom.core.http.internal.RequestLimits;
 import dev.venom.core.http.internal.auth.Access;
@@ -57,12 +58,15 @@ public final class VenomServer implements AutoCloseable {
     private final MemoryGuard memory;
     private final ExecutorService ops;
     private final ApiKeys keys;
+    private final LiveStreams streams;
     private final boolean tls;
     private volatile boolean closed;
 
     private VenomServer(Builder b) {
         this.tls = b.tls != null;
+        this.streams = new LiveStreams(b.maxStreams, b.maxStreamsPerKey);
         this.keys = b.apiKeysFile == null ? null : ApiKeys.open(new KeysFile(b.apiKeysFile), (added, removed) -> {
+            streams.closeStreamsOf(removed);
             if (b.audit != null) {
                 b.audit.record(new AuditEntry(0, Instant.now(), null, null, null, "RELOAD", b.apiKeysFile.toString(),
                         "keys.change", "added " + added + ", removed " + removed, 0, b.orchestrator.nodeId()));
@@ -78,7 +82,7 @@ public final class VenomServer implements AutoCloseable {
                 b.metrics == null ? null : b.metrics.registry(), b.events == null ? null : b.events.stream(), memory,
                 ops, b.language, new Exposure(keys, new Access(b.metricsPublic),
                         b.allowedHosts != null ? b.allowedHosts : defaultHosts(b.host), b.corsOrigins, b.audit,
-                        b.rateLimit));
+                        b.rateLimit, streams));
         this.graceful = Handlers.gracefulShutdown(api.handler());
         HttpHandler root = exchange -> {
             if (closed) {
@@ -175,6 +179,8 @@ public final class VenomServer implements AutoCloseable {
         private AuditTrail audit;
         private SSLContext tls;
         private int rateLimit;
+        private int maxStreams = 1_000;
+        private int maxStreamsPerKey = 100;
 
         private Builder() {
         }
@@ -281,6 +287,19 @@ public final class VenomServer implements AutoCloseable {
                 throw new IllegalArgumentException("rateLimit must be >= 0, was " + perSecond);
             }
             this.rateLimit = perSecond;
+            return this;
+        }
+
+        /**
+         * The most live event streams (Server-Sent Events and WebSockets) open at once, in total (503 beyond)
+         * and for one API key (429 beyond). Defaults 1,000 and 100.
+         */
+        public Builder maxStreams(int total, int perKey) {
+            if (total < 1 || perKey < 1) {
+                throw new IllegalArgumentException("stream caps must be >= 1, were " + total + " and " + perKey);
+            }
+            this.maxStreams = total;
+            this.maxStreamsPerKey = perKey;
             return this;
         }
 

@@ -5,12 +5,14 @@ import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.http.internal.ExceptionMapping.Action;
 import dev.venom.core.model.VenomTask;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import io.undertow.util.HttpString;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.xnio.IoUtils;
 
 /** The live event routes: Server-Sent Events of one task or of all, and the WebSocket. */
 final class EventRoutes {
@@ -26,9 +28,11 @@ final class EventRoutes {
     private final ObjectMapper mapper;
     private final Responses responses;
     private final RouteHandlers handlers;
+    private final LiveStreams streams;
 
     EventRoutes(Orchestrator orchestrator, EventStream events, ObjectMapper mapper, Responses responses,
-                RouteHandlers handlers) {
+                RouteHandlers handlers, LiveStreams streams) {
+        this.streams = streams;
         this.orchestrator = orchestrator;
         this.events = events;
         this.mapper = mapper;
@@ -37,10 +41,19 @@ final class EventRoutes {
     }
 
     void register(Routes routes) {
-        routes.get("/api/v1/tasks/{task_id}/events", handlers.worker(Action.READ, this::taskEvents));
-        routes.get("/api/v1/events", handlers.worker(Action.READ, this::allEvents));
-        routes.get("/api/v1/ws", EventSocket.handler(events, mapper,
-                exchange -> responses.detail(exchange, 400, "Expected a WebSocket handshake")));
+        routes.get("/api/v1/tasks/{task_id}/events",
+                streams.gate(responses, handlers.worker(Action.READ, this::taskEvents)));
+        routes.get("/api/v1/events", streams.gate(responses, handlers.worker(Action.READ, this::allEvents)));
+        routes.get("/api/v1/ws", streams.gate(responses, EventSocket.handler(events, mapper,
+                exchange -> responses.detail(exchange, 400, "Expected a WebSocket handshake"))));
+    }
+
+    /** The stream closes when its key is revoked. */
+    private static void closable(HttpServerExchange exchange, ServerSentEventConnection connection) {
+        LiveStreams.Place place = exchange.getAttachment(LiveStreams.PLACE);
+        if (place != null) {
+            place.closeWith(() -> IoUtils.safeClose(connection));
+        }
     }
 
     /**
@@ -53,6 +66,7 @@ final class EventRoutes {
         String lastEventId = exchange.getRequestHeaders().getFirst(LAST_EVENT_ID);
         new ServerSentEventHandler((connection, last) -> {
             connection.setKeepAliveTime(KEEP_ALIVE_MS);
+            closable(exchange, connection);
             if (found.status().isTerminal() && lastEventId == null) {
                 events.sendFinal(EventStream.sse(connection, exchange.getIoThread()), found);
                 return;
@@ -82,6 +96,7 @@ final class EventRoutes {
         }
         new ServerSentEventHandler((connection, last) -> {
             connection.setKeepAliveTime(KEEP_ALIVE_MS);
+            closable(exchange, connection);
             events.subscribe(EventStream.sse(connection, exchange.getIoThread()),
                     EventStream.statuses(query.value().statuses()), last, false);
         }).handleRequest(exchange);

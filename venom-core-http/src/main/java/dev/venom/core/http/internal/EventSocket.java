@@ -42,6 +42,11 @@ public final class EventSocket {
     /** The WebSocket endpoint's handler; {@code notUpgrade} answers a request that is not a WebSocket handshake. */
     public static HttpHandler handler(EventStream events, ObjectMapper mapper, HttpHandler notUpgrade) {
         return Handlers.websocket((exchange, channel) -> {
+            LiveStreams.Place place = exchange.getAttachment(LiveStreams.PLACE);
+            if (place != null) {
+                channel.addCloseTask(closed -> place.release());
+                place.closeWith(() -> IoUtils.safeClose(channel));
+            }
             channel.getReceiveSetter().set(new AbstractReceiveListener() {
                 @Override
                 protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {

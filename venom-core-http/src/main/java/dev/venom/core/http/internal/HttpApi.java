@@ -51,7 +51,7 @@ public final class HttpApi {
         Routes routes = new Routes(routing);
         new TaskRoutes(orchestrator, mapper, responses, handlers, memory, maxBodyBytes).register(routes);
         if (events != null) {
-            new EventRoutes(orchestrator, events, mapper, responses, handlers).register(routes);
+            new EventRoutes(orchestrator, events, mapper, responses, handlers, exposure.streams()).register(routes);
         }
         new OpsRoutes(orchestrator, responses, handlers, memory, metrics).register(routes);
         new QueueRoutes(orchestrator, responses, handlers).register(routes);
