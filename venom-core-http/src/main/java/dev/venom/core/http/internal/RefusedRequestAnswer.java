@@ -8,10 +8,12 @@ import org.xnio.conduits.AbstractStreamSinkConduit;
 import org.xnio.conduits.StreamSinkConduit;
 
 /**
- * The answer to a request Undertow's parser refuses before any handler sees it (a bad percent escape such as
- * {@code /a%zz}, a malformed request line or header): Undertow writes a fixed empty 400 straight to the
- * connection; this conduit, under everything else Undertow writes, replaces exactly those bytes with the same 400
- * carrying the API's {@code {"detail": ...}}. Every other write passes through untouched.
+ * The answer to a request Undertow refuses before any handler sees it, in the API's JSON. Its parser (a bad
+ * percent escape such as {@code /a%zz}, a malformed request line or header) writes a fixed empty 400 straight
+ * to the connection; its Host check (no {@code Host}, two, or one with bad characters) answers an empty 400
+ * whose reason phrase says why, and closes. This conduit, under everything else Undertow writes, replaces
+ * those answers with the same status carrying {@code {"detail": ...}}; after a Host refusal the connection
+ * closes, and nothing more of it is written. Every other write passes through untouched.
  */
 final class RefusedRequestAnswer extends AbstractStreamSinkConduit<StreamSinkConduit> {
 
@@ -22,9 +24,13 @@ final class RefusedRequestAnswer extends AbstractStreamSinkConduit<StreamSinkCon
     static final String DETAIL = "Malformed HTTP request: the request line or a header could not be parsed"
             + " (for example a '%' not followed by two hex digits in the URL)";
 
-    private static final byte[] ANSWER = answer();
+    private static final byte[] ANSWER = answer(DETAIL);
+    /** How the status line of Undertow's Host refusals begins. */
+    private static final byte[] HOST_REFUSAL = "HTTP/1.1 400 ".getBytes(StandardCharsets.US_ASCII);
 
     private ByteBuffer pending;
+    /** Set once a Host refusal was replaced: the rest of Undertow's empty answer is not written. */
+    private boolean replaced;
 
     private RefusedRequestAnswer(StreamSinkConduit next) {
         super(next);
@@ -35,8 +41,8 @@ final class RefusedRequestAnswer extends AbstractStreamSinkConduit<StreamSinkCon
         connection.getSinkChannel().setConduit(new RefusedRequestAnswer(connection.getSinkChannel().getConduit()));
     }
 
-    private static byte[] answer() {
-        byte[] body = ("{\"detail\":\"" + DETAIL + "\"}").getBytes(StandardCharsets.UTF_8);
+    private static byte[] answer(String detail) {
+        byte[] body = ("{\"detail\":\"" + detail + "\"}").getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: " + body.length
                 + "\r\nConnection: close\r\n\r\n";
         ByteBuffer all = ByteBuffer.allocate(head.length() + body.length);
@@ -49,29 +55,96 @@ final class RefusedRequestAnswer extends AbstractStreamSinkConduit<StreamSinkCon
         if (!drained()) {
             return 0;
         }
-        if (isRefusal(src)) {
+        if (replaced || isRefusal(src)) {
             int length = src.remaining();
             src.position(src.limit());
-            pending = ByteBuffer.wrap(ANSWER);
-            drained();
+            if (!replaced) {
+                pending = ByteBuffer.wrap(ANSWER);
+                drained();
+            }
             return length;
+        }
+        String hostRefusal = hostRefusal(src);
+        if (hostRefusal != null) {
+            return replace(new ByteBuffer[] {src}, 0, 1, hostRefusal);
         }
         return next.write(src);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return drained() ? next.write(srcs, offset, length) : 0;
+        if (!drained()) {
+            return 0;
+        }
+        String hostRefusal = replaced ? "" : first(srcs, offset, length);
+        return hostRefusal != null ? replace(srcs, offset, length, hostRefusal) : next.write(srcs, offset, length);
     }
 
     @Override
     public int writeFinal(ByteBuffer src) throws IOException {
-        return drained() ? next.writeFinal(src) : 0;
+        return (int) writeFinal(new ByteBuffer[] {src}, 0, 1);
     }
 
     @Override
     public long writeFinal(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return drained() ? next.writeFinal(srcs, offset, length) : 0;
+        if (!drained()) {
+            return 0;
+        }
+        String hostRefusal = replaced ? "" : first(srcs, offset, length);
+        if (hostRefusal != null) {
+            long written = replace(srcs, offset, length, hostRefusal);
+            if (pending == null) {
+                next.terminateWrites(); // else flush() ends the answer first, and Undertow closes after
+            }
+            return written;
+        }
+        return next.writeFinal(srcs, offset, length);
+    }
+
+    /** The reason of a Host refusal in the first buffer with bytes; null if it is no such refusal. */
+    private static String first(ByteBuffer[] srcs, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (srcs[i].hasRemaining()) {
+                return hostRefusal(srcs[i]);
+            }
+        }
+        return null;
+    }
+
+    /** Consumes {@code srcs} and writes the JSON answer for {@code reason} instead (nothing after a first one). */
+    private int replace(ByteBuffer[] srcs, int offset, int length, String reason) throws IOException {
+        int consumed = 0;
+        for (int i = offset; i < offset + length; i++) {
+            consumed += srcs[i].remaining();
+            srcs[i].position(srcs[i].limit());
+        }
+        if (!replaced) {
+            replaced = true;
+            pending = ByteBuffer.wrap(answer("Bad Host header: " + reason));
+            drained();
+        }
+        return consumed;
+    }
+
+    /**
+     * The reason phrase of Undertow's Host check answer ({@code No Host Header}, {@code Only One Host Header
+     * Allowed}, {@code Host Header Bad Characters}, ...) if {@code src} begins one; else null.
+     */
+    private static String hostRefusal(ByteBuffer src) {
+        if (src.remaining() < HOST_REFUSAL.length + 4) {
+            return null;
+        }
+        for (int i = 0; i < HOST_REFUSAL.length; i++) {
+            if (src.get(src.position() + i) != HOST_REFUSAL[i]) {
+                return null;
+            }
+        }
+        StringBuilder reason = new StringBuilder();
+        for (int i = src.position() + HOST_REFUSAL.length; i < src.limit() && src.get(i) != '\r'; i++) {
+            reason.append((char) src.get(i));
+        }
+        String phrase = reason.toString();
+        return phrase.contains("Host Header") ? phrase : null;
     }
 
     @Override

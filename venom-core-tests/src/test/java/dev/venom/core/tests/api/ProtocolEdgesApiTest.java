@@ -133,6 +133,21 @@ class ProtocolEdgesApiTest {
     }
 
     @Test
+    void requestsUndertowsHostCheckRefusesAreAnsweredInJson() throws Exception {
+        // found by RequestFuzzTest: Undertow's own Host check answered an empty 400
+        String none = raw("GET /api/v1/tasks HTTP/1.1\r\nAccept: */*\r\n\r\n", new byte[0]);
+        String two = raw("GET /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\nHost: localhost\r\n\r\n", new byte[0]);
+        String badCharacters = raw("GET /api/v1/tasks HTTP/1.1\r\nHost: local{host}\r\n\r\n", new byte[0]);
+        String badLiteral = raw("GET /api/v1/tasks HTTP/1.1\r\nHost: [::1\r\n\r\n", new byte[0]);
+
+        for (String answer : List.of(none, two, badCharacters, badLiteral)) {
+            assertThat(answer).startsWith("HTTP/1.1 400 ").contains("Content-Type: application/json");
+            assertThat(bodyOf(answer).get("detail").asText()).startsWith("Bad Host header: ");
+        }
+        assertThat(bodyOf(two).get("detail").asText()).isEqualTo("Bad Host header: Only One Host Header Allowed");
+    }
+
+    @Test
     void aRefusedRequestAfterAGoodOneOnTheSameConnectionIsAnsweredInJson() throws Exception {
         String answers = raw("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /a%zz HTTP/1.1\r\nHost: localhost\r\n\r\n",
                 new byte[0]);
