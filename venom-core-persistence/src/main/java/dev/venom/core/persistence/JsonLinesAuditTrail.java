@@ -10,6 +10,7 @@ import dev.venom.core.engine.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,10 +46,12 @@ public final class JsonLinesAuditTrail implements AuditTrail {
     private final Path path;
     private final long maxBytes;
     private final ScheduledExecutorService forcer;
-    private FileChannel file;
+    private volatile FileChannel file;
     private long size;
     private long seq;
-    private boolean dirty;
+    private volatile boolean dirty;
+    /** A write failed part-way: the next entry starts a line of its own. */
+    private boolean torn;
 
     private JsonLinesAuditTrail(Path path, long maxBytes) throws IOException {
         this.path = path;
@@ -88,15 +91,18 @@ public final class JsonLinesAuditTrail implements AuditTrail {
     public synchronized void record(AuditEntry entry) {
         AuditEntry numbered = entry.withSeq(++seq);
         try {
-            byte[] line = (JSON.writeValueAsString(numbered) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] line = ((torn ? "\n" : "") + JSON.writeValueAsString(numbered) + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
             if (size > 0 && size + line.length > maxBytes) {
                 rotate();
             }
+            torn = true; // until the whole line is written
             ByteBuffer buffer = ByteBuffer.wrap(line);
             while (buffer.hasRemaining()) {
                 file.write(buffer);
             }
             size += line.length;
+            torn = false;
             dirty = true;
         } catch (IOException e) {
             log.error("audit entry {} could not be written to {}: {}", numbered.seq(), path, e.toString());
@@ -126,7 +132,9 @@ public final class JsonLinesAuditTrail implements AuditTrail {
         List<AuditEntry> entries = new ArrayList<>();
         List<String> lines;
         try {
-            lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+            // decoded leniently: a character cut by a crash must not make the rest unreadable
+            lines = Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList()
+                    : List.of();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the audit trail " + file, e);
         }
@@ -171,26 +179,33 @@ public final class JsonLinesAuditTrail implements AuditTrail {
     private void rotate() throws IOException {
         file.force(false);
         file.close();
-        Files.deleteIfExists(rotated(KEPT));
-        for (int i = KEPT - 1; i >= 1; i--) {
-            if (Files.exists(rotated(i))) {
-                Files.move(rotated(i), rotated(i + 1), StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.deleteIfExists(rotated(KEPT));
+            for (int i = KEPT - 1; i >= 1; i--) {
+                if (Files.exists(rotated(i))) {
+                    Files.move(rotated(i), rotated(i + 1), StandardCopyOption.ATOMIC_MOVE);
+                }
             }
+            Files.move(path, rotated(1), StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            openFile(); // the current file again if a rename failed: entries go on being written
         }
-        Files.move(path, rotated(1), StandardCopyOption.ATOMIC_MOVE);
-        openFile();
     }
 
     private Path rotated(int n) {
         return path.resolveSibling(path.getFileName() + "." + n);
     }
 
-    private synchronized void force() {
+    /** Forces what was written; not under the lock {@link #record} takes, so a slow disk never holds it. */
+    private void force() {
         if (dirty) {
+            dirty = false;
             try {
                 file.force(false);
-                dirty = false;
+            } catch (ClosedChannelException rotated) {
+                // rotation forced it before it closed it
             } catch (IOException e) {
+                dirty = true;
                 log.error("the audit trail {} could not be forced to disk: {}", path, e.toString());
             }
         }

@@ -3,6 +3,8 @@ package dev.venom.core.http.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.venom.core.http.internal.auth.ApiKey;
+import dev.venom.core.http.internal.auth.AuthHandler;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
 import io.undertow.websockets.core.AbstractReceiveListener;
@@ -14,9 +16,11 @@ import io.undertow.websockets.core.WebSockets;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.xnio.IoUtils;
 
@@ -24,12 +28,15 @@ import org.xnio.IoUtils;
  * {@code /api/v1/ws}: the live events of {@link EventStream} over a WebSocket, each a text frame with the
  * same JSON as the Server-Sent Events. A client subscribes with {@code {"subscribe": "all"}} or
  * {@code {"subscribe": ["<task id>", ...]}} (optionally {@code "last_event_id"} to resume); anything else
- * is answered with {@code {"error": "..."}}.
+ * is answered with {@code {"error": "..."}}. On a server with API keys a socket opened without the
+ * {@code Authorization} header (as browsers open them) first sends {@code {"authorization": "Bearer <key>"}}.
  */
 public final class EventSocket {
 
     private static final String SUBSCRIPTION = "venom.subscription";
     private static final int MAX_MESSAGE = 64 * 1024;
+    /** How long a socket opened without a key may take to send one. */
+    static final int KEY_DEADLINE_SECONDS = 10;
 
     private EventSocket() {
     }
@@ -47,10 +54,30 @@ public final class EventSocket {
                 channel.addCloseTask(closed -> place.release());
                 place.closeWith(() -> IoUtils.safeClose(channel));
             }
+            AuthHandler.Deferred deferred = exchange.getAttachment(AuthHandler.DEFERRED);
+            AtomicBoolean authenticated = new AtomicBoolean(deferred == null);
+            if (deferred != null) {
+                // a socket that shows no key holds a stream's place: not for long
+                channel.getIoThread().executeAfter(() -> {
+                    if (!authenticated.get()) {
+                        refuse(mapper, channel, "Not authenticated: no key within " + KEY_DEADLINE_SECONDS + " s");
+                    }
+                }, KEY_DEADLINE_SECONDS, TimeUnit.SECONDS);
+            }
             channel.getReceiveSetter().set(new AbstractReceiveListener() {
                 @Override
                 protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
-                    subscribe(events, mapper, ch, message.getData());
+                    String text = message.getData(); // read once: reading empties the message
+                    if (!authenticated.get()) {
+                        if (!authenticate(deferred, place, mapper, ch, text)) {
+                            return;
+                        }
+                        authenticated.set(true);
+                        if (!text.contains("\"subscribe\"")) {
+                            return; // the key alone; the subscription follows
+                        }
+                    }
+                    subscribe(events, mapper, ch, text);
                 }
 
                 @Override
@@ -60,6 +87,39 @@ public final class EventSocket {
             });
             channel.resumeReceives();
         }, notUpgrade);
+    }
+
+    /**
+     * Checks the key a socket opened without one sends in its first message,
+     * {@code {"authorization": "Bearer <key>"}} (a subscription may ride along); closes it (1008) if there is no
+     * such key, its role may not read, or the key holds as many streams as it may.
+     */
+    private static boolean authenticate(AuthHandler.Deferred deferred, LiveStreams.Place place, ObjectMapper mapper,
+                                        WebSocketChannel channel, String text) {
+        String authorization = null;
+        try {
+            JsonNode request = mapper.readTree(text);
+            JsonNode field = request == null ? null : request.get("authorization");
+            authorization = field == null || !field.isTextual() ? null : field.textValue();
+        } catch (IOException e) {
+            // not JSON: refused below
+        }
+        Optional<ApiKey> key = deferred.check(authorization);
+        String refusal = key.isEmpty() ? "Not authenticated: send {\"authorization\": \"Bearer <key>\"} first"
+                : place != null && !place.identify(key.get().name())
+                ? "Too many live streams for key '" + key.get().name() + "'" : null;
+        if (refusal != null) {
+            refuse(mapper, channel, refusal);
+            return false;
+        }
+        return true;
+    }
+
+    /** Tells the client why, closes (1008), and cuts the connection if the client does not close it. */
+    private static void refuse(ObjectMapper mapper, WebSocketChannel channel, String why) {
+        reply(channel, mapper, why);
+        WebSockets.sendClose(CloseMessage.MSG_VIOLATES_POLICY, why, channel, null);
+        channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), 1, TimeUnit.SECONDS);
     }
 
     private static void subscribe(EventStream events, ObjectMapper mapper, WebSocketChannel channel, String text) {

@@ -24,7 +24,7 @@ public final class LiveStreams {
     /** A stream's place, held until it ends; how to close it once the stream is open. */
     public static final class Place {
         private final LiveStreams streams;
-        private final String key;
+        private volatile String key;
         private final AtomicBoolean held = new AtomicBoolean(true);
         private volatile Runnable closer = () -> { };
 
@@ -39,6 +39,14 @@ public final class LiveStreams {
             if (!held.get()) {
                 closer.run();
             }
+        }
+
+        /**
+         * Counts the stream, taken without a key, as {@code name}'s once it has shown one (a WebSocket's first
+         * message); false if that key holds as many streams as it may.
+         */
+        public boolean identify(String name) {
+            return streams.identify(this, name);
         }
 
         /** The stream ended: its place is free. Idempotent. */
@@ -73,7 +81,7 @@ public final class LiveStreams {
     }
 
     /** A place for a stream of {@code key} (null without keys); empty, with the reason, over a cap. */
-    Optional<Place> take(String key) {
+    synchronized Optional<Place> take(String key) {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
             return Optional.empty();
@@ -88,7 +96,19 @@ public final class LiveStreams {
         return Optional.of(place);
     }
 
-    private void released(Place place) {
+    private synchronized boolean identify(Place place, String name) {
+        if (place.key != null) {
+            return place.key.equals(name);
+        }
+        if (perKey.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet() > maxPerKey) {
+            perKey.get(name).decrementAndGet();
+            return false;
+        }
+        place.key = name;
+        return true;
+    }
+
+    private synchronized void released(Place place) {
         places.remove(place);
         open.decrementAndGet();
         if (place.key != null) {

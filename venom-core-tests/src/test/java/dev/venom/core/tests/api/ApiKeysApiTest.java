@@ -8,9 +8,15 @@ import dev.venom.core.http.internal.auth.Role;
 import dev.venom.core.tests.support.Http;
 import dev.venom.core.tests.support.InProcessServers;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,5 +150,74 @@ class ApiKeysApiTest {
         assertThat(keys.revoke("ci")).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> create(writer).status() == 401);
         assertThat(get(reader, "/api/v1/tasks").status()).as("the other keys stay").isEqualTo(200);
+    }
+
+    /** Opens the WebSocket without a header, as a browser does, and sends {@code first}; what came back. */
+    private List<String> browserSocket(String first, boolean createAfter) throws Exception {
+        List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create(http.base().replace("http://", "ws://") + "/api/v1/ws"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        frames.add(data.toString());
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+                        frames.add("closed " + status);
+                        closed.complete(status);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        socket.sendText(first, true).get(10, TimeUnit.SECONDS);
+        if (createAfter) {
+            Thread.sleep(300);
+            assertThat(create(writer).status()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(frames)
+                    .anyMatch(f -> f.contains("task.created")));
+            socket.abort();
+        } else {
+            closed.get(10, TimeUnit.SECONDS);
+        }
+        return frames;
+    }
+
+    @Test
+    void aBrowsersWebSocketShowsItsKeyInItsFirstMessage() throws Exception {
+        List<String> heard = browserSocket("{\"authorization\": \"Bearer " + reader + "\", \"subscribe\": \"all\"}",
+                true);
+        assertThat(heard).anyMatch(frame -> frame.contains("task.created"));
+
+        List<String> refused = browserSocket("{\"subscribe\": \"all\"}", false);
+        assertThat(refused).anyMatch(frame -> frame.contains("Not authenticated")).contains("closed 1008");
+        assertThat(browserSocket("{\"authorization\": \"Bearer " + worker + "\"}", false)).contains("closed 1008");
+        assertThat(browserSocket("{\"authorization\": \"Bearer venom_unknown\"}", false)).contains("closed 1008");
+    }
+
+    @Test
+    void aWebSocketThatShowsNoKeyIsClosedAfterTenSeconds() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", URI.create(http.base()).getPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("GET /api/v1/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            long opened = System.nanoTime();
+            java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+            try {
+                for (int b; (b = in.read()) >= 0; ) {
+                    seen.write(b);
+                }
+            } catch (java.io.IOException reset) {
+                // closed by the server
+            }
+            Duration open = Duration.ofNanos(System.nanoTime() - opened);
+            assertThat(seen.toString(java.nio.charset.StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 101")
+                    .contains("Not authenticated: no key within 10 s");
+            assertThat(open).isBetween(Duration.ofSeconds(9), Duration.ofSeconds(15));
+        }
     }
 }

@@ -131,4 +131,19 @@ class AuditApiTest {
         }
         assertThat(Files.readString(trail)).contains("\"action\":\"keys.change\"");
     }
+
+    @Test
+    void aFloodOfRefusedReadsIsRecordedAtABoundedRateAndStillCounted() {
+        long start = System.nanoTime();
+        for (int i = 0; i < 300; i++) {
+            assertThat(send(null, "GET", "/api/v1/tasks", null).status()).isEqualTo(401);
+        }
+        long seconds = 1 + (System.nanoTime() - start) / 1_000_000_000L;
+
+        List<JsonNode> refusals = entries("?action=read&limit=1000");
+        assertThat(refusals.size()).isGreaterThanOrEqualTo(20).isLessThanOrEqualTo((int) (20 * (seconds + 1)));
+        // a change is always recorded, whatever the flood
+        assertThat(send(writer, "POST", "/api/v1/tasks", "{\"content\":\"after\"}").status()).isEqualTo(201);
+        assertThat(entries("?action=task.create")).hasSize(1);
+    }
 }

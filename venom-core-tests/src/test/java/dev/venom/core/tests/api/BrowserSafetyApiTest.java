@@ -102,6 +102,15 @@ class BrowserSafetyApiTest {
     }
 
     @Test
+    void aWebSocketFromAnotherSitesPageIsRefused() throws Exception {
+        String handshake = "GET /api/v1/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        assertThat(rawStatus(handshake + "Origin: http://evil.example\r\n")).startsWith("HTTP/1.1 403");
+        assertThat(rawStatus(handshake + "Origin: " + ALLOWED + "\r\n")).startsWith("HTTP/1.1 101");
+        assertThat(rawStatus(handshake)).as("no Origin: not a browser").startsWith("HTTP/1.1 101");
+    }
+
+    @Test
     void aRequestForAnotherHostIsRefused() throws Exception {
         assertThat(rawStatus("GET /api/v1/tasks HTTP/1.1\r\nHost: rebound.evil.example\r\n")).startsWith("HTTP/1.1 421");
         assertThat(rawStatus("POST /api/v1/tasks HTTP/1.1\r\nHost: rebound.evil.example:8000\r\n"

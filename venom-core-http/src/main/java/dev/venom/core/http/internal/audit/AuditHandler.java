@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * Records in the {@link AuditTrail} every request that changes something and every one refused (401, 403,
  * 421), with the key that made it, the client's address, the action and its task or queue, and the status,
- * as the answer is committed: before the client can have read it.
+ * as the answer is committed: before the client can have read it. Refused reads are recorded at most
+ * {@link #REFUSALS_PER_SECOND} a second for one address; the next one recorded says how many were not.
  */
 public final class AuditHandler implements HttpHandler {
 
@@ -28,10 +29,14 @@ public final class AuditHandler implements HttpHandler {
     private static final Pattern ALL_QUEUES = Pattern.compile("/api/v1/queue/(pause|resume|purge|emergency-stop)");
     private static final Pattern QUEUE = Pattern.compile("/api/v1/queues/([^/]+)/(pause|resume|purge)");
 
+    /** Refusals recorded a second for one client address at most (in bursts of as many); the rest are counted. */
+    static final int REFUSALS_PER_SECOND = 20;
+
     private final AuditTrail trail;
     private final String node;
     private final Clock clock;
     private final HttpHandler next;
+    private final RefusalLimit refusals = new RefusalLimit(REFUSALS_PER_SECOND, System::nanoTime);
 
     public AuditHandler(AuditTrail trail, String node, Clock clock, HttpHandler next) {
         this.trail = trail;
@@ -60,6 +65,17 @@ public final class AuditHandler implements HttpHandler {
         String target = exchange.getAttachment(TARGET) != null ? exchange.getAttachment(TARGET) : action.target;
         ApiKey key = exchange.getAttachment(AuthHandler.KEY);
         InetSocketAddress remote = exchange.getSourceAddress();
+        if (refused && !changes) {
+            // a flood of refused reads must not push the record of real changes out of the rotated files
+            long skipped = refusals.admit(remote == null ? "unknown" : remote.getAddress().getHostAddress());
+            if (skipped < 0) {
+                return;
+            }
+            if (skipped > 0) {
+                target = (target == null ? "" : target + " ") + "(+" + skipped + " earlier refusals from this "
+                        + "address not recorded)";
+            }
+        }
         trail.record(new AuditEntry(0, clock.instant(), key == null ? null : key.name(),
                 key == null ? null : key.role().label(), remote == null ? null : remote.getAddress().getHostAddress(),
                 exchange.getRequestMethod().toString(), path, action.name, target, status, node));

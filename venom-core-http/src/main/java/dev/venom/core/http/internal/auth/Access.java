@@ -49,6 +49,11 @@ public final class Access {
         return Optional.of(CONTROL);
     }
 
+    /** True for the route that checks a key itself when its handshake has none: the WebSocket's first message. */
+    public boolean authenticatesItself(String path) {
+        return path.equals("/api/v1/ws");
+    }
+
     private boolean isOpen(String path) {
         return path.equals("/healthz") || path.equals("/readyz") || path.equals("/")
                 || path.equals("/openapi.json") || path.equals("/docs") || path.startsWith("/docs/")

@@ -88,10 +88,10 @@ public final class ApiKeys implements AutoCloseable {
         return Optional.ofNullable(found);
     }
 
-    private Set<String> names() {
-        Set<String> names = new TreeSet<>();
-        keys.forEach(known -> names.add(known.key.name()));
-        return names;
+    private Set<ApiKey> entries() {
+        Set<ApiKey> entries = new java.util.HashSet<>();
+        keys.forEach(known -> entries.add(known.key));
+        return entries;
     }
 
     /** How many keys there are. */
@@ -112,19 +112,21 @@ public final class ApiKeys implements AutoCloseable {
             if (Files.getLastModifiedTime(file.path()).equals(readModified) && Files.size(file.path()) == readSize) {
                 return;
             }
-            Set<String> before = names();
+            Set<ApiKey> before = entries();
             load();
-            Set<String> after = names();
-            Set<String> added = new TreeSet<>(after);
-            added.removeAll(before);
-            Set<String> removed = new TreeSet<>(before);
-            removed.removeAll(after);
+            Set<ApiKey> after = entries();
+            // a key whose secret or role changed under the same name counts as removed and added
+            Set<String> added = new TreeSet<>();
+            after.stream().filter(key -> !before.contains(key)).forEach(key -> added.add(key.name()));
+            Set<String> removed = new TreeSet<>();
+            before.stream().filter(key -> !after.contains(key)).forEach(key -> removed.add(key.name()));
             log.info("keys file {} read again: {} key(s); added {}, removed {}", file.path(), after.size(), added,
                     removed);
             if (!added.isEmpty() || !removed.isEmpty()) {
                 changed.accept(added, removed);
             }
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) {
+            // any failure: the watcher must live on, or later revocations would never take effect
             log.error("keys file {} could not be read again ({}); the {} key(s) read before stay in force",
                     file.path(), e.getMessage(), keys.size());
             try {

@@ -10,13 +10,30 @@ import java.util.Optional;
 /**
  * Lets a request through if it is open or carries {@code Authorization: Bearer <key>} of a key whose role
  * covers what it asks ({@link Access}); else answers 401 (no key, or one not known) or 403 (a key without
- * the role). The key presented, known, is attached to the exchange (let through or not) for those who record
+ * the role). A WebSocket handshake without the header (a browser cannot send one) is let through with the
+ * check {@link Deferred} to its first message. The key presented, known, is attached to the exchange (let through or not) for those who record
  * who did what.
  */
 public final class AuthHandler implements HttpHandler {
 
     /** The known key a request presented: let through, or refused for its role. */
     public static final AttachmentKey<ApiKey> KEY = AttachmentKey.create(ApiKey.class);
+    /** A WebSocket handshake without a key: its first message must carry one. */
+    public static final AttachmentKey<Deferred> DEFERRED = AttachmentKey.create(Deferred.class);
+
+    /** The check a WebSocket makes of the key its first message carries. */
+    public record Deferred(ApiKeys keys, Access.Needed needed) {
+
+        /** The key {@code authorization} ({@code Bearer <key>}) names, if it is known and its role suffices. */
+        public Optional<ApiKey> check(String authorization) {
+            if (authorization == null || authorization.length() <= BEARER.length()
+                    || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+                return Optional.empty();
+            }
+            return keys.find(authorization.substring(BEARER.length()).strip())
+                    .filter(key -> key.role().covers(needed.role()));
+        }
+    }
     private static final String BEARER = "Bearer ";
 
     private final ApiKeys keys;
@@ -39,7 +56,14 @@ public final class AuthHandler implements HttpHandler {
             next.handleRequest(exchange);
             return;
         }
-        Optional<ApiKey> key = presented(exchange).flatMap(keys::find);
+        Optional<String> presented = presented(exchange);
+        if (presented.isEmpty() && access.authenticatesItself(exchange.getRequestPath())
+                && "websocket".equalsIgnoreCase(exchange.getRequestHeaders().getFirst(Headers.UPGRADE))) {
+            exchange.putAttachment(DEFERRED, new Deferred(keys, needed.get()));
+            next.handleRequest(exchange); // a browser's WebSocket, which cannot send the header: its first message
+            return;
+        }
+        Optional<ApiKey> key = presented.flatMap(keys::find);
         if (key.isEmpty()) {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
             responses.detail(exchange, 401, "Not authenticated");

@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * What keeps a browser from being used against the server, with or without API keys: a request for a
  * {@code Host} the server does not answer for is refused (421: DNS rebinding); a request that changes
- * something from a page of another origin is refused (403), unless that origin is allowed
+ * something, or opens a WebSocket, from a page of another origin is refused (403), unless that origin is allowed
  * ({@code VENOM_CORS_ORIGINS}), which alone gets CORS headers; every answer forbids framing and sniffing, and
  * the pages carry a Content-Security-Policy that runs only the server's own scripts.
  */
@@ -31,6 +31,7 @@ public final class BrowserGuard implements HttpHandler {
     private static final HttpString MAX_AGE = new HttpString("Access-Control-Max-Age");
     private static final HttpString REQUEST_METHOD = new HttpString("Access-Control-Request-Method");
     private static final HttpString VARY = new HttpString("Vary");
+    private static final HttpString UPGRADE = new HttpString("Upgrade");
     /** The dashboard: its own scripts, styles and API only. */
     static final String DASHBOARD_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -80,7 +81,7 @@ public final class BrowserGuard implements HttpHandler {
             preflight(exchange, origin, allowed);
             return;
         }
-        if (changes(exchange) && !allowed && crossSite(exchange, origin)) {
+        if ((changes(exchange) || webSocket(exchange)) && !allowed && crossSite(exchange, origin)) {
             responses.detail(exchange, 403, "Cross-site request refused: origin " + (origin == null ? "of another site"
                     : origin) + " may not change anything here (VENOM_CORS_ORIGINS)");
             return;
@@ -100,6 +101,11 @@ public final class BrowserGuard implements HttpHandler {
         answer.put(MAX_AGE, "600");
         exchange.setStatusCode(204);
         exchange.endExchange();
+    }
+
+    /** A WebSocket handshake: a GET, but CORS does not protect what it then reads. */
+    private static boolean webSocket(HttpServerExchange exchange) {
+        return "websocket".equalsIgnoreCase(exchange.getRequestHeaders().getFirst(UPGRADE));
     }
 
     private static boolean changes(HttpServerExchange exchange) {

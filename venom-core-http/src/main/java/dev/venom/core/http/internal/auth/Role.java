@@ -35,6 +35,7 @@ public enum Role {
             }
         }
         throw new IllegalArgumentException("role must be one of " + Arrays.stream(values()).map(Role::label)
-                .collect(Collectors.joining(", ")) + ", was '" + label + "'");
+                .collect(Collectors.joining(", ")) + ", was '" + (label.length() > 16 ? label.substring(0, 6) + "..."
+                : label) + "'"); // never all of a long value: it may be a secret pasted in the wrong place
     }
 }
