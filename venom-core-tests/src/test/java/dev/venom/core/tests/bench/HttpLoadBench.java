@@ -2,6 +2,7 @@ package dev.venom.core.tests.bench;
 
 import dev.venom.core.tests.support.BareUndertow;
 import dev.venom.core.tests.support.LoadClient;
+import dev.venom.core.tests.support.ProcessCpu;
 import dev.venom.core.tests.support.ServerProcess;
 import dev.venom.core.tests.support.StateFiles;
 import java.io.IOException;
@@ -121,7 +122,10 @@ class HttpLoadBench {
         }
     }
 
-    /** Warms both servers, measures them in alternating rounds; returns the ratio of medians (b / a). */
+    /**
+     * Warms both servers, measures them in alternating rounds; returns the ratio of medians (b / a). Also
+     * reports each server's CPU time per request (from {@code /proc}), steadier on a shared machine than rates.
+     */
     private double compare(String nameA, ServerProcess a, String nameB, ServerProcess b)
             throws InterruptedException {
         LoadClient clientA = new LoadClient(a.port(), BODY, 201);
@@ -130,13 +134,35 @@ class HttpLoadBench {
         clientB.run(nameB, CONNECTIONS, Duration.ZERO, WARMUP);
         List<LoadClient.Result> resultsA = new ArrayList<>();
         List<LoadClient.Result> resultsB = new ArrayList<>();
+        List<Double> cpuA = new ArrayList<>();
+        List<Double> cpuB = new ArrayList<>();
         for (int round = 1; round <= ROUNDS; round++) {
-            resultsA.add(clientA.run(nameA + " #" + round, CONNECTIONS, Duration.ZERO, MEASURE));
-            resultsB.add(clientB.run(nameB + " #" + round, CONNECTIONS, Duration.ZERO, MEASURE));
-            report.add(resultsA.get(round - 1).toString());
-            report.add(resultsB.get(round - 1).toString());
+            resultsA.add(measured(clientA, a, nameA + " #" + round, cpuA));
+            resultsB.add(measured(clientB, b, nameB + " #" + round, cpuB));
+        }
+        if (ProcessCpu.available()) {
+            double medianA = medianOf(cpuA);
+            double medianB = medianOf(cpuB);
+            report.add(String.format("server CPU per request, %s / %s, median: %.2f (%.1f / %.1f us)", nameB, nameA,
+                    medianB / medianA, medianB, medianA));
         }
         return median(resultsB) / median(resultsA);
+    }
+
+    private LoadClient.Result measured(LoadClient client, ServerProcess server, String name, List<Double> cpu)
+            throws InterruptedException {
+        long before = ProcessCpu.micros(List.of(server.pid()));
+        LoadClient.Result result = client.run(name, CONNECTIONS, Duration.ZERO, MEASURE);
+        double perRequest = (double) (ProcessCpu.micros(List.of(server.pid())) - before) / Math.max(1, result.requests());
+        cpu.add(perRequest);
+        report.add(String.format("%s   %.1f us CPU/request", result, perRequest));
+        return result;
+    }
+
+    private static double medianOf(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Comparator.naturalOrder());
+        return sorted.get(sorted.size() / 2);
     }
 
     private static double median(List<LoadClient.Result> results) {
