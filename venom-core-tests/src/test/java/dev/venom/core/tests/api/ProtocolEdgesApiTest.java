@@ -133,6 +133,18 @@ class ProtocolEdgesApiTest {
     }
 
     @Test
+    void aTransferEncodingOtherThanChunkedIsRefusedAtOnceNotWaitedOn() throws Exception {
+        // found by RequestFuzzTest: the body's end could not be known, and the connection waited for it
+        long start = System.nanoTime();
+        String answer = raw("PATCH /readyz HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: zz\r\n\r\nabc",
+                new byte[0]);
+
+        assertThat(answer).startsWith("HTTP/1.1 400 ").contains("Content-Type: application/json");
+        assertThat(bodyOf(answer).get("detail").asText()).startsWith("Unsupported Transfer-Encoding");
+        assertThat(System.nanoTime() - start).isLessThan(3_000_000_000L);
+    }
+
+    @Test
     void requestsUndertowsHostCheckRefusesAreAnsweredInJson() throws Exception {
         // found by RequestFuzzTest: Undertow's own Host check answered an empty 400
         String none = raw("GET /api/v1/tasks HTTP/1.1\r\nAccept: */*\r\n\r\n", new byte[0]);
