@@ -110,6 +110,7 @@ class AuditApiTest {
         assertThat(entries("?key=ops")).extracting(e -> e.get("action").asText()).containsExactly("queues.pause");
         assertThat(entries("?action=task.create")).hasSize(5);
         assertThat(entries("?target=" + ids.get(2))).hasSize(1);
+        assertThat(entries("?task=" + ids.get(2))).hasSize(1).allMatch(e -> e.get("target").asText().equals(ids.get(2)));
 
         Http.Answer first = send(admin, "GET", "/api/v1/audit?limit=4", null);
         long next = first.json().get("next").asLong();

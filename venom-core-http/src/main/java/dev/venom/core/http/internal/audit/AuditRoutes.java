@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * {@code GET /api/v1/audit}: the audit trail, newest first, {@code limit} (1..1000, default 50) at a time;
  * {@code before} (the {@code next} of the page before) pages on; {@code key}, {@code action} and
- * {@code target} (a task id or queue name) filter. Admin only ({@code Access}).
+ * {@code target} (a task id or queue name; {@code task} says the same) filter. Admin only ({@code Access}).
  */
 public final class AuditRoutes {
 
@@ -37,8 +37,9 @@ public final class AuditRoutes {
         Map<String, Deque<String>> params = exchange.getQueryParameters();
         Long before = number(params, "before", 1, Long.MAX_VALUE);
         Long limit = number(params, "limit", 1, 1000);
+        String target = first(params, "target") != null ? first(params, "target") : first(params, "task");
         AuditQuery query = new AuditQuery(before, limit == null ? 50 : limit.intValue(), first(params, "key"),
-                first(params, "action"), first(params, "target"));
+                first(params, "action"), target);
         List<AuditEntry> entries = trail.page(query);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("entries", entries.stream().map(AuditRoutes::json).toList());
