@@ -9,7 +9,6 @@ import dev.venom.core.tests.support.Http;
 import dev.venom.core.tests.support.InProcessServers;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,14 +55,7 @@ class ApiKeysApiTest {
     }
 
     private Http.Answer send(String key, String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(http.base() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (key != null) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        return http.send(request);
+        return http.withKey(key, method, path, body);
     }
 
     private Http.Answer get(String key, String path) {

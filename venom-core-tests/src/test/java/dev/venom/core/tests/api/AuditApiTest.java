@@ -8,8 +8,6 @@ import dev.venom.core.http.internal.auth.KeysFile;
 import dev.venom.core.http.internal.auth.Role;
 import dev.venom.core.tests.support.Http;
 import dev.venom.core.tests.support.InProcessServers;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,13 +51,7 @@ class AuditApiTest {
     }
 
     private Http.Answer send(String key, String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(http.base() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
-        if (key != null) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        return http.send(request);
+        return http.withKey(key, method, path, body);
     }
 
     private List<JsonNode> entries(String query) {

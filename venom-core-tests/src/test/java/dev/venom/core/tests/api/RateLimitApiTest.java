@@ -6,8 +6,6 @@ import dev.venom.core.http.internal.auth.KeysFile;
 import dev.venom.core.http.internal.auth.Role;
 import dev.venom.core.tests.support.Http;
 import dev.venom.core.tests.support.InProcessServers;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +27,7 @@ class RateLimitApiTest {
     }
 
     private static Http.Answer get(Http http, String key, String path) {
-        return http.send(HttpRequest.newBuilder(URI.create(http.base() + path))
-                .header("Authorization", "Bearer " + key));
+        return http.withKey(key, "GET", path, null);
     }
 
     @Test

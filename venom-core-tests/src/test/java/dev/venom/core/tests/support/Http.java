@@ -94,6 +94,21 @@ public final class Http {
         return base;
     }
 
+    /**
+     * {@code method} on {@code path} with a JSON {@code body} (null for none) and, unless {@code key} is null,
+     * {@code Authorization: Bearer <key>}.
+     */
+    public Answer withKey(String key, String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return sendRequest(request);
+    }
+
     public Answer send(HttpRequest.Builder request) {
         return sendRequest(request);
     }

@@ -5,8 +5,6 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 import java.net.InetSocketAddress;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -17,21 +15,13 @@ import java.util.function.LongSupplier;
 public final class RateLimits implements HttpHandler {
 
     private static final HttpString RETRY_AFTER = new HttpString("Retry-After");
-    /** Callers remembered at most; beyond, those whose buckets are full again are forgotten. */
-    private static final int MAX_CALLERS = 10_000;
 
-    private final int perSecond;
-    private final LongSupplier nanoTime;
+    private final TokenBuckets buckets;
     private final Responses responses;
     private final HttpHandler next;
-    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
     public RateLimits(int perSecond, LongSupplier nanoTime, Responses responses, HttpHandler next) {
-        if (perSecond < 1) {
-            throw new IllegalArgumentException("the rate limit must be >= 1 a second, was " + perSecond);
-        }
-        this.perSecond = perSecond;
-        this.nanoTime = nanoTime;
+        this.buckets = new TokenBuckets(perSecond, nanoTime);
         this.responses = responses;
         this.next = next;
     }
@@ -45,16 +35,12 @@ public final class RateLimits implements HttpHandler {
         }
         ApiKey key = exchange.getAttachment(AuthHandler.KEY);
         String caller = key != null ? "key " + key.name() : "address " + address(exchange);
-        if (buckets.size() > MAX_CALLERS) {
-            long now = nanoTime.getAsLong();
-            buckets.values().removeIf(bucket -> bucket.isFull(now));
-        }
-        long wait = buckets.computeIfAbsent(caller, c -> new TokenBucket(perSecond, nanoTime.getAsLong())).take(nanoTime.getAsLong());
+        long wait = buckets.take(caller);
         if (wait > 0) {
             long seconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
             exchange.getResponseHeaders().put(RETRY_AFTER, Long.toString(seconds));
             responses.detail(exchange, 429, "Too many requests: " + (key != null ? "key '" + key.name() + "'"
-                    : "this address") + " may make " + perSecond + " a second; retry after " + seconds + " s");
+                    : "this address") + " may make " + buckets.perSecond() + " a second; retry after " + seconds + " s");
             return;
         }
         next.handleRequest(exchange);
