@@ -26,12 +26,7 @@ public final class AuthHandler implements HttpHandler {
 
         /** The key {@code authorization} ({@code Bearer <key>}) names, if it is known and its role suffices. */
         public Optional<ApiKey> check(String authorization) {
-            if (authorization == null || authorization.length() <= BEARER.length()
-                    || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-                return Optional.empty();
-            }
-            return keys.find(authorization.substring(BEARER.length()).strip())
-                    .filter(key -> key.role().covers(needed.role()));
+            return bearer(authorization).flatMap(keys::find).filter(key -> key.role().covers(needed.role()));
         }
     }
     private static final String BEARER = "Bearer ";
@@ -80,11 +75,15 @@ public final class AuthHandler implements HttpHandler {
     }
 
     private static Optional<String> presented(HttpServerExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-        if (header == null || header.length() <= BEARER.length()
-                || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        return bearer(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
+    }
+
+    /** The key of an {@code Authorization} value {@code Bearer <key>}; empty for anything else. */
+    private static Optional<String> bearer(String authorization) {
+        if (authorization == null || authorization.length() <= BEARER.length()
+                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Optional.empty();
         }
-        return Optional.of(header.substring(BEARER.length()).strip());
+        return Optional.of(authorization.substring(BEARER.length()).strip());
     }
 }
