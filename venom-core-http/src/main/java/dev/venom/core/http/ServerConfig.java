@@ -73,8 +73,8 @@ import java.util.stream.Collectors;
  * @param metricsPublic   {@code VENOM_METRICS_PUBLIC}: {@code GET /metrics} needs no key
  * @param allowedHosts    {@code VENOM_ALLOWED_HOSTS}: the host names requests may name; empty for the default
  * @param corsOrigins     {@code VENOM_CORS_ORIGINS}: origins whose pages may use the API
- * @param requestTimeout  {@code VENOM_REQUEST_TIMEOUT_MS}: how long a client may take to send a request's head
- * @param idleTimeout     {@code VENOM_IDLE_TIMEOUT_MS}: how long a kept-alive connection may wait for a request
+ * @param requestTimeout  {@code VENOM_REQUEST_TIMEOUT_MS}: how long a client may take to send a request, head and body
+ * @param idleTimeout     {@code VENOM_IDLE_TIMEOUT_MS}: how long a connection may stay silent
  * @param maxConnections  {@code VENOM_MAX_CONNECTIONS}: connections open at once; one more gets 503
  * @param auditMaxBytes   {@code VENOM_AUDIT_MAX_BYTES}: the embedded audit trail's file size that starts a new one
  * @param tlsKeystore     {@code VENOM_TLS_KEYSTORE}: the PKCS12 keystore of an HTTPS listener; empty for HTTP
@@ -204,10 +204,10 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             "ORIGIN,...", "", "(none)", "origins (`https://app.example`) whose pages may use the API: they get CORS "
             + "headers; a change from any other site's page gets 403", ServerConfig::origins);
     static final Setting<Long> REQUEST_TIMEOUT = new Setting<>("VENOM_REQUEST_TIMEOUT_MS", "request-timeout-ms", "N",
-            "10000", "`10000`", "how long a client may take to send a request's line and headers; a slower one "
-            + "(a slowloris) is disconnected", Setting.integer(100, 3_600_000L));
+            "10000", "`10000`", "how long a client may take to send a request, head and body; a slower one "
+            + "(a slowloris) gets 408 and is disconnected", Setting.integer(100, 3_600_000L));
     static final Setting<Long> IDLE_TIMEOUT = new Setting<>("VENOM_IDLE_TIMEOUT_MS", "idle-timeout-ms", "N", "60000",
-            "`60000`", "how long a kept-alive connection may wait for its next request", Setting.integer(100, 86_400_000L));
+            "`60000`", "how long a connection may stay silent (waiting for its next request, or for a body it announced)", Setting.integer(100, 86_400_000L));
     static final Setting<Long> MAX_CONNECTIONS = new Setting<>("VENOM_MAX_CONNECTIONS", "max-connections", "N", "2000",
             "`2000`", "connections open at once, event streams included; one more gets 503 with `Retry-After`",
             Setting.integer(1, 1_000_000));

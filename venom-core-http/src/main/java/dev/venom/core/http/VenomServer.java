@@ -215,15 +215,18 @@ public final class VenomServer implements AutoCloseable {
         }
 
         /**
-         * How long a client may take to send a request's line and headers; a slower one (a slowloris) is
-         * disconnected. Default 10 s.
+         * How long a client may take to send a request, head and body, from its first byte; a slower one (a
+         * slowloris) gets 408 and is disconnected. Default 10 s.
          */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = positiveMillis(timeout, "requestTimeout");
             return this;
         }
 
-        /** How long a kept-alive connection may wait for its next request before it is closed. Default 60 s. */
+        /**
+         * How long a connection may stay silent (waiting for its next request, or for a body it announced)
+         * before it is closed. Default 60 s.
+         */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = positiveMillis(timeout, "idleTimeout");
             return this;

@@ -14,7 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.xnio.ChannelListener;
@@ -32,7 +32,9 @@ import org.xnio.channels.AcceptingChannel;
  * two differences: every accepted connection answers a request Undertow's parser refuses (a bad percent escape,
  * a malformed request line) with the API's JSON 400 instead of an empty one ({@link RefusedRequestAnswer}); and
  * a connection beyond {@code maxConnections} open ones is answered 503 with {@code Retry-After} and closed, so
- * that a flood of idle or half-sent connections cannot take every file descriptor.
+ * that a flood of idle or half-sent connections cannot take every file descriptor; and a request whose head
+ * and body do not arrive within {@code REQUEST_PARSE_TIMEOUT}, or a connection idle beyond
+ * {@code NO_REQUEST_TIMEOUT}, is cut ({@link ClientDeadlines}).
  */
 public final class HttpListener implements AutoCloseable {
 
@@ -48,13 +50,8 @@ public final class HttpListener implements AutoCloseable {
     }
 
     /** A connection over the cap: answered at once, before anything is read, and closed. */
-    private static final byte[] TOO_MANY = tooMany("{\"detail\":\"Too many connections; try again later\"}");
-
-    private static byte[] tooMany(String body) {
-        return ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
-                + "Connection: close\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-                .getBytes(StandardCharsets.US_ASCII);
-    }
+    private static final byte[] TOO_MANY = RawAnswer.of("503 Service Unavailable",
+            "Too many connections; try again later", "Retry-After: 1");
 
     /**
      * Listens on {@code host:port} (0 for any free port) and hands every request to {@code handler}, with at most
@@ -100,13 +97,19 @@ public final class HttpListener implements AutoCloseable {
             protocols.setRootHandler(handler);
             OpenListener accepted = protocols;
             AtomicInteger open = new AtomicInteger();
+            Duration requestTimeout = Duration.ofMillis(serverOptions.get(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000));
+            Duration idleTimeout = Duration.ofMillis(serverOptions.get(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000));
             ChannelListener<StreamConnection> answeringRefusals = connection -> {
                 if (open.incrementAndGet() > maxConnections) {
                     open.decrementAndGet();
                     refuse(connection);
                     return;
                 }
-                connection.getCloseSetter().set(closed -> open.decrementAndGet());
+                ClientDeadlines deadlines = ClientDeadlines.install(connection, requestTimeout, idleTimeout);
+                connection.getCloseSetter().set(closed -> {
+                    open.decrementAndGet();
+                    deadlines.stop();
+                });
                 RefusedRequestAnswer.install(connection);
                 accepted.handleEvent(connection);
             };

@@ -42,12 +42,7 @@ final class RefusedRequestAnswer extends AbstractStreamSinkConduit<StreamSinkCon
     }
 
     private static byte[] answer(String detail) {
-        byte[] body = ("{\"detail\":\"" + detail + "\"}").getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\nConnection: close\r\n\r\n";
-        ByteBuffer all = ByteBuffer.allocate(head.length() + body.length);
-        all.put(head.getBytes(StandardCharsets.US_ASCII)).put(body);
-        return all.array();
+        return RawAnswer.of("400 Bad Request", detail);
     }
 
     @Override

@@ -12,19 +12,26 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Abuse that must not stop the server serving everyone else: connections trickling a request's head
- * (slowloris) are cut at the request timeout, a connection over the cap is answered 503 at once, and
- * oversized targets and headers get 414 and 431 in JSON, never a hang or a 5xx.
+ * (slowloris) are cut at the request timeout, a body sent slowly or never gets 408 at the request timeout,
+ * a connection over the cap is answered 503 at once, and oversized targets and headers get 414 and 431 in
+ * JSON, never a hang or a 5xx. Kept-alive connections and quiet WebSockets are not cut by the request timeout.
  */
 class AbuseLimitsApiTest {
 
@@ -122,6 +129,138 @@ class AbuseLimitsApiTest {
             return true;
         });
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    }
+
+    /** Sends {@code request} and keeps the socket open (no half-close): what the server says, within 10 s. */
+    private static String answerWhileOpen(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        return readUntilClosed(socket);
+    }
+
+    private static String readUntilClosed(Socket socket) throws IOException {
+        socket.setSoTimeout(10_000);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) {
+                out.write(buffer, 0, n);
+            }
+        } catch (SocketTimeoutException hang) {
+            throw new AssertionError("no answer within 10 s; so far: " + out);
+        } catch (IOException reset) {
+            // keep what arrived
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aBodySentSlowlyOrNeverIsAnswered408AtTheRequestTimeout() throws Exception {
+        servers = new InProcessServers(dir);
+        Http http = servers.start("--processing-delay-ms", "0", "--request-timeout-ms", "1000");
+        String tooSlow = "{\"detail\":\"Request not received in time: its head and body must arrive within 1000 ms\"}";
+        long start = System.nanoTime();
+
+        // given a body announced and never sent, one trickled a byte at a time, and a request without Host whose
+        // body cannot end (Undertow refuses it, but only once its body has arrived: found by fuzzing)
+        CompletableFuture<String> never = CompletableFuture.supplyAsync(() -> quietly(() -> answerWhileOpen(
+                connect(http), "POST /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                        + "\r\nContent-Length: 100\r\n\r\n{\"content\"")));
+        CompletableFuture<String> noHost = CompletableFuture.supplyAsync(() -> quietly(() -> answerWhileOpen(
+                connect(http), "GET / HTTP/1.1\r\nTransfer-Encoding: zz\r\n\r\nDE\r\n")));
+        Socket trickling = connect(http);
+        trickling.getOutputStream().write(("POST /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < 8; i++) {
+            Thread.sleep(200);
+            try {
+                trickling.getOutputStream().write('x');
+            } catch (IOException cut) {
+                break;
+            }
+            // meanwhile everyone else is served
+            assertThat(http.get("/healthz").status()).isEqualTo(200);
+        }
+
+        // then each is answered 408 in JSON and closed, no sooner than the request timeout
+        assertThat(never.get(10, TimeUnit.SECONDS)).startsWith("HTTP/1.1 408 ").endsWith(tooSlow);
+        assertThat(noHost.get(10, TimeUnit.SECONDS)).startsWith("HTTP/1.1 408 ").endsWith(tooSlow);
+        assertThat(readUntilClosed(trickling)).startsWith("HTTP/1.1 408 ").endsWith(tooSlow);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+        assertThat(http.get("/api/v1/tasks").body()).doesNotContain("\"content\"");
+    }
+
+    @Test
+    void anAnsweredRequestWhoseBodyNeverComesIsClosedAtTheIdleTimeout() throws Exception {
+        servers = new InProcessServers(dir);
+        Http http = servers.start("--processing-delay-ms", "0", "--idle-timeout-ms", "1000");
+
+        // given a request answered before its announced body (an unknown route), which then never comes
+        Socket socket = connect(http);
+        socket.getOutputStream().write(("POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Length: 50\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+
+        // then it is answered at once and the connection closes once idle for the idle timeout
+        long start = System.nanoTime();
+        assertThat(readUntilClosed(socket)).startsWith("HTTP/1.1 404 ");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    }
+
+    @Test
+    void aKeptAliveConnectionAndAQuietWebSocketOutliveTheRequestTimeout() throws Exception {
+        servers = new InProcessServers(dir);
+        Http http = servers.start("--processing-delay-ms", "0", "--request-timeout-ms", "300",
+                "--idle-timeout-ms", "1500");
+        LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket quiet = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create(http.base().replace("http://", "ws://") + "/api/v1/ws"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        messages.add(data.toString());
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+                        closed.complete(status);
+                        return null;
+                    }
+                }).get(5, TimeUnit.SECONDS);
+        quiet.sendText("{\"subscribe\": \"all\"}", true).get(5, TimeUnit.SECONDS); // the client spoke last
+
+        // given a kept-alive connection that has been answered once
+        Socket keptAlive = connect(http);
+        keptAlive.setSoTimeout(5_000);
+        String healthz = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        keptAlive.getOutputStream().write(healthz.getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(keptAlive.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+                .isEqualTo("HTTP/1.1 200");
+
+        // when both stay quiet for longer than the request timeout (the WebSocket longer than the idle timeout too)
+        Thread.sleep(1_000);
+        assertThat(closedByServer(keptAlive)).isFalse();
+        Thread.sleep(1_000);
+
+        // then the WebSocket still carries events
+        messages.clear();
+        String id = http.create("seen by a quiet socket");
+        assertThat(messages.poll(5, TimeUnit.SECONDS)).contains(id);
+        assertThat(closed).isNotDone();
+        quiet.abort();
+    }
+
+    private interface Io<T> {
+        T get() throws IOException;
+    }
+
+    private static <T> T quietly(Io<T> io) {
+        try {
+            return io.get();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
