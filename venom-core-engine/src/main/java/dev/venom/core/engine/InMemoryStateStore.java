@@ -74,6 +74,11 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     @Override
+    public Optional<Claim> claimOf(UUID id) {
+        return table.claimOf(id);
+    }
+
+    @Override
     public CompletableFuture<Optional<VenomTask>> update(VenomTask expected, VenomTask next) {
         return table.update(expected, next);
     }

@@ -15,6 +15,9 @@ import dev.venom.core.engine.internal.StoreHealth;
 import dev.venom.core.engine.internal.Submitter;
 import dev.venom.core.engine.internal.SystemTimers;
 import dev.venom.core.engine.internal.Timers;
+import dev.venom.core.engine.internal.remote.LongPolls;
+import dev.venom.core.engine.internal.remote.RemoteAttempts;
+import dev.venom.core.engine.internal.remote.WorkerRegistry;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
@@ -82,6 +85,8 @@ public final class Orchestrator implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final LeaseKeeper leaseKeeper;
     private final Submitter submitter;
+    private final LongPolls polls;
+    private final RemoteWork remoteWork;
 
     private Orchestrator(Builder b) {
         this.store = b.store;
@@ -100,19 +105,24 @@ public final class Orchestrator implements AutoCloseable {
         this.workers = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), EngineThreads.named("venom-worker"));
         workers.allowCoreThreadTimeOut(true);
-        this.lanes = new Lanes(b.queueLimits, b.concurrency, this::growWorkers);
+        this.lanes = new Lanes(b.queueLimits, b.remoteQueues, b.concurrency, this::growWorkers);
         this.events = new EventBus(b.listeners, b.eventCapacity);
         Announcer announcer = new Announcer(events);
         StoreHealth health = new StoreHealth(timers, b.lease);
         LostAnswers lostAnswers = new LostAnswers(timers, b.lease);
         this.attempts = new Attempts(store, processor, timers, events, b.retryPolicy, language, b.lease, lifecycle,
                 workers, lanes, this::slotFreed, this::retryDue);
+        WorkerRegistry registry = new WorkerRegistry(timers.clock());
+        RemoteAttempts remoteAttempts = new RemoteAttempts(store, attempts.leases(), events, language, b.retryPolicy,
+                timers.clock(), registry);
+        this.polls = new LongPolls(remoteAttempts::claim, remoteAttempts::giveBack, timers);
+        this.remoteWork = new RemoteWork(lanes, remoteAttempts, polls, registry);
         this.dispatcher = new Dispatcher(store, nodeId, b.lease, b.claimCooldown, lanes, attempts, announcer, events,
-                health, lostAnswers, lifecycle, timers);
+                health, lostAnswers, lifecycle, timers, polls::wake);
         this.leaseKeeper = new LeaseKeeper(store, nodeId, b.lease, lanes, attempts, announcer, events, health,
                 lostAnswers, lifecycle, dispatcher, timers);
         this.submitter = new Submitter(store, nodeId, b.lease, b.defaultMaxAttempts, language, b.maxPending, lanes,
-                attempts, announcer, events, dispatcher, lostAnswers, lifecycle, timers);
+                attempts, announcer, events, dispatcher, lostAnswers, lifecycle, timers, polls::wake);
         this.ops = Executors.newFixedThreadPool(2, EngineThreads.named("venom-queue-ops"));
         this.queues = new Queues(store, lanes, dispatcher, events, language, timers.clock(), this::cancel, ops);
     }
@@ -136,7 +146,10 @@ public final class Orchestrator implements AutoCloseable {
         lifecycle.start();
         // Not a waiting mark: the inserting server claims its own tasks, and with free slots here (the only
         // time arrivals start) this one claims them too within a cooldown.
-        signals.onNewTasks(dispatcher::wake);
+        signals.onNewTasks(() -> {
+            dispatcher.wake();
+            polls.wake();
+        });
         signals.onCancelled(attempts::cancelled);
         if (events.wantsRemoteEvents()) {
             signals.onRemoteEvents(new StoreSignals.RemoteListener() {
@@ -157,6 +170,7 @@ public final class Orchestrator implements AutoCloseable {
             });
         }
         dispatcher.start(pollInterval);
+        polls.start(pollInterval);
         leaseKeeper.start(heartbeat);
         return this;
     }
@@ -276,6 +290,11 @@ public final class Orchestrator implements AutoCloseable {
         });
     }
 
+    /** The protocol of remote workers, which run the tasks of the queues left to them. */
+    public RemoteWork remoteWork() {
+        return remoteWork;
+    }
+
     /** Operator control of the named queues: pause, resume, purge, emergency stop. */
     public Queues queues() {
         return queues;
@@ -343,6 +362,7 @@ public final class Orchestrator implements AutoCloseable {
         if (!lifecycle.drain()) {
             return;
         }
+        polls.close(); // waiting remote claims are answered with none: their workers ask another server
         if (!timers.awaitRunning(Duration.ofSeconds(10))) {
             log.warn("a dispatch still running at shutdown may leave its tasks PROCESSING until the next start");
         }
@@ -390,6 +410,7 @@ public final class Orchestrator implements AutoCloseable {
         private TaskProcessor processor = new SimulatedProcessor(SimulatedProcessor.DEFAULT_DELAY);
         private int concurrency = 64;
         private final Map<String, Integer> queueLimits = new LinkedHashMap<>();
+        private final java.util.Set<String> remoteQueues = new java.util.LinkedHashSet<>();
         private String nodeId = defaultNodeId();
         private Clock clock = Clock.systemUTC();
         private Duration lease = Duration.ofSeconds(30);
@@ -507,11 +528,28 @@ public final class Orchestrator implements AutoCloseable {
          */
         public Builder queue(String queue, int concurrency) {
             TaskRequest.checkQueue(queue);
+            if (remoteQueues.contains(queue)) {
+                throw new IllegalArgumentException("queue " + queue + " is remote; it has no concurrency here");
+            }
             if (concurrency < 1 || concurrency > 10_000) {
                 throw new IllegalArgumentException("concurrency of queue " + queue + " must be 1..10000, was "
                         + concurrency);
             }
             queueLimits.put(queue, concurrency);
+            return this;
+        }
+
+        /**
+         * Leaves {@code queue} to remote workers ({@link RemoteWork}): this server claims none of its tasks, and
+         * workers may claim them. Every server sharing a store should name the same remote queues: one that does
+         * not runs the queue's tasks with its own processor.
+         */
+        public Builder remoteQueue(String queue) {
+            TaskRequest.checkQueue(queue);
+            if (queueLimits.containsKey(queue)) {
+                throw new IllegalArgumentException("queue " + queue + " has a concurrency here; it cannot be remote");
+            }
+            remoteQueues.add(queue);
             return this;
         }
 

@@ -104,6 +104,13 @@ public interface StateStore extends AutoCloseable {
     }
 
     /**
+     * The claim held on the task with {@code id} now, expired or not: who holds it and until when. Empty if
+     * the task is not PROCESSING (or not known). Remote workers' calls name only the task and the attempt;
+     * this finds the lease to renew.
+     */
+    Optional<Claim> claimOf(UUID id);
+
+    /**
      * Replaces {@code expected} by {@code next} if the stored task is still at {@code expected}'s version.
      *
      * @return the stored task (new version) once durable, or empty if the task changed since it was read

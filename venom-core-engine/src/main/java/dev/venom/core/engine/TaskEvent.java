@@ -33,7 +33,9 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
         /** An attempt was stopped and its task put back to PENDING to run again (a shutdown, an expired claim). */
         REQUEUED,
         /** A client cancelled it. */
-        CANCELLED
+        CANCELLED,
+        /** A running attempt reported its progress ({@link VenomTask#progress()}). */
+        PROGRESS
     }
 
     public TaskEvent {
@@ -93,6 +95,10 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
             for (String line : now.subList(old.size(), now.size())) {
                 events.add(new TaskEvent(Type.LOG_APPENDED, after, after.status(), line, after.updatedAt()));
             }
+        }
+        if (after.progress() != null && !after.progress().equals(before.progress())
+                && after.status() == before.status()) {
+            events.add(new TaskEvent(Type.PROGRESS, after, after.status(), null, after.updatedAt()));
         }
         if (before.status() != after.status()) {
             events.add(new TaskEvent(Type.STATUS_CHANGED, after, before.status(), null, after.updatedAt()));

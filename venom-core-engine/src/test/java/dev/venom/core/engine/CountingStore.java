@@ -134,6 +134,11 @@ public final class CountingStore implements StateStore {
     }
 
     @Override
+    public Optional<Claim> claimOf(UUID id) {
+        return delegate.claimOf(id);
+    }
+
+    @Override
     public Optional<Claim> renew(Claim claim, Duration lease) {
         return delegate.renew(claim, lease);
     }

@@ -2,8 +2,10 @@ package dev.venom.core.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.venom.core.model.Progress;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -68,6 +71,53 @@ public abstract class StateStoreContract {
 
         assertThat(store.find(task.id())).contains(stored);
         assertThat(stored).usingRecursiveComparison().ignoringFields("version").isEqualTo(task);
+    }
+
+    @Test
+    void requirementsAndProgressAreStoredAndReadBack() {
+        VenomTask task = VenomTask.create(UUID.randomUUID(), new TaskRequest("needs a gpu")
+                .withRequires(Map.of("gpu", "a100", "zone", "eu")), 1, null, clock.instant());
+        store.insert(task).join();
+        Claim claim = store.claim(ClaimRequest.of("node-a", 1, LEASE)).get(0);
+
+        VenomTask reported = store.update(claim.task(), claim.task().reportProgress(new Progress(40, "halfway"),
+                clock.instant())).join().orElseThrow();
+
+        VenomTask found = store.find(task.id()).orElseThrow();
+        assertThat(found.requires()).isEqualTo(Map.of("gpu", "a100", "zone", "eu"));
+        assertThat(found.progress()).isEqualTo(new Progress(40, "halfway"));
+        assertThat(found).isEqualTo(reported);
+    }
+
+    @Test
+    void aClaimWithLabelsTakesOnlyTasksWhoseRequirementsTheySatisfy() {
+        VenomTask a100 = store.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("a100")
+                .withRequires(Map.of("gpu", "a100")), 1, null, clock.instant())).join();
+        clock.advance(Duration.ofMillis(1));
+        VenomTask any = inserted("any worker");
+        ClaimRequest t4 = new ClaimRequest("worker:t4", LEASE, Map.of("default", 5), Map.of("gpu", "t4"));
+        ClaimRequest big = new ClaimRequest("worker:big", LEASE, Map.of("default", 5),
+                Map.of("gpu", "a100", "zone", "eu"));
+
+        assertThat(store.claim(t4)).extracting(c -> c.task().id()).containsExactly(any.id());
+        assertThat(store.claim(t4)).isEmpty();
+        assertThat(store.claim(big)).extracting(c -> c.task().id()).containsExactly(a100.id());
+    }
+
+    @Test
+    void claimOfNamesTheHolderOfAProcessingTaskOnly() {
+        VenomTask task = inserted("held");
+        assertThat(store.claimOf(task.id())).isEmpty();
+
+        Claim claim = store.claim(ClaimRequest.of("worker:w1", 1, LEASE)).get(0);
+
+        Claim held = store.claimOf(task.id()).orElseThrow();
+        assertThat(held.owner()).isEqualTo("worker:w1");
+        assertThat(held.task()).isEqualTo(store.find(task.id()).orElseThrow());
+        assertThat(held.leaseExpiresAt()).isCloseTo(claim.leaseExpiresAt(), within(1, ChronoUnit.SECONDS));
+        store.update(claim.task(), claim.task().complete("done", clock.instant())).join();
+        assertThat(store.claimOf(task.id())).isEmpty();
+        assertThat(store.claimOf(UUID.randomUUID())).isEmpty();
     }
 
     @Test

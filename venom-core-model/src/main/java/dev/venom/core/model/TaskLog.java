@@ -19,12 +19,13 @@ public enum TaskLog {
             "Interrupted by shutdown, will run again: ", "Recovered after restart: ", "Claim of ",
             " expired, requeued: ", " expired on the last attempt, failed: ", "Error: ", "the claim of ",
             " expired on its last attempt", "Processed: ", "Attempt %d failed: ", "Retry scheduled: attempt %d of %d at ",
-            "timed out after %d ms", "Purged: "),
+            "timed out after %d ms", "Purged: ", "Released by %s, will run again: "),
     PL("Zadanie uruchomione: ", "Rozpoczęto przetwarzanie: ", "Zakończono przetwarzanie: ", "Błąd przetwarzania: ",
             "Anulowano: ", "Przerwano przy zatrzymaniu, zostanie uruchomione ponownie: ", "Wznowiono po restarcie: ",
             "Dzierżawa węzła ", " wygasła, ponownie w kolejce: ", " wygasła przy ostatniej próbie, niepowodzenie: ",
             "Błąd: ", "dzierżawa węzła ", " wygasła przy ostatniej próbie", "Przetworzono: ", "Próba %d nieudana: ",
-            "Ponowienie zaplanowane: próba %d z %d o ", "przekroczono limit czasu %d ms", "Usunięto z kolejki: ");
+            "Ponowienie zaplanowane: próba %d z %d o ", "przekroczono limit czasu %d ms", "Usunięto z kolejki: ",
+            "Zwolnione przez %s, zostanie uruchomione ponownie: ");
 
     private final String taskStarted;
     private final String processingStarted;
@@ -44,11 +45,13 @@ public enum TaskLog {
     private final String retryScheduled;
     private final String timedOut;
     private final String purged;
+    private final String released;
 
     TaskLog(String taskStarted, String processingStarted, String processingCompleted, String processingFailed,
             String cancelled, String interrupted, String recovered, String claimOf, String claimExpiredRequeued,
             String claimExpiredFailed, String error, String lastClaimOf, String lastClaimExpired, String processed,
-            String attemptFailed, String retryScheduled, String timedOut, String purged) {
+            String attemptFailed, String retryScheduled, String timedOut, String purged, String released) {
+        this.released = released;
         this.timedOut = timedOut;
         this.purged = purged;
         this.taskStarted = taskStarted;
@@ -112,6 +115,11 @@ public enum TaskLog {
     /** An operator purged the task's queue while it waited. */
     public String purged(Instant at) {
         return purged + Timestamps.format(at);
+    }
+
+    /** The remote worker {@code owner} gave its attempt back (it stops, or could not take the task); it runs again. */
+    public String released(String owner, Instant at) {
+        return released.formatted(owner) + Timestamps.format(at);
     }
 
     /** A client cancelled the task. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param runAt       not run before this time; default now
  * @param timeoutMs   1..604800000 ms an attempt may run before it fails; default no limit
  * @param queue       the named queue to wait in, {@code [a-z0-9_-]{1,64}}; default {@value #DEFAULT_QUEUE}
+ * @param requires    labels a remote worker must have to run it ({@link Labels}); default none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,7 +28,8 @@ public record TaskRequest(
         @JsonProperty("max_attempts") Integer maxAttempts,
         @JsonProperty("run_at") @JsonFormat(shape = JsonFormat.Shape.STRING) Instant runAt,
         @JsonProperty("timeout_ms") Long timeoutMs,
-        @JsonProperty("queue") String queue) {
+        @JsonProperty("queue") String queue,
+        @JsonProperty("requires") Map<String, String> requires) {
 
     /** The priority of a task that does not ask for one. */
     public static final int DEFAULT_PRIORITY = 0;
@@ -51,6 +54,13 @@ public record TaskRequest(
         if (queue != null) {
             checkQueue(queue);
         }
+        requires = requires == null ? null : Labels.check("requires", requires);
+    }
+
+    /** A request without requirements. */
+    public TaskRequest(String content, Integer priority, Integer maxAttempts, Instant runAt, Long timeoutMs,
+                       String queue) {
+        this(content, priority, maxAttempts, runAt, timeoutMs, queue, null);
     }
 
     /** A request with every option at its default. */
@@ -59,23 +69,32 @@ public record TaskRequest(
     }
 
     public TaskRequest withPriority(int value) {
-        return new TaskRequest(content, value, maxAttempts, runAt, timeoutMs, queue);
+        return new TaskRequest(content, value, maxAttempts, runAt, timeoutMs, queue, requires);
     }
 
     public TaskRequest withMaxAttempts(int value) {
-        return new TaskRequest(content, priority, value, runAt, timeoutMs, queue);
+        return new TaskRequest(content, priority, value, runAt, timeoutMs, queue, requires);
     }
 
     public TaskRequest withRunAt(Instant value) {
-        return new TaskRequest(content, priority, maxAttempts, value, timeoutMs, queue);
+        return new TaskRequest(content, priority, maxAttempts, value, timeoutMs, queue, requires);
     }
 
     public TaskRequest withTimeoutMs(long value) {
-        return new TaskRequest(content, priority, maxAttempts, runAt, value, queue);
+        return new TaskRequest(content, priority, maxAttempts, runAt, value, queue, requires);
     }
 
     public TaskRequest withQueue(String value) {
-        return new TaskRequest(content, priority, maxAttempts, runAt, timeoutMs, value);
+        return new TaskRequest(content, priority, maxAttempts, runAt, timeoutMs, value, requires);
+    }
+
+    public TaskRequest withRequires(Map<String, String> value) {
+        return new TaskRequest(content, priority, maxAttempts, runAt, timeoutMs, queue, value);
+    }
+
+    /** The requirements asked for, or none. */
+    public Map<String, String> requiresOrNone() {
+        return requires == null ? Map.of() : requires;
     }
 
     /** The queue asked for, or {@value #DEFAULT_QUEUE}. */
@@ -104,7 +123,8 @@ public record TaskRequest(
                 && maxAttemptsOr(defaultMaxAttempts) == task.maxAttempts()
                 && sameRunAt
                 && Objects.equals(timeoutMs, task.timeoutMs())
-                && queueOrDefault().equals(task.queue());
+                && queueOrDefault().equals(task.queue())
+                && requiresOrNone().equals(task.requires());
     }
 
     static void checkPriority(int value) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -17,8 +18,8 @@ import java.util.UUID;
  * always change together, because each transition returns one new record.
  *
  * <p>JSON: {@code id, content, created_at, status, result, logs, priority, attempts, max_attempts, run_at,
- * timeout_ms, idempotency_key, queue, updated_at, finished_at}, in that order; {@code result} and {@code finished_at}
- * are {@code null} until the task ends. A task written by the original service (only the first six fields)
+ * timeout_ms, idempotency_key, queue, updated_at, finished_at, requires, progress}, in that order; {@code result}
+ * and {@code finished_at} are {@code null} until the task ends, {@code progress} until an attempt reports one. A task written by the original service (only the first six fields)
  * reads with the defaults. {@code version} is the store's compare-and-set counter and never leaves the
  * process as JSON.
  *
@@ -37,12 +38,14 @@ import java.util.UUID;
  * @param queue          the named queue it waits in ({@link TaskRequest#DEFAULT_QUEUE} unless given)
  * @param updatedAt      the time of the last change
  * @param finishedAt     when it reached a terminal status; {@code null} before
+ * @param requires       labels a remote worker must have to run it ({@link Labels}); empty for none
+ * @param progress       what the current (or last) attempt last reported, or {@code null}
  * @param version        bumped by the store on every write; {@code 0} for a task never stored
  *
  * <p>Times are kept to the microsecond, as the JSON form carries them.
  */
 @JsonPropertyOrder({"id", "content", "created_at", "status", "result", "logs", "priority", "attempts", "max_attempts",
-        "run_at", "timeout_ms", "idempotency_key", "queue", "updated_at", "finished_at"})
+        "run_at", "timeout_ms", "idempotency_key", "queue", "updated_at", "finished_at", "requires", "progress"})
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record VenomTask(
         @JsonProperty("id") UUID id,
@@ -60,6 +63,8 @@ public record VenomTask(
         @JsonProperty("queue") String queue,
         @JsonIgnore Instant updatedAt,
         @JsonIgnore Instant finishedAt,
+        @JsonProperty("requires") Map<String, String> requires,
+        @JsonProperty("progress") Progress progress,
         @JsonIgnore long version) {
 
     public VenomTask {
@@ -73,6 +78,7 @@ public record VenomTask(
         updatedAt = updatedAt == null ? null : Timestamps.truncate(updatedAt);
         logs = logs == null ? List.of() : List.copyOf(logs);
         queue = queue == null ? TaskRequest.DEFAULT_QUEUE : TaskRequest.checkQueue(queue);
+        requires = Labels.check("requires", requires);
         if (attempts < 0) {
             throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
         }
@@ -84,6 +90,14 @@ public record VenomTask(
         if (updatedAt == null) {
             updatedAt = finishedAt != null ? finishedAt : createdAt;
         }
+    }
+
+    /** A task without requirements or progress. */
+    public VenomTask(UUID id, String content, Instant createdAt, TaskStatus status, String result, List<String> logs,
+                     int priority, int attempts, int maxAttempts, Instant runAt, Long timeoutMs, String idempotencyKey,
+                     String queue, Instant updatedAt, Instant finishedAt, long version) {
+        this(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt, timeoutMs,
+                idempotencyKey, queue, updatedAt, finishedAt, Map.of(), null, version);
     }
 
     /** A task with the default options, as the original service kept them. */
@@ -108,7 +122,9 @@ public record VenomTask(
                               @JsonProperty("idempotency_key") String idempotencyKey,
                               @JsonProperty("queue") String queue,
                               @JsonProperty("updated_at") String updatedAt,
-                              @JsonProperty("finished_at") String finishedAt) {
+                              @JsonProperty("finished_at") String finishedAt,
+                              @JsonProperty("requires") Map<String, String> requires,
+                              @JsonProperty("progress") Progress progress) {
         boolean finishedByTheOriginal = attempts == null && status != null && status.isTerminal();
         Instant finished = time(finishedAt);
         if (finished == null && finishedByTheOriginal && logs != null && !logs.isEmpty()) {
@@ -118,7 +134,7 @@ public record VenomTask(
                 priority == null ? TaskRequest.DEFAULT_PRIORITY : priority,
                 attempts != null ? attempts : finishedByTheOriginal ? 1 : 0,
                 maxAttempts == null ? 1 : maxAttempts, time(runAt), timeoutMs, idempotencyKey, queue,
-                time(updatedAt), finished, 0);
+                time(updatedAt), finished, requires, progress, 0);
     }
 
     private static Instant time(String text) {
@@ -169,7 +185,7 @@ public record VenomTask(
                 List.of(language.taskStarted(at)), request.priorityOr(TaskRequest.DEFAULT_PRIORITY), 0,
                 request.maxAttemptsOr(defaultMaxAttempts), request.runAt() == null ? null
                 : Timestamps.truncate(request.runAt()), request.timeoutMs(), idempotencyKey, request.queueOrDefault(),
-                at, null, 0);
+                at, null, request.requiresOrNone(), null, 0);
     }
 
     /** Claimed by a worker: PROCESSING, one more attempt, {@code Processing started} logged. */
@@ -180,8 +196,9 @@ public record VenomTask(
     /** {@link #start(Instant)} with its line in {@code language}. */
     public VenomTask start(Instant now, TaskLog language) {
         requireStatus(TaskStatus.PENDING, "start");
-        return next(TaskStatus.PROCESSING, null, language.processingStarted(now), attempts + 1, runAt,
+        VenomTask started = next(TaskStatus.PROCESSING, null, language.processingStarted(now), attempts + 1, runAt,
                 now, null);
+        return progress == null ? started : started.withProgress(null);
     }
 
     /**
@@ -258,7 +275,7 @@ public record VenomTask(
         List<String> lines = append(language.attemptFailed(attempts, message, at));
         lines.add(language.retryScheduled(attempts + 1, maxAttempts, due));
         return new VenomTask(id, content, createdAt, TaskStatus.PENDING, null, lines, priority, attempts, maxAttempts,
-                due, timeoutMs, idempotencyKey, queue, at, null, version);
+                due, timeoutMs, idempotencyKey, queue, at, null, requires, progress, version);
     }
 
     /** Cancelled by a client while PENDING or PROCESSING: CANCELLED, {@code Cancelled: <time>} logged. */
@@ -349,14 +366,27 @@ public record VenomTask(
     /** The same task as stored at {@code newVersion}; for stores only. */
     public VenomTask withVersion(long newVersion) {
         return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
-                timeoutMs, idempotencyKey, queue, updatedAt, finishedAt, newVersion);
+                timeoutMs, idempotencyKey, queue, updatedAt, finishedAt, requires, progress, newVersion);
+    }
+
+    /** A running attempt reported {@code reported}, at {@code now}; the task must be PROCESSING. */
+    public VenomTask reportProgress(Progress reported, Instant now) {
+        Objects.requireNonNull(reported, "reported");
+        requireStatus(TaskStatus.PROCESSING, "report progress of");
+        return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
+                timeoutMs, idempotencyKey, queue, Timestamps.truncate(now), finishedAt, requires, reported, version);
+    }
+
+    private VenomTask withProgress(Progress next) {
+        return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
+                timeoutMs, idempotencyKey, queue, updatedAt, finishedAt, requires, next, version);
     }
 
     private VenomTask next(TaskStatus nextStatus, String nextResult, String line, int nextAttempts, Instant nextRunAt,
                            Instant now, Instant nextFinishedAt) {
         return new VenomTask(id, content, createdAt, nextStatus, nextResult, append(line), priority, nextAttempts,
                 maxAttempts, nextRunAt, timeoutMs, idempotencyKey, queue, Timestamps.truncate(now), nextFinishedAt,
-                version);
+                requires, progress, version);
     }
 
     private List<String> append(String line) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -176,7 +177,26 @@ class VenomTaskTest {
                 + "\"created_at\":\"2026-11-27T03:08:38.122912Z\",\"status\":\"PENDING\",\"result\":null,"
                 + "\"logs\":[\"Task started: 2026-11-27T03:08:38.122912Z\"],\"priority\":0,\"attempts\":0,"
                 + "\"max_attempts\":1,\"run_at\":null,\"timeout_ms\":null,\"idempotency_key\":null,"
-                + "\"queue\":\"default\",\"updated_at\":\"2026-11-27T03:08:38.122912Z\",\"finished_at\":null}");
+                + "\"queue\":\"default\",\"updated_at\":\"2026-11-27T03:08:38.122912Z\",\"finished_at\":null,"
+                + "\"requires\":{},\"progress\":null}");
+    }
+
+    @Test
+    void requirementsAndProgressReadBackFromJsonAndANewAttemptClearsTheProgress() throws Exception {
+        VenomTask task = VenomTask.create(ID, new TaskRequest("render").withRequires(Map.of("gpu", "a100")), 2, null,
+                T0).start(T0).reportProgress(new Progress(40, "halfway"), T0.plusSeconds(1));
+
+        VenomTask read = JSON.readValue(JSON.writeValueAsString(task), VenomTask.class);
+
+        assertThat(read).isEqualTo(task.withVersion(0));
+        assertThat(JSON.writeValueAsString(task)).endsWith(
+                "\"requires\":{\"gpu\":\"a100\"},\"progress\":{\"percent\":40,\"message\":\"halfway\"}}");
+        VenomTask retried = task.retry("oops", T0.plusSeconds(2), T0.plusSeconds(2), TaskLog.EN);
+        assertThat(retried.progress()).isEqualTo(new Progress(40, "halfway"));
+        assertThat(retried.start(T0.plusSeconds(3)).progress()).isNull();
+        assertThatThrownBy(() -> new Progress(101, null)).hasMessage("progress must be 0..100, was 101");
+        assertThatThrownBy(() -> new TaskRequest("x").withRequires(Map.of("bad name", "v")))
+                .hasMessage("requires name must match [A-Za-z0-9_.-]{1,64}, was 'bad name'");
     }
 
     @Test

@@ -203,6 +203,11 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     }
 
     @Override
+    public Optional<Claim> claimOf(UUID id) {
+        return memory.claimOf(id);
+    }
+
+    @Override
     public Optional<Claim> renew(Claim claim, Duration lease) {
         return memory.renew(claim, lease);
     }

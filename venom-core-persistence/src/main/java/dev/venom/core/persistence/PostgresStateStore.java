@@ -298,6 +298,11 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     }
 
     @Override
+    public Optional<Claim> claimOf(UUID id) {
+        return claims.claimOf(id);
+    }
+
+    @Override
     public Optional<Claim> renew(Claim claim, Duration lease) {
         return claims.renew(claim, lease);
     }

@@ -259,6 +259,9 @@ class PostgresStateStoreTest {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getInt(1)).isEqualTo(4);
             assertThat(rows.getString(2)).isEqualTo("V4__audit.sql");
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(5);
+            assertThat(rows.getString(2)).isEqualTo("V5__remote_workers.sql");
             assertThat(rows.next()).isFalse();
         }
         assertThat(tableOptions()).contains("autovacuum_vacuum_scale_factor=0.01",
@@ -293,7 +296,7 @@ class PostgresStateStoreTest {
              Statement sql = connection.createStatement();
              ResultSet rows = sql.executeQuery("SELECT max(version) FROM \"" + schema + "\".venom_schema_version")) {
             rows.next();
-            assertThat(rows.getInt(1)).isEqualTo(4);
+            assertThat(rows.getInt(1)).isEqualTo(5);
         }
     }
 
@@ -303,11 +306,11 @@ class PostgresStateStoreTest {
         try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
              Statement sql = connection.createStatement()) {
             sql.execute("INSERT INTO \"" + schema + "\".venom_schema_version (version, description) "
-                    + "VALUES (5, 'V5__from_a_newer_server.sql')");
+                    + "VALUES (6, 'V6__from_a_newer_server.sql')");
         }
 
         assertThatThrownBy(this::store).isInstanceOf(StoreException.class)
-                .hasMessageContaining("the database schema is at version 5, newer than this server's 4");
+                .hasMessageContaining("the database schema is at version 6, newer than this server's 5");
     }
 
     @Test

@@ -216,7 +216,7 @@ public final class Attempt implements TaskContext {
             return;
         }
         // Once the outcome is decided, its compare-and-set write is what tells whether the claim still held.
-        if (attempts.store().renew(claim, attempts.lease()).map(renewed -> claim = renewed).isEmpty()
+        if (attempts.leases().renew(claim).map(renewed -> claim = renewed).isEmpty()
                 && !phase.get().settled()) {
             lost("its claim could not be renewed");
         }

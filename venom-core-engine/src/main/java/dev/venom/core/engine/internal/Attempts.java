@@ -36,6 +36,7 @@ public final class Attempts {
     private final RetryPolicy retryPolicy;
     private final TaskLog language;
     private final Duration lease;
+    private final Leases leases;
     private final Lifecycle lifecycle;
     private final ExecutorService workers;
     private final Lanes lanes;
@@ -59,6 +60,7 @@ public final class Attempts {
         this.events = events;
         this.retryPolicy = retryPolicy;
         this.lease = lease;
+        this.leases = new Leases(store, lease);
         this.lifecycle = lifecycle;
         this.workers = workers;
         this.lanes = lanes;
@@ -207,6 +209,11 @@ public final class Attempts {
 
     Duration lease() {
         return lease;
+    }
+
+    /** The lease service the attempts renew through; remote workers' attempts share it. */
+    public Leases leases() {
+        return leases;
     }
 
     Lifecycle lifecycle() {

@@ -1,5 +1,6 @@
 package dev.venom.core.engine.internal;
 
+import dev.venom.core.model.Progress;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
@@ -7,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.UUID;
 
@@ -22,6 +25,10 @@ public final class CompactTask {
     private static final long NO_INSTANT = Long.MIN_VALUE;
     /** Starts an encoded string that is UTF-16: a byte that never occurs in UTF-8. */
     private static final byte UTF16_MARK = (byte) 0xFF;
+    /** The status byte's low bits hold the status; its high bits say which rare parts follow the log lines. */
+    private static final int STATUS_BITS = 0x0F;
+    private static final int HAS_REQUIRES = 0x40;
+    private static final int HAS_PROGRESS = 0x20;
 
     private CompactTask() {
     }
@@ -40,13 +47,31 @@ public final class CompactTask {
             lines[i] = utf8(logs.get(i));
             size += 4 + lines[i].length;
         }
+        byte[][] requires = new byte[task.requires().size() * 2][];
+        int r = 0;
+        for (Map.Entry<String, String> required : task.requires().entrySet()) {
+            requires[r++] = utf8(required.getKey());
+            requires[r++] = utf8(required.getValue());
+        }
+        if (requires.length > 0) {
+            size += 4;
+            for (byte[] part : requires) {
+                size += 4 + part.length;
+            }
+        }
+        Progress progress = task.progress();
+        byte[] progressMessage = progress == null || progress.message() == null ? null : utf8(progress.message());
+        if (progress != null) {
+            size += 1 + 4 + length(progressMessage);
+        }
+        int extras = (requires.length > 0 ? HAS_REQUIRES : 0) | (progress != null ? HAS_PROGRESS : 0);
         ByteBuffer out = ByteBuffer.allocate(size);
         out.putLong(task.id().getMostSignificantBits()).putLong(task.id().getLeastSignificantBits());
         putInstant(out, task.createdAt());
         putInstant(out, task.finishedAt());
         putInstant(out, task.updatedAt());
         putInstant(out, task.runAt());
-        out.put((byte) task.status().ordinal()).put((byte) task.priority())
+        out.put((byte) (task.status().ordinal() | extras)).put((byte) task.priority())
                 .putInt(task.attempts()).put((byte) task.maxAttempts())
                 .putInt(task.timeoutMs() == null ? -1 : task.timeoutMs().intValue()).putLong(task.version());
         putBytes(out, content);
@@ -56,6 +81,16 @@ public final class CompactTask {
         out.putInt(lines.length);
         for (byte[] line : lines) {
             putBytes(out, line);
+        }
+        if (requires.length > 0) {
+            out.putInt(requires.length);
+            for (byte[] part : requires) {
+                putBytes(out, part);
+            }
+        }
+        if (progress != null) {
+            out.put((byte) progress.percent());
+            putBytes(out, progressMessage);
         }
         return out.array();
     }
@@ -68,7 +103,8 @@ public final class CompactTask {
         Instant finishedAt = getInstant(in);
         Instant updatedAt = getInstant(in);
         Instant runAt = getInstant(in);
-        TaskStatus status = STATUSES[in.get()];
+        int statusAndExtras = in.get();
+        TaskStatus status = STATUSES[statusAndExtras & STATUS_BITS];
         int priority = in.get();
         int attempts = in.getInt();
         int maxAttempts = in.get();
@@ -83,8 +119,23 @@ public final class CompactTask {
         for (int i = 0; i < count; i++) {
             logs.add(getString(in));
         }
+        Map<String, String> requires = Map.of();
+        if ((statusAndExtras & HAS_REQUIRES) != 0) {
+            int parts = in.getInt();
+            requires = new HashMap<>();
+            for (int i = 0; i < parts; i += 2) {
+                requires.put(getString(in), getString(in));
+            }
+        }
+        int percent = -1;
+        String progressMessage = null;
+        if ((statusAndExtras & HAS_PROGRESS) != 0) {
+            percent = in.get();
+            progressMessage = getString(in);
+        }
         return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
-                timeoutMs < 0 ? null : timeoutMs, key, queue, updatedAt, finishedAt, version);
+                timeoutMs < 0 ? null : timeoutMs, key, queue, updatedAt, finishedAt, requires,
+                percent < 0 ? null : new Progress(percent, progressMessage), version);
     }
 
     /** The id of a packed task, without unpacking the rest. */

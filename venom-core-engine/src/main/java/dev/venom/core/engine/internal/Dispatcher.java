@@ -37,6 +37,7 @@ public final class Dispatcher {
     private final LostAnswers lostAnswers;
     private final Lifecycle lifecycle;
     private final Timers timers;
+    private final Runnable remoteMayBeWaiting;
     private final AtomicBoolean queued = new AtomicBoolean();
     private final Object queueRefresh = new Object();
     /** When the cooldown began: the start of the last claim that left slots free. Wake-ups wait it out. */
@@ -47,6 +48,15 @@ public final class Dispatcher {
     public Dispatcher(StateStore store, String nodeId, Duration lease, Duration cooldown, Lanes lanes,
             Attempts attempts, Announcer announcer, EventBus events, StoreHealth health, LostAnswers lostAnswers,
             Lifecycle lifecycle, Timers timers) {
+        this(store, nodeId, lease, cooldown, lanes, attempts, announcer, events, health, lostAnswers, lifecycle, timers,
+                () -> { });
+    }
+
+    /** @param remoteMayBeWaiting told whenever a due task may be waiting, for remote workers' waiting claims */
+    public Dispatcher(StateStore store, String nodeId, Duration lease, Duration cooldown, Lanes lanes,
+            Attempts attempts, Announcer announcer, EventBus events, StoreHealth health, LostAnswers lostAnswers,
+            Lifecycle lifecycle, Timers timers, Runnable remoteMayBeWaiting) {
+        this.remoteMayBeWaiting = remoteMayBeWaiting;
         this.store = store;
         this.nodeId = nodeId;
         this.lease = lease;
@@ -135,6 +145,7 @@ public final class Dispatcher {
     public void mayBeWaiting() {
         markWaiting();
         wake();
+        remoteMayBeWaiting.run();
     }
 
     /** A due PENDING task of any queue may be waiting: arrivals queue behind it until a claim leaves slots free. */
@@ -170,7 +181,7 @@ public final class Dispatcher {
         Map<String, LaneClaim> asked = new HashMap<>();
         if (lifecycle.claims()) {
             for (Lane lane : lanes.all()) {
-                if (lane.paused()) {
+                if (lane.paused() || lane.remote()) {
                     continue;
                 }
                 long mark = lane.mark(); // marks set from here on may be of tasks this claim does not see

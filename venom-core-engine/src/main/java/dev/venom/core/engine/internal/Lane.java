@@ -40,9 +40,22 @@ public final class Lane {
     /** The processors' recent mean run in nanoseconds, or -1 before the first run. */
     private final AtomicLong meanRunNanos = new AtomicLong(-1);
 
+    private final boolean remote;
+
     Lane(String name, int limit) {
+        this(name, limit, false);
+    }
+
+    /** With {@code remote}, the queue's tasks are left to remote workers: this server claims none of them. */
+    Lane(String name, int limit, boolean remote) {
         this.name = name;
         this.slots = Slots.withWriteBackWindow(limit);
+        this.remote = remote;
+    }
+
+    /** True if remote workers run this queue's tasks, not this server's processor. */
+    public boolean remote() {
+        return remote;
     }
 
     public String name() {
@@ -93,6 +106,9 @@ public final class Lane {
 
     /** True if a claim could take a task for this lane now: not paused, and a slot or room ahead free. */
     boolean canClaimMore() {
+        if (remote) {
+            return false;
+        }
         return !paused && (slots.taken() < slots.limit() || aheadRoom() > 0);
     }
 

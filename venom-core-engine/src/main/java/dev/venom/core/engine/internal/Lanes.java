@@ -19,6 +19,7 @@ import java.util.function.IntConsumer;
 public final class Lanes {
 
     private final Map<String, Integer> limits;
+    private final Set<String> remote;
     private final int defaultLimit;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private volatile boolean allPaused;
@@ -29,14 +30,14 @@ public final class Lanes {
      * @param defaultLimit the concurrency of any other queue
      */
     public Lanes(Map<String, Integer> limits, int defaultLimit) {
-        this(limits, defaultLimit, slots -> { });
+        this(limits, Set.of(), defaultLimit, slots -> { });
     }
 
     /**
      * @param grown told the slots of each lane made, the configured ones included: what runs the attempts
      *              grows with them, so a queue's slots never wait for another queue's threads
      */
-    public Lanes(Map<String, Integer> limits, int defaultLimit, IntConsumer grown) {
+    public Lanes(Map<String, Integer> limits, Set<String> remote, int defaultLimit, IntConsumer grown) {
         if (defaultLimit < 1) {
             throw new IllegalArgumentException("concurrency must be >= 1, was " + defaultLimit);
         }
@@ -46,10 +47,18 @@ public final class Lanes {
                 throw new IllegalArgumentException("concurrency of queue " + queue + " must be >= 1, was " + limit);
             }
         });
+        remote.forEach(queue -> {
+            TaskRequest.checkQueue(queue);
+            if (limits.containsKey(queue)) {
+                throw new IllegalArgumentException("queue " + queue + " cannot be both remote and run here");
+            }
+        });
         this.limits = Map.copyOf(limits);
+        this.remote = Set.copyOf(remote);
         this.defaultLimit = defaultLimit;
         this.grown = grown;
         this.limits.keySet().forEach(this::lane);
+        this.remote.forEach(this::lane);
         lane(TaskRequest.DEFAULT_QUEUE);
     }
 
@@ -63,10 +72,13 @@ public final class Lanes {
     private synchronized Lane create(String queue) {
         Lane lane = lanes.get(queue);
         if (lane == null) {
-            lane = new Lane(queue, limits.getOrDefault(queue, defaultLimit));
+            boolean remoteQueue = remote.contains(queue);
+            lane = new Lane(queue, remoteQueue ? 1 : limits.getOrDefault(queue, defaultLimit), remoteQueue);
             lane.paused(false, allPaused);
             lanes.put(queue, lane);
-            grown.accept(lane.slots().limit());
+            if (!remoteQueue) {
+                grown.accept(lane.slots().limit());
+            }
         }
         return lane;
     }
@@ -78,6 +90,11 @@ public final class Lanes {
     /** The concurrency a queue has (or would have) on this server. */
     public int limitOf(String queue) {
         return limits.getOrDefault(queue, defaultLimit);
+    }
+
+    /** The queues left to remote workers. */
+    public Set<String> remoteQueues() {
+        return remote;
     }
 
     /** The concurrency of a queue not configured. */

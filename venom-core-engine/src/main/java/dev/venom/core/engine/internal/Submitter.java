@@ -36,6 +36,8 @@ public final class Submitter {
     private final TaskLog language;
     private final long maxPending;
     private final Lanes lanes;
+    /** Told when a task is stored in a queue remote workers serve. */
+    private final Runnable remoteArrival;
     private final Attempts attempts;
     private final Announcer announcer;
     private final EventBus events;
@@ -51,7 +53,8 @@ public final class Submitter {
     public Submitter(StateStore store, String nodeId, Duration lease, int defaultMaxAttempts, TaskLog language,
             long maxPending,
             Lanes lanes, Attempts attempts, Announcer announcer, EventBus events, Dispatcher dispatcher,
-            LostAnswers lostAnswers, Lifecycle lifecycle, Timers timers) {
+            LostAnswers lostAnswers, Lifecycle lifecycle, Timers timers, Runnable remoteArrival) {
+        this.remoteArrival = remoteArrival;
         this.store = store;
         this.nodeId = nodeId;
         this.lease = lease;
@@ -88,7 +91,7 @@ public final class Submitter {
                 timers.clock().instant(), language);
         boolean eligible = idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported;
         Lane lane = lanes.lane(task.queue());
-        boolean mayStart = eligible && !lane.paused() && dispatcher.nothingWaiting(lane);
+        boolean mayStart = eligible && !lane.remote() && !lane.paused() && dispatcher.nothingWaiting(lane);
         if (mayStart) {
             Optional<Permit> slot = lane.slots().tryAcquire();
             if (slot.isPresent()) {
@@ -114,10 +117,14 @@ public final class Submitter {
             if (stored.id().equals(task.id())) {
                 log.debug("task {} created", stored.id());
                 announcer.announce(stored.id());
-                if (waits) {
-                    lane.markWaiting();
+                if (lane.remote()) {
+                    remoteArrival.run();
+                } else {
+                    if (waits) {
+                        lane.markWaiting();
+                    }
+                    dispatcher.wake();
                 }
-                dispatcher.wake();
                 return new Submission(stored, true);
             }
             if (!request.matches(stored, defaultMaxAttempts)) {

@@ -493,8 +493,8 @@ public final class TaskTable implements StateStore {
                     continue;
                 }
                 lane.promoteDue(now);
-                for (int taken = 0; taken < asked.getValue() && !lane.ready.isEmpty(); taken++) {
-                    Entry entry = lane.ready.firstEntry().getValue();
+                for (Entry entry : request.labels() == null ? firstReady(lane, asked.getValue())
+                        : firstReadyFor(lane, asked.getValue(), request)) {
                     VenomTask current = entry.task();
                     VenomTask started = current.start(now, language).withVersion(current.version() + 1);
                     put(entry, started);
@@ -506,6 +506,32 @@ public final class TaskTable implements StateStore {
             }
         }
         return claimed;
+    }
+
+    /** The first {@code limit} due tasks of {@code lane}, in claim order. */
+    private static List<Entry> firstReady(QueueIndex lane, int limit) {
+        List<Entry> first = new ArrayList<>(Math.min(limit, lane.ready.size()));
+        for (Entry entry : lane.ready.values()) {
+            if (first.size() >= limit) {
+                break;
+            }
+            first.add(entry);
+        }
+        return first;
+    }
+
+    /** The first {@code limit} due tasks of {@code lane} whose requirements {@code request}'s labels satisfy. */
+    private static List<Entry> firstReadyFor(QueueIndex lane, int limit, ClaimRequest request) {
+        List<Entry> first = new ArrayList<>();
+        for (Entry entry : lane.ready.values()) {
+            if (first.size() >= limit) {
+                break;
+            }
+            if (request.accepts(entry.task().requires())) {
+                first.add(entry);
+            }
+        }
+        return first;
     }
 
     @Override
@@ -599,6 +625,16 @@ public final class TaskTable implements StateStore {
         Objects.requireNonNull(owner, "owner");
         synchronized (lock) {
             return claims.values().stream().filter(claim -> claim.owner().equals(owner)).toList();
+        }
+    }
+
+    @Override
+    public Optional<Claim> claimOf(UUID id) {
+        synchronized (lock) {
+            Claim held = claims.get(id);
+            Entry entry = byId.get(id);
+            return held == null || entry == null ? Optional.empty()
+                    : Optional.of(new Claim(entry.task(), held.owner(), held.leaseExpiresAt()));
         }
     }
 

@@ -50,6 +50,17 @@ class CompactTaskTest {
     }
 
     @Test
+    void requirementsAndProgressSurvivePacking() {
+        VenomTask task = VenomTask.create(UUID.randomUUID(), new dev.venom.core.model.TaskRequest("r")
+                .withRequires(java.util.Map.of("gpu", "a100", "zone", "eu")), 1, null, T0).start(T0)
+                .reportProgress(new dev.venom.core.model.Progress(100, "done ✓"), T0).withVersion(4);
+        VenomTask noMessage = task.reportProgress(new dev.venom.core.model.Progress(0, null), T0);
+
+        assertThat(CompactTask.decode(CompactTask.encode(task))).isEqualTo(task);
+        assertThat(CompactTask.decode(CompactTask.encode(noMessage))).isEqualTo(noMessage);
+    }
+
+    @Test
     void nullResultAndMissingFinishTimeOfTheOriginalServiceArePreserved() {
         VenomTask original = new VenomTask(UUID.randomUUID(), "", T0, dev.venom.core.model.TaskStatus.COMPLETED, null,
                 List.of(), 0, null, 0);

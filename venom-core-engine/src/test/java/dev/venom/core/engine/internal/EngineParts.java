@@ -52,7 +52,7 @@ final class EngineParts {
         leaseKeeper = new LeaseKeeper(store, NODE, LEASE, lanes, attempts, announcer, events, health, lostAnswers,
                 lifecycle, dispatcher, timers);
         submitter = new Submitter(store, NODE, LEASE, 1, TaskLog.EN, 0, lanes, attempts, announcer, events, dispatcher,
-                lostAnswers, lifecycle, timers);
+                lostAnswers, lifecycle, timers, () -> { });
     }
 
     /** The lane of the default queue. */

@@ -10,7 +10,8 @@ import java.time.Instant;
 /**
  * Writes a task as stored in the snapshot and the journal: the model's JSON ({@link VenomTask}) without the
  * options at their defaults ({@code priority} 0, {@code max_attempts} 1, no {@code run_at},
- * {@code timeout_ms} or {@code idempotency_key}, {@code queue} {@code default}, {@code updated_at} equal to the end or creation time),
+ * {@code timeout_ms} or {@code idempotency_key}, {@code queue} {@code default}, {@code updated_at} equal to the end or creation time, no {@code requires}
+ * or {@code progress}),
  * which the model reads back as those defaults. A task without options is thus exactly what the original
  * service wrote, and a million of them load as fast as before.
  *
@@ -59,6 +60,19 @@ public final class TaskJson {
             json.writeStringField("updated_at", Timestamps.format(task.updatedAt()));
         }
         nullableString(json, "finished_at", finished == null ? null : Timestamps.format(finished));
+        if (!task.requires().isEmpty()) {
+            json.writeObjectFieldStart("requires");
+            for (var required : task.requires().entrySet()) {
+                json.writeStringField(required.getKey(), required.getValue());
+            }
+            json.writeEndObject();
+        }
+        if (task.progress() != null) {
+            json.writeObjectFieldStart("progress");
+            json.writeNumberField("percent", task.progress().percent());
+            nullableString(json, "message", task.progress().message());
+            json.writeEndObject();
+        }
         json.writeEndObject();
     }
 

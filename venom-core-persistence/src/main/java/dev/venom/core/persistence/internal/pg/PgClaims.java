@@ -31,6 +31,8 @@ public final class PgClaims {
     private final LongSupplier shiftMicros;
     private final String claimSql;
     private final String claimManySql;
+    private final String claimLabelledSql;
+    private final String claimManyLabelledSql;
     private final String renewSql;
     private final String rescueSql;
 
@@ -49,19 +51,14 @@ public final class PgClaims {
                 + "logs = array_append(t.logs, " + TaskRows.literal(language.processingStartedPrefix()) + " || "
                 + TaskRows.LOG_TIME.formatted("now.at") + "), "
                 + "updated_at = now.at, version = t.version + 1, lease_owner = ?, "
-                + "lease_expires_at = now.at + ? * interval '1 millisecond' "
+                + "lease_expires_at = now.at + ? * interval '1 millisecond', progress = NULL, progress_message = NULL "
                 + "FROM picked, now WHERE t.id = picked.id RETURNING t.*";
-        // One queue: the statement of a single queue, its pause read by primary key.
-        this.claimSql = "WITH picked AS (SELECT id FROM " + table + " WHERE status = 'PENDING' AND queue = ? "
-                + "AND due_at <= " + TaskRows.NOW + " AND NOT EXISTS (SELECT 1 FROM " + queues
-                + " WHERE name IN (?, '*') AND paused) ORDER BY priority DESC, due_at, seq LIMIT ? "
-                + "FOR UPDATE SKIP LOCKED), " + start;
-        // Several queues: each its own limit, in one statement, each reading only its own part of the index.
-        this.claimManySql = "WITH asked AS (SELECT q.name, q.lim FROM unnest(?::text[], ?::int[]) AS q(name, lim) "
-                + "WHERE NOT EXISTS (SELECT 1 FROM " + queues + " p WHERE p.name IN (q.name, '*') AND p.paused)), "
-                + "picked AS (SELECT c.id FROM asked CROSS JOIN LATERAL (SELECT id FROM " + table + " WHERE "
-                + "status = 'PENDING' AND queue = asked.name AND due_at <= " + TaskRows.NOW
-                + " ORDER BY priority DESC, due_at, seq LIMIT asked.lim FOR UPDATE SKIP LOCKED) c), " + start;
+        this.claimSql = claimOne(table, queues, "", start);
+        this.claimManySql = claimMany(table, queues, "", start);
+        // A remote worker's: only tasks whose requirements its labels (bound last) contain.
+        String labelled = " AND (requires IS NULL OR requires <@ ?::jsonb)";
+        this.claimLabelledSql = claimOne(table, queues, labelled, start);
+        this.claimManyLabelledSql = claimMany(table, queues, labelled, start);
         this.renewSql = "UPDATE " + table + " SET lease_expires_at = " + TaskRows.NOW
                 + " + ? * interval '1 millisecond' "
                 + "WHERE id = ? AND status = 'PROCESSING' AND lease_owner = ? AND attempts = ? "
@@ -84,6 +81,23 @@ public final class PgClaims {
                 + "RETURNING t.id, t.status, cardinality(t.logs) AS lines, t.updated_at, t.version";
     }
 
+    /** One queue: the statement of a single queue, its pause read by primary key. */
+    private static String claimOne(String table, String queues, String filter, String start) {
+        return "WITH picked AS (SELECT id FROM " + table + " WHERE status = 'PENDING' AND queue = ? "
+                + "AND due_at <= " + TaskRows.NOW + filter + " AND NOT EXISTS (SELECT 1 FROM " + queues
+                + " WHERE name IN (?, '*') AND paused) ORDER BY priority DESC, due_at, seq LIMIT ? "
+                + "FOR UPDATE SKIP LOCKED), " + start;
+    }
+
+    /** Several queues: each its own limit, in one statement, each reading only its own part of the index. */
+    private static String claimMany(String table, String queues, String filter, String start) {
+        return "WITH asked AS (SELECT q.name, q.lim FROM unnest(?::text[], ?::int[]) AS q(name, lim) "
+                + "WHERE NOT EXISTS (SELECT 1 FROM " + queues + " p WHERE p.name IN (q.name, '*') AND p.paused)), "
+                + "picked AS (SELECT c.id FROM asked CROSS JOIN LATERAL (SELECT id FROM " + table + " WHERE "
+                + "status = 'PENDING' AND queue = asked.name AND due_at <= " + TaskRows.NOW + filter
+                + " ORDER BY priority DESC, due_at, seq LIMIT asked.lim FOR UPDATE SKIP LOCKED) c), " + start;
+    }
+
     /** See {@code StateStore.claim}: highest priority first, then the longest due. */
     public List<Claim> claim(ClaimRequest request) {
         String owner = request.owner();
@@ -93,13 +107,19 @@ public final class PgClaims {
             return List.of();
         }
         boolean one = asked.size() == 1;
+        String labels = request.labels() == null ? null : TaskRows.requiresJson(request.labels());
+        String sql = request.labels() == null ? (one ? claimSql : claimManySql)
+                : one ? claimLabelledSql : claimManyLabelledSql;
         return jdbc.call("claiming tasks for " + owner, connection -> {
-            try (PreparedStatement claim = connection.prepareStatement(one ? claimSql : claimManySql)) {
+            try (PreparedStatement claim = connection.prepareStatement(sql)) {
                 long shift = shiftMicros.getAsLong();
                 int i = 1;
                 if (one) {
                     claim.setString(i++, asked.get(0).getKey());
                     claim.setLong(i++, shift);
+                    if (request.labels() != null) {
+                        claim.setString(i++, labels == null ? "{}" : labels);
+                    }
                     claim.setString(i++, asked.get(0).getKey());
                     claim.setInt(i++, asked.get(0).getValue());
                 } else {
@@ -108,6 +128,9 @@ public final class PgClaims {
                     claim.setArray(i++, connection.createArrayOf("integer",
                             asked.stream().map(Map.Entry::getValue).toArray()));
                     claim.setLong(i++, shift);
+                    if (request.labels() != null) {
+                        claim.setString(i++, labels == null ? "{}" : labels);
+                    }
                 }
                 claim.setLong(i++, shift);
                 claim.setString(i++, owner);
@@ -140,6 +163,21 @@ public final class PgClaims {
                     }
                 }
                 return claims;
+            }
+        });
+    }
+
+    /** The claim held on the task with {@code id}, if it is PROCESSING. */
+    public Optional<Claim> claimOf(UUID id) {
+        Objects.requireNonNull(id, "id");
+        return jdbc.call("reading the claim of task " + id, connection -> {
+            try (PreparedStatement held = connection.prepareStatement("SELECT * FROM " + table
+                    + " WHERE id = ? AND status = 'PROCESSING'")) {
+                held.setObject(1, id);
+                try (ResultSet rows = held.executeQuery()) {
+                    return rows.next() ? Optional.of(new Claim(TaskRows.task(rows), rows.getString("lease_owner"),
+                            TaskRows.instant(rows, "lease_expires_at"))) : Optional.empty();
+                }
             }
         });
     }

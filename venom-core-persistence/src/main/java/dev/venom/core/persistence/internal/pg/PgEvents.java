@@ -175,7 +175,8 @@ public final class PgEvents {
         VenomTask asOf = new VenomTask(now.id(), now.content(), now.createdAt(), change.to(),
                 change.to().isTerminal() ? now.result() : null, logs.subList(0, after), now.priority(),
                 now.attempts(), now.maxAttempts(), now.runAt(), now.timeoutMs(), now.idempotencyKey(), now.queue(),
-                change.at(), change.to().isTerminal() ? now.finishedAt() : null, change.version());
+                change.at(), change.to().isTerminal() ? now.finishedAt() : null, now.requires(), now.progress(),
+                change.version());
         return TaskEvent.observed(asOf, change.from(), logs.subList(before, after));
     }
 }

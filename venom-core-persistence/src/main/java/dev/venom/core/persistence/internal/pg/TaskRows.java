@@ -1,5 +1,9 @@
 package dev.venom.core.persistence.internal.pg;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.venom.core.model.Progress;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.sql.Array;
@@ -13,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** How a task maps to a row of {@code venom_tasks} and back. */
@@ -31,7 +36,7 @@ public final class TaskRows {
     /** Every column an insert writes, in the order {@link #bindInsert} binds them. */
     public static final String INSERT_COLUMNS = "id, content, created_at, status, result, logs, priority, attempts, "
             + "max_attempts, run_at, due_at, timeout_ms, idempotency_key, updated_at, finished_at, version, "
-            + "lease_owner, lease_expires_at, queue";
+            + "lease_owner, lease_expires_at, queue, requires";
     /**
      * The insert of one task into {@code table}; a task claimed as it is stored has its lease too, expiring
      * a lease after the transaction's start on the database clock (shifted as the store's clock is).
@@ -39,7 +44,7 @@ public final class TaskRows {
     public static String insert(String table) {
         return "INSERT INTO " + table + " (" + INSERT_COLUMNS + ") VALUES "
                 + "(?, ?, " + TIME + ", ?, ?, ?, ?, ?, ?, " + TIME + ", " + TIME + ", ?, ?, " + TIME + ", " + TIME
-                + ", ?, ?, transaction_timestamp() + (?::bigint + ?::bigint * 1000) * interval '1 microsecond', ?)";
+                + ", ?, ?, transaction_timestamp() + (?::bigint + ?::bigint * 1000) * interval '1 microsecond', ?, ?::jsonb)";
     }
 
     /**
@@ -51,7 +56,7 @@ public final class TaskRows {
                 + "logs = CASE WHEN ? THEN logs || ? ELSE ? END, attempts = ?, run_at = " + TIME + ", due_at = " + TIME
                 + ", updated_at = " + TIME + ", finished_at = " + TIME + ", version = version + 1, "
                 + "lease_owner = CASE WHEN ? THEN lease_owner END, "
-                + "lease_expires_at = CASE WHEN ? THEN lease_expires_at END "
+                + "lease_expires_at = CASE WHEN ? THEN lease_expires_at END, progress = ?, progress_message = ? "
                 + "WHERE id = ? AND version = ?";
     }
 
@@ -99,6 +104,7 @@ public final class TaskRows {
             insert.setLong(19, leaseMillis);
         }
         insert.setString(20, task.queue());
+        insert.setString(21, requiresJson(task.requires()));
     }
 
     /** Binds the change from {@code expected} to {@code next} to {@link #update}. */
@@ -121,8 +127,15 @@ public final class TaskRows {
         micros(update, 10, next.finishedAt());
         update.setBoolean(11, keepLease);
         update.setBoolean(12, keepLease);
-        update.setObject(13, next.id());
-        update.setLong(14, expected.version());
+        Progress progress = next.progress();
+        if (progress == null) {
+            update.setNull(13, Types.SMALLINT);
+        } else {
+            update.setShort(13, (short) progress.percent());
+        }
+        update.setString(14, progress == null ? null : storable(progress.message()));
+        update.setObject(15, next.id());
+        update.setLong(16, expected.version());
     }
 
     /** The task in the current row of {@code rows}. */
@@ -135,8 +148,39 @@ public final class TaskRows {
                 instant(rows, "created_at"), TaskStatus.valueOf(rows.getString("status")), rows.getString("result"),
                 lines, rows.getShort("priority"), rows.getInt("attempts"), rows.getInt("max_attempts"),
                 instant(rows, "run_at"), timeoutMs, rows.getString("idempotency_key"), rows.getString("queue"),
-                instant(rows, "updated_at"),
-                instant(rows, "finished_at"), rows.getLong("version"));
+                instant(rows, "updated_at"), instant(rows, "finished_at"), requires(rows.getString("requires")),
+                progress(rows), rows.getLong("version"));
+    }
+
+    private static Progress progress(ResultSet rows) throws SQLException {
+        short percent = rows.getShort("progress");
+        return rows.wasNull() ? null : new Progress(percent, rows.getString("progress_message"));
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() { };
+
+    /** Requirements as the {@code requires} column holds them: a JSON object, or null for none. */
+    public static String requiresJson(Map<String, String> requires) {
+        if (requires.isEmpty()) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(requires);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("labels are strings: they always write as JSON", e);
+        }
+    }
+
+    private static Map<String, String> requires(String json) throws SQLException {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, LABELS);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("a task's requires column is not a JSON object of strings: " + json, e);
+        }
     }
 
     /** When a worker may claim it: its {@code run_at}, or its creation time. */
