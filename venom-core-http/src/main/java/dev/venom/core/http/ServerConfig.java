@@ -39,7 +39,8 @@ import java.util.stream.Collectors;
  * @param store           {@code VENOM_STORE}, {@code --store}: {@code json}, or a {@code jdbc:postgresql://} URL
  * @param processingDelay {@code VENOM_PROCESSING_DELAY_MS}: the simulated processor's delay
  * @param concurrency     {@code VENOM_CONCURRENCY}: attempts of a queue not in {@code queues} run at once
- * @param queues          {@code VENOM_QUEUES}: named queues with their concurrency on this server
+ * @param queues          {@code VENOM_QUEUES}: named queues with their concurrency on this server, or
+ *                        {@link #REMOTE} for a queue left to remote workers
  * @param nodeId          {@code VENOM_NODE_ID}: this server's name in claims; empty for hostname-pid
  * @param shutdownGrace   {@code VENOM_SHUTDOWN_GRACE_MS}: how long a stop waits for running tasks
  * @param maxBodyBytes    {@code VENOM_MAX_BODY_BYTES}: larger request bodies get 413
@@ -149,7 +150,8 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             Setting.integer(1, 10_000));
     static final Setting<Map<String, Integer>> QUEUES = new Setting<>("VENOM_QUEUES", "queues", "NAME:N,...", "",
             "(none)", "named queues and how many of each queue's tasks run at once on this server, such as "
-            + "`default:64,urgent:8,background:4`; any other queue gets `VENOM_CONCURRENCY` (see Queues)",
+            + "`default:64,urgent:8,background:4`, or `remote` for a queue whose tasks only remote workers run "
+            + "(`gpu:remote`, see Remote workers); any other queue gets `VENOM_CONCURRENCY` (see Queues)",
             ServerConfig::queues);
     static final Setting<String> NODE_ID = new Setting<>("VENOM_NODE_ID", "node-id", "ID", "", "`<hostname>-<pid>`",
             "this server's name in claims and logs", Setting.any());
@@ -585,7 +587,10 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s}, {@code 500ms} or ISO-8601 ({@code P7D}); empty: none. */
-    /** {@code name:N,name:N}: each name a queue name, each N 1..10000, no name twice. */
+    /** In {@link #queues()}: the queue is left to remote workers, this server runs none of its tasks. */
+    public static final int REMOTE = 0;
+
+    /** {@code name:N,name:remote}: each name a queue name, each N 1..10000 or {@code remote}, no name twice. */
     private static Map<String, Integer> queues(String raw) {
         Map<String, Integer> queues = new LinkedHashMap<>();
         for (String entry : raw.split(",")) {
@@ -600,15 +605,16 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             }
             String name = item.substring(0, colon).strip();
             TaskRequest.checkQueue(name);
+            String value = item.substring(colon + 1).strip();
             int limit;
             try {
-                limit = Integer.parseInt(item.substring(colon + 1).strip());
+                limit = value.equals("remote") ? REMOTE : Integer.parseInt(value);
             } catch (NumberFormatException e) {
-                limit = 0;
+                limit = -1;
             }
-            if (limit < 1 || limit > 10_000) {
-                throw new IllegalArgumentException("the concurrency of queue " + name + " must be 1..10000, was '"
-                        + item.substring(colon + 1).strip() + "'");
+            if (limit != REMOTE && (limit < 1 || limit > 10_000)) {
+                throw new IllegalArgumentException("the concurrency of queue " + name + " must be 1..10000 or "
+                        + "remote, was '" + value + "'");
             }
             if (queues.put(name, limit) != null) {
                 throw new IllegalArgumentException("queue " + name + " is named twice");

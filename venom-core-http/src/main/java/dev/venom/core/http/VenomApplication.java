@@ -112,7 +112,13 @@ public final class VenomApplication implements AutoCloseable {
                     .claimCooldown(config.claimCooldown())
                     .nodeId(node)
                     .language(config.language());
-            config.queues().forEach(engine::queue);
+            config.queues().forEach((queue, limit) -> {
+                if (limit == ServerConfig.REMOTE) {
+                    engine.remoteQueue(queue);
+                } else {
+                    engine.queue(queue, limit);
+                }
+            });
             orchestrator = engine.build().start();
             metrics.watch(orchestrator);
             VenomServer.Builder http = VenomServer.builder()

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.venom.core.engine.QueueEvent;
 import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.engine.TaskListener;
+import dev.venom.core.model.Progress;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
@@ -29,8 +30,8 @@ import org.xnio.XnioIoThread;
 
 /**
  * Live task events for Server-Sent Events clients: each engine event gets an increasing id and a JSON body
- * ({@code {"id", "type", "task_id", "status", "log", "at"}}, type {@code task.created}, {@code task.status} or
- * {@code task.log}), is kept in a bounded replay window, and is sent to every subscriber whose filter takes
+ * ({@code {"id", "type", "task_id", "status", "log", "at"}}, type {@code task.created}, {@code task.status},
+ * {@code task.log} or {@code task.progress}, which also carries {@code "progress": {"percent", "message"}}), is kept in a bounded replay window, and is sent to every subscriber whose filter takes
  * it. A subscriber that reconnects with {@code Last-Event-ID} inside the window resumes without a gap; an
  * older one first gets a {@code reset} event (re-read the state). A subscriber more than a bounded number of
  * events behind is disconnected with a reason, so a slow client never holds memory without bound.
@@ -121,9 +122,16 @@ public final class EventStream implements TaskListener {
         private final String log;
         private final Instant at;
         private final QueueEvent queueEvent;
+        private final Progress progress;
         private volatile String data;
 
         Event(long id, String type, UUID taskId, TaskStatus status, String log, Instant at) {
+            this(id, type, taskId, status, log, at, null);
+        }
+
+        /** With {@code progress}, for a {@code task.progress} event. */
+        Event(long id, String type, UUID taskId, TaskStatus status, String log, Instant at, Progress progress) {
+            this.progress = progress;
             this.id = id;
             this.type = type;
             this.taskId = taskId;
@@ -142,6 +150,7 @@ public final class EventStream implements TaskListener {
             this.log = null;
             this.at = queueEvent.at();
             this.queueEvent = queueEvent;
+            this.progress = null;
         }
 
         public long id() {
@@ -178,6 +187,9 @@ public final class EventStream implements TaskListener {
                     body.put("task_id", taskId);
                     body.put("status", status);
                     body.put("log", log);
+                    if (progress != null) {
+                        body.put("progress", progress);
+                    }
                 } else {
                     body.put("queue", queueEvent.queue());
                     if (queueEvent.type() == QueueEvent.Type.PURGED) {
@@ -271,6 +283,7 @@ public final class EventStream implements TaskListener {
             case CREATED -> "task.created";
             case STATUS_CHANGED -> "task.status";
             case LOG_APPENDED -> "task.log";
+            case PROGRESS -> "task.progress";
             default -> null; // retries and cancels arrive as their status change and log line
         };
         if (type == null) {
@@ -286,7 +299,8 @@ public final class EventStream implements TaskListener {
             }
             versionOwners[slot] = owner;
             versions[slot] = task.version();
-            Event sent = new Event(++lastId, type, task.id(), task.status(), event.log(), event.at());
+            Event sent = new Event(++lastId, type, task.id(), task.status(), event.log(), event.at(),
+                    event.type() == TaskEvent.Type.PROGRESS ? task.progress() : null);
             recent.addLast(sent);
             if (recent.size() > window) {
                 recent.removeFirst();

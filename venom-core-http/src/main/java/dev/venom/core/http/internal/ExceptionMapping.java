@@ -1,6 +1,8 @@
 package dev.venom.core.http.internal;
 
+import dev.venom.core.engine.AttemptNotCurrentException;
 import dev.venom.core.engine.EngineClosedException;
+import dev.venom.core.engine.NoSuchTaskException;
 import dev.venom.core.engine.IdempotencyConflictException;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskEndedException;
@@ -36,6 +38,7 @@ public final class ExceptionMapping {
         CREATE("Task could not be stored; try again later"),
         CANCEL("Task could not be cancelled; try again later"),
         QUEUE("Queue could not be changed; try again later"),
+        REPORT("Attempt could not be recorded; try again later"),
         READ("Store unavailable; try again later");
 
         private final String storeFailed;
@@ -66,8 +69,11 @@ public final class ExceptionMapping {
         if (cause instanceof InvalidRequestException invalid) {
             responses.invalid(exchange, invalid.errors());
         } else if (cause instanceof TaskNotFoundException notFound) {
-            responses.detail(exchange, 404, language == TaskLog.PL ? "Zadanie " + notFound.id() + " nie istnieje"
-                    : "Task " + notFound.id() + " not found");
+            taskNotFound(exchange, notFound.id());
+        } else if (cause instanceof NoSuchTaskException notFound) {
+            taskNotFound(exchange, notFound.taskId());
+        } else if (cause instanceof AttemptNotCurrentException notCurrent) {
+            responses.detail(exchange, 409, notCurrent.getMessage());
         } else if (cause instanceof TaskEndedException ended) {
             responses.detail(exchange, 409, "Task " + ended.task().id() + " has already ended: "
                     + ended.task().status());
@@ -105,6 +111,11 @@ public final class ExceptionMapping {
                 responses.internalError(exchange);
             }
         }
+    }
+
+    private void taskNotFound(HttpServerExchange exchange, java.util.UUID id) {
+        responses.detail(exchange, 404, language == TaskLog.PL ? "Zadanie " + id + " nie istnieje"
+                : "Task " + id + " not found");
     }
 
     /** 503 with {@code Retry-After}: the heap is nearly full, or the bodies in flight take their budget. */

@@ -55,6 +55,9 @@ public final class HttpApi {
         }
         new OpsRoutes(orchestrator, responses, handlers, memory, metrics).register(routes);
         new QueueRoutes(orchestrator, responses, handlers).register(routes);
+        new WorkerRoutes(orchestrator.remoteWork(), mapper, responses, handlers,
+                new RequestBodies(responses, handlers, memory, maxBodyBytes), new WorkerMetrics(metrics))
+                .register(routes);
         new StaticPages().register(routes, handlers);
         if (exposure.audit() != null) {
             routes.get("/api/v1/audit", handlers.worker(Action.READ,

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.TaskCursor;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.model.Labels;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
@@ -58,7 +59,8 @@ public final class RequestParsing {
 
     private static final List<Object> BODY = List.of("body");
     private static final List<Object> BODY_CONTENT = List.of("body", "content");
-    private static final Set<String> OPTIONS = Set.of("priority", "max_attempts", "run_at", "timeout_ms", "queue");
+    private static final Set<String> OPTIONS = Set.of("priority", "max_attempts", "run_at", "timeout_ms", "queue",
+            "requires");
     private static final String STATUS_NAMES = Arrays.stream(TaskStatus.values()).map(s -> "'" + s + "'")
             .collect(Collectors.joining(", ")).replaceFirst(", ([^,]*)$", " or $1");
 
@@ -121,6 +123,37 @@ public final class RequestParsing {
         if (plain != null) {
             return Parsed.ok(new TaskRequest(plain));
         }
+        Parsed<JsonNode> object = jsonObject(body);
+        if (!object.isValid()) {
+            return new Parsed<>(null, object.errors());
+        }
+        JsonNode root = object.value();
+        List<ValidationError> errors = new ArrayList<>();
+        JsonNode content = root.get("content");
+        if (content == null) {
+            errors.add(new ValidationError("missing", BODY_CONTENT, "Field required", root));
+        } else if (!content.isTextual()) {
+            errors.add(new ValidationError("string_type", BODY_CONTENT, "Input should be a valid string",
+                    content.isNull() ? JsonNodeFactory.instance.nullNode() : content));
+        }
+        Long priority = integer(root, "priority", 0, TaskRequest.MAX_PRIORITY, errors);
+        Long maxAttempts = integer(root, "max_attempts", 1, TaskRequest.MAX_ATTEMPTS, errors);
+        Long timeoutMs = integer(root, "timeout_ms", 1, TaskRequest.MAX_TIMEOUT_MS, errors);
+        Instant runAt = time(root, "run_at", errors);
+        String queue = queue(root, errors);
+        Map<String, String> requires = labels(root, "requires", errors);
+        if (!errors.isEmpty()) {
+            return new Parsed<>(null, List.copyOf(errors));
+        }
+        return Parsed.ok(new TaskRequest(content.textValue(), priority == null ? null : priority.intValue(),
+                maxAttempts == null ? null : maxAttempts.intValue(), runAt, timeoutMs, queue, requires));
+    }
+
+    /** A JSON body that must be an object; its errors as FastAPI words them. */
+    public Parsed<JsonNode> jsonObject(byte[] body) {
+        if (body.length == 0) {
+            return Parsed.invalid(new ValidationError("missing", BODY, "Field required", null));
+        }
         JsonNode root;
         try {
             root = reader.readTree(body);
@@ -141,24 +174,48 @@ public final class RequestParsing {
             return Parsed.invalid(new ValidationError("model_attributes_type", BODY,
                     "Input should be a valid dictionary or object to extract fields from", root));
         }
-        List<ValidationError> errors = new ArrayList<>();
-        JsonNode content = root.get("content");
-        if (content == null) {
-            errors.add(new ValidationError("missing", BODY_CONTENT, "Field required", root));
-        } else if (!content.isTextual()) {
-            errors.add(new ValidationError("string_type", BODY_CONTENT, "Input should be a valid string",
-                    content.isNull() ? JsonNodeFactory.instance.nullNode() : content));
+        return Parsed.ok(root);
+    }
+
+    /**
+     * An optional object of labels ({@code {"gpu": "a100"}}): names of {@code [A-Za-z0-9_.-]{1,64}}, values
+     * strings of 1..256 characters, at most {@value Labels#MAX_ENTRIES}. Empty if absent or null.
+     */
+    static Map<String, String> labels(JsonNode root, String name, List<ValidationError> errors) {
+        JsonNode node = root.get(name);
+        if (node == null || node.isNull()) {
+            return Map.of();
         }
-        Long priority = integer(root, "priority", 0, TaskRequest.MAX_PRIORITY, errors);
-        Long maxAttempts = integer(root, "max_attempts", 1, TaskRequest.MAX_ATTEMPTS, errors);
-        Long timeoutMs = integer(root, "timeout_ms", 1, TaskRequest.MAX_TIMEOUT_MS, errors);
-        Instant runAt = time(root, "run_at", errors);
-        String queue = queue(root, errors);
-        if (!errors.isEmpty()) {
-            return new Parsed<>(null, List.copyOf(errors));
+        List<Object> loc = List.of("body", name);
+        if (!node.isObject()) {
+            errors.add(new ValidationError("dict_type", loc, "Input should be a valid dictionary", node));
+            return Map.of();
         }
-        return Parsed.ok(new TaskRequest(content.textValue(), priority == null ? null : priority.intValue(),
-                maxAttempts == null ? null : maxAttempts.intValue(), runAt, timeoutMs, queue));
+        if (node.size() > Labels.MAX_ENTRIES) {
+            errors.add(new ValidationError("too_long", loc, "Dictionary should have at most " + Labels.MAX_ENTRIES
+                    + " items after validation, not " + node.size(), node, Map.of("max_length", Labels.MAX_ENTRIES)));
+            return Map.of();
+        }
+        Map<String, String> labels = new java.util.TreeMap<>();
+        int before = errors.size();
+        node.fields().forEachRemaining(field -> {
+            List<Object> at = List.of("body", name, field.getKey());
+            if (!field.getKey().matches(Labels.NAME_PATTERN)) {
+                errors.add(new ValidationError("string_pattern_mismatch", List.of("body", name, field.getKey(),
+                        "[key]"), "String should match pattern '" + Labels.NAME_PATTERN + "'", field.getKey(),
+                        Map.of("pattern", Labels.NAME_PATTERN)));
+            } else if (!field.getValue().isTextual()) {
+                errors.add(new ValidationError("string_type", at, "Input should be a valid string", field.getValue()));
+            } else if (field.getValue().textValue().isEmpty()
+                    || field.getValue().textValue().length() > Labels.MAX_VALUE_LENGTH) {
+                errors.add(new ValidationError(field.getValue().textValue().isEmpty() ? "string_too_short"
+                        : "string_too_long", at, "String should have 1 to " + Labels.MAX_VALUE_LENGTH
+                        + " characters", field.getValue()));
+            } else {
+                labels.put(field.getKey(), field.getValue().textValue());
+            }
+        });
+        return errors.size() > before ? Map.of() : labels;
     }
 
     /** The pattern a queue name matches, as pydantic would name it. */
@@ -194,7 +251,7 @@ public final class RequestParsing {
     }
 
     /** An optional integer field as pydantic's lax mode reads it: a number without fraction, or such a string. */
-    private static Long integer(JsonNode root, String name, long min, long max, List<ValidationError> errors) {
+    static Long integer(JsonNode root, String name, long min, long max, List<ValidationError> errors) {
         JsonNode node = root.get(name);
         if (node == null || node.isNull()) {
             return null;

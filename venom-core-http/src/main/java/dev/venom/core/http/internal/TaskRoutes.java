@@ -11,9 +11,7 @@ import dev.venom.core.http.internal.audit.AuditHandler;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskResponse;
 import dev.venom.core.model.VenomTask;
-import io.undertow.io.Receiver;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
@@ -24,8 +22,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The task routes: create, read, list and cancel. A create runs on the IO thread and answers when the
@@ -33,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TaskRoutes {
 
-    private static final Logger log = LoggerFactory.getLogger(TaskRoutes.class);
     private static final int LIST_PAGE = 500;
     private static final HttpString IDEMPOTENCY_KEY = new HttpString("Idempotency-Key");
     private static final HttpString LINK = new HttpString("Link");
@@ -43,8 +38,7 @@ final class TaskRoutes {
     private final RequestParsing parsing;
     private final ObjectWriter taskWriter;
     private final RouteHandlers handlers;
-    private final MemoryGuard memory;
-    private final long maxBodyBytes;
+    private final RequestBodies bodies;
 
     TaskRoutes(Orchestrator orchestrator, ObjectMapper mapper, Responses responses, RouteHandlers handlers,
                MemoryGuard memory, long maxBodyBytes) {
@@ -53,8 +47,7 @@ final class TaskRoutes {
         this.parsing = new RequestParsing(mapper);
         this.taskWriter = mapper.writerFor(VenomTask.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         this.handlers = handlers;
-        this.memory = memory;
-        this.maxBodyBytes = maxBodyBytes;
+        this.bodies = new RequestBodies(responses, handlers, memory, maxBodyBytes);
     }
 
     void register(Routes routes) {
@@ -65,36 +58,7 @@ final class TaskRoutes {
     }
 
     private void create(HttpServerExchange exchange) {
-        long length = exchange.getRequestContentLength();
-        if (length > maxBodyBytes) {
-            exchange.setPersistent(false); // the unread body would otherwise be taken for the next request
-            responses.detail(exchange, 413, tooLarge());
-            return;
-        }
-        long reserved = length >= 0 ? length : maxBodyBytes;
-        if (memory.problem().isPresent() || !memory.reserve(reserved)) {
-            handlers.errors().lowOnMemory(exchange); // Undertow reads the unread body off after the answer
-            return;
-        }
-        exchange.addExchangeCompleteListener((done, next) -> {
-            memory.release(reserved);
-            next.proceed();
-        });
-        exchange.getRequestReceiver().setMaxBufferSize((int) Math.min(Integer.MAX_VALUE, maxBodyBytes));
-        exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> handlers.run(ex, Action.CREATE, e -> submit(e, body)), (ex, error) -> {
-                    if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
-                        ex.setPersistent(false);
-                        responses.detail(ex, 413, tooLarge());
-                    } else {
-                        log.debug("reading a request body failed: {}", error.toString());
-                        responses.detail(ex, 400, "Request body could not be read");
-                    }
-                });
-    }
-
-    private String tooLarge() {
-        return "Request body too large; the limit is " + maxBodyBytes + " bytes";
+        bodies.read(exchange, Action.CREATE, this::submit);
     }
 
     private void submit(HttpServerExchange exchange, byte[] body) {

@@ -198,6 +198,33 @@ class OpenApiContractTest {
         check("POST", tasks, refused, 503);
         assertThat(refused.header("Retry-After")).isEqualTo("1");
 
+        // remote workers: claim, each call of an attempt, the fenced answer, the list
+        Http remote = servers.start("--processing-delay-ms", "0", "--queues", "gpu:remote");
+        String claims = "/api/v1/workers/claim";
+        String attempt = "/api/v1/tasks/{task_id}/attempts/{attempt}/";
+        String gpu = remote.post(tasks, "{\"content\": \"g\", \"queue\": \"gpu\", \"max_attempts\": 3, "
+                + "\"requires\": {\"gpu\": \"a100\"}}").json().get("task_id").asText();
+        String claimBody = "{\"worker_id\": \"w1\", \"queues\": [\"gpu\"], \"labels\": {\"gpu\": \"a100\"}}";
+        check("POST", claims, remote.post(claims, claimBody), 200);
+        check("POST", claims, remote.post(claims, "{\"worker_id\": \"w1\", \"queues\": [\"default\"]}"), 422);
+        String at = tasks + "/" + gpu + "/attempts/";
+        check("POST", attempt + "heartbeat", remote.post(at + "1/heartbeat", "{\"progress\": 5, \"message\": \"m\"}"),
+                200);
+        check("POST", attempt + "heartbeat", remote.post(at + "2/heartbeat", "{}"), 409);
+        check("POST", attempt + "heartbeat", remote.post(tasks + "/" + UUID.randomUUID() + "/attempts/1/heartbeat",
+                "{}"), 404);
+        check("POST", attempt + "log", remote.post(at + "1/log", "{\"lines\": [\"a\"]}"), 200);
+        check("POST", attempt + "log", remote.post(at + "1/log", "{\"lines\": 1}"), 422);
+        check("POST", attempt + "fail", remote.post(at + "1/fail", "{\"error\": \"e\", \"retry_after_ms\": 0}"), 200);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> remote.post(claims, claimBody)
+                .json().size() == 1);
+        check("POST", attempt + "release", remote.post(at + "2/release", "{}"), 200);
+        remote.post(claims, claimBody);
+        check("POST", attempt + "complete", remote.post(at + "3/complete", "{\"result\": \"r\"}"), 200);
+        check("POST", attempt + "complete", remote.post(at + "3/complete", "{\"result\": \"r\"}"), 409);
+        check("GET", task, remote.get(tasks + "/" + gpu), 200);
+        check("GET", "/api/v1/workers", remote.get("/api/v1/workers"), 200);
+
         List<String> uncalled = new ArrayList<>();
         api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
             boolean succeeded = seen.stream().anyMatch(s -> s.startsWith(method + " " + path + " 2")

@@ -116,7 +116,8 @@ class RoleMatrixApiTest {
     }
 
     private static String concrete(String template) {
-        return template.replace("{task_id}", UUID.randomUUID().toString()).replace("{name}", "default");
+        return template.replace("{task_id}", UUID.randomUUID().toString()).replace("{name}", "default")
+                .replace("{attempt}", "1");
     }
 
     /** The status of one request; a streaming answer is closed once its status is known. */
@@ -136,7 +137,7 @@ class RoleMatrixApiTest {
                 String detail = JSON.readTree(new String(body.readAllBytes(), StandardCharsets.UTF_8)).get("detail")
                         .asText();
                 assertThat(detail).matches(answer.statusCode() == 401 ? "Not authenticated"
-                        : "Key '[a-z]+-key' \\(role [a-z]+\\) may not (read|create tasks|cancel tasks|control queues|read the audit trail)");
+                        : "Key '[a-z]+-key' \\(role [a-z]+\\) may not (read|create tasks|cancel tasks|control queues|read the audit trail|run tasks as a remote worker)");
             }
         }
         return answer.statusCode();

@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * Which role each request needs, in one table: the probes, the dashboard and the API's documentation are
  * open; reading needs {@code read}, but the audit trail {@code admin}; creating and cancelling tasks
- * {@code write}; every other change (queue control, purge, emergency stop) {@code admin}. A route not listed needs {@code read} to be told it does
+ * {@code write}; the worker protocol (claims, and the calls of an attempt) {@code worker}; every other change
+ * (queue control, purge, emergency stop) {@code admin}. A route not listed needs {@code read} to be told it does
  * not exist.
  */
 public final class Access {
@@ -20,6 +21,7 @@ public final class Access {
     private static final Needed CANCEL = new Needed(Role.WRITE, "cancel tasks");
     private static final Needed CONTROL = new Needed(Role.ADMIN, "control queues");
     private static final Needed AUDIT = new Needed(Role.ADMIN, "read the audit trail");
+    private static final Needed WORK = new Needed(Role.WORKER, "run tasks as a remote worker");
 
     private final boolean metricsPublic;
 
@@ -38,6 +40,9 @@ public final class Access {
         }
         if (Methods.GET_STRING.equals(method) || Methods.HEAD_STRING.equals(method)) {
             return Optional.of(READ);
+        }
+        if (path.equals("/api/v1/workers/claim") || path.startsWith("/api/v1/tasks/") && path.contains("/attempts/")) {
+            return Optional.of(WORK);
         }
         if (path.equals("/api/v1/tasks") || path.equals("/api/v1/tasks/")) {
             return Optional.of(CREATE);

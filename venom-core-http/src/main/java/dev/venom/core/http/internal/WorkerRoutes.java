@@ -1,0 +1,205 @@
+package dev.venom.core.http.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.venom.core.engine.Claim;
+import dev.venom.core.engine.Heartbeat;
+import dev.venom.core.engine.RemoteWork;
+import dev.venom.core.engine.WorkRequest;
+import dev.venom.core.engine.WorkerInfo;
+import dev.venom.core.http.internal.ExceptionMapping.Action;
+import dev.venom.core.model.Timestamps;
+import dev.venom.core.model.VenomTask;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The remote workers' routes ({@link RemoteWork}): a claim that long-polls without holding a thread, and the
+ * calls of each attempt (heartbeat, log, complete, fail, release), fenced by the attempt in their path. A
+ * claim's answer that cannot be delivered (the worker's connection closed) gives its tasks back at once.
+ */
+final class WorkerRoutes {
+
+    private static final String ATTEMPT = "/api/v1/tasks/{task_id}/attempts/{attempt}";
+
+    private final RemoteWork remote;
+    private final ObjectMapper mapper;
+    private final Responses responses;
+    private final RouteHandlers handlers;
+    private final RequestParsing parsing;
+    private final RequestBodies bodies;
+    private final WorkerMetrics metrics;
+
+    WorkerRoutes(RemoteWork remote, ObjectMapper mapper, Responses responses, RouteHandlers handlers,
+                 RequestBodies bodies, WorkerMetrics metrics) {
+        this.remote = remote;
+        this.mapper = mapper;
+        this.responses = responses;
+        this.handlers = handlers;
+        this.parsing = new RequestParsing(mapper);
+        this.bodies = bodies;
+        this.metrics = metrics;
+    }
+
+    void register(Routes routes) {
+        routes.post("/api/v1/workers/claim", handlers.io(Action.REPORT, this::claim))
+                .get("/api/v1/workers", handlers.worker(Action.READ, this::list))
+                .post(ATTEMPT + "/heartbeat", attemptCall(this::heartbeat))
+                .post(ATTEMPT + "/log", attemptCall(this::log))
+                .post(ATTEMPT + "/complete", attemptCall(this::complete))
+                .post(ATTEMPT + "/fail", attemptCall(this::fail))
+                .post(ATTEMPT + "/release", attemptCall(this::release));
+    }
+
+    /** One call of an attempt: its body read without blocking, then the store's work on a worker thread. */
+    private io.undertow.server.HttpHandler attemptCall(AttemptCall call) {
+        return handlers.io(Action.REPORT, exchange -> {
+            UUID id = RequestParsing.taskId(exchange);
+            int attempt = WorkerRequests.attempt(exchange);
+            bodies.read(exchange, Action.REPORT, (ex, body) -> {
+                JsonNode root = object(body);
+                ex.dispatch(() -> handlers.run(ex, Action.REPORT, e -> {
+                    try {
+                        call.handle(e, id, attempt, root);
+                    } catch (dev.venom.core.engine.AttemptNotCurrentException fenced) {
+                        metrics.fenced(root.path("worker_id").asText("unknown"));
+                        throw fenced;
+                    }
+                }));
+            });
+        });
+    }
+
+    @FunctionalInterface
+    private interface AttemptCall {
+        void handle(HttpServerExchange exchange, UUID id, int attempt, JsonNode body) throws Exception;
+    }
+
+    private JsonNode object(byte[] body) {
+        RequestParsing.Parsed<JsonNode> root = parsing.jsonObject(body);
+        if (!root.isValid()) {
+            throw new InvalidRequestException(root.errors());
+        }
+        return root.value();
+    }
+
+    private void claim(HttpServerExchange exchange) {
+        bodies.read(exchange, Action.REPORT, (ex, body) -> {
+            WorkRequest request = WorkerRequests.claim(object(body));
+            CompletableFuture<List<Claim>> claimed;
+            try {
+                claimed = remote.claim(request);
+            } catch (IllegalArgumentException notRemote) {
+                throw new InvalidRequestException(List.of(new ValidationError("value_error", List.of("body", "queues"),
+                        "Value error, " + notRemote.getMessage(), mapper.valueToTree(request.queues()))));
+            }
+            metrics.claim(request.workerId());
+            ex.getConnection().addCloseListener(connection -> claimed.cancel(false)); // the worker went away
+            ex.dispatch(SameThreadExecutor.INSTANCE, () -> claimed.whenComplete((claims, error) ->
+                    ex.getIoThread().execute(() -> handlers.run(ex, Action.REPORT, e -> {
+                        if (error != null) {
+                            if (claimed.isCancelled()) {
+                                e.endExchange();
+                                return;
+                            }
+                            throw error instanceof Exception failure ? failure : new RuntimeException(error);
+                        }
+                        metrics.claimed(request.workerId(), claims.size());
+                        deliver(e, claims);
+                    }))));
+        });
+    }
+
+    /** Sends the claims; if they cannot reach the worker, its tasks go back to wait for another. */
+    private void deliver(HttpServerExchange exchange, List<Claim> claims) throws IOException {
+        List<Map<String, Object>> body = new ArrayList<>(claims.size());
+        for (Claim claim : claims) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("task", claim.task());
+            entry.put("attempt", claim.task().attempts());
+            entry.put("lease_expires_at", Timestamps.format(claim.leaseExpiresAt()));
+            body.add(entry);
+        }
+        byte[] bytes = mapper.writeValueAsBytes(body);
+        exchange.setStatusCode(200);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, bytes.length);
+        exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(bytes), new IoCallback() {
+            @Override
+            public void onComplete(HttpServerExchange ex, Sender sender) {
+                IoCallback.END_EXCHANGE.onComplete(ex, sender);
+            }
+
+            @Override
+            public void onException(HttpServerExchange ex, Sender sender, IOException failure) {
+                if (!claims.isEmpty()) {
+                    ex.getConnection().getWorker().execute(() -> remote.giveBack(claims));
+                }
+                IoCallback.END_EXCHANGE.onException(ex, sender, failure);
+            }
+        });
+        if (!exchange.getConnection().isOpen() && !claims.isEmpty()) {
+            exchange.getConnection().getWorker().execute(() -> remote.giveBack(claims));
+        }
+    }
+
+    private void heartbeat(HttpServerExchange exchange, UUID id, int attempt, JsonNode body) {
+        WorkerRequests.Beat beat = WorkerRequests.heartbeat(body);
+        Heartbeat answer = remote.heartbeat(id, attempt, beat.workerId(), beat.progress());
+        metrics.heartbeat(beat.workerId() == null ? "unknown" : beat.workerId());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("lease_expires_at", answer.leaseExpiresAt() == null ? null
+                : Timestamps.format(answer.leaseExpiresAt()));
+        json.put("cancel_requested", answer.cancelRequested());
+        responses.json(exchange, 200, json);
+    }
+
+    private void log(HttpServerExchange exchange, UUID id, int attempt, JsonNode body) {
+        List<String> lines = WorkerRequests.lines(body);
+        remote.log(id, attempt, WorkerRequests.workerIdOnly(body), lines);
+        responses.json(exchange, 200, Map.of("logged", lines.size()));
+    }
+
+    private void complete(HttpServerExchange exchange, UUID id, int attempt, JsonNode body) {
+        String result = WorkerRequests.result(body);
+        responses.json(exchange, 200, remote.complete(id, attempt, WorkerRequests.workerIdOnly(body), result));
+    }
+
+    private void fail(HttpServerExchange exchange, UUID id, int attempt, JsonNode body) {
+        WorkerRequests.Failure failure = WorkerRequests.failure(body);
+        VenomTask after = remote.fail(id, attempt, failure.workerId(), failure.error(), failure.retryable(),
+                failure.retryAfter());
+        responses.json(exchange, 200, after);
+    }
+
+    private void release(HttpServerExchange exchange, UUID id, int attempt, JsonNode body) {
+        responses.json(exchange, 200, remote.release(id, attempt, WorkerRequests.workerIdOnly(body)));
+    }
+
+    /** {@code {"workers": [...]}}: each worker heard from in the last minutes. */
+    private void list(HttpServerExchange exchange) {
+        List<Map<String, Object>> workers = new ArrayList<>();
+        for (WorkerInfo worker : remote.workers()) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("worker_id", worker.workerId());
+            json.put("labels", worker.labels());
+            json.put("queues", worker.queues());
+            json.put("last_seen", Timestamps.format(worker.lastSeen()));
+            json.put("in_flight", worker.inFlight());
+            json.put("completed", worker.completed());
+            json.put("failed", worker.failed());
+            workers.add(json);
+        }
+        responses.json(exchange, 200, Map.of("workers", workers));
+    }
+}
