@@ -10,9 +10,11 @@ import dev.venom.core.engine.WorkerInfo;
 import dev.venom.core.http.internal.ExceptionMapping.Action;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
+import io.undertow.connector.PooledByteBuffer;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
@@ -122,6 +124,11 @@ final class WorkerRoutes {
 
     /** Sends the claims; if they cannot reach the worker, its tasks go back to wait for another. */
     private void deliver(HttpServerExchange exchange, List<Claim> claims) throws IOException {
+        if (!claims.isEmpty() && hungUp(exchange)) {
+            exchange.getConnection().getWorker().execute(() -> remote.giveBack(claims));
+            exchange.endExchange();
+            return;
+        }
         List<Map<String, Object>> body = new ArrayList<>(claims.size());
         for (Claim claim : claims) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -148,8 +155,35 @@ final class WorkerRoutes {
                 IoCallback.END_EXCHANGE.onException(ex, sender, failure);
             }
         });
-        if (!exchange.getConnection().isOpen() && !claims.isEmpty()) {
-            exchange.getConnection().getWorker().execute(() -> remote.giveBack(claims));
+    }
+
+    /**
+     * True if the worker closed its side of the connection while its claim waited. HTTP/1.1 reads nothing during
+     * an exchange, so a hang-up is not seen by itself, and a write into it may still succeed: one read of the
+     * socket tells (bytes read, a request sent ahead, are put back for the connection's next request).
+     */
+    private static boolean hungUp(HttpServerExchange exchange) {
+        if (!(exchange.getConnection() instanceof HttpServerConnection http)) {
+            return !exchange.getConnection().isOpen(); // HTTP/2 reads all along, and knows
+        }
+        if (http.getExtraBytes() != null) {
+            return false; // it sent more after its claim: it is there
+        }
+        PooledByteBuffer pooled = http.getByteBufferPool().allocate();
+        try {
+            int read = http.getOriginalSourceConduit().read(pooled.getBuffer());
+            if (read > 0) {
+                pooled.getBuffer().flip();
+                http.ungetRequestBytes(pooled);
+                pooled = null;
+            }
+            return read < 0;
+        } catch (IOException reset) {
+            return true;
+        } finally {
+            if (pooled != null) {
+                pooled.close();
+            }
         }
     }
 

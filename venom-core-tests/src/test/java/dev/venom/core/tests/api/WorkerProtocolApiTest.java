@@ -133,6 +133,24 @@ class WorkerProtocolApiTest {
     }
 
     @Test
+    void aWaitingClaimWhoseWorkerHungUpTakesNothing() throws Exception {
+        String body = claimBody("ghost", "{}", 1, 10_000);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", URI.create(http.base()).getPort())) {
+            socket.getOutputStream().write(("POST /api/v1/workers/claim HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Thread.sleep(300); // the claim waits
+        }
+        Thread.sleep(300); // the server has seen the connection close
+
+        String id = gpuTask("for a live worker", "");
+
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> http.task(id).get("status").asText().equals("PENDING"));
+        assertThat(claim("w1", "{}", 1, 0)).extracting(c -> c.get("task").get("id").asText()).containsExactly(id);
+    }
+
+    @Test
     void aWorkerReceivesOnlyTasksItsLabelsSatisfy() {
         String a100 = gpuTask("big model", ", \"requires\": {\"gpu\": \"a100\"}");
         String any = gpuTask("small model", "");

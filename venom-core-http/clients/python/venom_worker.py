@@ -1,0 +1,330 @@
+"""A Venom remote worker in plain Python (3.9+, standard library only).
+
+    from venom_worker import Worker
+
+    def handle(task):
+        task.log("working on", task.id)
+        task.progress(50, "half way")
+        return task.content.upper()        # the result; raise to fail the attempt
+
+    Worker("http://127.0.0.1:8000", key="venom_...", queues=["gpu"], labels={"gpu": "a100"}).run(handle)
+
+The worker long-polls the server for tasks of its queues whose requirements its labels satisfy, runs each in
+``handle`` and reports the outcome. While a task runs, a background thread renews its lease (a heartbeat, with
+the progress last reported); a cancel on the server reaches the handler as ``task.cancelled`` becoming true.
+SIGTERM or SIGINT stop it gracefully: no new task is taken, running ones get ``grace_s`` to finish, and those
+still running then are released (they run again elsewhere). A server that is down is retried with exponential
+backoff. Every call names the attempt it belongs to, so a worker that lost its lease (it was paused, or cut off)
+can never overwrite the result of the worker that took over: the server answers 409 and the late result is
+dropped.
+"""
+
+import json
+import logging
+import os
+import random
+import signal
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+__all__ = ["Worker", "Task", "Fail", "VenomError"]
+
+log = logging.getLogger("venom_worker")
+
+
+class VenomError(Exception):
+    """The server answered with an error that retrying will not fix (a 4xx other than 409)."""
+
+    def __init__(self, status, detail):
+        super().__init__("HTTP %d: %s" % (status, detail))
+        self.status = status
+        self.detail = detail
+
+
+class Fail(Exception):
+    """Raise from a handler to fail the attempt with control over retrying.
+
+    ``retryable=False`` fails the task at once; ``retry_after_s`` sets when the next attempt may run.
+    Any other exception fails the attempt as retryable with the server's backoff.
+    """
+
+    def __init__(self, message, retryable=True, retry_after_s=None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after_s = retry_after_s
+
+
+class _Fenced(Exception):
+    """409: the attempt is no longer this worker's."""
+
+
+class _Unavailable(Exception):
+    """The server could not be reached, or answered 5xx: worth retrying later."""
+
+
+class _Stop(BaseException):
+    """Raised in the main thread by SIGTERM/SIGINT while it waits for work."""
+
+
+class Task:
+    """One claimed attempt of a task, as the handler sees it."""
+
+    def __init__(self, worker, claim):
+        self._worker = worker
+        self.raw = claim["task"]
+        self.id = self.raw["id"]
+        self.content = self.raw["content"]
+        self.queue = self.raw.get("queue", "default")
+        self.requires = self.raw.get("requires") or {}
+        self.attempt = claim["attempt"]
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+        self._progress = None
+        self._progress_sent = None
+        self.fenced = False
+
+    @property
+    def cancelled(self):
+        """True once the task was cancelled on the server (or this attempt lost its lease): stop soon."""
+        return self._cancelled.is_set()
+
+    def log(self, *words):
+        """Adds one line to the task's logs on the server now."""
+        line = " ".join(str(w) for w in words)
+        self._worker._attempt_call(self, "log", {"lines": [line]})
+
+    def progress(self, percent, message=None):
+        """Records how far the task has come (0..100); sent with the next heartbeat, at most a few seconds later."""
+        if not 0 <= int(percent) <= 100:
+            raise ValueError("percent must be 0..100, was %r" % (percent,))
+        with self._lock:
+            self._progress = (int(percent), message)
+
+    def _progress_to_send(self):
+        with self._lock:
+            if self._progress is None or self._progress == self._progress_sent:
+                return None
+            self._progress_sent = self._progress
+            percent, message = self._progress
+            return {"progress": percent, "message": message}
+
+
+class Worker:
+    """Claims and runs tasks of ``queues`` until stopped. Thread-safe ``stop()``; ``run()`` blocks."""
+
+    def __init__(self, url, key=None, queues=("default",), labels=None, worker_id=None, max_tasks=1,
+                 wait_ms=20000, grace_s=30.0, backoff_max_s=30.0, heartbeat_s=None):
+        self.url = url.rstrip("/")
+        self.key = key if key is not None else os.environ.get("VENOM_API_KEY")
+        self.queues = list(queues)
+        self.labels = dict(labels or {})
+        self.worker_id = worker_id or "%s-%d" % (socket.gethostname(), os.getpid())
+        self.max_tasks = max_tasks
+        self.wait_ms = wait_ms
+        self.grace_s = grace_s
+        self.backoff_max_s = backoff_max_s
+        self.heartbeat_s = heartbeat_s
+        self._running = {}
+        self._running_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._waiting = False
+        self.completed = 0
+        self.failed = 0
+
+    # -- the loop ---------------------------------------------------------------------------------------
+
+    def run(self, handler):
+        """Claims and runs tasks with ``handler`` until ``stop()``, SIGTERM or SIGINT."""
+        installed = self._install_signals()
+        beats = threading.Thread(target=self._heartbeats, name="venom-heartbeats", daemon=True)
+        beats.start()
+        pool = ThreadPoolExecutor(max_workers=self.max_tasks, thread_name_prefix="venom-task")
+        failures = 0
+        try:
+            while not self._stopping.is_set():
+                free = self.max_tasks - len(self._running)
+                if free <= 0:
+                    time.sleep(0.01)
+                    continue
+                try:
+                    claims = self._claim(free)
+                    failures = 0
+                except _Unavailable as e:
+                    failures += 1
+                    delay = min(self.backoff_max_s, 0.5 * 2 ** min(failures, 16)) * random.uniform(0.5, 1.0)
+                    log.warning("server unavailable (%s); trying again in %.1f s", e, delay)
+                    self._stopping.wait(delay)
+                    continue
+                except _Stop:
+                    break
+                for claim in claims:
+                    task = Task(self, claim)
+                    if self._stopping.is_set():
+                        self._release(task)
+                        continue
+                    with self._running_lock:
+                        self._running[task.id] = task
+                    pool.submit(self._execute, handler, task)
+        finally:
+            self._stopping.set()
+            pool.shutdown(wait=False)
+            self._finish_or_release()
+            if installed:
+                for sig, previous in installed.items():
+                    signal.signal(sig, previous)
+        log.info("worker %s stopped: %d completed, %d failed", self.worker_id, self.completed, self.failed)
+
+    def stop(self):
+        """Stops taking tasks; ``run()`` returns once running tasks finished or were released."""
+        self._stopping.set()
+
+    def _install_signals(self):
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+
+        def on_signal(signum, frame):
+            log.info("signal %d: stopping; running tasks get %.0f s to finish", signum, self.grace_s)
+            self._stopping.set()
+            if self._waiting:
+                raise _Stop()
+
+        return {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def _claim(self, free):
+        body = {"worker_id": self.worker_id, "queues": self.queues, "labels": self.labels, "max": free,
+                "wait_ms": self.wait_ms}
+        self._waiting = True
+        try:
+            if self._stopping.is_set():
+                raise _Stop()
+            return self._call("POST", "/api/v1/workers/claim", body, timeout=self.wait_ms / 1000.0 + 15)
+        finally:
+            self._waiting = False
+
+    def _execute(self, handler, task):
+        try:
+            result = handler(task)
+        except Fail as e:
+            self._report_failure(task, str(e), e.retryable, e.retry_after_s)
+        except Exception as e:  # the handler's failure is the attempt's
+            log.warning("task %s attempt %d failed: %s", task.id, task.attempt, e)
+            self._report_failure(task, "%s: %s" % (type(e).__name__, e) if str(e) else type(e).__name__, True, None)
+        else:
+            if not isinstance(result, str):
+                result = json.dumps(result)
+            if task.cancelled:
+                log.info("task %s was cancelled; its result is dropped", task.id)
+            else:
+                try:
+                    self._attempt_call(task, "complete", {"result": result})
+                    self.completed += 1
+                except _Fenced as e:
+                    log.warning("task %s: result dropped, %s", task.id, e)
+        finally:
+            with self._running_lock:
+                self._running.pop(task.id, None)
+
+    def _report_failure(self, task, message, retryable, retry_after_s):
+        if task.cancelled:
+            return
+        body = {"error": message, "retryable": retryable}
+        if retry_after_s is not None:
+            body["retry_after_ms"] = int(retry_after_s * 1000)
+        try:
+            self._attempt_call(task, "fail", body)
+            self.failed += 1
+        except _Fenced as e:
+            log.warning("task %s: failure dropped, %s", task.id, e)
+
+    def _finish_or_release(self):
+        deadline = time.monotonic() + self.grace_s
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with self._running_lock:
+            left = list(self._running.values())
+        for task in left:
+            task._cancelled.set()
+            self._release(task)
+
+    def _release(self, task):
+        try:
+            self._attempt_call(task, "release", {})
+            log.info("task %s released: it runs again elsewhere", task.id)
+        except (_Fenced, _Unavailable, VenomError) as e:
+            log.warning("task %s could not be released (%s); it runs again once its lease expires", task.id, e)
+
+    # -- heartbeats -------------------------------------------------------------------------------------
+
+    def _heartbeats(self):
+        every = self.heartbeat_s
+        while not self._stopping.is_set() or self._running:
+            time.sleep(every or 1.0)
+            with self._running_lock:
+                tasks = list(self._running.values())
+            for task in tasks:
+                body = task._progress_to_send() or {}
+                try:
+                    answer = self._attempt_call(task, "heartbeat", body)
+                except _Fenced as e:
+                    log.warning("task %s: %s; stopping it", task.id, e)
+                    task.fenced = True
+                    task._cancelled.set()
+                    continue
+                except (_Unavailable, VenomError) as e:
+                    log.warning("heartbeat of task %s failed: %s", task.id, e)
+                    continue
+                if answer.get("cancel_requested"):
+                    log.info("task %s was cancelled on the server", task.id)
+                    task._cancelled.set()
+                elif every is None and answer.get("lease_expires_at"):
+                    every = max(0.2, _seconds_until(answer["lease_expires_at"]) / 3)
+
+    # -- HTTP -------------------------------------------------------------------------------------------
+
+    def _attempt_call(self, task, what, body):
+        body = dict(body, worker_id=self.worker_id)
+        path = "/api/v1/tasks/%s/attempts/%d/%s" % (task.id, task.attempt, what)
+        for tries in range(6):
+            try:
+                return self._call("POST", path, body, timeout=30)
+            except _Unavailable:
+                if tries == 5:
+                    raise
+                time.sleep(min(5.0, 0.2 * 2 ** tries))
+
+    def _call(self, method, path, body, timeout):
+        data = json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        if self.key:
+            request.add_header("Authorization", "Bearer " + self.key)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as e:
+            detail = _detail(e)
+            if e.code == 409:
+                raise _Fenced(detail)
+            if e.code >= 500 or e.code == 429:
+                raise _Unavailable("HTTP %d: %s" % (e.code, detail))
+            raise VenomError(e.code, detail)
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            raise _Unavailable(str(e))
+
+
+def _detail(error):
+    try:
+        return json.loads(error.read().decode("utf-8")).get("detail")
+    except Exception:
+        return error.reason
+
+
+def _seconds_until(timestamp):
+    """Seconds from now until an ISO-8601 UTC time such as 2026-12-06T10:00:00.123456Z."""
+    from datetime import datetime, timezone
+    at = datetime.strptime(timestamp.rstrip("Z")[:26], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=timezone.utc)
+    return (at - datetime.now(timezone.utc)).total_seconds()
