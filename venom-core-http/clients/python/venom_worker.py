@@ -85,6 +85,7 @@ class Task:
         self._lock = threading.Lock()
         self._progress = None
         self._progress_sent = None
+        self._reporting = False  # its outcome is on its way: no more heartbeats
         self.fenced = False
 
     @property
@@ -208,9 +209,12 @@ class Worker:
     def _execute(self, handler, task):
         try:
             result = handler(task)
+            task._reporting = True
         except Fail as e:
+            task._reporting = True
             self._report_failure(task, str(e), e.retryable, e.retry_after_s)
         except Exception as e:  # the handler's failure is the attempt's
+            task._reporting = True
             log.warning("task %s attempt %d failed: %s", task.id, task.attempt, e)
             self._report_failure(task, "%s: %s" % (type(e).__name__, e) if str(e) else type(e).__name__, True, None)
         else:
@@ -266,11 +270,14 @@ class Worker:
             with self._running_lock:
                 tasks = list(self._running.values())
             for task in tasks:
+                if task._reporting:
+                    continue
                 body = task._progress_to_send() or {}
                 try:
                     answer = self._attempt_call(task, "heartbeat", body)
                 except _Fenced as e:
-                    log.warning("task %s: %s; stopping it", task.id, e)
+                    if not task._reporting:
+                        log.warning("task %s: %s; stopping it", task.id, e)
                     task.fenced = True
                     task._cancelled.set()
                     continue

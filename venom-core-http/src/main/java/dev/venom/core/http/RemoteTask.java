@@ -14,6 +14,8 @@ public final class RemoteTask {
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final AtomicReference<Progress> progress = new AtomicReference<>();
     private volatile Progress progressSent;
+    /** Set once its outcome is being reported: no more heartbeats. */
+    private volatile boolean reporting;
 
     RemoteTask(VenomTask task, int attempt, WorkerClient client) {
         this.task = task;
@@ -51,6 +53,14 @@ public final class RemoteTask {
 
     void cancel() {
         cancelled.set(true);
+    }
+
+    void reporting() {
+        reporting = true;
+    }
+
+    boolean isReporting() {
+        return reporting;
     }
 
     /** The progress not sent yet, or null. */

@@ -196,6 +196,7 @@ public final class WorkerClient implements AutoCloseable {
     private void execute(Handler handler, RemoteTask task) {
         try {
             String result = Objects.requireNonNull(handler.handle(task), "a handler's result");
+            task.reporting();
             if (!task.isCancelled()) {
                 attemptCall(task, "complete", Map.of("result", result));
             }
@@ -218,6 +219,7 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     private void report(RemoteTask task, Map<String, Object> failure) {
+        task.reporting();
         if (task.isCancelled()) {
             return;
         }
@@ -262,6 +264,9 @@ public final class WorkerClient implements AutoCloseable {
 
     private void beat() {
         for (RemoteTask task : List.copyOf(running.values())) {
+            if (task.isReporting()) {
+                continue; // its outcome is on its way: the attempt ends with it
+            }
             Map<String, Object> body = new LinkedHashMap<>();
             Progress progress = task.progressToSend();
             if (progress != null) {
@@ -279,7 +284,9 @@ public final class WorkerClient implements AutoCloseable {
                     heartbeatMillis = Math.max(200, lease / 3);
                 }
             } catch (Fenced e) {
-                log.warn("task {}: {}; stopping it", task.task().id(), e.getMessage());
+                if (!task.isReporting()) {
+                    log.warn("task {}: {}; stopping it", task.task().id(), e.getMessage());
+                }
                 task.cancel();
             } catch (Exception e) {
                 log.warn("heartbeat of task {} failed: {}", task.task().id(), e.getMessage());

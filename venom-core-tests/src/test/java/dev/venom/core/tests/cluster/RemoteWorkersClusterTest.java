@@ -1,0 +1,133 @@
+package dev.venom.core.tests.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.venom.core.http.WorkerClient;
+import dev.venom.core.persistence.PostgresTestDatabase;
+import dev.venom.core.tests.support.Http;
+import dev.venom.core.tests.support.ServerProcess;
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two servers on one PostgreSQL, each with its own remote workers, and 10,000 tasks created on both: every task
+ * completes, each run exactly once, whichever server a worker asks.
+ */
+@Tag("postgres")
+@Tag("process")
+class RemoteWorkersClusterTest {
+
+    private static final int TASKS = 10_000;
+
+    @TempDir
+    Path dir;
+
+    private String schema;
+    private final List<ServerProcess> servers = new ArrayList<>();
+    private final List<WorkerClient> workers = new ArrayList<>();
+
+    @BeforeEach
+    void database() {
+        PostgresTestDatabase.require();
+        schema = PostgresTestDatabase.newSchema();
+    }
+
+    @AfterEach
+    void stop() {
+        workers.forEach(WorkerClient::close);
+        servers.forEach(ServerProcess::close);
+        if (schema != null) {
+            PostgresTestDatabase.drop(schema);
+        }
+    }
+
+    private ServerProcess server(String node) throws Exception {
+        ServerProcess server = ServerProcess.start(dir, Map.of("VENOM_STORE", PostgresTestDatabase.URL,
+                "VENOM_DB_SCHEMA", schema, "VENOM_NODE_ID", node, "VENOM_QUEUES", "default:4,work:remote",
+                "VENOM_LEASE_MS", "30000", "VENOM_PROCESSING_DELAY_MS", "0"));
+        servers.add(server);
+        return server;
+    }
+
+    private long count(String where) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT count(*) FROM \"" + schema + "\".venom_tasks WHERE " + where)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    @Test
+    void tenThousandTasksRunOnceEachOnWorkersOfTwoServers() throws Exception {
+        ServerProcess a = server("node-a");
+        ServerProcess b = server("node-b");
+        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        int w = 0;
+        for (ServerProcess server : List.of(a, b)) {
+            for (int i = 0; i < 2; i++) {
+                String id = "w" + (w++);
+                WorkerClient worker = WorkerClient.builder(URI.create(server.http().base())).workerId(id)
+                        .queues("work").maxTasks(8).waitTime(Duration.ofSeconds(2)).build();
+                workers.add(worker);
+                Thread runner = new Thread(() -> worker.run(task -> {
+                    runs.computeIfAbsent(task.task().id().toString(), k -> new AtomicInteger()).incrementAndGet();
+                    return "done by " + id;
+                }), "worker " + id);
+                runner.setDaemon(true);
+                runner.start();
+            }
+        }
+
+        ExecutorService producers = Executors.newFixedThreadPool(8);
+        List<Future<?>> sent = new ArrayList<>();
+        for (int p = 0; p < 8; p++) {
+            int producer = p;
+            sent.add(producers.submit(() -> {
+                Http http = (producer % 2 == 0 ? a : b).http();
+                for (int i = producer; i < TASKS; i += 8) {
+                    Http.Answer created = http.post("/api/v1/tasks", "{\"content\": \"t" + i + "\", \"queue\": \"work\"}");
+                    assertThat(created.status()).as(created.body()).isEqualTo(201);
+                }
+            }));
+        }
+        for (Future<?> producer : sent) {
+            producer.get();
+        }
+        producers.shutdown();
+
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> count("status = 'COMPLETED'") == TASKS);
+        assertThat(count("true")).isEqualTo(TASKS);
+        assertThat(runs).hasSize(TASKS);
+        assertThat(runs.values()).allMatch(n -> n.get() == 1);
+        assertThat(count("attempts <> 1 OR (SELECT count(*) FROM unnest(logs) line "
+                + "WHERE line LIKE 'Processing completed%') <> 1")).isZero();
+        for (ServerProcess server : List.of(a, b)) {
+            JsonNode seen = server.http().get("/api/v1/workers").json().get("workers");
+            assertThat(seen).hasSize(2);
+            seen.forEach(worker -> assertThat(worker.get("completed").asLong()).isPositive());
+        }
+    }
+}
