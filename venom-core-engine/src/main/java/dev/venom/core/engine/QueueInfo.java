@@ -9,7 +9,7 @@ import java.util.Optional;
  *
  * @param name          the queue's name
  * @param paused        true while it starts nothing (paused itself, or every queue is)
- * @param limit         how many of its attempts may run at once on this server
+ * @param limit         how many of its attempts may run at once on this server; 0 if remote workers run it
  * @param running       how many run on this server now
  * @param pending       its PENDING tasks, on every server
  * @param processing    its PROCESSING tasks, on every server

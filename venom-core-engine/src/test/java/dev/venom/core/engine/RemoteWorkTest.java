@@ -187,6 +187,24 @@ class RemoteWorkTest {
     }
 
     @Test
+    void anAttemptPastItsTimeoutFailsAtItsNextCallAndItsLateResultIsRefused() throws Exception {
+        VenomTask task = submit(new TaskRequest("bounded").withQueue("gpu").withTimeoutMs(10_000).withMaxAttempts(1));
+        claimNow("w1");
+        timers.advance(Duration.ofSeconds(5));
+        assertThat(remote.heartbeat(task.id(), 1, "w1", null).cancelRequested()).isFalse();
+
+        timers.advance(Duration.ofSeconds(6));
+
+        assertThatThrownBy(() -> remote.heartbeat(task.id(), 1, "w1", null))
+                .isInstanceOf(AttemptNotCurrentException.class)
+                .hasMessageEndingWith("it ran past its timeout_ms (10000 ms)");
+        assertThat(stored(task).status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(stored(task).result()).isEqualTo("Error: timed out after 10000 ms");
+        assertThatThrownBy(() -> remote.complete(task.id(), 1, "w1", "late"))
+                .isInstanceOf(AttemptNotCurrentException.class);
+    }
+
+    @Test
     void aCancelReachesTheWorkerOnItsNextHeartbeat() throws Exception {
         VenomTask task = gpuTask("to be cancelled");
         claimNow("w1");

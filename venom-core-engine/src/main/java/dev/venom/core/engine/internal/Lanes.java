@@ -87,8 +87,11 @@ public final class Lanes {
         return lanes.values();
     }
 
-    /** The concurrency a queue has (or would have) on this server. */
+    /** The concurrency a queue has (or would have) on this server: 0 for a queue left to remote workers. */
     public int limitOf(String queue) {
+        if (remote.contains(queue)) {
+            return 0;
+        }
         return limits.getOrDefault(queue, defaultLimit);
     }
 

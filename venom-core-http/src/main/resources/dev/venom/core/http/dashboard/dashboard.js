@@ -289,6 +289,20 @@
     fillText("detail-finished", fmtTime(task.finished_at));
     fillText("detail-timeout", task.timeout_ms == null ? "" : `${task.timeout_ms} ms`);
     fillText("detail-idempotency-key", task.idempotency_key);
+    const requires = Object.entries(task.requires || {});
+    fillText("detail-requires", requires.map(([name, value]) => `${name}=${value}`).join(", "));
+    const progress = task.progress;
+    const shown = $("detail-progress");
+    shown.replaceChildren();
+    if (progress) {
+      const bar = document.createElement("progress");
+      bar.id = "detail-progress-bar";
+      bar.max = 100;
+      bar.value = progress.percent;
+      const text = document.createElement("span");
+      text.textContent = `${progress.percent}%${progress.message ? " " + progress.message : ""}`;
+      shown.append(bar, " ", text);
+    }
     const ol = $("detail-logs");
     const stick = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 8;
     const top = ol.scrollTop;
@@ -414,7 +428,7 @@
         state.dataset.status = queue.paused ? "CANCELLED" : "COMPLETED";
         state.textContent = queue.paused ? "paused" : "running";
         cell(tr, "state").append(state);
-        cell(tr, "limit", String(queue.limit));
+        cell(tr, "limit", queue.limit === 0 ? "remote" : String(queue.limit));
         cell(tr, "running", String(queue.running));
         cell(tr, "pending", String(queue.pending));
         cell(tr, "processing", String(queue.processing));
@@ -430,6 +444,33 @@
     }
   }
   const queuesSoon = throttle(loadQueues, 500);
+
+  // ----------------------------------------------------------------- workers
+
+  async function loadWorkers() {
+    try {
+      const { workers = [] } = await getJson("/api/v1/workers");
+      const fragment = document.createDocumentFragment();
+      for (const worker of workers) {
+        const tr = document.createElement("tr");
+        tr.dataset.worker = worker.worker_id;
+        cell(tr, "name", worker.worker_id);
+        cell(tr, "labels", Object.entries(worker.labels || {}).map(([k, v]) => `${k}=${v}`).join(", "));
+        cell(tr, "queues", (worker.queues || []).join(", "));
+        cell(tr, "seen", fmtTime(worker.last_seen));
+        cell(tr, "in-flight", String(worker.in_flight));
+        cell(tr, "completed", String(worker.completed));
+        cell(tr, "failed", String(worker.failed));
+        fragment.append(tr);
+      }
+      $("workers").tBodies[0].replaceChildren(fragment);
+      $("workers-empty").hidden = workers.length > 0;
+      setMessage($("workers-message"), "");
+    } catch (err) {
+      setMessage($("workers-message"), "Could not load workers: " + err.message, "error");
+    }
+  }
+  const workersSoon = throttle(loadWorkers, 1000);
 
   async function queueAction(path, question) {
     if (question && !window.confirm(question)) return;
@@ -561,7 +602,7 @@
       pending.counts = true;
       if (table.rows.has(e.task_id) || e.task_id === detail.id) pending.statuses.set(e.task_id, e.status);
       else if (table.filter && matchesFilter(e.status)) pending.created = true; // may join the filtered list
-    } else if (type === "task.log") {
+    } else if (type === "task.log" || type === "task.progress") {
       if (e.task_id === detail.id) pending.detail = true;
     } else if (type === "queue.paused" || type === "queue.resumed" || type === "queue.purged") {
       pending.queues = true;
@@ -578,7 +619,10 @@
   function flush() {
     flushQueued = false;
     if (pending.counts) countsSoon();
-    if (pending.counts || pending.queues) queuesSoon();
+    if (pending.counts || pending.queues) {
+      queuesSoon();
+      workersSoon();
+    }
     if (pending.created) maybeNewRows();
     for (const [id, status] of pending.statuses) {
       const badge = table.rows.get(id)?.querySelector(".status .badge");
@@ -601,6 +645,7 @@
   function refreshAll() {
     countsSoon();
     queuesSoon();
+    workersSoon();
     pageSoon();
     if (detail.id) loadDetail();
   }
@@ -673,12 +718,14 @@
 
   refreshCounts();
   loadQueues();
+  loadWorkers();
   loadPage();
   streamEvents();
   if (REFRESH_MS > 0) {
     setInterval(() => {
       refreshCounts();
       loadQueues();
+      loadWorkers();
       loadPage();
       if (detail.task && ACTIVE.has(detail.task.status)) loadDetail();
     }, REFRESH_MS);

@@ -116,6 +116,34 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void remoteWorkersAndTheProgressTheyReportAreShownLive() {
+        // given a queue left to remote workers, and a worker running one of its tasks
+        Http http = servers.start("--processing-delay-ms", "0", "--queues", "gpu:remote");
+        String id = http.post("/api/v1/tasks", "{\"content\": \"render\", \"queue\": \"gpu\", "
+                + "\"requires\": {\"gpu\": \"a100\"}}").json().get("task_id").asText();
+        assertThat(http.post("/api/v1/workers/claim", "{\"worker_id\": \"gpu-box-1\", \"queues\": [\"gpu\"], "
+                + "\"labels\": {\"gpu\": \"a100\"}}").json()).hasSize(1);
+
+        // when the dashboard shows the task while the worker reports progress
+        browser.get(http.base() + "/?refresh=0");
+        wait.until(ExpectedConditions.attributeToBe(By.id("connection"), "data-state", "live"));
+        wait.until(ExpectedConditions.elementToBeClickable(
+                By.cssSelector("#tasks tbody tr[data-task-id='" + id + "']"))).click();
+        wait.until(ExpectedConditions.textToBe(By.id("detail-requires"), "gpu=a100"));
+        http.post("/api/v1/tasks/" + id + "/attempts/1/heartbeat", "{\"progress\": 40, \"message\": \"frame 4\"}");
+
+        // then the progress arrives by the event stream, and the worker is listed with its task in flight
+        wait.until(ExpectedConditions.textToBe(By.id("detail-progress"), "40% frame 4"));
+        assertThat(browser.findElement(By.id("detail-progress-bar")).getAttribute("value")).isEqualTo("40");
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#workers tr[data-worker='gpu-box-1'] td.in-flight"), "1"));
+        assertThat(browser.findElement(By.cssSelector("#workers tr[data-worker='gpu-box-1'] td.labels")).getText())
+                .isEqualTo("gpu=a100");
+        assertThat(browser.findElement(By.cssSelector("#queues tr[data-queue='gpu'] td.limit")).getText())
+                .isEqualTo("remote");
+        assertThat(browser.findElement(By.id("workers-empty")).isDisplayed()).isFalse();
+    }
+
+    @Test
     void hostileTaskContentIsShownAsTextAndRunsNothing() {
         // given tasks whose content is markup and script
         Http http = servers.start("--processing-delay-ms", "0");

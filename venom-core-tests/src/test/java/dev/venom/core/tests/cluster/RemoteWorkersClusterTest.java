@@ -63,9 +63,13 @@ class RemoteWorkersClusterTest {
     }
 
     private ServerProcess server(String node) throws Exception {
+        return server(node, "1000");
+    }
+
+    private ServerProcess server(String node, String pollMs) throws Exception {
         ServerProcess server = ServerProcess.start(dir, Map.of("VENOM_STORE", PostgresTestDatabase.URL,
                 "VENOM_DB_SCHEMA", schema, "VENOM_NODE_ID", node, "VENOM_QUEUES", "default:4,work:remote",
-                "VENOM_LEASE_MS", "30000", "VENOM_PROCESSING_DELAY_MS", "0"));
+                "VENOM_LEASE_MS", "30000", "VENOM_PROCESSING_DELAY_MS", "0", "VENOM_POLL_MS", pollMs));
         servers.add(server);
         return server;
     }
@@ -77,6 +81,29 @@ class RemoteWorkersClusterTest {
             rows.next();
             return rows.getLong(1);
         }
+    }
+
+    @Test
+    void aClaimWaitingOnOneServerIsWokenByATaskCreatedOnAnother() throws Exception {
+        // given servers that poll only every 20 s: a wake-up can only come by notification
+        ServerProcess a = server("node-a", "20000");
+        ServerProcess b = server("node-b", "20000");
+        Thread.sleep(6_000); // a server tells the others once it has heard one's probe: they probe every 5 s
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        var waiting = client.sendAsync(java.net.http.HttpRequest.newBuilder(URI.create(a.http().base()
+                        + "/api/v1/workers/claim")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"worker_id\": \"w\", \"queues\": [\"work\"], \"wait_ms\": 15000}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(500);
+
+        long created = System.nanoTime();
+        String id = b.http().post("/api/v1/tasks", "{\"content\": \"on b\", \"queue\": \"work\"}").json()
+                .get("task_id").asText();
+
+        String answer = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).body();
+        assertThat(answer).contains(id);
+        assertThat(Duration.ofNanos(System.nanoTime() - created)).isLessThan(Duration.ofSeconds(3));
     }
 
     @Test

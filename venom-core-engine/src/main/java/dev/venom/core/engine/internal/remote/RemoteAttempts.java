@@ -93,7 +93,7 @@ public final class RemoteAttempts {
     public Heartbeat heartbeat(UUID id, int attempt, String workerId, Progress progress) {
         Claim claim;
         try {
-            claim = current(id, attempt, workerId);
+            claim = inTime(current(id, attempt, workerId), workerId);
         } catch (AttemptNotCurrentException notCurrent) {
             Optional<VenomTask> task = store.find(id);
             if (task.isPresent() && task.get().status() == TaskStatus.CANCELLED && task.get().attempts() == attempt) {
@@ -114,6 +114,7 @@ public final class RemoteAttempts {
 
     /** Adds the worker's log lines, each timestamped now. */
     public VenomTask log(UUID id, int attempt, String workerId, List<String> lines) {
+        inTime(current(id, attempt, workerId), workerId);
         return write(id, attempt, workerId, (task, owner) -> {
             Instant now = clock.instant();
             VenomTask next = task;
@@ -126,6 +127,7 @@ public final class RemoteAttempts {
 
     /** The attempt returned {@code result}: COMPLETED. */
     public VenomTask complete(UUID id, int attempt, String workerId, String result) {
+        inTime(current(id, attempt, workerId), workerId);
         Written done = write(id, attempt, workerId,
                 (task, owner) -> task.complete(result, clock.instant(), language));
         registry.completed(done.workerId());
@@ -188,6 +190,36 @@ public final class RemoteAttempts {
 
     /** A write done: the task as stored, and the worker that held the attempt. */
     private record Written(VenomTask task, String workerId) {
+    }
+
+    /**
+     * The claim, if its attempt has not outlived the task's {@code timeout_ms} (counted from its start, as a
+     * local attempt's is). One that has fails now, retried as a local attempt's timeout is, and its worker is
+     * told it is no longer current; a late result of it is not recorded.
+     */
+    private Claim inTime(Claim claim, String workerId) {
+        VenomTask task = claim.task();
+        Long timeoutMs = task.timeoutMs();
+        if (timeoutMs == null) {
+            return claim;
+        }
+        Instant now = clock.instant();
+        boolean late = TaskLog.lastProcessingStarted(task.logs())
+                .map(started -> now.isAfter(started.plusMillis(timeoutMs))).orElse(false);
+        if (!late) {
+            return claim;
+        }
+        String why = language.timedOut(timeoutMs);
+        try {
+            Written failed = write(task.id(), task.attempts(), workerId, (current, owner) -> current.hasAttemptsLeft()
+                    ? current.retry(why, now.plus(retryPolicy.delayAfter(current.attempts())), now, language)
+                    : current.fail(why, now, language));
+            registry.failed(failed.workerId());
+        } catch (AttemptNotCurrentException raced) {
+            // it ended another way meanwhile: that one stands
+        }
+        throw new AttemptNotCurrentException(task.id(), task.attempts(), "it ran past its timeout_ms ("
+                + timeoutMs + " ms)");
     }
 
     /** One compare-and-set write of the current attempt, tried again while other calls of it change the task. */
