@@ -19,6 +19,7 @@ can never overwrite the result of the worker that took over: the server answers 
 dropped.
 """
 
+import http.client
 import json
 import logging
 import os
@@ -27,8 +28,7 @@ import signal
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["Worker", "Task", "Fail", "VenomError"]
@@ -131,6 +131,14 @@ class Worker:
         self.heartbeat_s = heartbeat_s
         self._running = {}
         self._running_lock = threading.Lock()
+        self._slots = threading.Condition()
+        self._free = max_tasks
+        self._connections = threading.local()  # one kept-alive connection per thread
+        parsed = urllib.parse.urlsplit(self.url)
+        self._https = parsed.scheme == "https"
+        self._host = parsed.hostname
+        self._port = parsed.port or (443 if self._https else 80)
+        self._base_path = parsed.path
         self._stopping = threading.Event()
         self._waiting = False
         self.completed = 0
@@ -147,25 +155,31 @@ class Worker:
         failures = 0
         try:
             while not self._stopping.is_set():
-                free = self.max_tasks - len(self._running)
-                if free <= 0:
-                    time.sleep(0.01)
-                    continue
+                with self._slots:  # wait for a free slot, then ask for every free one
+                    while self._free == 0 and not self._stopping.is_set():
+                        self._slots.wait(0.5)
+                    free, self._free = self._free, 0
+                if free == 0:
+                    break
                 try:
                     claims = self._claim(free)
                     failures = 0
+                    self._give_slots(free - len(claims))
                 except _Unavailable as e:
+                    self._give_slots(free)
                     failures += 1
                     delay = min(self.backoff_max_s, 0.5 * 2 ** min(failures, 16)) * random.uniform(0.5, 1.0)
                     log.warning("server unavailable (%s); trying again in %.1f s", e, delay)
                     self._stopping.wait(delay)
                     continue
                 except _Stop:
+                    self._give_slots(free)
                     break
                 for claim in claims:
                     task = Task(self, claim)
                     if self._stopping.is_set():
                         self._release(task)
+                        self._give_slots(1)
                         continue
                     with self._running_lock:
                         self._running[task.id] = task
@@ -182,6 +196,14 @@ class Worker:
     def stop(self):
         """Stops taking tasks; ``run()`` returns once running tasks finished or were released."""
         self._stopping.set()
+        with self._slots:
+            self._slots.notify_all()
+
+    def _give_slots(self, count):
+        if count > 0:
+            with self._slots:
+                self._free += count
+                self._slots.notify()
 
     def _install_signals(self):
         if threading.current_thread() is not threading.main_thread():
@@ -203,6 +225,11 @@ class Worker:
             if self._stopping.is_set():
                 raise _Stop()
             return self._call("POST", "/api/v1/workers/claim", body, timeout=self.wait_ms / 1000.0 + 15)
+        except _Stop:
+            connection = getattr(self._connections, "connection", None)
+            if connection is not None:
+                connection.close()  # cut off mid-answer: the next call opens a fresh one
+            raise
         finally:
             self._waiting = False
 
@@ -231,6 +258,7 @@ class Worker:
         finally:
             with self._running_lock:
                 self._running.pop(task.id, None)
+            self._give_slots(1)
 
     def _report_failure(self, task, message, retryable, retry_after_s):
         if task.cancelled:
@@ -303,31 +331,48 @@ class Worker:
                     raise
                 time.sleep(min(5.0, 0.2 * 2 ** tries))
 
+    def _connection(self, timeout):
+        """This thread's kept-alive connection to the server, opened on first use."""
+        connection = getattr(self._connections, "connection", None)
+        if connection is None:
+            kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+            connection = kind(self._host, self._port, timeout=timeout)
+            self._connections.connection = connection
+        connection.timeout = timeout
+        if connection.sock is not None:
+            connection.sock.settimeout(timeout)
+        return connection
+
     def _call(self, method, path, body, timeout):
         data = json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
         if self.key:
-            request.add_header("Authorization", "Bearer " + self.key)
+            headers["Authorization"] = "Bearer " + self.key
+        connection = self._connection(timeout)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as e:
-            detail = _detail(e)
-            if e.code == 409:
-                raise _Fenced(detail)
-            if e.code >= 500 or e.code == 429:
-                raise _Unavailable("HTTP %d: %s" % (e.code, detail))
-            raise VenomError(e.code, detail)
-        except (urllib.error.URLError, OSError, ValueError) as e:
-            raise _Unavailable(str(e))
+            connection.request(method, self._base_path + path, body=data, headers=headers)
+            response = connection.getresponse()
+            status, payload = response.status, response.read()
+            if response.getheader("Connection", "").lower() == "close":
+                connection.close()
+        except (http.client.HTTPException, OSError) as e:
+            connection.close()  # the next call opens a fresh one
+            raise _Unavailable(str(e) or type(e).__name__)
+        if status < 400:
+            return json.loads(payload.decode("utf-8"))
+        detail = _detail(payload)
+        if status == 409:
+            raise _Fenced(detail)
+        if status >= 500 or status == 429:
+            raise _Unavailable("HTTP %d: %s" % (status, detail))
+        raise VenomError(status, detail)
 
 
-def _detail(error):
+def _detail(payload):
     try:
-        return json.loads(error.read().decode("utf-8")).get("detail")
+        return json.loads(payload.decode("utf-8")).get("detail")
     except Exception:
-        return error.reason
+        return payload.decode("utf-8", "replace")
 
 
 def _seconds_until(timestamp):

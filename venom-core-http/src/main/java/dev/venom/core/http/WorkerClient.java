@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -87,6 +88,8 @@ public final class WorkerClient implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule()).build();
     private final Map<UUID, RemoteTask> running = new ConcurrentHashMap<>();
+    /** A permit per task that may run now: a claim asks for as many as are free. */
+    private final Semaphore free;
     private final ExecutorService tasks;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "venom-worker-heartbeats");
@@ -111,6 +114,7 @@ public final class WorkerClient implements AutoCloseable {
         this.heartbeatMillis = b.heartbeat == null ? 1_000 : b.heartbeat.toMillis();
         this.heartbeatFixed = b.heartbeat != null;
         this.tasks = Executors.newFixedThreadPool(maxTasks, runnable -> new Thread(runnable, "venom-worker-task"));
+        this.free = new Semaphore(maxTasks);
         new WorkRequest(workerId, queues, labels, maxTasks, wait); // the same checks as the server's
     }
 
@@ -131,17 +135,16 @@ public final class WorkerClient implements AutoCloseable {
         int failures = 0;
         try {
             while (!stopping) {
-                int free = maxTasks - running.size();
-                if (free <= 0) {
-                    Thread.sleep(10);
-                    continue;
-                }
+                free.acquire(); // a slot is free: ask for every free one
+                int asked = 1 + free.drainPermits();
                 JsonNode claims;
                 try {
                     claims = call("/api/v1/workers/claim", Map.of("worker_id", workerId, "queues", queues, "labels",
-                            labels, "max", free, "wait_ms", wait.toMillis()), wait.plusSeconds(15));
+                            labels, "max", asked, "wait_ms", wait.toMillis()), wait.plusSeconds(15));
                     failures = 0;
+                    free.release(asked - claims.size());
                 } catch (Unavailable e) {
+                    free.release(asked);
                     failures++;
                     long delay = (long) (Math.min(backoffMax.toMillis(), 500L << Math.min(failures, 16))
                             * ThreadLocalRandom.current().nextDouble(0.5, 1.0));
@@ -154,6 +157,7 @@ public final class WorkerClient implements AutoCloseable {
                             claim.get("attempt").asInt(), this);
                     if (stopping) {
                         release(task);
+                        free.release();
                         continue;
                     }
                     running.put(task.task().id(), task);
@@ -215,6 +219,7 @@ public final class WorkerClient implements AutoCloseable {
             report(task, Map.of("error", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         } finally {
             running.remove(task.task().id());
+            free.release();
         }
     }
 
