@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class WorkerClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerClient.class);
+    /** How long a claim waits, once a slot is free, for half the slots to be: fewer, larger claims. */
+    private static final long CLAIM_LINGER_MS = 5;
 
     /** Runs one task; returns its result, or throws to fail the attempt ({@link Failure} to say how). */
     @FunctionalInterface
@@ -135,8 +137,10 @@ public final class WorkerClient implements AutoCloseable {
         int failures = 0;
         try {
             while (!stopping) {
-                free.acquire(); // a slot is free: ask for every free one
-                int asked = 1 + free.drainPermits();
+                free.acquire(); // a slot is free; a few ms for more to free, so claims stay large
+                int asked = 1 + (free.tryAcquire(Math.max(0, maxTasks / 2 - 1), CLAIM_LINGER_MS, TimeUnit.MILLISECONDS)
+                        ? Math.max(0, maxTasks / 2 - 1) : 0);
+                asked += free.drainPermits();
                 JsonNode claims;
                 try {
                     claims = call("/api/v1/workers/claim", Map.of("worker_id", workerId, "queues", queues, "labels",
