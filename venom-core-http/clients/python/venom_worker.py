@@ -23,6 +23,7 @@ import http.client
 import json
 import logging
 import os
+import queue
 import random
 import signal
 import socket
@@ -35,6 +36,8 @@ __all__ = ["Worker", "Task", "Fail", "VenomError"]
 
 log = logging.getLogger("venom_worker")
 _CLAIM_LINGER_S = 0.005  # once a slot is free, how long to wait for half of them
+_REPORT_LINGER_S = 0.002  # how long an outcome waits for others to be reported with it
+_REPORT_MAX = 100
 
 
 class VenomError(Exception):
@@ -135,6 +138,8 @@ class Worker:
         self._slots = threading.Condition()
         self._free = max_tasks
         self._connections = threading.local()  # one kept-alive connection per thread
+        self._outcomes = queue.Queue()  # ended attempts' outcomes, reported many to a call
+        self._reporter_stopping = threading.Event()
         parsed = urllib.parse.urlsplit(self.url)
         self._https = parsed.scheme == "https"
         self._host = parsed.hostname
@@ -152,6 +157,8 @@ class Worker:
         installed = self._install_signals()
         beats = threading.Thread(target=self._heartbeats, name="venom-heartbeats", daemon=True)
         beats.start()
+        reporter = threading.Thread(target=self._report_outcomes, name="venom-reporter", daemon=True)
+        reporter.start()
         pool = ThreadPoolExecutor(max_workers=self.max_tasks, thread_name_prefix="venom-task")
         failures = 0
         try:
@@ -190,6 +197,8 @@ class Worker:
             self._stopping.set()
             pool.shutdown(wait=False)
             self._finish_or_release()
+            self._reporter_stopping.set()
+            reporter.join(self.grace_s + 5)
             if installed:
                 for sig, previous in installed.items():
                     signal.signal(sig, previous)
@@ -252,11 +261,7 @@ class Worker:
             if task.cancelled:
                 log.info("task %s was cancelled; its result is dropped", task.id)
             else:
-                try:
-                    self._attempt_call(task, "complete", {"result": result})
-                    self.completed += 1
-                except _Fenced as e:
-                    log.warning("task %s: result dropped, %s", task.id, e)
+                self._outcomes.put({"task_id": task.id, "attempt": task.attempt, "result": result})
         finally:
             with self._running_lock:
                 self._running.pop(task.id, None)
@@ -265,14 +270,53 @@ class Worker:
     def _report_failure(self, task, message, retryable, retry_after_s):
         if task.cancelled:
             return
-        body = {"error": message, "retryable": retryable}
+        body = {"task_id": task.id, "attempt": task.attempt, "error": message, "retryable": retryable}
         if retry_after_s is not None:
             body["retry_after_ms"] = int(retry_after_s * 1000)
-        try:
-            self._attempt_call(task, "fail", body)
-            self.failed += 1
-        except _Fenced as e:
-            log.warning("task %s: failure dropped, %s", task.id, e)
+        self._outcomes.put(body)
+
+    def _report_outcomes(self):
+        """Reports ended attempts' outcomes, as many to a call as end within a few ms of each other."""
+        while True:
+            try:
+                first = self._outcomes.get(timeout=0.1)
+            except queue.Empty:
+                if self._reporter_stopping.is_set():
+                    return
+                continue
+            time.sleep(_REPORT_LINGER_S)
+            batch = [first]
+            while len(batch) < _REPORT_MAX:
+                try:
+                    batch.append(self._outcomes.get_nowait())
+                except queue.Empty:
+                    break
+            self._send_outcomes(batch)
+
+    def _send_outcomes(self, batch):
+        for tries in range(6):
+            try:
+                answer = self._call("POST", "/api/v1/workers/report",
+                                    {"worker_id": self.worker_id, "outcomes": batch}, timeout=30)
+                break
+            except _Unavailable as e:
+                if tries == 5:
+                    log.warning("%d outcome(s) not reported (%s); their tasks run again once their lease expires",
+                                len(batch), e)
+                    return
+                time.sleep(min(5.0, 0.2 * 2 ** tries))
+            except (_Fenced, VenomError) as e:
+                log.warning("%d outcome(s) not reported: %s", len(batch), e)
+                return
+        for sent, one in zip(batch, answer.get("outcomes", [])):
+            if one.get("status") == 200:
+                if "result" in sent:
+                    self.completed += 1
+                else:
+                    self.failed += 1
+            else:
+                log.warning("task %s: outcome of attempt %s not recorded (%s %s)", one.get("task_id"),
+                            one.get("attempt"), one.get("status"), one.get("detail"))
 
     def _finish_or_release(self):
         deadline = time.monotonic() + self.grace_s

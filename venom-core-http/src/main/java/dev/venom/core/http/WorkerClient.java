@@ -44,6 +44,9 @@ public final class WorkerClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerClient.class);
     /** How long a claim waits, once a slot is free, for half the slots to be: fewer, larger claims. */
     private static final long CLAIM_LINGER_MS = 5;
+    /** How long an outcome waits for others to be reported with it. */
+    private static final long REPORT_LINGER_MS = 2;
+    private static final int REPORT_MAX = 100;
 
     /** Runs one task; returns its result, or throws to fail the attempt ({@link Failure} to say how). */
     @FunctionalInterface
@@ -92,6 +95,11 @@ public final class WorkerClient implements AutoCloseable {
     private final Map<UUID, RemoteTask> running = new ConcurrentHashMap<>();
     /** A permit per task that may run now: a claim asks for as many as are free. */
     private final Semaphore free;
+    /** Outcomes of ended attempts, reported many to a call by {@link #reporter}. */
+    private final java.util.concurrent.LinkedBlockingQueue<Map<String, Object>> outcomes =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread reporter = new Thread(this::reportOutcomes, "venom-worker-reporter");
+    private volatile boolean reporterStopping;
     private final ExecutorService tasks;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "venom-worker-heartbeats");
@@ -117,6 +125,7 @@ public final class WorkerClient implements AutoCloseable {
         this.heartbeatFixed = b.heartbeat != null;
         this.tasks = Executors.newFixedThreadPool(maxTasks, runnable -> new Thread(runnable, "venom-worker-task"));
         this.free = new Semaphore(maxTasks);
+        reporter.setDaemon(true);
         new WorkRequest(workerId, queues, labels, maxTasks, wait); // the same checks as the server's
     }
 
@@ -134,6 +143,7 @@ public final class WorkerClient implements AutoCloseable {
     public void run(Handler handler) {
         claiming = Thread.currentThread();
         scheduleHeartbeats();
+        reporter.start();
         int failures = 0;
         try {
             while (!stopping) {
@@ -199,6 +209,67 @@ public final class WorkerClient implements AutoCloseable {
         }
         heartbeats.shutdownNow();
         tasks.shutdownNow();
+        reporterStopping = true; // it reports what is left, then ends
+        try {
+            reporter.join(grace.toMillis() + 1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Reports ended attempts' outcomes, as many to a call as have ended within a few ms of each other. */
+    private void reportOutcomes() {
+        while (true) {
+            Map<String, Object> first;
+            try {
+                first = outcomes.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (reporterStopping) {
+                        return;
+                    }
+                    continue;
+                }
+                List<Map<String, Object>> batch = new ArrayList<>(List.of(first));
+                Thread.sleep(REPORT_LINGER_MS);
+                outcomes.drainTo(batch, REPORT_MAX - 1);
+                send(batch);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void send(List<Map<String, Object>> batch) throws InterruptedException {
+        for (int tries = 0; ; tries++) {
+            try {
+                JsonNode answer = call("/api/v1/workers/report", Map.of("worker_id", workerId, "outcomes", batch),
+                        Duration.ofSeconds(30));
+                for (JsonNode one : answer.path("outcomes")) {
+                    if (one.path("status").asInt() != 200) {
+                        log.warn("task {}: outcome of attempt {} not recorded ({} {})", one.path("task_id").asText(),
+                                one.path("attempt").asInt(), one.path("status").asInt(), one.path("detail").asText());
+                    }
+                }
+                return;
+            } catch (Unavailable e) {
+                if (tries == 5) {
+                    log.warn("{} outcome(s) not reported ({}); their tasks run again once their lease expires",
+                            batch.size(), e.getMessage());
+                    return;
+                }
+                Thread.sleep(Math.min(5_000, 200L << tries));
+            } catch (Fenced | IOException e) {
+                log.warn("{} outcome(s) not reported: {}", batch.size(), e.getMessage());
+                return;
+            }
+        }
+    }
+
+    private static Map<String, Object> outcome(RemoteTask task) {
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        outcome.put("task_id", task.task().id().toString());
+        outcome.put("attempt", task.attempt());
+        return outcome;
     }
 
     private void execute(Handler handler, RemoteTask task) {
@@ -206,7 +277,9 @@ public final class WorkerClient implements AutoCloseable {
             String result = Objects.requireNonNull(handler.handle(task), "a handler's result");
             task.reporting();
             if (!task.isCancelled()) {
-                attemptCall(task, "complete", Map.of("result", result));
+                Map<String, Object> outcome = outcome(task);
+                outcome.put("result", result);
+                outcomes.add(outcome);
             }
         } catch (Failure failure) {
             Map<String, Object> body = new LinkedHashMap<>();
@@ -216,8 +289,6 @@ public final class WorkerClient implements AutoCloseable {
                 body.put("retry_after_ms", failure.retryAfter.toMillis());
             }
             report(task, body);
-        } catch (Fenced fenced) {
-            log.warn("task {}: result dropped, {}", task.task().id(), fenced.getMessage());
         } catch (Exception e) {
             log.warn("task {} attempt {} failed: {}", task.task().id(), task.attempt(), e.toString());
             report(task, Map.of("error", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -229,13 +300,10 @@ public final class WorkerClient implements AutoCloseable {
 
     private void report(RemoteTask task, Map<String, Object> failure) {
         task.reporting();
-        if (task.isCancelled()) {
-            return;
-        }
-        try {
-            attemptCall(task, "fail", failure);
-        } catch (Exception e) {
-            log.warn("task {}: failure not recorded ({})", task.task().id(), e.getMessage());
+        if (!task.isCancelled()) {
+            Map<String, Object> outcome = outcome(task);
+            outcome.putAll(failure);
+            outcomes.add(outcome);
         }
     }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The bodies of the worker protocol, read as FastAPI would: every problem is a 422 entry naming its field.
@@ -27,6 +28,17 @@ final class WorkerRequests {
     /** A heartbeat: the progress to record, if any. */
     record Beat(String workerId, Progress progress) {
     }
+
+    /** One attempt's outcome in a report: a result, or an error with its retry. */
+    record Outcome(UUID taskId, int attempt, String result, String error, boolean retryable, Duration retryAfter) {
+    }
+
+    /** Several attempts' outcomes, of one worker. */
+    record Report(String workerId, List<Outcome> outcomes) {
+    }
+
+    /** The most outcomes one report may carry. */
+    static final int MAX_OUTCOMES = 100;
 
     /** A failure: its message, whether to retry it, and after how long. */
     record Failure(String workerId, String error, boolean retryable, Duration retryAfter) {
@@ -96,6 +108,58 @@ final class WorkerRequests {
         check(errors);
         return new Failure(workerId, error, retryable == null || retryable,
                 retryAfterMs == null ? null : Duration.ofMillis(retryAfterMs));
+    }
+
+    static Report report(JsonNode root) {
+        List<ValidationError> errors = new ArrayList<>();
+        String workerId = workerId(root, false, errors);
+        JsonNode items = root.get("outcomes");
+        List<Outcome> outcomes = new ArrayList<>();
+        if (items == null || !items.isArray() || items.isEmpty() || items.size() > MAX_OUTCOMES) {
+            errors.add(new ValidationError(items == null ? "missing" : "list_type", List.of("body", "outcomes"),
+                    "Input should be a list of 1 to " + MAX_OUTCOMES + " outcomes", items == null ? root : items));
+        } else {
+            for (int i = 0; i < items.size(); i++) {
+                JsonNode item = items.get(i);
+                List<ValidationError> itemErrors = new ArrayList<>();
+                if (!item.isObject()) {
+                    errors.add(new ValidationError("model_attributes_type", List.of("body", "outcomes", i),
+                            "Input should be a valid dictionary or object to extract fields from", item));
+                    continue;
+                }
+                String id = string(item, "task_id", true, 36, itemErrors);
+                Long attempt = RequestParsing.integer(item, "attempt", 1, Integer.MAX_VALUE, itemErrors);
+                String result = string(item, "result", false, Integer.MAX_VALUE, itemErrors);
+                String error = string(item, "error", false, MAX_ERROR_LENGTH, itemErrors);
+                Boolean retryable = bool(item, "retryable", itemErrors);
+                Long retryAfterMs = RequestParsing.integer(item, "retry_after_ms", 0, TaskRequest.MAX_TIMEOUT_MS,
+                        itemErrors);
+                if (attempt == null && itemErrors.isEmpty()) {
+                    itemErrors.add(new ValidationError("missing", List.of("body", "attempt"), "Field required", item));
+                }
+                if ((result == null) == (error == null) && itemErrors.isEmpty()) {
+                    itemErrors.add(new ValidationError("value_error", List.of("body"),
+                            "Value error, give exactly one of result and error", item));
+                }
+                RequestParsing.Parsed<UUID> taskId = id == null ? null : RequestParsing.taskId(id);
+                if (taskId != null && !taskId.isValid()) {
+                    itemErrors.add(new ValidationError("uuid_parsing", List.of("body", "task_id"),
+                            taskId.errors().get(0).msg(), id));
+                }
+                for (ValidationError itemError : itemErrors) {
+                    List<Object> loc = new ArrayList<>(List.of("body", "outcomes", i));
+                    loc.addAll(itemError.loc().subList(1, itemError.loc().size()));
+                    errors.add(new ValidationError(itemError.type(), loc, itemError.msg(), itemError.input(),
+                            itemError.ctx()));
+                }
+                if (itemErrors.isEmpty()) {
+                    outcomes.add(new Outcome(taskId.value(), attempt.intValue(), result, error,
+                            retryable == null || retryable, retryAfterMs == null ? null : Duration.ofMillis(retryAfterMs)));
+                }
+            }
+        }
+        check(errors);
+        return new Report(workerId, outcomes);
     }
 
     /** The {@code worker_id} of a call that has no other field to read. */

@@ -55,6 +55,7 @@ final class WorkerRoutes {
 
     void register(Routes routes) {
         routes.post("/api/v1/workers/claim", handlers.io(Action.REPORT, this::claim))
+                .post("/api/v1/workers/report", handlers.io(Action.REPORT, this::report))
                 .get("/api/v1/workers", handlers.worker(Action.READ, this::list))
                 .post(ATTEMPT + "/heartbeat", attemptCall(this::heartbeat))
                 .post(ATTEMPT + "/log", attemptCall(this::log))
@@ -120,6 +121,59 @@ final class WorkerRoutes {
                         deliver(e, claims);
                     }))));
         });
+    }
+
+    /**
+     * The outcomes of several attempts in one call, each applied as its own complete or fail would be (the
+     * store's writes of them go to disk together), each answered with its own status: 200, 409 for an attempt
+     * no longer current, 404 for an unknown task, 503 if the store failed.
+     */
+    private void report(HttpServerExchange exchange) {
+        bodies.read(exchange, Action.REPORT, (ex, body) -> {
+            WorkerRequests.Report report = WorkerRequests.report(object(body));
+            java.util.concurrent.Executor workers = ex.getConnection().getWorker();
+            List<CompletableFuture<Map<String, Object>>> applied = new ArrayList<>();
+            for (WorkerRequests.Outcome outcome : report.outcomes()) {
+                applied.add(CompletableFuture.supplyAsync(() -> apply(report.workerId(), outcome), workers));
+            }
+            ex.dispatch(SameThreadExecutor.INSTANCE, () -> CompletableFuture.allOf(
+                    applied.toArray(CompletableFuture[]::new)).whenComplete((done, error) ->
+                    ex.getIoThread().execute(() -> handlers.run(ex, Action.REPORT, e -> {
+                        List<Map<String, Object>> answers = new ArrayList<>(applied.size());
+                        applied.forEach(one -> answers.add(one.join()));
+                        responses.json(e, 200, Map.of("outcomes", answers));
+                    }))));
+        });
+    }
+
+    private Map<String, Object> apply(String workerId, WorkerRequests.Outcome outcome) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("task_id", outcome.taskId());
+        answer.put("attempt", outcome.attempt());
+        try {
+            if (outcome.error() == null) {
+                remote.complete(outcome.taskId(), outcome.attempt(), workerId, outcome.result());
+            } else {
+                remote.fail(outcome.taskId(), outcome.attempt(), workerId, outcome.error(), outcome.retryable(),
+                        outcome.retryAfter());
+            }
+            answer.put("status", 200);
+        } catch (dev.venom.core.engine.AttemptNotCurrentException fenced) {
+            metrics.fenced(workerId == null ? "unknown" : workerId);
+            answer.put("status", 409);
+            answer.put("detail", fenced.getMessage());
+        } catch (dev.venom.core.engine.NoSuchTaskException unknown) {
+            answer.put("status", 404);
+            answer.put("detail", unknown.getMessage());
+        } catch (RuntimeException failed) {
+            Throwable cause = dev.venom.core.engine.VenomException.unwrap(failed);
+            if (!(cause instanceof dev.venom.core.engine.StoreException)) {
+                throw failed;
+            }
+            answer.put("status", 503);
+            answer.put("detail", "Attempt could not be recorded; try again later");
+        }
+        return answer;
     }
 
     /** Sends the claims; if they cannot reach the worker, its tasks go back to wait for another. */

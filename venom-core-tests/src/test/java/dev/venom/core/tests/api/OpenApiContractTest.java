@@ -223,6 +223,10 @@ class OpenApiContractTest {
         check("POST", attempt + "complete", remote.post(at + "3/complete", "{\"result\": \"r\"}"), 200);
         check("POST", attempt + "complete", remote.post(at + "3/complete", "{\"result\": \"r\"}"), 409);
         check("GET", task, remote.get(tasks + "/" + gpu), 200);
+        String reports = "/api/v1/workers/report";
+        check("POST", reports, remote.post(reports, "{\"outcomes\": [{\"task_id\": \"" + gpu
+                + "\", \"attempt\": 3, \"result\": \"again\"}]}"), 200);
+        check("POST", reports, remote.post(reports, "{\"outcomes\": []}"), 422);
         check("GET", "/api/v1/workers", remote.get("/api/v1/workers"), 200);
 
         List<String> uncalled = new ArrayList<>();

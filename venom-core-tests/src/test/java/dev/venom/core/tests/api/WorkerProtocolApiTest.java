@@ -249,6 +249,32 @@ class WorkerProtocolApiTest {
     }
 
     @Test
+    void aReportRecordsSeveralOutcomesAndAnswersEachAsItsOwnCallWould() {
+        String done = gpuTask("done", "");
+        String broken = gpuTask("broken", "");
+        String fenced = gpuTask("fenced", "");
+        claim("w1", "{}", 3, 0);
+        call(fenced, 1, "complete", "{\"result\": \"first\"}");
+
+        JsonNode answer = http.post("/api/v1/workers/report", "{\"worker_id\": \"w1\", \"outcomes\": ["
+                + "{\"task_id\": \"" + done + "\", \"attempt\": 1, \"result\": \"ok\"},"
+                + "{\"task_id\": \"" + broken + "\", \"attempt\": 1, \"error\": \"bad\", \"retryable\": false},"
+                + "{\"task_id\": \"" + fenced + "\", \"attempt\": 1, \"result\": \"second\"},"
+                + "{\"task_id\": \"00000000-0000-0000-0000-000000000000\", \"attempt\": 1, \"result\": \"x\"}]}")
+                .json().get("outcomes");
+
+        assertThat(answer).extracting(o -> o.get("status").asInt()).containsExactly(200, 200, 409, 404);
+        assertThat(answer.get(2).get("detail").asText()).endsWith("the task has ended COMPLETED");
+        assertThat(http.task(done).get("result").asText()).isEqualTo("ok");
+        assertThat(http.task(broken).get("status").asText()).isEqualTo("FAILED");
+        assertThat(http.task(fenced).get("result").asText()).isEqualTo("first");
+        Http.Answer invalid = http.post("/api/v1/workers/report", "{\"outcomes\": [{\"task_id\": \"" + done
+                + "\", \"attempt\": 1, \"result\": \"r\", \"error\": \"e\"}]}");
+        assertThat(invalid.status()).isEqualTo(422);
+        assertThat(invalid.json().get("detail").get(0).get("loc").toString()).isEqualTo("[\"body\",\"outcomes\",0]");
+    }
+
+    @Test
     void badCallsAreAnswered4xxInJson() {
         assertThat(http.post("/api/v1/workers/claim", "{\"queues\": [\"gpu\"]}").json().get("detail").get(0)
                 .get("loc").toString()).isEqualTo("[\"body\",\"worker_id\"]");

@@ -41,7 +41,7 @@ public final class Access {
         if (Methods.GET_STRING.equals(method) || Methods.HEAD_STRING.equals(method)) {
             return Optional.of(READ);
         }
-        if (path.equals("/api/v1/workers/claim") || path.startsWith("/api/v1/tasks/") && path.contains("/attempts/")) {
+        if (path.startsWith("/api/v1/workers/") || path.startsWith("/api/v1/tasks/") && path.contains("/attempts/")) {
             return Optional.of(WORK);
         }
         if (path.equals("/api/v1/tasks") || path.equals("/api/v1/tasks/")) {
