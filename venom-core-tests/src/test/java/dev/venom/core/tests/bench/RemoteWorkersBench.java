@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("bench")
 class RemoteWorkersBench {
 
-    private static final int TASKS = Integer.getInteger("venom.bench.tasks", 3_000);
+    private static final int TASKS = Integer.getInteger("venom.bench.tasks", 20_000);
     private static final int ROUNDS = Integer.getInteger("venom.bench.rounds", 3);
     private static final int WORKERS = 2;
 
