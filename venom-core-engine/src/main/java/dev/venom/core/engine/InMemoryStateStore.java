@@ -74,6 +74,11 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     @Override
+    public CompletableFuture<List<VenomTask>> insertAll(List<VenomTask> tasks) {
+        return table.insertAll(tasks);
+    }
+
+    @Override
     public Optional<Claim> claimOf(UUID id) {
         return table.claimOf(id);
     }

@@ -60,6 +60,9 @@ public final class Orchestrator implements AutoCloseable {
     /** The longest wait before a retry under the default policy, however many attempts failed. */
     public static final Duration MAX_BACKOFF = RetryPolicy.DEFAULT.cap();
 
+    /** The most tasks one {@link #submitAll} stores. */
+    public static final int MAX_BATCH = 1_000;
+
     /** The longest idempotency key accepted. */
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -205,6 +208,24 @@ public final class Orchestrator implements AutoCloseable {
             checkIdempotencyKey(idempotencyKey);
         }
         return submitter.submit(request, idempotencyKey);
+    }
+
+    /**
+     * Creates a PENDING task for each request, all stored in one durable write or none: a crash at any point
+     * leaves every one of them or none. The tasks are claimed as any stored task is.
+     *
+     * @param requests 1..{@value #MAX_BATCH} requests
+     * @return the tasks as created (PENDING, version 1), in the order of the requests, once durable; fails
+     *     as {@link #submit(TaskRequest)} does, with {@link TooManyPendingException} if the batch does not fit
+     *     under {@code maxPending}
+     */
+    public CompletableFuture<List<VenomTask>> submitAll(List<TaskRequest> requests) {
+        Objects.requireNonNull(requests, "requests");
+        if (requests.isEmpty() || requests.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("a batch holds 1.." + MAX_BATCH + " tasks, was " + requests.size());
+        }
+        requests.forEach(request -> Objects.requireNonNull(request, "request"));
+        return submitter.submitAll(List.copyOf(requests));
     }
 
     /**

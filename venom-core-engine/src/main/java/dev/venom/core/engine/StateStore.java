@@ -53,6 +53,16 @@ public interface StateStore extends AutoCloseable {
         return insert(task).thenApply(stored -> Optional.empty());
     }
 
+    /**
+     * Adds new tasks in one durable write: every one of them, or none (a crash at any point leaves all or
+     * none; a failure stores none). Tasks of a batch carry no idempotency key.
+     *
+     * @return the tasks as stored (version 1), in order, once durable
+     * @throws IllegalArgumentException if a task with one of the ids exists, ids repeat, or a task has an
+     *     idempotency key
+     */
+    CompletableFuture<List<VenomTask>> insertAll(List<VenomTask> tasks);
+
     /** The task with {@code id} as last written, if any. */
     Optional<VenomTask> find(UUID id);
 

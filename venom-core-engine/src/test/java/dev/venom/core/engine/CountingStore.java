@@ -134,6 +134,11 @@ public final class CountingStore implements StateStore {
     }
 
     @Override
+    public CompletableFuture<List<VenomTask>> insertAll(List<VenomTask> tasks) {
+        return delegate.insertAll(tasks);
+    }
+
+    @Override
     public Optional<Claim> claimOf(UUID id) {
         return delegate.claimOf(id);
     }

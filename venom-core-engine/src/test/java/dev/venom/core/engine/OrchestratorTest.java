@@ -99,6 +99,30 @@ class OrchestratorTest {
     }
 
     @Test
+    void aBatchIsStoredTogetherAnnouncedInOrderAndRunLikeAnyTask() {
+        List<TaskEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        orchestrator = Orchestrator.builder().store(store).processor(new SimulatedProcessor(Duration.ZERO))
+                .concurrency(4).nodeId("test-node").pollInterval(Duration.ofMillis(50)).listener(events::add)
+                .maxPending(5).build().start();
+
+        List<VenomTask> created = orchestrator.submitAll(List.of(new TaskRequest("a"), new TaskRequest("b")
+                .withQueue("other"), new TaskRequest("c").withPriority(9))).join();
+
+        assertThat(created).extracting(VenomTask::content).containsExactly("a", "b", "c");
+        assertThat(created).allMatch(task -> task.status() == TaskStatus.PENDING && task.version() == 1);
+        created.forEach(task -> awaitStatus(task.id(), TaskStatus.COMPLETED));
+        assertThat(events.stream().filter(e -> e.type() == TaskEvent.Type.CREATED).map(e -> e.task().content()))
+                .containsExactly("a", "b", "c");
+        List<TaskRequest> tooMany = java.util.stream.IntStream.range(0, 6).mapToObj(i -> new TaskRequest("x" + i)
+                .withRunAt(java.time.Instant.now().plusSeconds(60))).toList();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> orchestrator.submitAll(tooMany).join()))
+                .hasCauseInstanceOf(TooManyPendingException.class);
+        assertThat(store.count(TaskStatus.PENDING)).isZero();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> orchestrator.submitAll(List.of())))
+                .hasMessage("a batch holds 1..1000 tasks, was 0");
+    }
+
+    @Test
     void anEngineWithAFreeSlotStartsANewTaskInTheWriteThatStoresItWithoutAClaim() {
         CountingStore counting = new CountingStore(store, true);
         List<TaskEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();

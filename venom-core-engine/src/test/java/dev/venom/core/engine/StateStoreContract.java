@@ -121,6 +121,31 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    void aBatchIsStoredWholeInOrderOrNotAtAll() {
+        VenomTask existing = inserted("existing");
+        List<VenomTask> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofMillis(1));
+            batch.add(newTask("batch " + i));
+        }
+
+        List<VenomTask> stored = store.insertAll(batch).join();
+
+        assertThat(stored).extracting(VenomTask::id).containsExactlyElementsOf(batch.stream().map(VenomTask::id).toList());
+        assertThat(stored).allMatch(task -> task.version() == 1);
+        assertThat(store.list(TaskQuery.firstPage(10)).tasks()).extracting(VenomTask::content)
+                .containsExactly("existing", "batch 0", "batch 1", "batch 2", "batch 3", "batch 4");
+        assertThat(store.claim(ClaimRequest.of("node-a", 10, LEASE))).hasSize(6);
+
+        VenomTask fresh = newTask("fresh");
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+                () -> store.insertAll(List.of(fresh, existing)).join());
+        assertThat(VenomException.unwrap(refused)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(existing.id().toString());
+        assertThat(store.find(fresh.id())).isEmpty();
+    }
+
+    @Test
     void unknownIdIsNotFound() {
         assertThat(store.find(UUID.randomUUID())).isEmpty();
     }

@@ -16,6 +16,7 @@ import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
+import dev.venom.core.engine.internal.ChangeLog;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
@@ -92,7 +93,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         }
         Path journalPath = path.resolveSibling(path.getFileName() + ".journal");
         StateLoader.Loaded loaded = new StateLoader(path, journalPath, snapshot, b.mapper.readerFor(VenomTask.class),
-                clock, language, this::appendToJournal).load();
+                clock, language, new JournalChanges()).load();
         this.memory = loaded.memory();
         this.pausedQueues = new PausedQueuesFile(path, b.mapper, clock);
         for (String queue : pausedQueues.read()) {
@@ -200,6 +201,11 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     @Override
     public List<Claim> claimsOf(String owner) {
         return memory.claimsOf(owner);
+    }
+
+    @Override
+    public CompletableFuture<List<VenomTask>> insertAll(List<VenomTask> tasks) {
+        return memory.insertAll(tasks);
     }
 
     @Override
@@ -368,11 +374,23 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         return count;
     }
 
-    private CompletableFuture<Void> appendToJournal(VenomTask task) {
-        if (live != null) {
-            live.changed();
+    /** The table's changes, each to the journal (a batch as one line), telling the live snapshot of each. */
+    private final class JournalChanges implements ChangeLog {
+        @Override
+        public CompletableFuture<Void> append(VenomTask task) {
+            if (live != null) {
+                live.changed();
+            }
+            return journal.append(task);
         }
-        return journal.append(task);
+
+        @Override
+        public CompletableFuture<Void> appendAll(List<VenomTask> tasks) {
+            if (live != null) {
+                live.changed();
+            }
+            return journal.appendAll(tasks);
+        }
     }
 
     /** A snapshot of the state now, written in the background while appends go to a new journal. */

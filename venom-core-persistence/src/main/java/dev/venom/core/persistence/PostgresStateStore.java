@@ -20,6 +20,7 @@ import dev.venom.core.persistence.internal.pg.Jdbc;
 import dev.venom.core.persistence.internal.pg.Migrations;
 import dev.venom.core.persistence.internal.pg.PgAuditTrail;
 import dev.venom.core.persistence.internal.pg.PgClaims;
+import dev.venom.core.persistence.internal.pg.PgEvents;
 import dev.venom.core.persistence.internal.pg.PgEventRelay;
 import dev.venom.core.persistence.internal.pg.PgNotifications;
 import dev.venom.core.persistence.internal.pg.PgQueries;
@@ -34,11 +35,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -225,6 +229,74 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         }
         CompletableFuture<Void> registered = queues.register(task.queue());
         return registered.isDone() ? writer.insert(task) : registered.thenCompose(done -> writer.insert(task));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: the queues' registration, the rows (one batched statement) and a notification that
+     * wakes every server once it commits. Runs on the caller's thread.
+     */
+    @Override
+    public CompletableFuture<List<VenomTask>> insertAll(List<VenomTask> tasks) {
+        Set<UUID> ids = new HashSet<>();
+        List<VenomTask> stored = new ArrayList<>(tasks.size());
+        for (VenomTask task : tasks) {
+            if (task.idempotencyKey() != null) {
+                throw new IllegalArgumentException("tasks of a batch carry no idempotency key; task " + task.id()
+                        + " has one");
+            }
+            if (!ids.add(task.id())) {
+                throw new IllegalArgumentException("task " + task.id() + " is in the batch twice");
+            }
+            Optional<IllegalArgumentException> unstorable = unstorable(task.content());
+            if (unstorable.isPresent()) {
+                return CompletableFuture.failedFuture(unstorable.get());
+            }
+            stored.add(task.withVersion(1));
+        }
+        try {
+            jdbc.call("storing a batch of " + stored.size() + " tasks", connection -> {
+                connection.setAutoCommit(false);
+                try (PreparedStatement register = connection.prepareStatement("INSERT INTO " + PgQueues.table(table)
+                        + " (name, paused, updated_at) VALUES (?, false, now()) ON CONFLICT (name) DO NOTHING");
+                     PreparedStatement insert = connection.prepareStatement(TaskRows.insert(table));
+                     PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+                    try (PreparedStatement taken = connection.prepareStatement("SELECT id FROM " + table
+                            + " WHERE id = ANY(?)")) {
+                        taken.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+                        try (ResultSet rows = taken.executeQuery()) {
+                            if (rows.next()) {
+                                throw new IllegalArgumentException("task " + rows.getObject(1) + " already exists");
+                            }
+                        }
+                    }
+                    for (String queue : stored.stream().map(VenomTask::queue).distinct().toList()) {
+                        register.setString(1, queue);
+                        register.executeUpdate();
+                    }
+                    for (VenomTask task : stored) {
+                        TaskRows.bindInsert(connection, insert, task);
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
+                    notify.setString(1, channel);
+                    notify.setString(2, PgNotifications.NEW_TASKS);
+                    notify.execute();
+                    connection.commit();
+                    return null;
+                } catch (SQLException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
+            });
+        } catch (StoreException | IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        relay.tell(stored.stream().map(PgEvents.Change::created).toList());
+        return CompletableFuture.completedFuture(stored);
     }
 
     /**

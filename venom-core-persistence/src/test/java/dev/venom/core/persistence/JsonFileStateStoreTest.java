@@ -292,6 +292,25 @@ class JsonFileStateStoreTest {
     }
 
     @Test
+    void aBatchIsOneJournalLineSoACrashInItKeepsAllOfItOrNone() throws Exception {
+        JsonFileStateStore store = open(state());
+        VenomTask before = store.insert(newTask("before")).join();
+        List<VenomTask> batch = List.of(newTask("b1"), newTask("b2"), newTask("b3"));
+        store.insertAll(batch).join();
+        Path whole = crashImage();
+        Path torn = crashImage();
+        Path journal = torn.resolveSibling("state_dump.json.journal");
+        String text = journalText(journal);
+        assertThat(text.lines().filter(line -> line.startsWith("{\"batch\":"))).hasSize(1);
+        Files.writeString(journal, text.substring(0, text.lastIndexOf("b3")));
+
+        assertThat(open(whole).list(TaskQuery.firstPage(10)).tasks()).extracting(VenomTask::content)
+                .containsExactly("before", "b1", "b2", "b3");
+        assertThat(open(torn).list(TaskQuery.firstPage(10)).tasks()).extracting(VenomTask::id)
+                .containsExactly(before.id());
+    }
+
+    @Test
     void garbageInTheMiddleOfTheJournalIsKeptAsideAndTheReadableChangesApply() throws Exception {
         JsonFileStateStore store = open(state());
         VenomTask before = store.insert(newTask("before")).join();

@@ -2,6 +2,7 @@ package dev.venom.core.engine.internal;
 
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.model.VenomTask;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,4 +22,12 @@ public interface ChangeLog {
      * @return completes when the change is durable; exceptionally with {@link StoreException} if it cannot be
      */
     CompletableFuture<Void> append(VenomTask task);
+
+    /**
+     * Records {@code tasks}, new ones, all or none: a log that can make them durable in one record overrides
+     * this; the default records each (a volatile log loses nothing by it).
+     */
+    default CompletableFuture<Void> appendAll(List<VenomTask> tasks) {
+        return CompletableFuture.allOf(tasks.stream().map(this::append).toArray(CompletableFuture[]::new));
+    }
 }

@@ -12,6 +12,9 @@ import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -131,6 +134,57 @@ public final class Submitter {
                 throw new IdempotencyConflictException(idempotencyKey, stored);
             }
             return new Submission(stored, false);
+        });
+    }
+
+    /**
+     * Creates and stores a task for each request, all in one durable write or none; they are claimed as any
+     * stored task is (a batch never starts on arrival).
+     */
+    public CompletableFuture<List<VenomTask>> submitAll(List<TaskRequest> requests) {
+        if (!lifecycle.acceptsTasks()) {
+            return CompletableFuture.failedFuture(lifecycle.closedException());
+        }
+        if (maxPending > 0) {
+            long pending;
+            try {
+                pending = store.count(TaskStatus.PENDING);
+            } catch (StoreException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            if (pending + requests.size() > maxPending) {
+                return CompletableFuture.failedFuture(new TooManyPendingException(pending, maxPending));
+            }
+        }
+        Instant now = timers.clock().instant();
+        List<VenomTask> tasks = new ArrayList<>(requests.size());
+        for (TaskRequest request : requests) {
+            tasks.add(VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, null, now, language));
+        }
+        tasks.forEach(announcer::expect);
+        CompletableFuture<List<VenomTask>> stored;
+        try {
+            stored = store.insertAll(tasks);
+        } catch (RuntimeException e) {
+            tasks.forEach(task -> announcer.forget(task.id()));
+            throw e;
+        }
+        return stored.whenComplete((done, error) -> {
+            if (error != null) {
+                tasks.forEach(task -> announcer.forget(task.id()));
+                return;
+            }
+            boolean remote = false;
+            for (VenomTask task : done) {
+                announcer.announce(task.id());
+                Lane lane = lanes.lane(task.queue());
+                remote |= lane.remote();
+                lane.markWaiting();
+            }
+            dispatcher.wake();
+            if (remote) {
+                remoteArrival.run();
+            }
         });
     }
 

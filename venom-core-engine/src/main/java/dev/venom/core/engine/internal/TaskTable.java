@@ -21,11 +21,13 @@ import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -362,6 +364,51 @@ public final class TaskTable implements StateStore {
         Objects.requireNonNull(owner, "owner");
         Claim claim = new Claim(task.startOnArrival(task.createdAt(), language), owner, clock.instant().plus(lease));
         return add(claim.task(), claim).thenApply(stored -> Optional.of(claim));
+    }
+
+    /** {@inheritDoc} The tasks become visible together, once their one change is durable. */
+    @Override
+    public CompletableFuture<List<VenomTask>> insertAll(List<VenomTask> tasks) {
+        List<VenomTask> stored = tasks.stream().map(task -> task.withVersion(1)).toList();
+        synchronized (lock) {
+            Set<UUID> ids = new HashSet<>();
+            for (VenomTask task : stored) {
+                if (task.idempotencyKey() != null) {
+                    throw new IllegalArgumentException("tasks of a batch carry no idempotency key; task " + task.id()
+                            + " has one");
+                }
+                if (byId.get(task.id()) != null || !ids.add(task.id())) {
+                    throw new IllegalArgumentException("task " + task.id() + " already exists");
+                }
+            }
+            List<Entry> entries = new ArrayList<>(stored.size());
+            for (VenomTask task : stored) {
+                Entry entry = new Entry(nextSeq++, queueIndex(task.queue()), task);
+                entry.visible = false;
+                byId.putIfAbsent(task.id(), entry);
+                count(entry, task.status(), 1);
+                bySeq.put(entry);
+                entries.add(entry);
+            }
+            return changeLog.appendAll(stored).handle((ok, error) -> {
+                synchronized (lock) {
+                    for (Entry entry : entries) {
+                        if (error == null) {
+                            entry.visible = true;
+                            enqueue(entry);
+                        } else {
+                            count(entry, entry.status, -1);
+                            byId.remove(entry.task().id());
+                            bySeq.remove(entry);
+                        }
+                    }
+                }
+                if (error != null) {
+                    throw asStoreException(error, "insert of " + stored.size() + " tasks");
+                }
+                return stored;
+            });
+        }
     }
 
     /** Adds {@code stored} (version 1, or 2 when it comes with its {@code claim}) once its change is durable. */

@@ -127,7 +127,11 @@ public final class RequestParsing {
         if (!object.isValid()) {
             return new Parsed<>(null, object.errors());
         }
-        JsonNode root = object.value();
+        return taskRequest(object.value());
+    }
+
+    /** A task request from a JSON object: {@code content} and the options, each checked. */
+    public static Parsed<TaskRequest> taskRequest(JsonNode root) {
         List<ValidationError> errors = new ArrayList<>();
         JsonNode content = root.get("content");
         if (content == null) {
@@ -147,6 +151,72 @@ public final class RequestParsing {
         }
         return Parsed.ok(new TaskRequest(content.textValue(), priority == null ? null : priority.intValue(),
                 maxAttempts == null ? null : maxAttempts.intValue(), runAt, timeoutMs, queue, requires));
+    }
+
+    /** The longest {@code ref} a batch's entry may have. */
+    public static final int MAX_REF_LENGTH = 64;
+
+    /** A batch's entry: its request, and the client's {@code ref} for it, or null. */
+    public record BatchEntry(TaskRequest request, String ref) {
+    }
+
+    /**
+     * A batch body, {@code {"tasks": [{...}, ...]}}: each entry as one create's body, with an optional
+     * {@code ref} (unique in the batch); every error names its entry's index in {@code loc}.
+     */
+    public Parsed<List<BatchEntry>> batch(byte[] body, int maxTasks) {
+        Parsed<JsonNode> object = jsonObject(body);
+        if (!object.isValid()) {
+            return new Parsed<>(null, object.errors());
+        }
+        JsonNode tasks = object.value().get("tasks");
+        List<Object> loc = List.of("body", "tasks");
+        if (tasks == null || tasks.isNull()) {
+            return Parsed.invalid(new ValidationError("missing", loc, "Field required", object.value()));
+        }
+        if (!tasks.isArray()) {
+            return Parsed.invalid(new ValidationError("list_type", loc, "Input should be a valid list", tasks));
+        }
+        if (tasks.isEmpty() || tasks.size() > maxTasks) {
+            return Parsed.invalid(new ValidationError(tasks.isEmpty() ? "too_short" : "too_long", loc,
+                    "List should have 1 to " + maxTasks + " items, not " + tasks.size(), JsonNodeFactory.instance
+                    .numberNode(tasks.size()), Map.of("max_length", maxTasks)));
+        }
+        List<ValidationError> errors = new ArrayList<>();
+        List<BatchEntry> entries = new ArrayList<>(tasks.size());
+        Set<String> refs = new java.util.HashSet<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            JsonNode entry = tasks.get(i);
+            if (!entry.isObject()) {
+                errors.add(new ValidationError("model_attributes_type", List.of("body", "tasks", i),
+                        "Input should be a valid dictionary or object to extract fields from", entry));
+                continue;
+            }
+            Parsed<TaskRequest> request = taskRequest(entry);
+            for (ValidationError error : request.errors()) {
+                List<Object> at = new ArrayList<>(List.of("body", "tasks", i));
+                at.addAll(error.loc().subList(1, error.loc().size()));
+                errors.add(new ValidationError(error.type(), at, error.msg(), error.input(), error.ctx()));
+            }
+            JsonNode ref = entry.get("ref");
+            String refText = null;
+            if (ref != null && !ref.isNull()) {
+                List<Object> at = List.of("body", "tasks", i, "ref");
+                if (!ref.isTextual() || ref.textValue().isEmpty() || ref.textValue().length() > MAX_REF_LENGTH) {
+                    errors.add(new ValidationError("string_type", at, "Input should be a string of 1 to "
+                            + MAX_REF_LENGTH + " characters", ref));
+                } else if (!refs.add(ref.textValue())) {
+                    errors.add(new ValidationError("value_error", at, "Value error, ref '" + ref.textValue()
+                            + "' is given to an earlier task of the batch", ref));
+                } else {
+                    refText = ref.textValue();
+                }
+            }
+            if (request.isValid()) {
+                entries.add(new BatchEntry(request.value(), refText));
+            }
+        }
+        return errors.isEmpty() ? Parsed.ok(entries) : new Parsed<>(null, List.copyOf(errors));
     }
 
     /** A JSON body that must be an object; its errors as FastAPI words them. */

@@ -18,6 +18,9 @@ import io.undertow.util.SameThreadExecutor;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +55,7 @@ final class TaskRoutes {
 
     void register(Routes routes) {
         routes.post("/api/v1/tasks", handlers.io(Action.CREATE, this::create))
+                .post("/api/v1/tasks/batch", handlers.io(Action.CREATE, this::createBatch))
                 .get("/api/v1/tasks", handlers.worker(Action.READ, this::list))
                 .get("/api/v1/tasks/{task_id}", handlers.worker(Action.READ, this::get))
                 .post("/api/v1/tasks/{task_id}/cancel", handlers.worker(Action.CANCEL, this::cancel));
@@ -59,6 +63,37 @@ final class TaskRoutes {
 
     private void create(HttpServerExchange exchange) {
         bodies.read(exchange, Action.CREATE, this::submit);
+    }
+
+    /** Up to {@link Orchestrator#MAX_BATCH} tasks in one durable write: 201 with their ids in order. */
+    private void createBatch(HttpServerExchange exchange) {
+        bodies.read(exchange, Action.CREATE, (ex, body) -> {
+            RequestParsing.Parsed<List<RequestParsing.BatchEntry>> batch = parsing.batch(body, Orchestrator.MAX_BATCH);
+            if (!batch.isValid()) {
+                throw new InvalidRequestException(batch.errors());
+            }
+            List<RequestParsing.BatchEntry> entries = batch.value();
+            CompletableFuture<List<VenomTask>> stored = orchestrator.submitAll(
+                    entries.stream().map(RequestParsing.BatchEntry::request).toList());
+            ex.dispatch(SameThreadExecutor.INSTANCE, () -> stored.whenComplete((tasks, error) -> ex.getIoThread()
+                    .execute(() -> handlers.run(ex, Action.CREATE, e -> {
+                        if (error != null) {
+                            throw error instanceof Exception failure ? failure : new RuntimeException(error);
+                        }
+                        List<Map<String, Object>> created = new ArrayList<>(tasks.size());
+                        for (int i = 0; i < tasks.size(); i++) {
+                            Map<String, Object> one = new LinkedHashMap<>();
+                            one.put("task_id", tasks.get(i).id());
+                            one.put("status", tasks.get(i).status());
+                            if (entries.get(i).ref() != null) {
+                                one.put("ref", entries.get(i).ref());
+                            }
+                            created.add(one);
+                        }
+                        e.putAttachment(AuditHandler.TARGET, tasks.size() + " tasks");
+                        responses.json(e, 201, Map.of("tasks", created));
+                    }))));
+        });
     }
 
     private void submit(HttpServerExchange exchange, byte[] body) {

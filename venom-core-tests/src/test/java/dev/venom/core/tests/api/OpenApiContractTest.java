@@ -126,6 +126,10 @@ class OpenApiContractTest {
         check("POST", tasks, http.post(tasks, "{\"content\": \"other\"}", "Idempotency-Key", "key-1"), 409);
         check("POST", tasks, http.post(tasks, "{\"content\": 1, \"priority\": 12, \"run_at\": \"soon\"}"), 422);
         check("POST", tasks, http.post(tasks, "{\"content\": \"" + "x".repeat(5000) + "\"}"), 413);
+        String batch = "/api/v1/tasks/batch";
+        check("POST", batch, http.post(batch, "{\"tasks\": [{\"content\": \"b1\", \"ref\": \"one\"}, "
+                + "{\"content\": \"b2\"}]}"), 201);
+        check("POST", batch, http.post(batch, "{\"tasks\": [{\"content\": 1}]}"), 422);
 
         // read and list
         check("GET", task, http.get(tasks + "/" + UUID.randomUUID()), 404);

@@ -28,6 +28,9 @@ public final class AuditHandler implements HttpHandler {
     private static final Pattern ABORT = Pattern.compile("/api/v1/queue/task/([^/]+)/abort");
     private static final Pattern ALL_QUEUES = Pattern.compile("/api/v1/queue/(pause|resume|purge|emergency-stop)");
     private static final Pattern QUEUE = Pattern.compile("/api/v1/queues/([^/]+)/(pause|resume|purge)");
+    private static final Pattern ATTEMPT = Pattern.compile("/api/v1/tasks/([^/]+)/attempts/[^/]+/([a-z]+)");
+    /** A remote attempt's calls that change no outcome: recorded only when refused, as reads are. */
+    private static final java.util.Set<String> ROUTINE = java.util.Set.of("heartbeat", "log");
 
     /** Refusals recorded a second for one client address at most (in bursts of as many); the rest are counted. */
     static final int REFUSALS_PER_SECOND = 20;
@@ -54,14 +57,14 @@ public final class AuditHandler implements HttpHandler {
     private void record(HttpServerExchange exchange) {
         int status = exchange.getStatusCode();
         boolean refused = status == 401 || status == 403 || status == 421;
+        String path = exchange.getRequestPath();
+        Action action = action(exchange.getRequestMethod().toString(), path);
         boolean changes = !(Methods.GET.equals(exchange.getRequestMethod())
                 || Methods.HEAD.equals(exchange.getRequestMethod())
-                || Methods.OPTIONS.equals(exchange.getRequestMethod()));
+                || Methods.OPTIONS.equals(exchange.getRequestMethod())) && !action.routine();
         if (!changes && !refused) {
             return;
         }
-        String path = exchange.getRequestPath();
-        Action action = action(exchange.getRequestMethod().toString(), path);
         String target = exchange.getAttachment(TARGET) != null ? exchange.getAttachment(TARGET) : action.target;
         ApiKey key = exchange.getAttachment(AuthHandler.KEY);
         InetSocketAddress remote = exchange.getSourceAddress();
@@ -81,8 +84,14 @@ public final class AuditHandler implements HttpHandler {
                 exchange.getRequestMethod().toString(), path, action.name, target, status, node));
     }
 
-    /** What a request asks, by the names the audit trail uses, and the task or queue it concerns. */
-    record Action(String name, String target) {
+    /**
+     * What a request asks, by the names the audit trail uses, and the task or queue it concerns; a routine
+     * one (a remote attempt's heartbeat or log lines) is recorded only when refused.
+     */
+    record Action(String name, String target, boolean routine) {
+        Action(String name, String target) {
+            this(name, target, false);
+        }
     }
 
     static Action action(String method, String path) {
@@ -91,6 +100,16 @@ public final class AuditHandler implements HttpHandler {
         }
         if (path.equals("/api/v1/tasks") || path.equals("/api/v1/tasks/")) {
             return new Action("task.create", null);
+        }
+        if (path.equals("/api/v1/tasks/batch")) {
+            return new Action("task.create_batch", null);
+        }
+        if (path.equals("/api/v1/workers/claim") || path.equals("/api/v1/workers/report")) {
+            return new Action(path.equals("/api/v1/workers/claim") ? "worker.claim" : "worker.report", null);
+        }
+        Matcher attempt = ATTEMPT.matcher(path);
+        if (attempt.matches()) {
+            return new Action("attempt." + attempt.group(2), attempt.group(1), ROUTINE.contains(attempt.group(2)));
         }
         Matcher found = TASK.matcher(path);
         if (found.matches()) {

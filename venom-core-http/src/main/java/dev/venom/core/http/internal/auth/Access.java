@@ -44,7 +44,7 @@ public final class Access {
         if (path.startsWith("/api/v1/workers/") || path.startsWith("/api/v1/tasks/") && path.contains("/attempts/")) {
             return Optional.of(WORK);
         }
-        if (path.equals("/api/v1/tasks") || path.equals("/api/v1/tasks/")) {
+        if (path.equals("/api/v1/tasks") || path.equals("/api/v1/tasks/") || path.equals("/api/v1/tasks/batch")) {
             return Optional.of(CREATE);
         }
         if (path.startsWith("/api/v1/tasks/") && path.endsWith("/cancel")

@@ -55,10 +55,12 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     /**
-     * A task's new state, or (when {@code raw} is set) a prepared line such as a recovery marker. A
-     * {@code leading} line that cannot be written is kept and written before every later change.
+     * A task's new state; or new tasks written as one line ({@link JournalBatch}), all or none; or (when
+     * {@code raw} is set) a prepared line such as a recovery marker. A {@code leading} line that cannot be
+     * written is kept and written before every later change.
      */
-    private record Change(VenomTask task, byte[] raw, boolean leading, CompletableFuture<Void> done) implements Job {
+    private record Change(VenomTask task, List<VenomTask> batch, byte[] raw, boolean leading,
+                          CompletableFuture<Void> done) implements Job {
     }
 
     /** How a snapshot treats the journal. */
@@ -204,7 +206,15 @@ public final class Journal implements ChangeLog, AutoCloseable {
     @Override
     public CompletableFuture<Void> append(VenomTask task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        offer(new Change(task, null, false, done), done);
+        offer(new Change(task, null, null, false, done), done);
+        return done;
+    }
+
+    /** {@inheritDoc} One journal line holds them all: a crash while it is written loses all of them or none. */
+    @Override
+    public CompletableFuture<Void> appendAll(List<VenomTask> tasks) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        offer(new Change(null, List.copyOf(tasks), null, false, done), done);
         return done;
     }
 
@@ -216,7 +226,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
      */
     public CompletableFuture<Void> appendRecovery(String logLine) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        offer(new Change(null, JournalMarker.encode(logLine), true, done), done);
+        offer(new Change(null, null, JournalMarker.encode(logLine), true, done), done);
         return done;
     }
 
@@ -430,6 +440,11 @@ public final class Journal implements ChangeLog, AutoCloseable {
                 leading = change.raw();
             } else if (change.raw() != null) {
                 buffer.write(change.raw());
+            } else if (change.batch() != null) {
+                try (JsonGenerator json = factory.createGenerator(buffer)) {
+                    JournalBatch.write(json, change.batch());
+                }
+                buffer.write('\n');
             } else {
                 try (JsonGenerator json = factory.createGenerator(buffer)) {
                     TaskJson.write(json, change.task());
@@ -438,8 +453,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
             }
             waiting.add(change.done());
         } catch (IOException e) {
-            change.done().completeExceptionally(
-                    new StoreException("cannot encode task " + change.task().id() + ": " + e.getMessage(), e));
+            change.done().completeExceptionally(new StoreException("cannot encode "
+                    + (change.task() != null ? "task " + change.task().id() : "a batch") + ": " + e.getMessage(), e));
         }
     }
 

@@ -81,6 +81,8 @@ public record JournalReplay(int applied, boolean tornTail, int badLines, long va
         try {
             if (JournalMarker.isMarker(bytes, offset, length)) {
                 sink.recovered(JournalMarker.logLine(new String(bytes, offset, length, StandardCharsets.UTF_8)));
+            } else if (JournalBatch.isBatch(bytes, offset, length)) {
+                JournalBatch.read(bytes, offset, length, taskReader).forEach(sink::task);
             } else {
                 sink.task(taskReader.readValue(bytes, offset, length));
             }
