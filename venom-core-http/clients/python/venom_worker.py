@@ -231,8 +231,8 @@ class Worker:
     def _claim(self, free):
         body = {"worker_id": self.worker_id, "queues": self.queues, "labels": self.labels, "max": free,
                 "wait_ms": self.wait_ms}
-        self._waiting = True
         try:
+            self._waiting = True
             if self._stopping.is_set():
                 raise _Stop()
             return self._call("POST", "/api/v1/workers/claim", body, timeout=self.wait_ms / 1000.0 + 15)
@@ -248,6 +248,11 @@ class Worker:
         try:
             result = handler(task)
             task._reporting = True
+            if not isinstance(result, str):
+                try:
+                    result = json.dumps(result)
+                except (TypeError, ValueError) as e:
+                    raise Fail("the handler's result cannot be sent as JSON: %s" % e, retryable=False)
         except Fail as e:
             task._reporting = True
             self._report_failure(task, str(e), e.retryable, e.retry_after_s)
@@ -256,8 +261,6 @@ class Worker:
             log.warning("task %s attempt %d failed: %s", task.id, task.attempt, e)
             self._report_failure(task, "%s: %s" % (type(e).__name__, e) if str(e) else type(e).__name__, True, None)
         else:
-            if not isinstance(result, str):
-                result = json.dumps(result)
             if task.cancelled:
                 log.info("task %s was cancelled; its result is dropped", task.id)
             else:
@@ -309,7 +312,9 @@ class Worker:
                 log.warning("%d outcome(s) not reported: %s", len(batch), e)
                 return
         for sent, one in zip(batch, answer.get("outcomes", [])):
-            if one.get("status") == 200:
+            if one.get("status") == 503:
+                self._outcomes.put(sent)  # the store failed this one: it goes again with the next report
+            elif one.get("status") == 200:
                 if "result" in sent:
                     self.completed += 1
                 else:
@@ -323,8 +328,8 @@ class Worker:
         while self._running and time.monotonic() < deadline:
             time.sleep(0.05)
         with self._running_lock:
-            left = list(self._running.values())
-        for task in left:
+            left = [task for task in self._running.values() if not task._reporting]
+        for task in left:  # an outcome on its way is reported, not released
             task._cancelled.set()
             self._release(task)
 
@@ -346,9 +351,10 @@ class Worker:
             for task in tasks:
                 if task._reporting:
                     continue
-                body = task._progress_to_send() or {}
+                body = dict(task._progress_to_send() or {}, worker_id=self.worker_id)
+                path = "/api/v1/tasks/%s/attempts/%d/heartbeat" % (task.id, task.attempt)
                 try:
-                    answer = self._attempt_call(task, "heartbeat", body)
+                    answer = self._call("POST", path, body, timeout=5)  # one slow beat must not hold the others
                 except _Fenced as e:
                     if not task._reporting:
                         log.warning("task %s: %s; stopping it", task.id, e)

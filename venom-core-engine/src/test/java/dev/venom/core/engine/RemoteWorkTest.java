@@ -105,6 +105,20 @@ class RemoteWorkTest {
     }
 
     @Test
+    void aWithdrawnWaitingClaimTakesNothingAndTheNextWorkerGetsTheTask() throws Exception {
+        CompletableFuture<List<Claim>> withdrawn = remote.claim(ask("gone", Map.of(), 1, 30_000));
+        Thread.sleep(100);
+        withdrawn.cancel(false); // its connection closed
+
+        VenomTask task = gpuTask("for someone there");
+        Thread.sleep(200);
+
+        assertThat(stored(task).status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(remote.waiting()).isZero();
+        assertThat(claimNow("there")).extracting(c -> c.task().id()).containsExactly(task.id());
+    }
+
+    @Test
     void aWorkerReceivesOnlyTasksWhoseRequirementsItsLabelsSatisfy() throws Exception {
         VenomTask needsA100 = submit(new TaskRequest("big model").withQueue("gpu").withRequires(Map.of("gpu", "a100")));
 

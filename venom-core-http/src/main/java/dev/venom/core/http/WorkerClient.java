@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +48,8 @@ public final class WorkerClient implements AutoCloseable {
     /** How long an outcome waits for others to be reported with it. */
     private static final long REPORT_LINGER_MS = 2;
     private static final int REPORT_MAX = 100;
+    /** How long one heartbeat may take: well inside a lease, so a slow one does not let others expire. */
+    private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
     /** Runs one task; returns its result, or throws to fail the attempt ({@link Failure} to say how). */
     @FunctionalInterface
@@ -175,7 +178,13 @@ public final class WorkerClient implements AutoCloseable {
                         continue;
                     }
                     running.put(task.task().id(), task);
-                    tasks.execute(() -> execute(handler, task));
+                    try {
+                        tasks.execute(() -> execute(handler, task));
+                    } catch (java.util.concurrent.RejectedExecutionException closing) {
+                        running.remove(task.task().id());
+                        release(task);
+                        free.release();
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -200,8 +209,10 @@ public final class WorkerClient implements AutoCloseable {
         try {
             if (!tasks.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 for (RemoteTask task : List.copyOf(running.values())) {
-                    task.cancel();
-                    release(task);
+                    if (!task.isReporting()) { // an outcome on its way is reported, not released
+                        task.cancel();
+                        release(task);
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -244,8 +255,12 @@ public final class WorkerClient implements AutoCloseable {
             try {
                 JsonNode answer = call("/api/v1/workers/report", Map.of("worker_id", workerId, "outcomes", batch),
                         Duration.ofSeconds(30));
+                int i = 0;
                 for (JsonNode one : answer.path("outcomes")) {
-                    if (one.path("status").asInt() != 200) {
+                    Map<String, Object> sent = batch.get(i++);
+                    if (one.path("status").asInt() == 503) {
+                        outcomes.add(sent); // the store failed this one: it goes again with the next report
+                    } else if (one.path("status").asInt() != 200) {
                         log.warn("task {}: outcome of attempt {} not recorded ({} {})", one.path("task_id").asText(),
                                 one.path("attempt").asInt(), one.path("status").asInt(), one.path("detail").asText());
                     }
@@ -339,35 +354,72 @@ public final class WorkerClient implements AutoCloseable {
         }, heartbeatMillis, TimeUnit.MILLISECONDS);
     }
 
+    /** One heartbeat of every running task, all at once, each given a few seconds: one slow call holds no other. */
     private void beat() {
+        List<CompletableFuture<Void>> beats = new ArrayList<>();
         for (RemoteTask task : List.copyOf(running.values())) {
             if (task.isReporting()) {
                 continue; // its outcome is on its way: the attempt ends with it
             }
             Map<String, Object> body = new LinkedHashMap<>();
+            body.put("worker_id", workerId);
             Progress progress = task.progressToSend();
             if (progress != null) {
                 body.put("progress", progress.percent());
                 body.put("message", progress.message());
             }
+            HttpRequest.Builder request;
             try {
-                JsonNode answer = attemptCall(task, "heartbeat", body);
-                if (answer.path("cancel_requested").asBoolean()) {
-                    log.info("task {} was cancelled on the server", task.task().id());
-                    task.cancel();
-                } else if (!heartbeatFixed && answer.hasNonNull("lease_expires_at")) {
-                    long lease = Duration.between(Instant.now(),
-                            Instant.parse(answer.get("lease_expires_at").asText())).toMillis();
-                    heartbeatMillis = Math.max(200, lease / 3);
-                }
-            } catch (Fenced e) {
-                if (!task.isReporting()) {
-                    log.warn("task {}: {}; stopping it", task.task().id(), e.getMessage());
-                }
-                task.cancel();
-            } catch (Exception e) {
-                log.warn("heartbeat of task {} failed: {}", task.task().id(), e.getMessage());
+                request = HttpRequest.newBuilder(server.resolve("/api/v1/tasks/" + task.task().id() + "/attempts/"
+                        + task.attempt() + "/heartbeat")).timeout(HEARTBEAT_TIMEOUT)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body)));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
+            if (key != null) {
+                request.header("Authorization", "Bearer " + key);
+            }
+            beats.add(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+                    .thenAccept(response -> heard(task, response))
+                    .exceptionally(error -> {
+                        log.warn("heartbeat of task {} failed: {}", task.task().id(), error.toString());
+                        return null;
+                    }));
+        }
+        try {
+            CompletableFuture.allOf(beats.toArray(CompletableFuture[]::new))
+                    .get(HEARTBEAT_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.debug("a heartbeat outlived its timeout: {}", e.toString());
+        }
+    }
+
+    private void heard(RemoteTask task, HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        if (status == 409) {
+            if (!task.isReporting()) {
+                log.warn("task {}: {}; stopping it", task.task().id(), detail(response.body()));
+            }
+            task.cancel();
+            return;
+        }
+        if (status != 200) {
+            log.warn("heartbeat of task {} answered {}: {}", task.task().id(), status, detail(response.body()));
+            return;
+        }
+        try {
+            JsonNode answer = mapper.readTree(response.body());
+            if (answer.path("cancel_requested").asBoolean()) {
+                log.info("task {} was cancelled on the server", task.task().id());
+                task.cancel();
+            } else if (!heartbeatFixed && answer.hasNonNull("lease_expires_at")) {
+                long lease = Duration.between(Instant.now(),
+                        Instant.parse(answer.get("lease_expires_at").asText())).toMillis();
+                heartbeatMillis = Math.max(200, lease / 3);
+            }
+        } catch (IOException e) {
+            log.warn("heartbeat of task {}: unreadable answer ({})", task.task().id(), e.getMessage());
         }
     }
 

@@ -107,7 +107,8 @@ final class WorkerRoutes {
                         "Value error, " + notRemote.getMessage(), mapper.valueToTree(request.queues()))));
             }
             metrics.claim(request.workerId());
-            ex.getConnection().addCloseListener(connection -> claimed.cancel(false)); // the worker went away
+            waitingClaim(ex).set(claimed);
+            claimed.whenComplete((done, error) -> waitingClaim(ex).compareAndSet(claimed, null));
             ex.dispatch(SameThreadExecutor.INSTANCE, () -> claimed.whenComplete((claims, error) ->
                     ex.getIoThread().execute(() -> handlers.run(ex, Action.REPORT, e -> {
                         if (error != null) {
@@ -174,6 +175,31 @@ final class WorkerRoutes {
             answer.put("detail", "Attempt could not be recorded; try again later");
         }
         return answer;
+    }
+
+    /** The claim waiting on a connection: one close listener per connection withdraws it if the worker leaves. */
+    private static final io.undertow.util.AttachmentKey<java.util.concurrent.atomic.AtomicReference<
+            CompletableFuture<List<Claim>>>> WAITING_CLAIM = io.undertow.util.AttachmentKey.create(
+            java.util.concurrent.atomic.AtomicReference.class);
+
+    private static java.util.concurrent.atomic.AtomicReference<CompletableFuture<List<Claim>>> waitingClaim(
+            HttpServerExchange exchange) {
+        io.undertow.server.ServerConnection connection = exchange.getConnection();
+        synchronized (connection) {
+            var waiting = connection.getAttachment(WAITING_CLAIM);
+            if (waiting == null) {
+                var created = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<List<Claim>>>();
+                connection.putAttachment(WAITING_CLAIM, created);
+                connection.addCloseListener(closed -> {
+                    CompletableFuture<List<Claim>> claim = created.getAndSet(null);
+                    if (claim != null) {
+                        claim.cancel(false); // the worker went away while its claim waited
+                    }
+                });
+                waiting = created;
+            }
+            return waiting;
+        }
     }
 
     /** Sends the claims; if they cannot reach the worker, its tasks go back to wait for another. */

@@ -103,6 +103,7 @@ class PythonWorkerProcessTest {
             ids.add(create("task " + i, 1));
         }
         String failing = create("fail:no such file", 3);
+        String unsendable = create("not json", 3);
 
         ServerProcess worker = worker("py-1", 4);
 
@@ -113,6 +114,8 @@ class PythonWorkerProcessTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> status(failing).equals("FAILED"));
         assertThat(task(failing).get("result").asText()).isEqualTo("Error: no such file");
         assertThat(task(failing).get("attempts").asInt()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(unsendable).equals("FAILED"));
+        assertThat(task(unsendable).get("result").asText()).startsWith("Error: the handler's result cannot be sent as JSON");
         assertThat(worker.log()).doesNotContain("Traceback");
     }
 

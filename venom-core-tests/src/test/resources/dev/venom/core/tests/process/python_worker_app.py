@@ -28,6 +28,8 @@ def handle(task):
             task.progress(step * 100 // steps, "step %d" % step)
             time.sleep(0.1)
         return "slept by " + worker_id
+    if task.content == "not json":
+        return {1, 2}  # a set: no JSON for it
     if task.content.startswith("fail:"):
         raise Fail(task.content.split(":", 1)[1], retryable=False)
     return task.content.upper() + " by " + worker_id

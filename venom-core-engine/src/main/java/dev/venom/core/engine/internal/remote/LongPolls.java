@@ -1,7 +1,7 @@
 package dev.venom.core.engine.internal.remote;
 
 import dev.venom.core.engine.Claim;
-import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.VenomException;
 import dev.venom.core.engine.WorkRequest;
 import dev.venom.core.engine.internal.EngineThreads;
 import dev.venom.core.engine.internal.Timers;
@@ -74,37 +74,65 @@ public final class LongPolls implements AutoCloseable {
     }
 
     private void first(WorkRequest request, CompletableFuture<List<Claim>> answer) {
+        if (answer.isDone()) {
+            return; // withdrawn while it was queued: claim nothing for a worker that left
+        }
         long wakeUpsBefore = wakeUps.get();
         List<Claim> got;
         try {
             got = claimer.apply(request);
-        } catch (StoreException e) {
+        } catch (RuntimeException e) {
             answer.completeExceptionally(e);
             return;
         }
         if (!got.isEmpty() || request.waitTime().isZero() || closed) {
-            answer.complete(got);
+            deliver(answer, got);
             return;
         }
         Waiter waiter = new Waiter(request, answer);
-        waiter.timer = timers.schedule("end of a remote claim's wait", () -> {
-            if (waiter.state.compareAndSet(WaitState.WAITING, WaitState.DONE)) {
-                waiters.remove(waiter);
-                waiter.answer.complete(List.of());
-            } else {
-                waiter.state.compareAndSet(WaitState.CLAIMING, WaitState.EXPIRED);
-            }
-        }, request.waitTime());
         waiters.add(waiter);
         answer.whenComplete((claimed, error) -> {
             if (answer.isCancelled()) {
                 waiter.state.set(WaitState.DONE);
                 waiters.remove(waiter);
-                waiter.timer.cancel();
+                cancelTimer(waiter);
             }
         });
+        waiter.timer = timers.schedule("end of a remote claim's wait", () -> expire(waiter), request.waitTime());
         if (wakeUps.get() != wakeUpsBefore) {
             wake(); // a task came while this claim looked
+        }
+    }
+
+    /** The waiter's wait has passed: it is answered with none, now or by the round that claims for it. */
+    private void expire(Waiter waiter) {
+        while (true) {
+            WaitState now = waiter.state.get();
+            if (now == WaitState.WAITING && waiter.state.compareAndSet(now, WaitState.DONE)) {
+                waiters.remove(waiter);
+                waiter.answer.complete(List.of());
+                return;
+            }
+            if (now == WaitState.CLAIMING && waiter.state.compareAndSet(now, WaitState.EXPIRED)) {
+                return;
+            }
+            if (now == WaitState.EXPIRED || now == WaitState.DONE) {
+                return;
+            }
+        }
+    }
+
+    private static void cancelTimer(Waiter waiter) {
+        Timers.Scheduled timer = waiter.timer;
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+
+    /** Answers with {@code got}; claims no one can receive any more go back at once. */
+    private void deliver(CompletableFuture<List<Claim>> answer, List<Claim> got) {
+        if (!answer.complete(got) && !got.isEmpty()) {
+            giveBack.accept(got); // the worker went away while it was claimed for
         }
     }
 
@@ -142,6 +170,10 @@ public final class LongPolls implements AutoCloseable {
             if (closed) {
                 return;
             }
+            if (waiter.state.get() == WaitState.DONE) {
+                waiters.remove(waiter); // answered or withdrawn
+                continue;
+            }
             String asked = waiter.request.queues() + " " + waiter.request.labels();
             if (emptyFor.contains(asked) || !waiter.state.compareAndSet(WaitState.WAITING, WaitState.CLAIMING)) {
                 continue; // asked for what just came back empty; or answered meanwhile
@@ -149,9 +181,9 @@ public final class LongPolls implements AutoCloseable {
             List<Claim> got;
             try {
                 got = claimer.apply(waiter.request);
-            } catch (StoreException e) {
+            } catch (RuntimeException e) {
                 log.warn("remote claims for worker {} failed ({}); it keeps waiting", waiter.request.workerId(),
-                        e.getMessage());
+                        VenomException.unwrap(e).getMessage());
                 got = List.of();
             }
             if (got.isEmpty() && waiter.state.compareAndSet(WaitState.CLAIMING, WaitState.WAITING)) {
@@ -160,10 +192,8 @@ public final class LongPolls implements AutoCloseable {
             }
             waiter.state.set(WaitState.DONE); // claims, or none once its wait ended while it claimed
             waiters.remove(waiter);
-            waiter.timer.cancel();
-            if (!waiter.answer.complete(got) && !got.isEmpty()) {
-                giveBack.accept(got); // the worker went away while it was claimed for
-            }
+            cancelTimer(waiter);
+            deliver(waiter.answer, got);
         }
     }
 

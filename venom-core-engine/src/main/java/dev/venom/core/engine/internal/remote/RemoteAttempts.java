@@ -9,6 +9,7 @@ import dev.venom.core.engine.RetryPolicy;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskEvent;
+import dev.venom.core.engine.VenomException;
 import dev.venom.core.engine.WorkRequest;
 import dev.venom.core.engine.internal.EventBus;
 import dev.venom.core.engine.internal.Leases;
@@ -69,16 +70,21 @@ public final class RemoteAttempts {
     public List<Claim> claim(WorkRequest request) {
         registry.claimed(request.workerId(), request.queues(), request.labels());
         List<Claim> claimed = new ArrayList<>();
-        for (String queue : request.queues()) {
-            int room = request.max() - claimed.size();
-            if (room <= 0) {
-                break;
+        try {
+            for (String queue : request.queues()) {
+                int room = request.max() - claimed.size();
+                if (room <= 0) {
+                    break;
+                }
+                for (Claim claim : store.claim(new ClaimRequest(request.owner(), leases.lease(), Map.of(queue, room),
+                        request.labels()))) {
+                    events.publish(TaskEvent.claimed(claim.task()));
+                    claimed.add(claim);
+                }
             }
-            for (Claim claim : store.claim(new ClaimRequest(request.owner(), leases.lease(), Map.of(queue, room),
-                    request.labels()))) {
-                events.publish(TaskEvent.claimed(claim.task()));
-                claimed.add(claim);
-            }
+        } catch (RuntimeException e) {
+            giveBack(claimed); // those of the queues before the one that failed: none reaches the worker
+            throw e;
         }
         if (!claimed.isEmpty()) {
             log.debug("worker {} claimed {} task(s)", request.workerId(), claimed.size());
@@ -166,9 +172,9 @@ public final class RemoteAttempts {
                 release(claim.task().id(), claim.task().attempts(), workerId);
                 log.info("task {}: attempt {} given back, its worker {} did not receive it", claim.task().id(),
                         claim.task().attempts(), workerId);
-            } catch (AttemptNotCurrentException | StoreException e) {
+            } catch (RuntimeException e) {
                 log.warn("task {}: could not give back attempt {} ({}); it runs again once its lease expires",
-                        claim.task().id(), claim.task().attempts(), e.getMessage());
+                        claim.task().id(), claim.task().attempts(), VenomException.unwrap(e).getMessage());
             }
         }
     }
