@@ -47,7 +47,8 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
 
     /**
      * The events a store reports for a change it saw another server commit: {@link Type#CREATED} when
-     * {@code from} is null, otherwise each new log line, then the status change if there was one.
+     * {@code from} is null, otherwise each new log line, then the status change if there was one; a running
+     * task changed without either reported its {@link Type#PROGRESS}.
      *
      * @param asOf     the task as the change left it
      * @param from     its status before the change; null for a new task
@@ -68,6 +69,9 @@ public record TaskEvent(Type type, VenomTask task, TaskStatus from, String log, 
             } else if (from == TaskStatus.PENDING && asOf.status() == TaskStatus.PROCESSING) {
                 events.add(new TaskEvent(Type.CLAIMED, asOf, from, null, asOf.updatedAt()));
             }
+        } else if (newLines.isEmpty() && asOf.status() == TaskStatus.PROCESSING && asOf.progress() != null) {
+            // a running task written without a line or a new status: its attempt reported progress
+            events.add(new TaskEvent(Type.PROGRESS, asOf, from, null, asOf.updatedAt()));
         }
         return events;
     }

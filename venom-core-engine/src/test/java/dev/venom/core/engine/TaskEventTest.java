@@ -3,6 +3,7 @@ package dev.venom.core.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.venom.core.model.TaskRequest;
+import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Instant;
 import java.util.List;
@@ -19,6 +20,17 @@ class TaskEventTest {
 
     private static List<TaskEvent.Type> types(List<TaskEvent> events) {
         return events.stream().map(TaskEvent::type).toList();
+    }
+
+    @Test
+    void progressIsAnEventHereAndWhenAnotherServerReportedIt() {
+        VenomTask reported = running.reportProgress(new dev.venom.core.model.Progress(40, "halfway"), T0.plusSeconds(2));
+
+        assertThat(types(TaskEvent.between(running, reported))).containsExactly(TaskEvent.Type.PROGRESS);
+        assertThat(types(TaskEvent.observed(reported, TaskStatus.PROCESSING, List.of())))
+                .containsExactly(TaskEvent.Type.PROGRESS);
+        assertThat(types(TaskEvent.observed(running, TaskStatus.PROCESSING, List.of("a line - t"))))
+                .containsExactly(TaskEvent.Type.LOG_APPENDED);
     }
 
     @Test

@@ -104,6 +104,18 @@ class RemoteWorkersClusterTest {
         String answer = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).body();
         assertThat(answer).contains(id);
         assertThat(Duration.ofNanos(System.nanoTime() - created)).isLessThan(Duration.ofSeconds(3));
+
+        // and the progress its worker reports on a is streamed by b too
+        try (dev.venom.core.tests.support.SseStream onB = new dev.venom.core.tests.support.SseStream(
+                b.http().base() + "/api/v1/tasks/" + id + "/events", null).awaitSubscribed()) {
+            a.http().post("/api/v1/tasks/" + id + "/attempts/1/heartbeat", "{\"progress\": 30, \"message\": \"a third\"}");
+            dev.venom.core.tests.support.SseStream.Sse seen;
+            do {
+                seen = onB.next();
+            } while (seen != null && !seen.type().equals("task.progress"));
+            assertThat(seen).isNotNull();
+            assertThat(seen.data().get("progress").toString()).isEqualTo("{\"percent\":30,\"message\":\"a third\"}");
+        }
     }
 
     @Test
