@@ -32,6 +32,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class WorkerRoutes {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkerRoutes.class);
+
     private static final String ATTEMPT = "/api/v1/tasks/{task_id}/attempts/{attempt}";
 
     private final RemoteWork remote;
@@ -168,11 +170,15 @@ final class WorkerRoutes {
             answer.put("detail", unknown.getMessage());
         } catch (RuntimeException failed) {
             Throwable cause = dev.venom.core.engine.VenomException.unwrap(failed);
-            if (!(cause instanceof dev.venom.core.engine.StoreException)) {
-                throw failed;
+            if (cause instanceof dev.venom.core.engine.StoreException) {
+                answer.put("status", 503);
+                answer.put("detail", "Attempt could not be recorded; try again later");
+            } else {
+                log.error("task {}: the outcome of attempt {} could not be recorded", outcome.taskId(),
+                        outcome.attempt(), cause);
+                answer.put("status", 500); // the others of the report stand
+                answer.put("detail", "Internal server error");
             }
-            answer.put("status", 503);
-            answer.put("detail", "Attempt could not be recorded; try again later");
         }
         return answer;
     }

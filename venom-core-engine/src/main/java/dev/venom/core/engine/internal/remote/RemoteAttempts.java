@@ -110,7 +110,7 @@ public final class RemoteAttempts {
         registry.seen(workerOf(claim));
         Optional<Claim> renewed = leases.renew(claim);
         if (renewed.isEmpty()) {
-            return heartbeat(id, attempt, workerId, null); // it changed meanwhile: say why, or renew what is left
+            return heartbeat(id, attempt, workerId, progress); // it changed meanwhile: say why, or renew again
         }
         if (progress != null && !progress.equals(claim.task().progress())) {
             write(id, attempt, workerId, (task, owner) -> task.reportProgress(progress, clock.instant()));
