@@ -59,5 +59,11 @@ class RateLimitApiTest {
         assertThat(http.get("/healthz").status()).isEqualTo(200);
         Thread.sleep(1_100);
         assertThat(get(http, busy, "/api/v1/tasks").status()).as("a second later").isEqualTo(200);
+        String admin = keys.add("auditor", Role.ADMIN);
+        Thread.sleep(1_500); // the server re-reads its keys file
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> get(http, admin, "/api/v1/audit?key=busy").status() == 200);
+        assertThat(get(http, admin, "/api/v1/audit?key=busy").json().get("entries"))
+                .anyMatch(entry -> entry.get("status").asInt() == 429 && entry.get("path").asText().equals("/api/v1/tasks"));
     }
 }

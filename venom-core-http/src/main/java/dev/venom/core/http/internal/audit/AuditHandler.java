@@ -56,7 +56,7 @@ public final class AuditHandler implements HttpHandler {
 
     private void record(HttpServerExchange exchange) {
         int status = exchange.getStatusCode();
-        boolean refused = status == 401 || status == 403 || status == 421;
+        boolean refused = status == 401 || status == 403 || status == 421 || status == 429;
         String path = exchange.getRequestPath();
         Action action = action(exchange.getRequestMethod().toString(), path);
         boolean changes = !(Methods.GET.equals(exchange.getRequestMethod())
