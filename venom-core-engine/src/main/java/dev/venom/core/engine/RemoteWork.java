@@ -5,6 +5,7 @@ import dev.venom.core.engine.internal.remote.LongPolls;
 import dev.venom.core.engine.internal.remote.RemoteAttempts;
 import dev.venom.core.engine.internal.remote.WorkerRegistry;
 import dev.venom.core.model.Progress;
+import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.util.List;
@@ -93,7 +94,7 @@ public final class RemoteWork {
                           Duration retryAfter) {
         Objects.requireNonNull(error, "error");
         VenomTask after = attempts.fail(taskId, attempt, workerId, error, retryable, retryAfter);
-        if (after.status() == dev.venom.core.model.TaskStatus.PENDING && after.runAt() != null) {
+        if (after.status() == TaskStatus.PENDING && after.runAt() != null) {
             polls.wakeAt(after.runAt()); // a waiting worker takes the retry when it comes due
         }
         return after;

@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.WorkRequest;
 import dev.venom.core.model.Labels;
 import dev.venom.core.model.Progress;
 import dev.venom.core.model.VenomTask;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -99,8 +104,7 @@ public final class WorkerClient implements AutoCloseable {
     /** A permit per task that may run now: a claim asks for as many as are free. */
     private final Semaphore free;
     /** Outcomes of ended attempts, reported many to a call by {@link #reporter}. */
-    private final java.util.concurrent.LinkedBlockingQueue<Map<String, Object>> outcomes =
-            new java.util.concurrent.LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Map<String, Object>> outcomes = new LinkedBlockingQueue<>();
     private final Thread reporter = new Thread(this::reportOutcomes, "venom-worker-reporter");
     private volatile boolean reporterStopping;
     private final ExecutorService tasks;
@@ -180,7 +184,7 @@ public final class WorkerClient implements AutoCloseable {
                     running.put(task.task().id(), task);
                     try {
                         tasks.execute(() -> execute(handler, task));
-                    } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    } catch (RejectedExecutionException closing) {
                         running.remove(task.task().id());
                         release(task);
                         free.release();
@@ -375,7 +379,7 @@ public final class WorkerClient implements AutoCloseable {
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body)));
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             if (key != null) {
                 request.header("Authorization", "Bearer " + key);
@@ -471,7 +475,7 @@ public final class WorkerClient implements AutoCloseable {
         try {
             return mapper.readTree(body).path("detail").toString();
         } catch (IOException e) {
-            return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(body, StandardCharsets.UTF_8);
         }
     }
 
@@ -479,7 +483,7 @@ public final class WorkerClient implements AutoCloseable {
     public static final class Builder {
         private final URI server;
         private String key;
-        private String workerId = dev.venom.core.engine.Orchestrator.defaultNodeId();
+        private String workerId = Orchestrator.defaultNodeId();
         private List<String> queues = List.of();
         private Map<String, String> labels = Map.of();
         private int maxTasks = 1;

@@ -2,9 +2,13 @@ package dev.venom.core.http.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.venom.core.engine.AttemptNotCurrentException;
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.Heartbeat;
+import dev.venom.core.engine.NoSuchTaskException;
 import dev.venom.core.engine.RemoteWork;
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.VenomException;
 import dev.venom.core.engine.WorkRequest;
 import dev.venom.core.engine.WorkerInfo;
 import dev.venom.core.http.internal.ExceptionMapping.Action;
@@ -13,17 +17,25 @@ import dev.venom.core.model.VenomTask;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
 import io.undertow.server.protocol.http.HttpServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The remote workers' routes ({@link RemoteWork}): a claim that long-polls without holding a thread, and the
@@ -32,7 +44,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class WorkerRoutes {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkerRoutes.class);
+    private static final Logger log = LoggerFactory.getLogger(WorkerRoutes.class);
 
     private static final String ATTEMPT = "/api/v1/tasks/{task_id}/attempts/{attempt}";
 
@@ -67,7 +79,7 @@ final class WorkerRoutes {
     }
 
     /** One call of an attempt: its body read without blocking, then the store's work on a worker thread. */
-    private io.undertow.server.HttpHandler attemptCall(AttemptCall call) {
+    private HttpHandler attemptCall(AttemptCall call) {
         return handlers.io(Action.REPORT, exchange -> {
             UUID id = RequestParsing.taskId(exchange);
             int attempt = WorkerRequests.attempt(exchange);
@@ -76,7 +88,7 @@ final class WorkerRoutes {
                 ex.dispatch(() -> handlers.run(ex, Action.REPORT, e -> {
                     try {
                         call.handle(e, id, attempt, root);
-                    } catch (dev.venom.core.engine.AttemptNotCurrentException fenced) {
+                    } catch (AttemptNotCurrentException fenced) {
                         metrics.fenced(root.path("worker_id").asText("unknown"));
                         throw fenced;
                     }
@@ -134,7 +146,7 @@ final class WorkerRoutes {
     private void report(HttpServerExchange exchange) {
         bodies.read(exchange, Action.REPORT, (ex, body) -> {
             WorkerRequests.Report report = WorkerRequests.report(object(body));
-            java.util.concurrent.Executor workers = ex.getConnection().getWorker();
+            Executor workers = ex.getConnection().getWorker();
             List<CompletableFuture<Map<String, Object>>> applied = new ArrayList<>();
             for (WorkerRequests.Outcome outcome : report.outcomes()) {
                 applied.add(CompletableFuture.supplyAsync(() -> apply(report.workerId(), outcome), workers));
@@ -161,16 +173,16 @@ final class WorkerRoutes {
                         outcome.retryAfter());
             }
             answer.put("status", 200);
-        } catch (dev.venom.core.engine.AttemptNotCurrentException fenced) {
+        } catch (AttemptNotCurrentException fenced) {
             metrics.fenced(workerId == null ? "unknown" : workerId);
             answer.put("status", 409);
             answer.put("detail", fenced.getMessage());
-        } catch (dev.venom.core.engine.NoSuchTaskException unknown) {
+        } catch (NoSuchTaskException unknown) {
             answer.put("status", 404);
             answer.put("detail", unknown.getMessage());
         } catch (RuntimeException failed) {
-            Throwable cause = dev.venom.core.engine.VenomException.unwrap(failed);
-            if (cause instanceof dev.venom.core.engine.StoreException) {
+            Throwable cause = VenomException.unwrap(failed);
+            if (cause instanceof StoreException) {
                 answer.put("status", 503);
                 answer.put("detail", "Attempt could not be recorded; try again later");
             } else {
@@ -184,17 +196,17 @@ final class WorkerRoutes {
     }
 
     /** The claim waiting on a connection: one close listener per connection withdraws it if the worker leaves. */
-    private static final io.undertow.util.AttachmentKey<java.util.concurrent.atomic.AtomicReference<
-            CompletableFuture<List<Claim>>>> WAITING_CLAIM = io.undertow.util.AttachmentKey.create(
-            java.util.concurrent.atomic.AtomicReference.class);
+    private static final AttachmentKey<AtomicReference<
+            CompletableFuture<List<Claim>>>> WAITING_CLAIM = AttachmentKey.create(
+            AtomicReference.class);
 
-    private static java.util.concurrent.atomic.AtomicReference<CompletableFuture<List<Claim>>> waitingClaim(
+    private static AtomicReference<CompletableFuture<List<Claim>>> waitingClaim(
             HttpServerExchange exchange) {
-        io.undertow.server.ServerConnection connection = exchange.getConnection();
+        ServerConnection connection = exchange.getConnection();
         synchronized (connection) {
             var waiting = connection.getAttachment(WAITING_CLAIM);
             if (waiting == null) {
-                var created = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<List<Claim>>>();
+                var created = new AtomicReference<CompletableFuture<List<Claim>>>();
                 connection.putAttachment(WAITING_CLAIM, created);
                 connection.addCloseListener(closed -> {
                     CompletableFuture<List<Claim>> claim = created.getAndSet(null);
@@ -227,7 +239,7 @@ final class WorkerRoutes {
         exchange.setStatusCode(200);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, bytes.length);
-        exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(bytes), new IoCallback() {
+        exchange.getResponseSender().send(ByteBuffer.wrap(bytes), new IoCallback() {
             @Override
             public void onComplete(HttpServerExchange ex, Sender sender) {
                 IoCallback.END_EXCHANGE.onComplete(ex, sender);
