@@ -3,6 +3,7 @@ package dev.venom.core.model;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Labels of a remote worker and the requirements of a task, both {@code name -> value} maps
@@ -16,6 +17,7 @@ public final class Labels {
     public static final int MAX_VALUE_LENGTH = 256;
     /** The names a label may have. */
     public static final String NAME_PATTERN = "^[A-Za-z0-9_.-]{1," + MAX_NAME_LENGTH + "}$";
+    private static final Pattern NAME = Pattern.compile(NAME_PATTERN);
 
     private Labels() {
     }
@@ -37,7 +39,7 @@ public final class Labels {
         TreeMap<String, String> sorted = new TreeMap<>();
         labels.forEach((name, value) -> {
             Objects.requireNonNull(name, what + " name");
-            if (!name.matches(NAME_PATTERN.substring(1, NAME_PATTERN.length() - 1))) {
+            if (!isName(name)) {
                 throw new IllegalArgumentException(what + " name must match [A-Za-z0-9_.-]{1," + MAX_NAME_LENGTH
                         + "}, was '" + name + "'");
             }
@@ -48,6 +50,11 @@ public final class Labels {
             sorted.put(name, value);
         });
         return java.util.Collections.unmodifiableMap(sorted);
+    }
+
+    /** True if {@code name} may name a label ({@link #NAME_PATTERN}). */
+    public static boolean isName(String name) {
+        return NAME.matcher(name).matches();
     }
 
     /** True if every requirement in {@code requires} is among {@code labels}. */

@@ -76,19 +76,9 @@ public final class Submitter {
 
     /** Creates and stores a task for {@code request}; see {@code Orchestrator.submit}. */
     public CompletableFuture<Submission> submit(TaskRequest request, String idempotencyKey) {
-        if (!lifecycle.acceptsTasks()) {
-            return CompletableFuture.failedFuture(lifecycle.closedException());
-        }
-        if (maxPending > 0) {
-            long pending;
-            try {
-                pending = store.count(TaskStatus.PENDING);
-            } catch (StoreException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            if (pending >= maxPending) {
-                return CompletableFuture.failedFuture(new TooManyPendingException(pending, maxPending));
-            }
+        Optional<RuntimeException> refused = refusal(1);
+        if (refused.isPresent()) {
+            return CompletableFuture.failedFuture(refused.get());
         }
         VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
                 timers.clock().instant(), language);
@@ -138,23 +128,34 @@ public final class Submitter {
     }
 
     /**
+     * Why {@code adding} new tasks are refused, if they are: the engine is closing, or they would take the
+     * PENDING tasks past {@code maxPending} (or the count could not be read).
+     */
+    private Optional<RuntimeException> refusal(int adding) {
+        if (!lifecycle.acceptsTasks()) {
+            return Optional.of(lifecycle.closedException());
+        }
+        if (maxPending > 0) {
+            try {
+                long pending = store.count(TaskStatus.PENDING);
+                if (pending + adding > maxPending) {
+                    return Optional.of(new TooManyPendingException(pending, maxPending));
+                }
+            } catch (StoreException e) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Creates and stores a task for each request, all in one durable write or none; they are claimed as any
      * stored task is (a batch never starts on arrival).
      */
     public CompletableFuture<List<VenomTask>> submitAll(List<TaskRequest> requests) {
-        if (!lifecycle.acceptsTasks()) {
-            return CompletableFuture.failedFuture(lifecycle.closedException());
-        }
-        if (maxPending > 0) {
-            long pending;
-            try {
-                pending = store.count(TaskStatus.PENDING);
-            } catch (StoreException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            if (pending + requests.size() > maxPending) {
-                return CompletableFuture.failedFuture(new TooManyPendingException(pending, maxPending));
-            }
+        Optional<RuntimeException> refused = refusal(requests.size());
+        if (refused.isPresent()) {
+            return CompletableFuture.failedFuture(refused.get());
         }
         Instant now = timers.clock().instant();
         List<VenomTask> tasks = new ArrayList<>(requests.size());

@@ -270,7 +270,7 @@ public final class RequestParsing {
         int before = errors.size();
         node.fields().forEachRemaining(field -> {
             List<Object> at = List.of("body", name, field.getKey());
-            if (!field.getKey().matches(Labels.NAME_PATTERN)) {
+            if (!Labels.isName(field.getKey())) {
                 errors.add(new ValidationError("string_pattern_mismatch", List.of("body", name, field.getKey(),
                         "[key]"), "String should match pattern '" + Labels.NAME_PATTERN + "'", field.getKey(),
                         Map.of("pattern", Labels.NAME_PATTERN)));

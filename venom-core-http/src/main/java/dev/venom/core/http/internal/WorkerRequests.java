@@ -194,12 +194,22 @@ final class WorkerRequests {
 
     private static String workerId(JsonNode root, boolean required, List<ValidationError> errors) {
         String id = string(root, "worker_id", required, WorkRequest.MAX_WORKER_ID_LENGTH, errors);
-        if (id != null && !id.matches(WORKER_ID_PATTERN)) {
+        if (id != null && !isWorkerId(id)) {
             errors.add(new ValidationError("string_pattern_mismatch", List.of("body", "worker_id"),
                     "String should match pattern '" + WORKER_ID_PATTERN + "'", id, Map.of("pattern", WORKER_ID_PATTERN)));
             return null;
         }
         return id;
+    }
+
+    /** The engine's rule for a worker id ({@link WorkRequest#checkWorkerId}), as a test. */
+    private static boolean isWorkerId(String id) {
+        try {
+            WorkRequest.checkWorkerId(id);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static String string(JsonNode root, String name, boolean required, int maxLength,

@@ -113,15 +113,15 @@ public final class RemoteAttempts {
             return heartbeat(id, attempt, workerId, progress); // it changed meanwhile: say why, or renew again
         }
         if (progress != null && !progress.equals(claim.task().progress())) {
-            write(id, attempt, workerId, (task, owner) -> task.reportProgress(progress, clock.instant()));
+            write(id, attempt, workerId, Timeout.CHECKED,
+                    (task, owner) -> task.reportProgress(progress, clock.instant()));
         }
         return new Heartbeat(renewed.get().leaseExpiresAt(), false);
     }
 
     /** Adds the worker's log lines, each timestamped now. */
     public VenomTask log(UUID id, int attempt, String workerId, List<String> lines) {
-        inTime(current(id, attempt, workerId), workerId);
-        return write(id, attempt, workerId, (task, owner) -> {
+        return write(id, attempt, workerId, Timeout.APPLIES, (task, owner) -> {
             Instant now = clock.instant();
             VenomTask next = task;
             for (String line : lines) {
@@ -133,8 +133,7 @@ public final class RemoteAttempts {
 
     /** The attempt returned {@code result}: COMPLETED. */
     public VenomTask complete(UUID id, int attempt, String workerId, String result) {
-        inTime(current(id, attempt, workerId), workerId);
-        Written done = write(id, attempt, workerId,
+        Written done = write(id, attempt, workerId, Timeout.APPLIES,
                 (task, owner) -> task.complete(result, clock.instant(), language));
         registry.completed(done.workerId());
         return done.task();
@@ -146,7 +145,7 @@ public final class RemoteAttempts {
      */
     public VenomTask fail(UUID id, int attempt, String workerId, String error, boolean retryable,
                           Duration retryAfter) {
-        Written written = write(id, attempt, workerId, (task, owner) -> {
+        Written written = write(id, attempt, workerId, Timeout.CHECKED, (task, owner) -> {
             Instant now = clock.instant();
             if (retryable && task.hasAttemptsLeft()) {
                 Duration delay = retryAfter != null ? retryAfter : retryPolicy.delayAfter(task.attempts());
@@ -160,8 +159,8 @@ public final class RemoteAttempts {
 
     /** The worker gives the attempt back without an outcome (it stops): PENDING, to run again. */
     public VenomTask release(UUID id, int attempt, String workerId) {
-        return write(id, attempt, workerId, (task, owner) -> task.requeue(language.released(owner, clock.instant()),
-                clock.instant())).task();
+        return write(id, attempt, workerId, Timeout.CHECKED, (task, owner) -> task.requeue(
+                language.released(owner, clock.instant()), clock.instant())).task();
     }
 
     /** Gives back claims no worker received (its wait was answered into a closed connection). */
@@ -217,7 +216,8 @@ public final class RemoteAttempts {
         }
         String why = language.timedOut(timeoutMs);
         try {
-            Written failed = write(task.id(), task.attempts(), workerId, (current, owner) -> current.hasAttemptsLeft()
+            Written failed = write(task.id(), task.attempts(), workerId, Timeout.CHECKED,
+                    (current, owner) -> current.hasAttemptsLeft()
                     ? current.retry(why, now.plus(retryPolicy.delayAfter(current.attempts())), now, language)
                     : current.fail(why, now, language));
             registry.failed(failed.workerId());
@@ -228,10 +228,19 @@ public final class RemoteAttempts {
                 + timeoutMs + " ms)");
     }
 
+    /** Whether a write first ends an attempt past its {@code timeout_ms}. */
+    private enum Timeout {
+        /** It does: the write would record the attempt's work. */
+        APPLIES,
+        /** Already checked, or the write ends the attempt anyway. */
+        CHECKED
+    }
+
     /** One compare-and-set write of the current attempt, tried again while other calls of it change the task. */
-    private Written write(UUID id, int attempt, String workerId, Change change) {
+    private Written write(UUID id, int attempt, String workerId, Timeout timeout, Change change) {
         for (int tries = 1; ; tries++) {
-            Claim claim = current(id, attempt, workerId);
+            Claim current = current(id, attempt, workerId);
+            Claim claim = timeout == Timeout.APPLIES ? inTime(current, workerId) : current;
             VenomTask before = claim.task();
             Optional<VenomTask> stored = store.update(before, change.apply(before, claim.owner())).join();
             if (stored.isPresent()) {
