@@ -185,8 +185,12 @@ public final class Dispatcher {
                     continue;
                 }
                 long mark = lane.mark(); // marks set from here on may be of tasks this claim does not see
+                attempts.startClaimedAhead(lane); // a slot that freed goes to what waits ahead first
                 int ahead = lane.aheadRoom();
-                Grant free = lane.slots().acquire(lane.slots().limit());
+                // While tasks claimed ahead still wait, a new claim may only queue behind them: given a free
+                // slot it would start before tasks claimed earlier, of a higher priority or older.
+                Grant free = lane.claimedAhead() > 0 ? lane.slots().acquire(0)
+                        : lane.slots().acquire(lane.slots().limit());
                 if (free.isEmpty() && ahead == 0) {
                     lane.markWaiting(); // every slot taken: what woke it may wait for a slot
                 } else {
