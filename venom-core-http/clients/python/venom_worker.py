@@ -84,6 +84,9 @@ class Task:
         self.content = self.raw["content"]
         self.queue = self.raw.get("queue", "default")
         self.requires = self.raw.get("requires") or {}
+        self.depends_on = self.raw.get("depends_on") or []
+        # what each task this one depends on returned, by id (all of them completed before it was claimed)
+        self.dependency_results = claim.get("dependency_results") or {}
         self.attempt = claim["attempt"]
         self._cancelled = threading.Event()
         self._lock = threading.Lock()

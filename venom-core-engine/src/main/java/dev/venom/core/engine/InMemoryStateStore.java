@@ -13,13 +13,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A {@link StateStore} held in memory only: for tests and for embedding where losing the tasks with the
  * process is acceptable. Tasks are kept packed, about a third of their object size, so a million of them
  * fit in a few hundred megabytes. Thread-safe.
  */
-public final class InMemoryStateStore implements StateStore {
+public final class InMemoryStateStore implements StateStore, StoreSignals {
 
     private final TaskTable table;
 
@@ -51,6 +52,11 @@ public final class InMemoryStateStore implements StateStore {
     @Override
     public Optional<VenomTask> find(UUID id) {
         return table.find(id);
+    }
+
+    @Override
+    public List<VenomTask> dependentsOf(UUID id, int limit) {
+        return table.dependentsOf(id, limit);
     }
 
     @Override
@@ -111,6 +117,11 @@ public final class InMemoryStateStore implements StateStore {
     @Override
     public Map<String, QueueCounts> queueCounts() {
         return table.queueCounts();
+    }
+
+    @Override
+    public void onDependentsChanged(Consumer<List<TaskChange>> listener) {
+        table.onDependentsChanged(listener);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.venom.core.engine.internal.Dispatcher;
 import dev.venom.core.engine.internal.EngineThreads;
 import dev.venom.core.engine.internal.EngineState;
 import dev.venom.core.engine.internal.EventBus;
+import dev.venom.core.engine.internal.Lane;
 import dev.venom.core.engine.internal.LeaseKeeper;
 import dev.venom.core.engine.internal.Lifecycle;
 import dev.venom.core.engine.internal.LostAnswers;
@@ -154,6 +155,7 @@ public final class Orchestrator implements AutoCloseable {
             polls.wake();
         });
         signals.onCancelled(attempts::cancelled);
+        signals.onDependentsChanged(this::dependentsChanged);
         if (events.wantsRemoteEvents()) {
             signals.onRemoteEvents(new StoreSignals.RemoteListener() {
                 @Override
@@ -176,6 +178,30 @@ public final class Orchestrator implements AutoCloseable {
         polls.start(pollInterval);
         leaseKeeper.start(heartbeat);
         return this;
+    }
+
+    /** Tells of dependents the store released or cancelled, and claims the released ones. */
+    private void dependentsChanged(List<TaskChange> changes) {
+        boolean released = false;
+        boolean remote = false;
+        for (TaskChange change : changes) {
+            events.publish(TaskEvent.between(change.before(), change.after()));
+            if (change.released()) {
+                released = true;
+                Lane lane = lanes.lane(change.after().queue());
+                if (lane.remote()) {
+                    remote = true;
+                } else {
+                    lane.markWaiting();
+                }
+            }
+        }
+        if (released) {
+            dispatcher.wake();
+            if (remote) {
+                polls.wake();
+            }
+        }
     }
 
     /**
@@ -221,11 +247,23 @@ public final class Orchestrator implements AutoCloseable {
      */
     public CompletableFuture<List<VenomTask>> submitAll(List<TaskRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        if (requests.isEmpty() || requests.size() > MAX_BATCH) {
-            throw new IllegalArgumentException("a batch holds 1.." + MAX_BATCH + " tasks, was " + requests.size());
+        return submitBatch(requests.stream().map(BatchEntry::of).toList());
+    }
+
+    /**
+     * Like {@link #submitAll}, where a task may also depend on earlier tasks of the same batch
+     * ({@link BatchEntry#dependsOnEntries()}): it waits for them as for any dependency.
+     *
+     * @throws IllegalArgumentException if an entry names itself or a later entry, or names more than
+     *     {@value TaskRequest#MAX_DEPENDENCIES} dependencies in all
+     */
+    public CompletableFuture<List<VenomTask>> submitBatch(List<BatchEntry> entries) {
+        Objects.requireNonNull(entries, "entries");
+        if (entries.isEmpty() || entries.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("a batch holds 1.." + MAX_BATCH + " tasks, was " + entries.size());
         }
-        requests.forEach(request -> Objects.requireNonNull(request, "request"));
-        return submitter.submitAll(List.copyOf(requests));
+        entries.forEach(entry -> Objects.requireNonNull(entry, "entry"));
+        return submitter.submitAll(List.copyOf(entries));
     }
 
     /**
@@ -324,6 +362,15 @@ public final class Orchestrator implements AutoCloseable {
     /** How many tasks are in {@code status} at this moment, never from a cache ({@link #count} may be). */
     public long countExact(TaskStatus status) {
         return store.countExact(status);
+    }
+
+    /**
+     * The tasks that name the task with {@code id} in their {@code depends_on}, oldest first, at most
+     * {@code limit}; whatever their status.
+     */
+    public List<VenomTask> dependentsOf(UUID id, int limit) {
+        Objects.requireNonNull(id, "id");
+        return store.dependentsOf(id, limit);
     }
 
     /** The task with {@code id}, as the store has it. */

@@ -9,6 +9,7 @@ import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -103,6 +104,15 @@ public final class RemoteWork {
     /** The worker gives the attempt back unfinished (it is stopping): PENDING, to run again. */
     public VenomTask release(UUID taskId, int attempt, String workerId) {
         return attempts.release(taskId, attempt, workerId);
+    }
+
+    /**
+     * The results of the dependencies of a claimed task, by id, for its worker (as {@link
+     * TaskContext#dependencyResults()} gives them to a processor here); read from the store, so off the I/O
+     * threads.
+     */
+    public Map<UUID, String> dependencyResults(VenomTask task) {
+        return attempts.dependencyResults(task);
     }
 
     /** Gives back claims that never reached their worker (its connection closed first). */

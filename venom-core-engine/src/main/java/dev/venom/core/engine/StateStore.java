@@ -66,6 +66,12 @@ public interface StateStore extends AutoCloseable {
     /** The task with {@code id} as last written, if any. */
     Optional<VenomTask> find(UUID id);
 
+    /**
+     * The tasks that name the task with {@code id} in their {@code depends_on}, oldest first, at most
+     * {@code limit} of them; whatever their status.
+     */
+    List<VenomTask> dependentsOf(UUID id, int limit);
+
     /** One page of tasks, oldest first; the page's cursor is a {@link TaskCursor}. */
     TaskPage list(TaskQuery query);
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What a store tells the engine without being asked: new tasks other processes added, the events of other
@@ -41,6 +42,16 @@ public interface StoreSignals {
      */
     default void onCancelled(BiConsumer<UUID, Integer> listener) {
         // nobody else cancels
+    }
+
+    /**
+     * Registers {@code listener} for the tasks this store changed itself, in the write that ended a task they
+     * depend on: released to run (they wait on nothing now) or CANCELLED because the dependency did not
+     * complete, down the chain. Told once the write is durable, in the order written; quick; on any thread.
+     * A store without dependents to change never calls it.
+     */
+    default void onDependentsChanged(Consumer<List<TaskChange>> listener) {
+        // no dependents
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.venom.core.engine;
 
+import java.util.Map;
 import java.util.UUID;
 
 /** What a running processor may know and do about its attempt. Thread-safe. */
@@ -25,4 +26,11 @@ public interface TaskContext {
      * grace period, or the claim was lost. A long-running processor should check it and stop early.
      */
     boolean isCancelled();
+
+    /**
+     * The results of the tasks this one depends on ({@code depends_on}), by id: each of them COMPLETED
+     * before this attempt was claimed. Read from the store on first call; empty for a task without
+     * dependencies.
+     */
+    Map<UUID, String> dependencyResults();
 }

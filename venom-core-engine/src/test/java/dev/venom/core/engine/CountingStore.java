@@ -144,6 +144,11 @@ public final class CountingStore implements StateStore {
     }
 
     @Override
+    public List<VenomTask> dependentsOf(UUID id, int limit) {
+        return delegate.dependentsOf(id, limit);
+    }
+
+    @Override
     public Optional<Claim> renew(Claim claim, Duration lease) {
         return delegate.renew(claim, lease);
     }

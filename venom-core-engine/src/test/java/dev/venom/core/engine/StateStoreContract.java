@@ -716,4 +716,137 @@ public abstract class StateStoreContract {
 
         assertThat(page.tasks()).extracting(VenomTask::id).containsExactly(a.id());
     }
+
+    private VenomTask dependent(String content, VenomTask... dependencies) {
+        return VenomTask.create(UUID.randomUUID(), new TaskRequest(content)
+                .withDependsOn(java.util.Arrays.stream(dependencies).map(VenomTask::id).toList()), 1, null,
+                clock.instant());
+    }
+
+    private Claim claimOnly(VenomTask task) {
+        List<Claim> claims = store.claim(ClaimRequest.of("node-1", 10, LEASE));
+        assertThat(claims).extracting(c -> c.task().id()).containsExactly(task.id());
+        return claims.get(0);
+    }
+
+    private VenomTask completed(Claim claim) {
+        return store.update(claim.task(), claim.task().complete("result of " + claim.task().content(),
+                clock.instant())).join().orElseThrow();
+    }
+
+    @Test
+    void aDependentWaitsUnclaimedUntilEveryDependencyCompletedAndThenIsClaimable() {
+        VenomTask a = inserted("a");
+        VenomTask b = inserted("b");
+        VenomTask d = store.insert(dependent("d", a, b)).join();
+        assertThat(d.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(d.waitingOn()).containsExactly(a.id(), b.id());
+
+        List<Claim> claims = store.claim(ClaimRequest.of("node-1", 10, LEASE));
+        assertThat(claims).extracting(c -> c.task().id()).containsExactly(a.id(), b.id());
+        completed(claims.get(0));
+        assertThat(store.find(d.id()).orElseThrow().waitingOn()).containsExactly(b.id());
+        assertThat(store.claim(ClaimRequest.of("node-1", 10, LEASE))).isEmpty();
+        completed(claims.get(1));
+
+        VenomTask released = store.find(d.id()).orElseThrow();
+        assertThat(released.waitingOn()).isEmpty();
+        assertThat(released.dependsOn()).containsExactly(a.id(), b.id());
+        assertThat(released.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(released.logs()).last().asString().startsWith("Dependencies completed: ");
+        assertThat(claimOnly(d).task().attempts()).isEqualTo(1);
+        assertThat(store.dependentsOf(a.id(), 10)).extracting(VenomTask::id).containsExactly(d.id());
+        assertThat(store.dependentsOf(d.id(), 10)).isEmpty();
+    }
+
+    @Test
+    void aDependencyThatFailsCancelsItsDependentsDownTheChainAndTellsOfEach() {
+        List<TaskChange> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        if (store instanceof StoreSignals signals) {
+            signals.onDependentsChanged(told::addAll);
+        }
+        VenomTask a = inserted("a");
+        VenomTask b = store.insert(dependent("b", a)).join();
+        VenomTask c = store.insert(dependent("c", b)).join();
+        Claim claim = claimOnly(a);
+
+        store.update(claim.task(), claim.task().fail("boom", clock.instant())).join().orElseThrow();
+
+        VenomTask cancelledB = store.find(b.id()).orElseThrow();
+        VenomTask cancelledC = store.find(c.id()).orElseThrow();
+        assertThat(cancelledB.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelledB.logs()).last().asString().startsWith("Dependency " + a.id() + " ended FAILED: ");
+        assertThat(cancelledB.finishedAt()).isNotNull();
+        assertThat(cancelledC.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelledC.logs()).last().asString().startsWith("Dependency " + b.id() + " ended CANCELLED: ");
+        assertThat(store.count(TaskStatus.CANCELLED)).isEqualTo(2);
+        assertThat(store.claim(ClaimRequest.of("node-1", 10, LEASE))).isEmpty();
+        if (store instanceof StoreSignals) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> told.size() == 2);
+            assertThat(told).extracting(change -> change.after().id()).containsExactly(b.id(), c.id());
+            assertThat(told).extracting(change -> change.before().status()).containsOnly(TaskStatus.PENDING);
+        }
+    }
+
+    @Test
+    void aDependentOfACompletedTaskRunsAtOnceAndOneOfAnEndedTaskIsStoredCancelled() {
+        VenomTask done = completed(claimOnly(inserted("done")));
+        VenomTask cancelled = inserted("cancelled");
+        store.update(cancelled, cancelled.cancel(clock.instant())).join().orElseThrow();
+
+        VenomTask runs = store.insert(dependent("runs", done)).join();
+        VenomTask never = store.insert(dependent("never", done, cancelled)).join();
+
+        assertThat(runs.waitingOn()).isEmpty();
+        assertThat(claimOnly(runs).task().id()).isEqualTo(runs.id());
+        assertThat(never.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(store.find(never.id()).orElseThrow().logs()).last().asString()
+                .startsWith("Dependency " + cancelled.id() + " ended CANCELLED: ");
+    }
+
+    @Test
+    void anUnknownDependencyIsRefusedAndNothingIsStored() {
+        VenomTask a = inserted("a");
+        UUID unknown = UUID.randomUUID();
+        VenomTask task = VenomTask.create(UUID.randomUUID(), new TaskRequest("x").withDependsOn(List.of(a.id(),
+                unknown)), 1, null, clock.instant());
+
+        assertThatThrownBy(() -> store.insert(task).join()).hasCauseInstanceOf(UnknownDependencyException.class)
+                .hasMessageContaining(unknown.toString());
+        assertThat(store.find(task.id())).isEmpty();
+        assertThatThrownBy(() -> store.insertAll(List.of(newTask("ok"), task)).join())
+                .cause().isInstanceOfSatisfying(UnknownDependencyException.class, e -> {
+                    assertThat(e.entry()).hasValue(1);
+                    assertThat(e.position()).isEqualTo(1);
+                });
+        assertThat(store.count(TaskStatus.PENDING)).isEqualTo(1);
+    }
+
+    @Test
+    void aTaskOfABatchMayWaitOnAnEarlierOneOfTheSameBatch() {
+        VenomTask first = newTask("first");
+        VenomTask second = dependent("second", first);
+
+        List<VenomTask> stored = store.insertAll(List.of(first, second)).join();
+
+        assertThat(stored.get(1).waitingOn()).containsExactly(first.id());
+        Claim claim = claimOnly(first);
+        completed(claim);
+        assertThat(claimOnly(second).task().dependsOn()).containsExactly(first.id());
+    }
+
+    @Test
+    void aLastAttemptWhoseClaimExpiredCancelsItsDependents() {
+        VenomTask a = inserted("a");
+        VenomTask b = store.insert(dependent("b", a)).join();
+        claimOnly(a);
+        clock.advance(LEASE.plusSeconds(5));
+
+        assertThat(store.rescueExpired()).isEqualTo(1);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> store.find(b.id()).orElseThrow().status() == TaskStatus.CANCELLED);
+        assertThat(store.find(b.id()).orElseThrow().logs()).last().asString()
+                .startsWith("Dependency " + a.id() + " ended FAILED: ");
+    }
 }

@@ -2,6 +2,10 @@ package dev.venom.core.http;
 
 import dev.venom.core.model.Progress;
 import dev.venom.core.model.VenomTask;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -10,6 +14,7 @@ public final class RemoteTask {
 
     private final VenomTask task;
     private final int attempt;
+    private final Map<UUID, String> dependencyResults;
     private final WorkerClient client;
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final AtomicReference<Progress> progress = new AtomicReference<>();
@@ -17,9 +22,10 @@ public final class RemoteTask {
     /** Set once its outcome is being reported: no more heartbeats. */
     private volatile boolean reporting;
 
-    RemoteTask(VenomTask task, int attempt, WorkerClient client) {
+    RemoteTask(VenomTask task, int attempt, Map<UUID, String> dependencyResults, WorkerClient client) {
         this.task = task;
         this.attempt = attempt;
+        this.dependencyResults = Collections.unmodifiableMap(new LinkedHashMap<>(dependencyResults));
         this.client = client;
     }
 
@@ -31,6 +37,11 @@ public final class RemoteTask {
     /** This attempt's number, which every call about it names. */
     public int attempt() {
         return attempt;
+    }
+
+    /** What each task this one depends on returned, by id: all of them COMPLETED before it was claimed. */
+    public Map<UUID, String> dependencyResults() {
+        return dependencyResults;
     }
 
     /**

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,7 +176,7 @@ public final class WorkerClient implements AutoCloseable {
                 }
                 for (JsonNode claim : claims) {
                     RemoteTask task = new RemoteTask(mapper.treeToValue(claim.get("task"), VenomTask.class),
-                            claim.get("attempt").asInt(), this);
+                            claim.get("attempt").asInt(), dependencyResults(claim.path("dependency_results")), this);
                     if (stopping) {
                         release(task);
                         free.release();
@@ -559,5 +560,12 @@ public final class WorkerClient implements AutoCloseable {
             }
             return new WorkerClient(this);
         }
+    }
+
+    private static Map<UUID, String> dependencyResults(JsonNode results) {
+        Map<UUID, String> byId = new HashMap<>();
+        results.fields().forEachRemaining(result -> byId.put(UUID.fromString(result.getKey()),
+                result.getValue().isNull() ? null : result.getValue().asText()));
+        return byId;
     }
 }

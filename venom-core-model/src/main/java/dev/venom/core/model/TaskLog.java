@@ -19,13 +19,15 @@ public enum TaskLog {
             "Interrupted by shutdown, will run again: ", "Recovered after restart: ", "Claim of ",
             " expired, requeued: ", " expired on the last attempt, failed: ", "Error: ", "the claim of ",
             " expired on its last attempt", "Processed: ", "Attempt %d failed: ", "Retry scheduled: attempt %d of %d at ",
-            "timed out after %d ms", "Purged: ", "Released by %s, will run again: "),
+            "timed out after %d ms", "Purged: ", "Released by %s, will run again: ", "Dependency %s ended %s: ",
+            "Dependencies completed: "),
     PL("Zadanie uruchomione: ", "Rozpoczęto przetwarzanie: ", "Zakończono przetwarzanie: ", "Błąd przetwarzania: ",
             "Anulowano: ", "Przerwano przy zatrzymaniu, zostanie uruchomione ponownie: ", "Wznowiono po restarcie: ",
             "Dzierżawa węzła ", " wygasła, ponownie w kolejce: ", " wygasła przy ostatniej próbie, niepowodzenie: ",
             "Błąd: ", "dzierżawa węzła ", " wygasła przy ostatniej próbie", "Przetworzono: ", "Próba %d nieudana: ",
             "Ponowienie zaplanowane: próba %d z %d o ", "przekroczono limit czasu %d ms", "Usunięto z kolejki: ",
-            "Zwolnione przez %s, zostanie uruchomione ponownie: ");
+            "Zwolnione przez %s, zostanie uruchomione ponownie: ", "Zależność %s zakończona jako %s: ",
+            "Zależności zakończone: ");
 
     private final String taskStarted;
     private final String processingStarted;
@@ -46,12 +48,17 @@ public enum TaskLog {
     private final String timedOut;
     private final String purged;
     private final String released;
+    private final String dependencyEnded;
+    private final String dependenciesCompleted;
 
     TaskLog(String taskStarted, String processingStarted, String processingCompleted, String processingFailed,
             String cancelled, String interrupted, String recovered, String claimOf, String claimExpiredRequeued,
             String claimExpiredFailed, String error, String lastClaimOf, String lastClaimExpired, String processed,
-            String attemptFailed, String retryScheduled, String timedOut, String purged, String released) {
+            String attemptFailed, String retryScheduled, String timedOut, String purged, String released,
+            String dependencyEnded, String dependenciesCompleted) {
         this.released = released;
+        this.dependencyEnded = dependencyEnded;
+        this.dependenciesCompleted = dependenciesCompleted;
         this.timedOut = timedOut;
         this.purged = purged;
         this.taskStarted = taskStarted;
@@ -120,6 +127,16 @@ public enum TaskLog {
     /** The remote worker {@code owner} gave its attempt back (it stops, or could not take the task); it runs again. */
     public String released(String owner, Instant at) {
         return released.formatted(owner) + Timestamps.format(at);
+    }
+
+    /** A task it depended on ended without completing, so it is cancelled. */
+    public String dependencyEnded(java.util.UUID dependency, TaskStatus ended, Instant at) {
+        return dependencyEnded.formatted(dependency, ended) + Timestamps.format(at);
+    }
+
+    /** The last task it waited on completed: it may run. */
+    public String dependenciesCompleted(Instant at) {
+        return dependenciesCompleted + Timestamps.format(at);
     }
 
     /** A client cancelled the task. */

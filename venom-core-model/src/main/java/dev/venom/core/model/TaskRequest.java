@@ -5,8 +5,12 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * What a client asks to run: {@code {"content": "..."}} and optional options. Any string is valid content,
@@ -19,6 +23,7 @@ import java.util.Objects;
  * @param timeoutMs   1..604800000 ms an attempt may run before it fails; default no limit
  * @param queue       the named queue to wait in, {@code [a-z0-9_-]{1,64}}; default {@value #DEFAULT_QUEUE}
  * @param requires    labels a remote worker must have to run it ({@link Labels}); default none
+ * @param dependsOn   up to {@value #MAX_DEPENDENCIES} existing tasks it runs after, once each has COMPLETED; default none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,7 +34,8 @@ public record TaskRequest(
         @JsonProperty("run_at") @JsonFormat(shape = JsonFormat.Shape.STRING) Instant runAt,
         @JsonProperty("timeout_ms") Long timeoutMs,
         @JsonProperty("queue") String queue,
-        @JsonProperty("requires") Map<String, String> requires) {
+        @JsonProperty("requires") Map<String, String> requires,
+        @JsonProperty("depends_on") List<UUID> dependsOn) {
 
     /** The priority of a task that does not ask for one. */
     public static final int DEFAULT_PRIORITY = 0;
@@ -39,6 +45,7 @@ public record TaskRequest(
     /** The queue of a task that names none. */
     public static final String DEFAULT_QUEUE = "default";
     public static final int MAX_QUEUE_LENGTH = 64;
+    public static final int MAX_DEPENDENCIES = 100;
 
     public TaskRequest {
         Objects.requireNonNull(content, "content");
@@ -55,12 +62,19 @@ public record TaskRequest(
             checkQueue(queue);
         }
         requires = requires == null ? null : Labels.check("requires", requires);
+        dependsOn = dependsOn == null ? null : checkDependsOn(dependsOn);
+    }
+
+    /** A request without dependencies. */
+    public TaskRequest(String content, Integer priority, Integer maxAttempts, Instant runAt, Long timeoutMs,
+                       String queue, Map<String, String> requires) {
+        this(content, priority, maxAttempts, runAt, timeoutMs, queue, requires, null);
     }
 
     /** A request without requirements. */
     public TaskRequest(String content, Integer priority, Integer maxAttempts, Instant runAt, Long timeoutMs,
                        String queue) {
-        this(content, priority, maxAttempts, runAt, timeoutMs, queue, null);
+        this(content, priority, maxAttempts, runAt, timeoutMs, queue, null, null);
     }
 
     /** A request with every option at its default. */
@@ -69,27 +83,36 @@ public record TaskRequest(
     }
 
     public TaskRequest withPriority(int value) {
-        return new TaskRequest(content, value, maxAttempts, runAt, timeoutMs, queue, requires);
+        return new TaskRequest(content, value, maxAttempts, runAt, timeoutMs, queue, requires, dependsOn);
     }
 
     public TaskRequest withMaxAttempts(int value) {
-        return new TaskRequest(content, priority, value, runAt, timeoutMs, queue, requires);
+        return new TaskRequest(content, priority, value, runAt, timeoutMs, queue, requires, dependsOn);
     }
 
     public TaskRequest withRunAt(Instant value) {
-        return new TaskRequest(content, priority, maxAttempts, value, timeoutMs, queue, requires);
+        return new TaskRequest(content, priority, maxAttempts, value, timeoutMs, queue, requires, dependsOn);
     }
 
     public TaskRequest withTimeoutMs(long value) {
-        return new TaskRequest(content, priority, maxAttempts, runAt, value, queue, requires);
+        return new TaskRequest(content, priority, maxAttempts, runAt, value, queue, requires, dependsOn);
     }
 
     public TaskRequest withQueue(String value) {
-        return new TaskRequest(content, priority, maxAttempts, runAt, timeoutMs, value, requires);
+        return new TaskRequest(content, priority, maxAttempts, runAt, timeoutMs, value, requires, dependsOn);
     }
 
     public TaskRequest withRequires(Map<String, String> value) {
-        return new TaskRequest(content, priority, maxAttempts, runAt, timeoutMs, queue, value);
+        return new TaskRequest(content, priority, maxAttempts, runAt, timeoutMs, queue, value, dependsOn);
+    }
+
+    public TaskRequest withDependsOn(List<UUID> value) {
+        return new TaskRequest(content, priority, maxAttempts, runAt, timeoutMs, queue, requires, value);
+    }
+
+    /** The dependencies named, or none. */
+    public List<UUID> dependsOnOrNone() {
+        return dependsOn == null ? List.of() : dependsOn;
     }
 
     /** The requirements asked for, or none. */
@@ -124,7 +147,8 @@ public record TaskRequest(
                 && sameRunAt
                 && Objects.equals(timeoutMs, task.timeoutMs())
                 && queueOrDefault().equals(task.queue())
-                && requiresOrNone().equals(task.requires());
+                && requiresOrNone().equals(task.requires())
+                && dependsOnOrNone().equals(task.dependsOn());
     }
 
     static void checkPriority(int value) {
@@ -158,6 +182,27 @@ public record TaskRequest(
             }
         }
         return name;
+    }
+
+    /**
+     * Checks a task's dependencies: at most {@value #MAX_DEPENDENCIES}, none named twice.
+     *
+     * @return them, as an immutable list
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static List<UUID> checkDependsOn(List<UUID> dependsOn) {
+        if (dependsOn.size() > MAX_DEPENDENCIES) {
+            throw new IllegalArgumentException("depends_on names at most " + MAX_DEPENDENCIES + " tasks, was "
+                    + dependsOn.size());
+        }
+        Set<UUID> seen = new HashSet<>();
+        for (UUID dependency : dependsOn) {
+            Objects.requireNonNull(dependency, "a dependency's id");
+            if (!seen.add(dependency)) {
+                throw new IllegalArgumentException("depends_on names task " + dependency + " twice");
+            }
+        }
+        return List.copyOf(dependsOn);
     }
 
     static void checkTimeoutMs(long value) {

@@ -18,9 +18,9 @@ import java.util.UUID;
  * always change together, because each transition returns one new record.
  *
  * <p>JSON: {@code id, content, created_at, status, result, logs, priority, attempts, max_attempts, run_at,
- * timeout_ms, idempotency_key, queue, updated_at, finished_at, requires, progress}, in that order; {@code result}
- * and {@code finished_at} are {@code null} until the task ends, {@code progress} until an attempt reports one. A task written by the original service (only the first six fields)
- * reads with the defaults. {@code version} is the store's compare-and-set counter and never leaves the
+ * timeout_ms, idempotency_key, queue, updated_at, finished_at, requires, progress, depends_on, waiting_on}, in that
+ * order; {@code result} and {@code finished_at} are {@code null} until the task ends, {@code progress} until an
+ * attempt reports one. A task written by the original service (only the first six fields) reads with the defaults. {@code version} is the store's compare-and-set counter and never leaves the
  * process as JSON.
  *
  * @param id             unique id
@@ -40,12 +40,16 @@ import java.util.UUID;
  * @param finishedAt     when it reached a terminal status; {@code null} before
  * @param requires       labels a remote worker must have to run it ({@link Labels}); empty for none
  * @param progress       what the current (or last) attempt last reported, or {@code null}
+ * @param dependsOn      the tasks it runs after, named at creation; empty for none
+ * @param waitingOn      those of {@code dependsOn} not yet COMPLETED while it waits: a PENDING task that waits is
+ *                       not claimed. Empty once released or ended (or never waiting)
  * @param version        bumped by the store on every write; {@code 0} for a task never stored
  *
  * <p>Times are kept to the microsecond, as the JSON form carries them.
  */
 @JsonPropertyOrder({"id", "content", "created_at", "status", "result", "logs", "priority", "attempts", "max_attempts",
-        "run_at", "timeout_ms", "idempotency_key", "queue", "updated_at", "finished_at", "requires", "progress"})
+        "run_at", "timeout_ms", "idempotency_key", "queue", "updated_at", "finished_at", "requires", "progress",
+        "depends_on", "waiting_on"})
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record VenomTask(
         @JsonProperty("id") UUID id,
@@ -65,7 +69,12 @@ public record VenomTask(
         @JsonIgnore Instant finishedAt,
         @JsonProperty("requires") Map<String, String> requires,
         @JsonProperty("progress") Progress progress,
+        @JsonProperty("depends_on") List<UUID> dependsOn,
+        @JsonProperty("waiting_on") List<UUID> waitingOn,
         @JsonIgnore long version) {
+
+    /** The most tasks one task may depend on. */
+    public static final int MAX_DEPENDENCIES = TaskRequest.MAX_DEPENDENCIES;
 
     public VenomTask {
         Objects.requireNonNull(id, "id");
@@ -79,6 +88,14 @@ public record VenomTask(
         logs = logs == null ? List.of() : List.copyOf(logs);
         queue = queue == null ? TaskRequest.DEFAULT_QUEUE : TaskRequest.checkQueue(queue);
         requires = Labels.check("requires", requires);
+        dependsOn = dependsOn == null ? List.of() : TaskRequest.checkDependsOn(dependsOn);
+        waitingOn = waitingOn == null || status.isTerminal() ? List.of() : List.copyOf(waitingOn); // an end waits no more
+        if (!dependsOn.containsAll(waitingOn)) {
+            throw new IllegalArgumentException("waiting_on " + waitingOn + " names tasks outside depends_on " + dependsOn);
+        }
+        if (!waitingOn.isEmpty() && status != TaskStatus.PENDING) {
+            throw new IllegalArgumentException("a task waiting on " + waitingOn + " is PENDING, not " + status);
+        }
         if (attempts < 0) {
             throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
         }
@@ -90,6 +107,15 @@ public record VenomTask(
         if (updatedAt == null) {
             updatedAt = finishedAt != null ? finishedAt : createdAt;
         }
+    }
+
+    /** A task without dependencies. */
+    public VenomTask(UUID id, String content, Instant createdAt, TaskStatus status, String result, List<String> logs,
+                     int priority, int attempts, int maxAttempts, Instant runAt, Long timeoutMs, String idempotencyKey,
+                     String queue, Instant updatedAt, Instant finishedAt, Map<String, String> requires,
+                     Progress progress, long version) {
+        this(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt, timeoutMs,
+                idempotencyKey, queue, updatedAt, finishedAt, requires, progress, List.of(), List.of(), version);
     }
 
     /** A task without requirements or progress. */
@@ -124,7 +150,9 @@ public record VenomTask(
                               @JsonProperty("updated_at") String updatedAt,
                               @JsonProperty("finished_at") String finishedAt,
                               @JsonProperty("requires") Map<String, String> requires,
-                              @JsonProperty("progress") Progress progress) {
+                              @JsonProperty("progress") Progress progress,
+                              @JsonProperty("depends_on") List<UUID> dependsOn,
+                              @JsonProperty("waiting_on") List<UUID> waitingOn) {
         boolean finishedByTheOriginal = attempts == null && status != null && status.isTerminal();
         Instant finished = time(finishedAt);
         if (finished == null && finishedByTheOriginal && logs != null && !logs.isEmpty()) {
@@ -134,7 +162,7 @@ public record VenomTask(
                 priority == null ? TaskRequest.DEFAULT_PRIORITY : priority,
                 attempts != null ? attempts : finishedByTheOriginal ? 1 : 0,
                 maxAttempts == null ? 1 : maxAttempts, time(runAt), timeoutMs, idempotencyKey, queue,
-                time(updatedAt), finished, requires, progress, 0);
+                time(updatedAt), finished, requires, progress, dependsOn, waitingOn, 0);
     }
 
     private static Instant time(String text) {
@@ -185,7 +213,70 @@ public record VenomTask(
                 List.of(language.taskStarted(at)), request.priorityOr(TaskRequest.DEFAULT_PRIORITY), 0,
                 request.maxAttemptsOr(defaultMaxAttempts), request.runAt() == null ? null
                 : Timestamps.truncate(request.runAt()), request.timeoutMs(), idempotencyKey, request.queueOrDefault(),
-                at, null, request.requiresOrNone(), null, 0);
+                at, null, request.requiresOrNone(), null, request.dependsOnOrNone(), request.dependsOnOrNone(), 0);
+    }
+
+    /**
+     * This new task as it is stored, given the status of each of its dependencies now ({@code ended} maps
+     * each one): waiting on those not yet COMPLETED; or, if one ended FAILED or CANCELLED, CANCELLED at once
+     * with {@code Dependency <id> ended <status>} logged. For stores, which read the statuses under a lock.
+     *
+     * @throws IllegalArgumentException if {@code statuses} lacks a dependency
+     */
+    public VenomTask resolveDependencies(Map<UUID, TaskStatus> statuses, Instant now, TaskLog language) {
+        List<UUID> waiting = new ArrayList<>(dependsOn.size());
+        for (UUID dependency : dependsOn) {
+            TaskStatus status = statuses.get(dependency);
+            if (status == null) {
+                throw new IllegalArgumentException("the status of dependency " + dependency + " is not given");
+            }
+            if (status == TaskStatus.FAILED || status == TaskStatus.CANCELLED) {
+                return dependencyEnded(dependency, status, now, language);
+            }
+            if (status != TaskStatus.COMPLETED) {
+                waiting.add(dependency);
+            }
+        }
+        return withWaitingOn(waiting);
+    }
+
+    /**
+     * The dependency {@code dependency}, which this task waits on, ended {@code ended}: COMPLETED leaves one
+     * fewer to wait on ({@code Dependencies completed} logged once none is left); FAILED or CANCELLED cancels
+     * this task with {@code Dependency <id> ended <status>} logged.
+     */
+    public VenomTask dependencyEnded(UUID dependency, TaskStatus ended, Instant now, TaskLog language) {
+        if (!ended.isTerminal()) {
+            throw new IllegalArgumentException("dependency " + dependency + " has not ended, it is " + ended);
+        }
+        requireStatus(TaskStatus.PENDING, "release");
+        Instant at = Timestamps.truncate(now);
+        if (ended != TaskStatus.COMPLETED) {
+            return next(TaskStatus.CANCELLED, null, language.dependencyEnded(dependency, ended, at), attempts, runAt,
+                    at, at);
+        }
+        List<UUID> left = new ArrayList<>(waitingOn);
+        left.remove(dependency);
+        VenomTask released = withWaitingOn(left);
+        return left.isEmpty() ? released.next(TaskStatus.PENDING, null, language.dependenciesCompleted(at), attempts,
+                runAt, at, null) : released.withUpdatedAt(at);
+    }
+
+    /** True while it waits for dependencies to complete: PENDING, yet not claimable. */
+    @JsonIgnore
+    public boolean isWaiting() {
+        return !waitingOn.isEmpty() && status == TaskStatus.PENDING;
+    }
+
+    private VenomTask withWaitingOn(List<UUID> waiting) {
+        return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
+                timeoutMs, idempotencyKey, queue, updatedAt, finishedAt, requires, progress, dependsOn, waiting,
+                version);
+    }
+
+    private VenomTask withUpdatedAt(Instant at) {
+        return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
+                timeoutMs, idempotencyKey, queue, at, finishedAt, requires, progress, dependsOn, waitingOn, version);
     }
 
     /** Claimed by a worker: PROCESSING, one more attempt, {@code Processing started} logged. */
@@ -196,6 +287,9 @@ public record VenomTask(
     /** {@link #start(Instant)} with its line in {@code language}. */
     public VenomTask start(Instant now, TaskLog language) {
         requireStatus(TaskStatus.PENDING, "start");
+        if (!waitingOn.isEmpty()) {
+            throw new IllegalStateException("cannot start task " + id + ": it waits on " + waitingOn);
+        }
         VenomTask started = next(TaskStatus.PROCESSING, null, language.processingStarted(now), attempts + 1, runAt,
                 now, null);
         return progress == null ? started : started.withProgress(null);
@@ -214,11 +308,13 @@ public record VenomTask(
 
     /** {@link #startOnArrival(Instant)} with its line in {@code language}. */
     public VenomTask startOnArrival(Instant now, TaskLog language) {
-        if (status != TaskStatus.PENDING || attempts != 0 || version > 1 || runAt != null || idempotencyKey != null) {
+        if (status != TaskStatus.PENDING || attempts != 0 || version > 1 || runAt != null || idempotencyKey != null
+                || !dependsOn.isEmpty()) {
             throw new IllegalArgumentException("task " + id + " cannot be claimed as it is stored: that takes a new "
                     + "PENDING task without run_at or idempotency key, and it is " + status + " after " + attempts
                     + " attempt(s), version " + version + (runAt != null ? ", run_at " + runAt : "")
-                    + (idempotencyKey != null ? ", with an idempotency key" : ""));
+                    + (idempotencyKey != null ? ", with an idempotency key" : "")
+                    + (!dependsOn.isEmpty() ? ", with dependencies" : ""));
         }
         return start(now, language).withVersion(2);
     }
@@ -275,7 +371,7 @@ public record VenomTask(
         List<String> lines = append(language.attemptFailed(attempts, message, at));
         lines.add(language.retryScheduled(attempts + 1, maxAttempts, due));
         return new VenomTask(id, content, createdAt, TaskStatus.PENDING, null, lines, priority, attempts, maxAttempts,
-                due, timeoutMs, idempotencyKey, queue, at, null, requires, progress, version);
+                due, timeoutMs, idempotencyKey, queue, at, null, requires, progress, dependsOn, waitingOn, version);
     }
 
     /** Cancelled by a client while PENDING or PROCESSING: CANCELLED, {@code Cancelled: <time>} logged. */
@@ -342,9 +438,9 @@ public record VenomTask(
                 && after.attempts == before.attempts && after.runAt != null && !after.runAt.equals(before.runAt);
     }
 
-    /** True if a worker may claim it at {@code now}: PENDING and due. */
+    /** True if a worker may claim it at {@code now}: PENDING, waiting on no dependency, and due. */
     public boolean isDue(Instant now) {
-        return status == TaskStatus.PENDING && (runAt == null || !runAt.isAfter(now));
+        return status == TaskStatus.PENDING && waitingOn.isEmpty() && (runAt == null || !runAt.isAfter(now));
     }
 
     /**
@@ -366,7 +462,7 @@ public record VenomTask(
     /** The same task as stored at {@code newVersion}; for stores only. */
     public VenomTask withVersion(long newVersion) {
         return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
-                timeoutMs, idempotencyKey, queue, updatedAt, finishedAt, requires, progress, newVersion);
+                timeoutMs, idempotencyKey, queue, updatedAt, finishedAt, requires, progress, dependsOn, waitingOn, newVersion);
     }
 
     /** A running attempt reported {@code reported}, at {@code now}; the task must be PROCESSING. */
@@ -374,19 +470,20 @@ public record VenomTask(
         Objects.requireNonNull(reported, "reported");
         requireStatus(TaskStatus.PROCESSING, "report progress of");
         return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
-                timeoutMs, idempotencyKey, queue, Timestamps.truncate(now), finishedAt, requires, reported, version);
+                timeoutMs, idempotencyKey, queue, Timestamps.truncate(now), finishedAt, requires, reported, dependsOn,
+                waitingOn, version);
     }
 
     private VenomTask withProgress(Progress next) {
         return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
-                timeoutMs, idempotencyKey, queue, updatedAt, finishedAt, requires, next, version);
+                timeoutMs, idempotencyKey, queue, updatedAt, finishedAt, requires, next, dependsOn, waitingOn, version);
     }
 
     private VenomTask next(TaskStatus nextStatus, String nextResult, String line, int nextAttempts, Instant nextRunAt,
                            Instant now, Instant nextFinishedAt) {
         return new VenomTask(id, content, createdAt, nextStatus, nextResult, append(line), priority, nextAttempts,
                 maxAttempts, nextRunAt, timeoutMs, idempotencyKey, queue, Timestamps.truncate(now), nextFinishedAt,
-                requires, progress, version);
+                requires, progress, dependsOn, waitingOn, version);
     }
 
     private List<String> append(String line) {

@@ -178,7 +178,7 @@ class VenomTaskTest {
                 + "\"logs\":[\"Task started: 2026-11-27T03:08:38.122912Z\"],\"priority\":0,\"attempts\":0,"
                 + "\"max_attempts\":1,\"run_at\":null,\"timeout_ms\":null,\"idempotency_key\":null,"
                 + "\"queue\":\"default\",\"updated_at\":\"2026-11-27T03:08:38.122912Z\",\"finished_at\":null,"
-                + "\"requires\":{},\"progress\":null}");
+                + "\"requires\":{},\"progress\":null,\"depends_on\":[],\"waiting_on\":[]}");
     }
 
     @Test
@@ -190,7 +190,8 @@ class VenomTaskTest {
 
         assertThat(read).isEqualTo(task.withVersion(0));
         assertThat(JSON.writeValueAsString(task)).endsWith(
-                "\"requires\":{\"gpu\":\"a100\"},\"progress\":{\"percent\":40,\"message\":\"halfway\"}}");
+                "\"requires\":{\"gpu\":\"a100\"},\"progress\":{\"percent\":40,\"message\":\"halfway\"},"
+                        + "\"depends_on\":[],\"waiting_on\":[]}");
         VenomTask retried = task.retry("oops", T0.plusSeconds(2), T0.plusSeconds(2), TaskLog.EN);
         assertThat(retried.progress()).isEqualTo(new Progress(40, "halfway"));
         assertThat(retried.start(T0.plusSeconds(3)).progress()).isNull();
@@ -277,5 +278,54 @@ class VenomTaskTest {
                 .isEqualTo("{\"task_id\":\"351243c8-450b-4295-b0e7-a89c5cd0fabf\",\"status\":\"PENDING\"}");
         assertThat(List.of(TaskStatus.values())).filteredOn(TaskStatus::isTerminal)
                 .containsExactly(TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED);
+    }
+
+    @Test
+    void aDependentWaitsOnWhatHasNotCompletedAndIsReleasedOrCancelledAsItsDependenciesEnd() throws Exception {
+        UUID done = UUID.randomUUID();
+        UUID running = UUID.randomUUID();
+        UUID pending = UUID.randomUUID();
+        VenomTask created = VenomTask.create(ID, new TaskRequest("d").withDependsOn(List.of(done, running, pending)),
+                1, null, T0);
+
+        VenomTask waiting = created.resolveDependencies(Map.of(done, TaskStatus.COMPLETED,
+                running, TaskStatus.PROCESSING, pending, TaskStatus.PENDING), T0, TaskLog.EN);
+        VenomTask stillWaiting = waiting.dependencyEnded(running, TaskStatus.COMPLETED, T0.plusSeconds(1), TaskLog.EN);
+        VenomTask released = stillWaiting.dependencyEnded(pending, TaskStatus.COMPLETED, T0.plusSeconds(2),
+                TaskLog.EN);
+        VenomTask cancelled = stillWaiting.dependencyEnded(pending, TaskStatus.FAILED, T0.plusSeconds(2),
+                TaskLog.EN);
+
+        assertThat(waiting.waitingOn()).containsExactly(running, pending);
+        assertThat(waiting.isWaiting()).isTrue();
+        assertThat(waiting.isDue(T0.plusSeconds(60))).isFalse();
+        assertThatThrownBy(() -> waiting.start(T0)).hasMessageContaining("it waits on");
+        assertThat(stillWaiting.waitingOn()).containsExactly(pending);
+        assertThat(stillWaiting.logs()).hasSize(1);
+        assertThat(released.isDue(T0.plusSeconds(2))).isTrue();
+        assertThat(released.dependsOn()).containsExactly(done, running, pending);
+        assertThat(released.logs()).last().isEqualTo("Dependencies completed: 2026-11-27T03:08:40.122912Z");
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelled.waitingOn()).isEmpty();
+        assertThat(cancelled.logs()).last()
+                .isEqualTo("Dependency " + pending + " ended FAILED: 2026-11-27T03:08:40.122912Z");
+        assertThat(JSON.readValue(JSON.writeValueAsString(stillWaiting), VenomTask.class))
+                .isEqualTo(stillWaiting.withVersion(0));
+    }
+
+    @Test
+    void aDependentOfAnEndedTaskIsCancelledAsItIsStoredAndDependenciesAreChecked() {
+        UUID failed = UUID.randomUUID();
+        VenomTask created = VenomTask.create(ID, new TaskRequest("d").withDependsOn(List.of(failed)), 1, null, T0);
+
+        VenomTask stored = created.resolveDependencies(Map.of(failed, TaskStatus.CANCELLED), T0, TaskLog.PL);
+
+        assertThat(stored.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(stored.logs()).last().asString().startsWith("Zależność " + failed + " zakończona jako CANCELLED");
+        assertThatThrownBy(() -> new TaskRequest("x").withDependsOn(List.of(failed, failed)))
+                .hasMessage("depends_on names task " + failed + " twice");
+        assertThatThrownBy(() -> new TaskRequest("x").withDependsOn(java.util.stream.Stream.generate(UUID::randomUUID)
+                .limit(101).toList())).hasMessage("depends_on names at most 100 tasks, was 101");
+        assertThatThrownBy(() -> created.startOnArrival(T0)).hasMessageContaining("with dependencies");
     }
 }

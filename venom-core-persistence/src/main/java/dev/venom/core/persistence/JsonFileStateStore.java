@@ -10,6 +10,7 @@ import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.internal.TaskTable;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreSignals;
+import dev.venom.core.engine.TaskChange;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
@@ -41,6 +42,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -211,6 +213,16 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     @Override
     public Optional<Claim> claimOf(UUID id) {
         return memory.claimOf(id);
+    }
+
+    @Override
+    public List<VenomTask> dependentsOf(UUID id, int limit) {
+        return memory.dependentsOf(id, limit);
+    }
+
+    @Override
+    public void onDependentsChanged(Consumer<List<TaskChange>> listener) {
+        memory.onDependentsChanged(listener);
     }
 
     @Override

@@ -10,8 +10,10 @@ import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.TaskChange;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.engine.UnknownDependencyException;
 import dev.venom.core.engine.internal.CompactTask;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
@@ -20,6 +22,7 @@ import dev.venom.core.persistence.internal.pg.Jdbc;
 import dev.venom.core.persistence.internal.pg.Migrations;
 import dev.venom.core.persistence.internal.pg.PgAuditTrail;
 import dev.venom.core.persistence.internal.pg.PgClaims;
+import dev.venom.core.persistence.internal.pg.PgDependencies;
 import dev.venom.core.persistence.internal.pg.PgEvents;
 import dev.venom.core.persistence.internal.pg.PgEventRelay;
 import dev.venom.core.persistence.internal.pg.PgNotifications;
@@ -35,6 +38,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,9 +51,11 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -93,6 +99,8 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     private final TaskLog language;
     private final PgRetention retention;
     private final Duration queryTimeout;
+    private final PgDependencies dependencies;
+    private final List<Consumer<List<TaskChange>>> dependentListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private PostgresStateStore(Builder b, DataSource pool, HikariDataSource ownPool) {
@@ -109,9 +117,12 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         // Names this store's own notifications, which it ignores: its own changes reach its engine directly.
         String token = UUID.randomUUID().toString().substring(0, 8);
         this.relay = new PgEventRelay(pool, channel, table, token);
-        this.writer = new PgWriter(pool, b.writers, table, relay, b.observer, this::shiftMicros);
+        this.dependencies = new PgDependencies(table, channel, b.language, () -> Instant.now().plus(b.clockShift.get()));
+        this.writer = new PgWriter(pool, b.writers, table, relay, b.observer, this::shiftMicros, dependencies,
+                this::tellDependents);
         this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, relay);
-        this.claims = new PgClaims(jdbc, table, relay, b.language, this::shiftMicros);
+        this.claims = new PgClaims(jdbc, table, relay, b.language, this::shiftMicros, dependencies,
+                this::tellDependents);
         this.language = b.language;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "venom-pg-maintenance");
@@ -227,6 +238,9 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         if (unstorable.isPresent()) {
             return CompletableFuture.failedFuture(unstorable.get());
         }
+        if (!task.dependsOn().isEmpty()) {
+            return storeTogether(List.of(task), false).thenApply(stored -> stored.get(0));
+        }
         CompletableFuture<Void> registered = queues.register(task.queue());
         return registered.isDone() ? writer.insert(task) : registered.thenCompose(done -> writer.insert(task));
     }
@@ -234,13 +248,13 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     /**
      * {@inheritDoc}
      *
-     * <p>One transaction: the queues' registration, the rows (one batched statement) and a notification that
-     * wakes every server once it commits. Runs on the caller's thread.
+     * <p>One transaction: the queues' registration, the dependencies' statuses read {@code FOR SHARE}, the rows
+     * (one batched statement) and a notification that wakes every server once it commits. Runs on the
+     * caller's thread.
      */
     @Override
     public CompletableFuture<List<VenomTask>> insertAll(List<VenomTask> tasks) {
         Set<UUID> ids = new HashSet<>();
-        List<VenomTask> stored = new ArrayList<>(tasks.size());
         for (VenomTask task : tasks) {
             if (task.idempotencyKey() != null) {
                 throw new IllegalArgumentException("tasks of a batch carry no idempotency key; task " + task.id()
@@ -253,38 +267,56 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
             if (unstorable.isPresent()) {
                 return CompletableFuture.failedFuture(unstorable.get());
             }
-            stored.add(task.withVersion(1));
         }
+        return storeTogether(tasks, true);
+    }
+
+    /**
+     * Stores {@code tasks} in one transaction on the caller's thread, each as its dependencies leave it; a
+     * single task with an idempotency key another task holds stores nothing and answers that task.
+     */
+    private CompletableFuture<List<VenomTask>> storeTogether(List<VenomTask> tasks, boolean batch) {
+        List<VenomTask> given = tasks.stream().map(task -> task.withVersion(1)).toList();
+        boolean keyed = !batch && given.get(0).idempotencyKey() != null;
+        List<VenomTask> stored;
         try {
-            jdbc.call("storing a batch of " + stored.size() + " tasks", connection -> {
+            stored = jdbc.call("storing " + (batch ? "a batch of " + given.size() + " tasks" : "task "
+                    + given.get(0).id()), connection -> {
                 connection.setAutoCommit(false);
                 try (PreparedStatement register = connection.prepareStatement("INSERT INTO " + PgQueues.table(table)
                         + " (name, paused, updated_at) VALUES (?, false, now()) ON CONFLICT (name) DO NOTHING");
-                     PreparedStatement insert = connection.prepareStatement(TaskRows.insert(table));
+                     PreparedStatement insert = connection.prepareStatement(TaskRows.insert(table) + (keyed
+                             ? " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING" : ""));
                      PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
                     try (PreparedStatement taken = connection.prepareStatement("SELECT id FROM " + table
                             + " WHERE id = ANY(?)")) {
-                        taken.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+                        taken.setArray(1, connection.createArrayOf("uuid",
+                                given.stream().map(VenomTask::id).toArray()));
                         try (ResultSet rows = taken.executeQuery()) {
                             if (rows.next()) {
                                 throw new IllegalArgumentException("task " + rows.getObject(1) + " already exists");
                             }
                         }
                     }
-                    for (String queue : stored.stream().map(VenomTask::queue).distinct().toList()) {
+                    List<VenomTask> resolved = dependencies.resolve(connection, given, batch);
+                    for (String queue : resolved.stream().map(VenomTask::queue).distinct().toList()) {
                         register.setString(1, queue);
                         register.executeUpdate();
                     }
-                    for (VenomTask task : stored) {
+                    for (VenomTask task : resolved) {
                         TaskRows.bindInsert(connection, insert, task);
                         insert.addBatch();
                     }
-                    insert.executeBatch();
+                    int[] added = insert.executeBatch();
+                    if (keyed && added[0] == 0) {
+                        connection.commit();
+                        return List.of(existing(connection, given.get(0)));
+                    }
                     notify.setString(1, channel);
                     notify.setString(2, PgNotifications.NEW_TASKS);
                     notify.execute();
                     connection.commit();
-                    return null;
+                    return resolved;
                 } catch (SQLException | RuntimeException e) {
                     connection.rollback();
                     throw e;
@@ -292,11 +324,29 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
                     connection.setAutoCommit(true);
                 }
             });
-        } catch (StoreException | IllegalArgumentException e) {
+        } catch (StoreException | IllegalArgumentException | UnknownDependencyException e) {
             return CompletableFuture.failedFuture(e);
         }
-        relay.tell(stored.stream().map(PgEvents.Change::created).toList());
+        if (stored.get(0).id().equals(given.get(0).id())) {
+            relay.tell(stored.stream().map(PgEvents.Change::created).toList());
+        }
         return CompletableFuture.completedFuture(stored);
+    }
+
+    /** Tells the listeners of dependents this store released or cancelled. */
+    private void tellDependents(List<TaskChange> changes) {
+        for (Consumer<List<TaskChange>> listener : dependentListeners) {
+            try {
+                listener.accept(changes);
+            } catch (RuntimeException e) {
+                log.warn("a listener of released and cancelled dependents failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void onDependentsChanged(Consumer<List<TaskChange>> listener) {
+        dependentListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -340,6 +390,12 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     @Override
     public Optional<VenomTask> find(UUID id) {
         return queries.find(id);
+    }
+
+    /** {@inheritDoc} Found by a GIN index on {@code depends_on}. */
+    @Override
+    public List<VenomTask> dependentsOf(UUID id, int limit) {
+        return queries.dependentsOf(id, limit);
     }
 
     @Override
@@ -476,7 +532,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
                 throw new IllegalArgumentException("the connection is in auto-commit mode: a task enqueued in a "
                         + "transaction needs one (setAutoCommit(false))");
             }
-            VenomTask stored = task.withVersion(1);
+            VenomTask stored = dependencies.resolve(transaction, List.of(task.withVersion(1)), false).get(0);
             try (PreparedStatement register = transaction.prepareStatement("INSERT INTO " + PgQueues.table(table)
                     + " (name, paused, updated_at) VALUES (?, false, now()) ON CONFLICT (name) DO NOTHING");
                  PreparedStatement insert = transaction.prepareStatement(TaskRows.insert(table)

@@ -311,6 +311,36 @@ class JsonFileStateStoreTest {
     }
 
     @Test
+    void aDependencysEndAndItsDependentsReleaseAreOneJournalLineSoACrashKeepsBothOrNeither() throws Exception {
+        JsonFileStateStore store = open(state());
+        VenomTask a = store.insert(newTask("a")).join();
+        VenomTask waiting = store.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("b")
+                .withDependsOn(List.of(a.id())), 1, null, Instant.now())).join();
+        Claim claim = store.claim(ClaimRequest.of("n", 1, Duration.ofSeconds(30))).get(0);
+        Path beforeTheEnd = crashImage();
+        store.update(claim.task(), claim.task().complete("a done", Instant.now())).join().orElseThrow();
+        Path whole = crashImage();
+        Path torn = crashImage();
+        Path journal = torn.resolveSibling("state_dump.json.journal");
+        String text = journalText(journal);
+        assertThat(text.lines().toList()).last().asString().startsWith("{\"batch\":").contains("a done");
+        Files.writeString(journal, text.substring(0, text.lastIndexOf("Dependencies completed")));
+
+        JsonFileStateStore afterBoth = open(whole);
+        assertThat(afterBoth.find(a.id()).orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(afterBoth.find(waiting.id()).orElseThrow().waitingOn()).isEmpty();
+        assertThat(afterBoth.claim(ClaimRequest.of("n", 5, Duration.ofSeconds(30))))
+                .extracting(c -> c.task().id()).containsExactly(waiting.id());
+        for (Path neither : List.of(torn, beforeTheEnd)) {
+            JsonFileStateStore reopened = open(neither);
+            assertThat(reopened.find(a.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+            assertThat(reopened.find(waiting.id()).orElseThrow().waitingOn()).containsExactly(a.id());
+            assertThat(reopened.claim(ClaimRequest.of("n", 5, Duration.ofSeconds(30))))
+                    .extracting(c -> c.task().id()).containsExactly(a.id());
+        }
+    }
+
+    @Test
     void garbageInTheMiddleOfTheJournalIsKeptAsideAndTheReadableChangesApply() throws Exception {
         JsonFileStateStore store = open(state());
         VenomTask before = store.insert(newTask("before")).join();

@@ -27,6 +27,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -177,8 +180,8 @@ class PostgresStateStoreTest {
         PostgresStateStore first = store();
         PostgresStateStore second = store();
         first.insert(dev.venom.core.model.VenomTask.create(UUID.randomUUID(),
-                new dev.venom.core.model.TaskRequest("held").withQueue("reports"), 1, null,
-                java.time.Instant.now())).join();
+                new TaskRequest("held").withQueue("reports"), 1, null,
+                Instant.now())).join();
 
         // when one pauses the queue and closes, as a server that is stopped or killed
         first.pause("reports", true).join();
@@ -262,10 +265,57 @@ class PostgresStateStoreTest {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getInt(1)).isEqualTo(5);
             assertThat(rows.getString(2)).isEqualTo("V5__remote_workers.sql");
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(6);
+            assertThat(rows.getString(2)).isEqualTo("V6__dependencies.sql");
             assertThat(rows.next()).isFalse();
         }
         assertThat(tableOptions()).contains("autovacuum_vacuum_scale_factor=0.01",
                 "autovacuum_vacuum_insert_scale_factor=0.01");
+    }
+
+    @Test
+    void aDependentInsertedOnOneServerWhileItsDependencyEndsOnAnotherIsNeverLeftWaiting() throws Exception {
+        PostgresStateStore ending = store();
+        PostgresStateStore inserting = store();
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 100; round++) {
+                VenomTask dependency = ending.insert(VenomTask.create(UUID.randomUUID(), "a" + round,
+                        Instant.now())).join();
+                Claim claim = ending.claim(ClaimRequest.of("n", 1, Duration.ofSeconds(30)))
+                        .get(0);
+                boolean fails = round % 2 == 1;
+                VenomTask dependent = VenomTask.create(UUID.randomUUID(), new TaskRequest(
+                        "b" + round).withDependsOn(List.of(dependency.id())), 1, null, Instant.now());
+                CountDownLatch go = new CountDownLatch(1);
+                var end = two.submit(() -> {
+                    go.await();
+                    VenomTask running = claim.task();
+                    return ending.update(running, fails ? running.fail("no", Instant.now())
+                            : running.complete("ok", Instant.now())).join();
+                });
+                var insert = two.submit(() -> {
+                    go.await();
+                    return inserting.insert(dependent).join();
+                });
+                go.countDown();
+                end.get();
+                insert.get();
+
+                VenomTask stored = inserting.find(dependent.id()).orElseThrow();
+                assertThat(stored.waitingOn()).as("round %d: %s, its dependency %s", round, stored,
+                        inserting.find(dependency.id())).isEmpty();
+                assertThat(stored.status()).as("round %d", round)
+                        .isEqualTo(fails ? TaskStatus.CANCELLED : TaskStatus.PENDING);
+                if (!fails) {
+                    assertThat(inserting.claim(ClaimRequest.of("n", 5, Duration.ofSeconds(30))))
+                            .extracting(c -> c.task().id()).containsExactly(dependent.id());
+                }
+            }
+        } finally {
+            two.shutdownNow();
+        }
     }
 
     @Test
@@ -296,7 +346,7 @@ class PostgresStateStoreTest {
              Statement sql = connection.createStatement();
              ResultSet rows = sql.executeQuery("SELECT max(version) FROM \"" + schema + "\".venom_schema_version")) {
             rows.next();
-            assertThat(rows.getInt(1)).isEqualTo(5);
+            assertThat(rows.getInt(1)).isEqualTo(6);
         }
     }
 
@@ -306,11 +356,11 @@ class PostgresStateStoreTest {
         try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
              Statement sql = connection.createStatement()) {
             sql.execute("INSERT INTO \"" + schema + "\".venom_schema_version (version, description) "
-                    + "VALUES (6, 'V6__from_a_newer_server.sql')");
+                    + "VALUES (7, 'V7__from_a_newer_server.sql')");
         }
 
         assertThatThrownBy(this::store).isInstanceOf(StoreException.class)
-                .hasMessageContaining("the database schema is at version 6, newer than this server's 5");
+                .hasMessageContaining("the database schema is at version 7, newer than this server's 6");
     }
 
     @Test

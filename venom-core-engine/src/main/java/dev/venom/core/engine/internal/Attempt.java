@@ -8,6 +8,7 @@ import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +69,7 @@ public final class Attempt implements TaskContext {
     /** The write-back window's permit once the outcome is being written and the slot given back; or null. */
     private volatile Permit writeBack;
     private volatile long startedNanos;
+    private volatile Map<UUID, String> dependencyResults;
 
     Attempt(Claim claim, Permit permit, Attempts attempts) {
         this.id = claim.task().id();
@@ -76,6 +78,16 @@ public final class Attempt implements TaskContext {
         this.attempts = attempts;
         this.writer = new AttemptWriter(claim.task(), attempts.store(), attempts.events(), attempts.timers(),
                 attempts.lifecycle(), this::lost);
+    }
+
+    @Override
+    public Map<UUID, String> dependencyResults() {
+        Map<UUID, String> known = dependencyResults;
+        if (known == null) {
+            known = DependencyResults.of(claim.task(), attempts.store());
+            dependencyResults = known;
+        }
+        return known;
     }
 
     void run() {

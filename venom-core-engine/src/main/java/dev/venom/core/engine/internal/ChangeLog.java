@@ -24,8 +24,8 @@ public interface ChangeLog {
     CompletableFuture<Void> append(VenomTask task);
 
     /**
-     * Records {@code tasks}, new ones, all or none: a log that can make them durable in one record overrides
-     * this; the default records each (a volatile log loses nothing by it).
+     * Records {@code tasks}, new or changed, all or none: a log that can make them durable in one record
+     * overrides this; the default records each (a volatile log loses nothing by it).
      */
     default CompletableFuture<Void> appendAll(List<VenomTask> tasks) {
         return CompletableFuture.allOf(tasks.stream().map(this::append).toArray(CompletableFuture[]::new));

@@ -29,6 +29,7 @@ public final class CompactTask {
     private static final int STATUS_BITS = 0x0F;
     private static final int HAS_REQUIRES = 0x40;
     private static final int HAS_PROGRESS = 0x20;
+    private static final int HAS_DEPENDENCIES = 0x10;
 
     private CompactTask() {
     }
@@ -64,7 +65,12 @@ public final class CompactTask {
         if (progress != null) {
             size += 1 + 4 + length(progressMessage);
         }
-        int extras = (requires.length > 0 ? HAS_REQUIRES : 0) | (progress != null ? HAS_PROGRESS : 0);
+        boolean dependencies = !task.dependsOn().isEmpty();
+        if (dependencies) {
+            size += 4 + 16 * task.dependsOn().size() + 4 + 16 * task.waitingOn().size();
+        }
+        int extras = (requires.length > 0 ? HAS_REQUIRES : 0) | (progress != null ? HAS_PROGRESS : 0)
+                | (dependencies ? HAS_DEPENDENCIES : 0);
         ByteBuffer out = ByteBuffer.allocate(size);
         out.putLong(task.id().getMostSignificantBits()).putLong(task.id().getLeastSignificantBits());
         putInstant(out, task.createdAt());
@@ -91,6 +97,10 @@ public final class CompactTask {
         if (progress != null) {
             out.put((byte) progress.percent());
             putBytes(out, progressMessage);
+        }
+        if (dependencies) {
+            putIds(out, task.dependsOn());
+            putIds(out, task.waitingOn());
         }
         return out.array();
     }
@@ -133,9 +143,31 @@ public final class CompactTask {
             percent = in.get();
             progressMessage = getString(in);
         }
+        List<UUID> dependsOn = List.of();
+        List<UUID> waitingOn = List.of();
+        if ((statusAndExtras & HAS_DEPENDENCIES) != 0) {
+            dependsOn = getIds(in);
+            waitingOn = getIds(in);
+        }
         return new VenomTask(id, content, createdAt, status, result, logs, priority, attempts, maxAttempts, runAt,
                 timeoutMs < 0 ? null : timeoutMs, key, queue, updatedAt, finishedAt, requires,
-                percent < 0 ? null : new Progress(percent, progressMessage), version);
+                percent < 0 ? null : new Progress(percent, progressMessage), dependsOn, waitingOn, version);
+    }
+
+    private static void putIds(ByteBuffer out, List<UUID> ids) {
+        out.putInt(ids.size());
+        for (UUID id : ids) {
+            out.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+        }
+    }
+
+    private static List<UUID> getIds(ByteBuffer in) {
+        int count = in.getInt();
+        List<UUID> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ids.add(new UUID(in.getLong(), in.getLong()));
+        }
+        return ids;
     }
 
     /** The id of a packed task, without unpacking the rest. */
@@ -154,6 +186,11 @@ public final class CompactTask {
         Instant createdAt = getInstant(in);
         Instant finishedAt = getInstant(in);
         return finishedAt != null ? finishedAt : createdAt;
+    }
+
+    /** True if a packed task names dependencies, without unpacking it. */
+    public static boolean hasDependencies(byte[] packed) {
+        return (packed[16 + 8 * 4] & HAS_DEPENDENCIES) != 0;
     }
 
     /** When a packed task was created, without unpacking it. */

@@ -1,5 +1,6 @@
 package dev.venom.core.engine.internal;
 
+import dev.venom.core.engine.BatchEntry;
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.IdempotencyConflictException;
 import dev.venom.core.engine.StateStore;
@@ -82,7 +83,8 @@ public final class Submitter {
         }
         VenomTask task = VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, idempotencyKey,
                 timers.clock().instant(), language);
-        boolean eligible = idempotencyKey == null && task.runAt() == null && !arrivalsUnsupported;
+        boolean eligible = idempotencyKey == null && task.runAt() == null && task.dependsOn().isEmpty()
+                && !arrivalsUnsupported;
         Lane lane = lanes.lane(task.queue());
         boolean mayStart = eligible && !lane.remote() && !lane.paused() && dispatcher.nothingWaiting(lane);
         if (mayStart) {
@@ -110,7 +112,11 @@ public final class Submitter {
             if (stored.id().equals(task.id())) {
                 log.debug("task {} created", stored.id());
                 announcer.announce(stored.id());
-                if (lane.remote()) {
+                if (stored.status() != TaskStatus.PENDING) {
+                    events.publish(TaskEvent.between(task.withVersion(1), stored)); // a dependency had failed
+                } else if (stored.isWaiting()) {
+                    log.debug("task {} waits on {}", stored.id(), stored.waitingOn());
+                } else if (lane.remote()) {
                     remoteArrival.run();
                 } else {
                     if (waits) {
@@ -152,17 +158,20 @@ public final class Submitter {
      * Creates and stores a task for each request, all in one durable write or none; they are claimed as any
      * stored task is (a batch never starts on arrival).
      */
-    public CompletableFuture<List<VenomTask>> submitAll(List<TaskRequest> requests) {
-        Optional<RuntimeException> refused = refusal(requests.size());
+    public CompletableFuture<List<VenomTask>> submitAll(List<BatchEntry> entries) {
+        Optional<RuntimeException> refused = refusal(entries.size());
         if (refused.isPresent()) {
             return CompletableFuture.failedFuture(refused.get());
         }
         Instant now = timers.clock().instant();
-        List<VenomTask> tasks = new ArrayList<>(requests.size());
-        for (TaskRequest request : requests) {
-            tasks.add(VenomTask.create(UUID.randomUUID(), request, defaultMaxAttempts, null, now, language));
+        List<UUID> ids = new ArrayList<>(entries.size());
+        entries.forEach(entry -> ids.add(UUID.randomUUID()));
+        List<VenomTask> tasks = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            tasks.add(VenomTask.create(ids.get(i), withEntries(entries.get(i), i, ids), defaultMaxAttempts, null,
+                    now, language));
         }
-        tasks.forEach(announcer::expect);
+        announcer.expectAll(tasks);
         CompletableFuture<List<VenomTask>> stored;
         try {
             stored = store.insertAll(tasks);
@@ -176,8 +185,16 @@ public final class Submitter {
                 return;
             }
             boolean remote = false;
-            for (VenomTask task : done) {
+            for (int i = 0; i < done.size(); i++) {
+                VenomTask task = done.get(i);
                 announcer.announce(task.id());
+                if (task.status() != TaskStatus.PENDING) {
+                    events.publish(TaskEvent.between(tasks.get(i).withVersion(1), task)); // a dependency had failed
+                    continue;
+                }
+                if (task.isWaiting()) {
+                    continue;
+                }
                 Lane lane = lanes.lane(task.queue());
                 remote |= lane.remote();
                 lane.markWaiting();
@@ -187,6 +204,26 @@ public final class Submitter {
                 remoteArrival.run();
             }
         });
+    }
+
+    /**
+     * The request of the batch's entry at {@code index}, depending also on the earlier entries it names.
+     *
+     * @throws IllegalArgumentException if it names itself or a later entry
+     */
+    private static TaskRequest withEntries(BatchEntry entry, int index, List<UUID> ids) {
+        if (entry.dependsOnEntries().isEmpty()) {
+            return entry.request();
+        }
+        List<UUID> dependsOn = new ArrayList<>(entry.request().dependsOnOrNone());
+        for (int earlier : entry.dependsOnEntries()) {
+            if (earlier < 0 || earlier >= index) {
+                throw new IllegalArgumentException("entry " + index + " may depend on earlier entries only (0.."
+                        + (index - 1) + "), not on entry " + earlier);
+            }
+            dependsOn.add(ids.get(earlier));
+        }
+        return entry.request().withDependsOn(dependsOn);
     }
 
     /**

@@ -6,9 +6,12 @@ import dev.venom.core.engine.QueueCounts;
 import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.StoreSignals;
+import dev.venom.core.engine.TaskChange;
 import dev.venom.core.engine.TaskCursor;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
+import dev.venom.core.engine.UnknownDependencyException;
 import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskRequest;
@@ -18,8 +21,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractList;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +36,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +48,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tasks are kept packed ({@link CompactTask}), about a third of their object size, so a million of them
  * fit in a few hundred megabytes. Cursors are a task's position in creation order.
+ *
+ * <p>A task that waits on dependencies is indexed by each of them and never claimable; the write that ends a
+ * dependency changes its dependents too (released, or cancelled down the chain), recorded as one change.
  */
-public final class TaskTable implements StateStore {
+public final class TaskTable implements StateStore, StoreSignals {
 
     private static final Logger log = LoggerFactory.getLogger(TaskTable.class);
 
@@ -60,6 +69,9 @@ public final class TaskTable implements StateStore {
     private final TaskLog language;
     private final Map<String, Entry> byKey = new HashMap<>();
     private final int[] counts = new int[TaskStatus.values().length];
+    /** The PENDING tasks that wait on a task, by that task's id. */
+    private final Map<UUID, List<Entry>> dependents = new HashMap<>();
+    private final List<Consumer<List<TaskChange>>> dependentListeners = new CopyOnWriteArrayList<>();
     private long nextSeq;
 
     /**
@@ -77,6 +89,8 @@ public final class TaskTable implements StateStore {
         Instant runAt;
         String idempotencyKey;
         boolean visible = true;
+        /** What it waits on while it is indexed as a dependent; null while it waits on nothing. */
+        List<UUID> waitingOn;
         /** While the insert is not yet durable: completes with the stored task once it is. */
         CompletableFuture<VenomTask> inserting;
 
@@ -355,6 +369,29 @@ public final class TaskTable implements StateStore {
     }
 
     /**
+     * {@code task} as it is stored given its dependencies now ({@link VenomTask#resolveDependencies});
+     * {@code batch} holds the tasks stored before it in the same write. Under the lock.
+     */
+    private VenomTask resolved(VenomTask task, Map<UUID, VenomTask> batch) {
+        if (task.dependsOn().isEmpty()) {
+            return task;
+        }
+        Map<UUID, TaskStatus> statuses = new HashMap<>();
+        for (UUID dependency : task.dependsOn()) {
+            VenomTask earlier = batch.get(dependency);
+            Entry entry = byId.get(dependency);
+            if (earlier != null) {
+                statuses.put(dependency, earlier.status());
+            } else if (entry != null && entry.visible) {
+                statuses.put(dependency, entry.status);
+            } else {
+                throw UnknownDependencyException.of(task, dependency);
+            }
+        }
+        return task.resolveDependencies(statuses, clock.instant(), language);
+    }
+
+    /**
      * {@inheritDoc} The task and its claim are visible once its one change is durable; its
      * {@code Processing started} line carries its creation time.
      */
@@ -369,8 +406,19 @@ public final class TaskTable implements StateStore {
     /** {@inheritDoc} The tasks become visible together, once their one change is durable. */
     @Override
     public CompletableFuture<List<VenomTask>> insertAll(List<VenomTask> tasks) {
-        List<VenomTask> stored = tasks.stream().map(task -> task.withVersion(1)).toList();
         synchronized (lock) {
+            Map<UUID, VenomTask> batch = new HashMap<>();
+            List<VenomTask> stored = new ArrayList<>(tasks.size());
+            for (int i = 0; i < tasks.size(); i++) {
+                VenomTask task;
+                try {
+                    task = resolved(tasks.get(i).withVersion(1), batch);
+                } catch (UnknownDependencyException e) {
+                    return CompletableFuture.failedFuture(e.inEntry(i));
+                }
+                stored.add(task);
+                batch.put(task.id(), task);
+            }
             Set<UUID> ids = new HashSet<>();
             for (VenomTask task : stored) {
                 if (task.idempotencyKey() != null) {
@@ -388,6 +436,7 @@ public final class TaskTable implements StateStore {
                 byId.putIfAbsent(task.id(), entry);
                 count(entry, task.status(), 1);
                 bySeq.put(entry);
+                indexDependencies(entry, task);
                 entries.add(entry);
             }
             return changeLog.appendAll(stored).handle((ok, error) -> {
@@ -400,6 +449,7 @@ public final class TaskTable implements StateStore {
                             count(entry, entry.status, -1);
                             byId.remove(entry.task().id());
                             bySeq.remove(entry);
+                            unindexDependencies(entry);
                         }
                     }
                 }
@@ -412,13 +462,19 @@ public final class TaskTable implements StateStore {
     }
 
     /** Adds {@code stored} (version 1, or 2 when it comes with its {@code claim}) once its change is durable. */
-    private CompletableFuture<VenomTask> add(VenomTask stored, Claim claim) {
+    private CompletableFuture<VenomTask> add(VenomTask given, Claim claim) {
         synchronized (lock) {
-            if (stored.idempotencyKey() != null) {
-                Entry holder = byKey.get(stored.idempotencyKey());
+            if (given.idempotencyKey() != null) {
+                Entry holder = byKey.get(given.idempotencyKey());
                 if (holder != null) {
                     return holder.visible ? CompletableFuture.completedFuture(holder.task()) : holder.inserting;
                 }
+            }
+            VenomTask stored;
+            try {
+                stored = resolved(given, Map.of());
+            } catch (UnknownDependencyException e) {
+                return CompletableFuture.failedFuture(e);
             }
             Entry inserted = new Entry(nextSeq, queueIndex(stored.queue()), stored);
             if (byId.putIfAbsent(stored.id(), inserted) != null) {
@@ -428,13 +484,16 @@ public final class TaskTable implements StateStore {
             inserted.visible = false;
             count(inserted, stored.status(), 1); // counted at once, so backpressure sees inserts in flight
             bySeq.put(inserted);
+            indexDependencies(inserted, stored);
             if (stored.idempotencyKey() != null) {
                 byKey.put(stored.idempotencyKey(), inserted);
             }
             // Registered under the lock, so it runs (on the change log's thread) before that thread moves on:
             // a failed insert is gone before anything later, such as a snapshot, is written.
             inserted.inserting = changeLog.append(stored).handle((ok, error) -> {
+                VenomTask current;
                 synchronized (lock) {
+                    current = inserted.task(); // as stored, or as a dependency's end left it meanwhile
                     inserted.inserting = null;
                     if (error == null) {
                         inserted.visible = true;
@@ -446,6 +505,7 @@ public final class TaskTable implements StateStore {
                         count(inserted, inserted.status, -1);
                         byId.remove(stored.id());
                         bySeq.remove(inserted);
+                        unindexDependencies(inserted);
                         if (stored.idempotencyKey() != null) {
                             byKey.remove(stored.idempotencyKey(), inserted);
                         }
@@ -454,7 +514,7 @@ public final class TaskTable implements StateStore {
                 if (error != null) {
                     throw asStoreException(error, "insert of task " + stored.id());
                 }
-                return stored;
+                return current;
             });
             return inserted.inserting;
         }
@@ -471,6 +531,22 @@ public final class TaskTable implements StateStore {
             state = entry.state;
         }
         return Optional.of(CompactTask.decode(state));
+    }
+
+    /** {@inheritDoc} A scan that unpacks only the tasks that have dependencies. */
+    @Override
+    public List<VenomTask> dependentsOf(UUID id, int limit) {
+        List<byte[]> states = new ArrayList<>();
+        synchronized (lock) {
+            for (int i = 0; i < bySeq.end() && states.size() < limit; i++) {
+                Entry entry = bySeq.at(i);
+                if (entry != null && entry.visible && CompactTask.hasDependencies(entry.state)
+                        && CompactTask.decode(entry.state).dependsOn().contains(id)) {
+                    states.add(entry.state);
+                }
+            }
+        }
+        return states.stream().map(CompactTask::decode).toList();
     }
 
     @Override
@@ -650,7 +726,8 @@ public final class TaskTable implements StateStore {
             if (stored.status() != TaskStatus.PROCESSING) {
                 claims.remove(stored.id());
             }
-            return changeLog.append(stored).handle((ok, error) -> {
+            List<TaskChange> settled = settleDependents(stored);
+            return record(stored, settled).handle((ok, error) -> {
                 if (error != null) {
                     synchronized (lock) {
                         if (entry.version == stored.version()) {
@@ -659,9 +736,11 @@ public final class TaskTable implements StateStore {
                                 claims.put(previous.id(), previousClaim);
                             }
                         }
+                        undo(settled);
                     }
                     throw asStoreException(error, "update of task " + stored.id());
                 }
+                tellDependents(settled);
                 return Optional.of(stored);
             });
         }
@@ -716,7 +795,9 @@ public final class TaskTable implements StateStore {
                 VenomTask rescued = current.claimExpired(claim.owner(), now, language)
                         .withVersion(current.version() + 1);
                 put(entry, rescued);
-                changeLog.append(rescued).whenComplete(TaskTable::logUnrecorded);
+                List<TaskChange> settled = settleDependents(rescued);
+                record(rescued, settled).whenComplete(TaskTable::logUnrecorded)
+                        .thenRun(() -> tellDependents(settled));
             }
             return expired.size();
         }
@@ -732,18 +813,116 @@ public final class TaskTable implements StateStore {
         if (entry.runAt != null) {
             entry.queue.delayed.remove(new Due(entry.runAt, entry.seq));
         }
-        if (entry.visible) {
-            count(entry, entry.status, -1);
-            count(entry, task.status(), 1);
-        }
+        count(entry, entry.status, -1); // every indexed entry is counted, one in flight too
+        count(entry, task.status(), 1);
+        unindexDependencies(entry);
         entry.set(task);
+        indexDependencies(entry, task);
         if (entry.visible) {
             enqueue(entry);
         }
     }
 
+    /** Indexes {@code entry}, now holding {@code task}, under each task it waits on, if it waits. */
+    private void indexDependencies(Entry entry, VenomTask task) {
+        if (task.isWaiting()) {
+            entry.waitingOn = task.waitingOn();
+            for (UUID dependency : entry.waitingOn) {
+                dependents.computeIfAbsent(dependency, id -> new ArrayList<>(1)).add(entry);
+            }
+        }
+    }
+
+    private void unindexDependencies(Entry entry) {
+        if (entry.waitingOn == null) {
+            return;
+        }
+        for (UUID dependency : entry.waitingOn) {
+            List<Entry> waiting = dependents.get(dependency);
+            if (waiting != null) {
+                waiting.remove(entry);
+                if (waiting.isEmpty()) {
+                    dependents.remove(dependency);
+                }
+            }
+        }
+        entry.waitingOn = null;
+    }
+
+    /**
+     * The changes {@code ended}'s end makes to the tasks that wait on it, and down the chain to theirs: each
+     * released or cancelled ({@link VenomTask#dependencyEnded}), applied here; under the lock.
+     */
+    private List<TaskChange> settleDependents(VenomTask ended) {
+        if (!ended.status().isTerminal() || !dependents.containsKey(ended.id())) {
+            return List.of();
+        }
+        Instant now = clock.instant();
+        List<TaskChange> changes = new ArrayList<>();
+        Deque<VenomTask> endings = new ArrayDeque<>();
+        endings.add(ended);
+        while (!endings.isEmpty()) {
+            VenomTask done = endings.poll();
+            List<Entry> waiting = dependents.get(done.id());
+            if (waiting == null) {
+                continue;
+            }
+            for (Entry entry : List.copyOf(waiting)) {
+                VenomTask before = entry.task();
+                VenomTask after = before.dependencyEnded(done.id(), done.status(), now, language)
+                        .withVersion(before.version() + 1);
+                put(entry, after);
+                changes.add(new TaskChange(before, after));
+                if (after.status().isTerminal()) {
+                    endings.add(after);
+                }
+            }
+        }
+        return changes;
+    }
+
+    /** Records {@code stored} and the changes its end made to dependents, in one change. */
+    private CompletableFuture<Void> record(VenomTask stored, List<TaskChange> settled) {
+        if (settled.isEmpty()) {
+            return changeLog.append(stored);
+        }
+        List<VenomTask> written = new ArrayList<>(settled.size() + 1);
+        written.add(stored);
+        settled.forEach(change -> written.add(change.after()));
+        return changeLog.appendAll(written);
+    }
+
+    /** Puts back what {@link #settleDependents} changed, where nothing changed it since; under the lock. */
+    private void undo(List<TaskChange> settled) {
+        for (int i = settled.size() - 1; i >= 0; i--) {
+            TaskChange change = settled.get(i);
+            Entry entry = byId.get(change.after().id());
+            if (entry != null && entry.version == change.after().version()) {
+                put(entry, change.before());
+            }
+        }
+    }
+
+    private void tellDependents(List<TaskChange> settled) {
+        if (settled.isEmpty()) {
+            return;
+        }
+        for (Consumer<List<TaskChange>> listener : dependentListeners) {
+            try {
+                listener.accept(settled);
+            } catch (RuntimeException e) {
+                log.warn("a listener of released and cancelled dependents failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void onDependentsChanged(Consumer<List<TaskChange>> listener) {
+        dependentListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
     private void enqueue(Entry entry) {
-        if (entry.status != TaskStatus.PENDING) {
+        if (entry.status != TaskStatus.PENDING || entry.waitingOn != null) {
             return;
         }
         if (entry.runAt == null) {

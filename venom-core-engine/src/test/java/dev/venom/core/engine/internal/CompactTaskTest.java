@@ -61,6 +61,21 @@ class CompactTaskTest {
     }
 
     @Test
+    void dependenciesAndWhatATaskStillWaitsOnSurvivePacking() {
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        VenomTask waiting = VenomTask.create(UUID.randomUUID(), new dev.venom.core.model.TaskRequest("d")
+                .withDependsOn(java.util.List.of(first, second)), 1, null, T0).withVersion(3);
+        VenomTask released = waiting.dependencyEnded(first, dev.venom.core.model.TaskStatus.COMPLETED, T0,
+                dev.venom.core.model.TaskLog.EN).dependencyEnded(second, dev.venom.core.model.TaskStatus.COMPLETED,
+                T0, dev.venom.core.model.TaskLog.EN);
+
+        assertThat(CompactTask.decode(CompactTask.encode(waiting))).isEqualTo(waiting);
+        assertThat(CompactTask.decode(CompactTask.encode(released))).isEqualTo(released);
+        assertThat(released.waitingOn()).isEmpty();
+    }
+
+    @Test
     void nullResultAndMissingFinishTimeOfTheOriginalServiceArePreserved() {
         VenomTask original = new VenomTask(UUID.randomUUID(), "", T0, dev.venom.core.model.TaskStatus.COMPLETED, null,
                 List.of(), 0, null, 0);

@@ -7,10 +7,13 @@ import dev.venom.core.engine.IdempotencyConflictException;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskEndedException;
 import dev.venom.core.engine.TooManyPendingException;
+import dev.venom.core.engine.UnknownDependencyException;
 import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskLog;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +71,12 @@ public final class ExceptionMapping {
         }
         if (cause instanceof InvalidRequestException invalid) {
             responses.invalid(exchange, invalid.errors());
+        } else if (cause instanceof UnknownDependencyException unknown) {
+            List<Object> loc = new ArrayList<>(List.of("body"));
+            unknown.entry().ifPresent(entry -> loc.addAll(List.of("tasks", entry)));
+            loc.addAll(List.of("depends_on", unknown.position()));
+            responses.invalid(exchange, List.of(new ValidationError("value_error", loc, "Value error, task "
+                    + unknown.dependency() + " does not exist", unknown.dependency().toString())));
         } else if (cause instanceof TaskNotFoundException notFound) {
             taskNotFound(exchange, notFound.id());
         } else if (cause instanceof NoSuchTaskException notFound) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.venom.core.engine.BatchEntry;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.TaskCursor;
 import dev.venom.core.engine.TaskQuery;
@@ -60,7 +61,7 @@ public final class RequestParsing {
     private static final List<Object> BODY = List.of("body");
     private static final List<Object> BODY_CONTENT = List.of("body", "content");
     private static final Set<String> OPTIONS = Set.of("priority", "max_attempts", "run_at", "timeout_ms", "queue",
-            "requires");
+            "requires", "depends_on");
     private static final String STATUS_NAMES = Arrays.stream(TaskStatus.values()).map(s -> "'" + s + "'")
             .collect(Collectors.joining(", ")).replaceFirst(", ([^,]*)$", " or $1");
 
@@ -132,6 +133,14 @@ public final class RequestParsing {
 
     /** A task request from a JSON object: {@code content} and the options, each checked. */
     public static Parsed<TaskRequest> taskRequest(JsonNode root) {
+        return taskRequest(root, Map.of(), new ArrayList<>());
+    }
+
+    /**
+     * A task request from a JSON object, whose {@code depends_on} may also name the {@code refs} of earlier
+     * entries of its batch: their indexes are added to {@code entries}, the ids given go into the request.
+     */
+    private static Parsed<TaskRequest> taskRequest(JsonNode root, Map<String, Integer> refs, List<Integer> entries) {
         List<ValidationError> errors = new ArrayList<>();
         JsonNode content = root.get("content");
         if (content == null) {
@@ -146,25 +155,88 @@ public final class RequestParsing {
         Instant runAt = time(root, "run_at", errors);
         String queue = queue(root, errors);
         Map<String, String> requires = labels(root, "requires", errors);
+        List<UUID> dependsOn = dependsOn(root, refs, entries, errors);
         if (!errors.isEmpty()) {
             return new Parsed<>(null, List.copyOf(errors));
         }
         return Parsed.ok(new TaskRequest(content.textValue(), priority == null ? null : priority.intValue(),
-                maxAttempts == null ? null : maxAttempts.intValue(), runAt, timeoutMs, queue, requires));
+                maxAttempts == null ? null : maxAttempts.intValue(), runAt, timeoutMs, queue, requires,
+                dependsOn.isEmpty() ? null : dependsOn));
+    }
+
+    /**
+     * An optional list of up to {@value TaskRequest#MAX_DEPENDENCIES} task ids, none twice; in a batch also
+     * the {@code ref} of an earlier entry, whose index goes into {@code entries}. Empty if absent or null.
+     */
+    private static List<UUID> dependsOn(JsonNode root, Map<String, Integer> refs, List<Integer> entries,
+                                        List<ValidationError> errors) {
+        JsonNode node = root.get("depends_on");
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        List<Object> loc = List.of("body", "depends_on");
+        if (!node.isArray()) {
+            errors.add(new ValidationError("list_type", loc, "Input should be a valid list", node));
+            return List.of();
+        }
+        if (node.size() > TaskRequest.MAX_DEPENDENCIES) {
+            errors.add(new ValidationError("too_long", loc, "List should have at most "
+                    + TaskRequest.MAX_DEPENDENCIES + " items after validation, not " + node.size(), node,
+                    Map.of("max_length", TaskRequest.MAX_DEPENDENCIES)));
+            return List.of();
+        }
+        List<UUID> ids = new ArrayList<>(node.size());
+        Set<Object> named = new java.util.HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            List<Object> at = List.of("body", "depends_on", i);
+            Object dependency = item.isTextual() ? refs.containsKey(item.textValue())
+                    ? refs.get(item.textValue()) : uuid(item.textValue()) : null;
+            if (dependency == null) {
+                errors.add(new ValidationError("uuid_parsing", at, refs.isEmpty()
+                        ? "Input should be a valid UUID" : "Input should be a valid UUID or the ref of an earlier "
+                        + "task of the batch", item));
+            } else if (!named.add(dependency)) {
+                errors.add(new ValidationError("value_error", at, "Value error, depends_on names "
+                        + item.textValue() + " twice", item));
+            } else if (dependency instanceof UUID id) {
+                ids.add(id);
+            } else {
+                entries.add((Integer) dependency);
+            }
+        }
+        if (ids.size() + entries.size() > TaskRequest.MAX_DEPENDENCIES) {
+            errors.add(new ValidationError("too_long", loc, "List should have at most "
+                    + TaskRequest.MAX_DEPENDENCIES + " items after validation, not " + node.size(), node,
+                    Map.of("max_length", TaskRequest.MAX_DEPENDENCIES)));
+        }
+        return ids;
+    }
+
+    private static UUID uuid(String text) {
+        try {
+            UUID id = UUID.fromString(text);
+            return id.toString().equalsIgnoreCase(text) ? id : null; // UUID.fromString accepts "1-1-1-1-1"
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** The longest {@code ref} a batch's entry may have. */
     public static final int MAX_REF_LENGTH = 64;
 
-    /** A batch's entry: its request, and the client's {@code ref} for it, or null. */
-    public record BatchEntry(TaskRequest request, String ref) {
+    /**
+     * A batch's entry: its request, the earlier entries it depends on, and the client's {@code ref} for it,
+     * or null.
+     */
+    public record ParsedEntry(BatchEntry entry, String ref) {
     }
 
     /**
      * A batch body, {@code {"tasks": [{...}, ...]}}: each entry as one create's body, with an optional
      * {@code ref} (unique in the batch); every error names its entry's index in {@code loc}.
      */
-    public Parsed<List<BatchEntry>> batch(byte[] body, int maxTasks) {
+    public Parsed<List<ParsedEntry>> batch(byte[] body, int maxTasks) {
         Parsed<JsonNode> object = jsonObject(body);
         if (!object.isValid()) {
             return new Parsed<>(null, object.errors());
@@ -183,8 +255,8 @@ public final class RequestParsing {
                     .numberNode(tasks.size()), Map.of("max_length", maxTasks)));
         }
         List<ValidationError> errors = new ArrayList<>();
-        List<BatchEntry> entries = new ArrayList<>(tasks.size());
-        Set<String> refs = new java.util.HashSet<>();
+        List<ParsedEntry> entries = new ArrayList<>(tasks.size());
+        Map<String, Integer> refs = new java.util.HashMap<>();
         for (int i = 0; i < tasks.size(); i++) {
             JsonNode entry = tasks.get(i);
             if (!entry.isObject()) {
@@ -192,7 +264,8 @@ public final class RequestParsing {
                         "Input should be a valid dictionary or object to extract fields from", entry));
                 continue;
             }
-            Parsed<TaskRequest> request = taskRequest(entry);
+            List<Integer> earlier = new ArrayList<>();
+            Parsed<TaskRequest> request = taskRequest(entry, refs, earlier);
             for (ValidationError error : request.errors()) {
                 List<Object> at = new ArrayList<>(List.of("body", "tasks", i));
                 at.addAll(error.loc().subList(1, error.loc().size()));
@@ -205,15 +278,16 @@ public final class RequestParsing {
                 if (!ref.isTextual() || ref.textValue().isEmpty() || ref.textValue().length() > MAX_REF_LENGTH) {
                     errors.add(new ValidationError("string_type", at, "Input should be a string of 1 to "
                             + MAX_REF_LENGTH + " characters", ref));
-                } else if (!refs.add(ref.textValue())) {
+                } else if (refs.containsKey(ref.textValue())) {
                     errors.add(new ValidationError("value_error", at, "Value error, ref '" + ref.textValue()
                             + "' is given to an earlier task of the batch", ref));
                 } else {
                     refText = ref.textValue();
+                    refs.put(refText, i);
                 }
             }
             if (request.isValid()) {
-                entries.add(new BatchEntry(request.value(), refText));
+                entries.add(new ParsedEntry(new BatchEntry(request.value(), earlier), refText));
             }
         }
         return errors.isEmpty() ? Parsed.ok(entries) : new Parsed<>(null, List.copyOf(errors));

@@ -32,6 +32,9 @@ import java.util.stream.Collectors;
  */
 final class TaskRoutes {
 
+    /** The most dependents one answer lists. */
+    static final int MAX_DEPENDENTS = 1_000;
+
     private static final int LIST_PAGE = 500;
     private static final HttpString IDEMPOTENCY_KEY = new HttpString("Idempotency-Key");
     private static final HttpString LINK = new HttpString("Link");
@@ -58,7 +61,8 @@ final class TaskRoutes {
                 .post("/api/v1/tasks/batch", handlers.io(Action.CREATE, this::createBatch))
                 .get("/api/v1/tasks", handlers.worker(Action.READ, this::list))
                 .get("/api/v1/tasks/{task_id}", handlers.worker(Action.READ, this::get))
-                .post("/api/v1/tasks/{task_id}/cancel", handlers.worker(Action.CANCEL, this::cancel));
+                .post("/api/v1/tasks/{task_id}/cancel", handlers.worker(Action.CANCEL, this::cancel))
+                .get("/api/v1/tasks/{task_id}/dependents", handlers.worker(Action.READ, this::dependents));
     }
 
     private void create(HttpServerExchange exchange) {
@@ -68,13 +72,14 @@ final class TaskRoutes {
     /** Up to {@link Orchestrator#MAX_BATCH} tasks in one durable write: 201 with their ids in order. */
     private void createBatch(HttpServerExchange exchange) {
         bodies.read(exchange, Action.CREATE, (ex, body) -> {
-            RequestParsing.Parsed<List<RequestParsing.BatchEntry>> batch = parsing.batch(body, Orchestrator.MAX_BATCH);
+            RequestParsing.Parsed<List<RequestParsing.ParsedEntry>> batch = parsing.batch(body,
+                    Orchestrator.MAX_BATCH);
             if (!batch.isValid()) {
                 throw new InvalidRequestException(batch.errors());
             }
-            List<RequestParsing.BatchEntry> entries = batch.value();
-            CompletableFuture<List<VenomTask>> stored = orchestrator.submitAll(
-                    entries.stream().map(RequestParsing.BatchEntry::request).toList());
+            List<RequestParsing.ParsedEntry> entries = batch.value();
+            CompletableFuture<List<VenomTask>> stored = orchestrator.submitBatch(
+                    entries.stream().map(RequestParsing.ParsedEntry::entry).toList());
             ex.dispatch(SameThreadExecutor.INSTANCE, () -> stored.whenComplete((tasks, error) -> ex.getIoThread()
                     .execute(() -> handlers.run(ex, Action.CREATE, e -> {
                         if (error != null) {
@@ -125,6 +130,15 @@ final class TaskRoutes {
     private void get(HttpServerExchange exchange) {
         UUID id = RequestParsing.taskId(exchange);
         responses.json(exchange, 200, orchestrator.find(id).orElseThrow(() -> new TaskNotFoundException(id)));
+    }
+
+    /** The tasks that name this one in their {@code depends_on}, oldest first (at most {@value #MAX_DEPENDENTS}). */
+    private void dependents(HttpServerExchange exchange) {
+        UUID id = RequestParsing.taskId(exchange);
+        if (orchestrator.find(id).isEmpty()) {
+            throw new TaskNotFoundException(id);
+        }
+        responses.json(exchange, 200, orchestrator.dependentsOf(id, MAX_DEPENDENTS));
     }
 
     private void cancel(HttpServerExchange exchange) {

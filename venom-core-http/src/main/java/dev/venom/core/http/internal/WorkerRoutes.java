@@ -27,6 +27,7 @@ import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +124,11 @@ final class WorkerRoutes {
             metrics.claim(request.workerId());
             waitingClaim(ex).set(claimed);
             claimed.whenComplete((done, error) -> waitingClaim(ex).compareAndSet(claimed, null));
-            ex.dispatch(SameThreadExecutor.INSTANCE, () -> claimed.whenComplete((claims, error) ->
+            ex.dispatch(SameThreadExecutor.INSTANCE, () -> claimed.whenComplete((claims, error) -> {
+                Executor reader = error == null && claims.stream().anyMatch(c -> !c.task().dependsOn().isEmpty())
+                        ? ex.getConnection().getWorker() : Runnable::run; // a store read: off this thread
+                reader.execute(() -> {
+                    Map<UUID, Map<UUID, String>> results = error == null ? dependencyResults(claims) : Map.of();
                     ex.getIoThread().execute(() -> handlers.run(ex, Action.REPORT, e -> {
                         if (error != null) {
                             if (claimed.isCancelled()) {
@@ -133,8 +138,10 @@ final class WorkerRoutes {
                             throw error instanceof Exception failure ? failure : new RuntimeException(error);
                         }
                         metrics.claimed(request.workerId(), claims.size());
-                        deliver(e, claims);
-                    }))));
+                        deliver(e, claims, results);
+                    }));
+                });
+            }));
         });
     }
 
@@ -221,7 +228,19 @@ final class WorkerRoutes {
     }
 
     /** Sends the claims; if they cannot reach the worker, its tasks go back to wait for another. */
-    private void deliver(HttpServerExchange exchange, List<Claim> claims) throws IOException {
+    /** What the dependencies of each claimed task that has any returned, by task id. */
+    private Map<UUID, Map<UUID, String>> dependencyResults(List<Claim> claims) {
+        Map<UUID, Map<UUID, String>> results = new HashMap<>();
+        for (Claim claim : claims) {
+            if (!claim.task().dependsOn().isEmpty()) {
+                results.put(claim.task().id(), remote.dependencyResults(claim.task()));
+            }
+        }
+        return results;
+    }
+
+    private void deliver(HttpServerExchange exchange, List<Claim> claims, Map<UUID, Map<UUID, String>> results)
+            throws IOException {
         if (!claims.isEmpty() && hungUp(exchange)) {
             exchange.getConnection().getWorker().execute(() -> remote.giveBack(claims));
             exchange.endExchange();
@@ -232,6 +251,7 @@ final class WorkerRoutes {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("task", claim.task());
             entry.put("attempt", claim.task().attempts());
+            entry.put("dependency_results", results.getOrDefault(claim.task().id(), Map.of()));
             entry.put("lease_expires_at", Timestamps.format(claim.leaseExpiresAt()));
             body.add(entry);
         }

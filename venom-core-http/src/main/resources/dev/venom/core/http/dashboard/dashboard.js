@@ -303,6 +303,8 @@
       text.textContent = `${progress.percent}%${progress.message ? " " + progress.message : ""}`;
       shown.append(bar, " ", text);
     }
+    const waiting = new Set(task.waiting_on || []);
+    taskLinks($("detail-depends-on"), (task.depends_on || []).map(id => ({ id, note: waiting.has(id) ? "waiting" : "" })));
     const ol = $("detail-logs");
     const stick = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 8;
     const top = ol.scrollTop;
@@ -310,6 +312,38 @@
     appendLogs(task.logs || []);
     ol.scrollTop = stick ? ol.scrollHeight : top;
     $("cancel").disabled = !ACTIVE.has(task.status);
+  }
+
+  /** Fills {@code dd} with a link per task, each opening that task here, and its note ("waiting", a status). */
+  function taskLinks(dd, tasks) {
+    dd.replaceChildren();
+    tasks.forEach(({ id, note }, i) => {
+      const link = document.createElement("a");
+      link.href = "#" + id;
+      link.className = "task-link";
+      link.dataset.taskId = id;
+      link.textContent = id.slice(0, 8);
+      link.title = id;
+      link.addEventListener("click", event => {
+        event.preventDefault();
+        openDetail(id);
+      });
+      if (i > 0) dd.append(", ");
+      dd.append(link);
+      if (note) dd.append(` (${note})`);
+    });
+  }
+
+  /** Lists the tasks that depend on the open one (a separate read: only the server knows them all). */
+  async function loadDependents(id, seq) {
+    try {
+      const dependents = await getJson("/api/v1/tasks/" + encodeURIComponent(id) + "/dependents");
+      if (seq === detail.seq) {
+        taskLinks($("detail-dependents"), dependents.map(task => ({ id: task.id, note: task.status.toLowerCase() })));
+      }
+    } catch (err) {
+      if (seq === detail.seq) $("detail-dependents").textContent = err.message;
+    }
   }
 
   function appendLogs(lines) {
@@ -337,7 +371,10 @@
     const seq = detail.seq;
     try {
       const task = await getJson("/api/v1/tasks/" + encodeURIComponent(id));
-      if (seq === detail.seq) renderDetail(task);
+      if (seq === detail.seq) {
+        renderDetail(task);
+        loadDependents(id, seq);
+      }
     } catch (err) {
       if (seq === detail.seq) setMessage($("detail-message"), err.message, "error");
     } finally {

@@ -130,6 +130,14 @@ class OpenApiContractTest {
         check("POST", batch, http.post(batch, "{\"tasks\": [{\"content\": \"b1\", \"ref\": \"one\"}, "
                 + "{\"content\": \"b2\"}]}"), 201);
         check("POST", batch, http.post(batch, "{\"tasks\": [{\"content\": 1}]}"), 422);
+        String dependent = check("POST", tasks, http.post(tasks, "{\"content\": \"after\", \"depends_on\": [\""
+                + id + "\"]}"), 201).get("task_id").asText();
+        check("POST", tasks, http.post(tasks, "{\"content\": \"x\", \"depends_on\": [\"" + UUID.randomUUID()
+                + "\"]}"), 422);
+        String dependents = "/api/v1/tasks/{task_id}/dependents";
+        assertThat(check("GET", dependents, http.get(tasks + "/" + id + "/dependents"), 200).get(0).get("id")
+                .asText()).isEqualTo(dependent);
+        check("GET", dependents, http.get(tasks + "/" + UUID.randomUUID() + "/dependents"), 404);
 
         // read and list
         check("GET", task, http.get(tasks + "/" + UUID.randomUUID()), 404);

@@ -71,7 +71,7 @@ class TaskOptionsApiTest {
         JsonNode task = http.task(id);
         assertThat(task.fieldNames()).toIterable().containsExactly("id", "content", "created_at", "status", "result",
                 "logs", "priority", "attempts", "max_attempts", "run_at", "timeout_ms", "idempotency_key", "queue",
-                "updated_at", "finished_at", "requires", "progress");
+                "updated_at", "finished_at", "requires", "progress", "depends_on", "waiting_on");
         assertThat(task.get("priority").asInt()).isEqualTo(7);
         assertThat(task.get("max_attempts").asInt()).isEqualTo(3);
         assertThat(task.get("run_at").asText()).isEqualTo("2099-01-01T00:00:00.000000Z");

@@ -144,6 +144,29 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aTasksDependenciesAndDependentsAreLinksToThem() {
+        // given a task that waits on another, which is not due for an hour
+        Http http = servers.start("--processing-delay-ms", "0");
+        String first = http.post("/api/v1/tasks", "{\"content\": \"plan\", \"run_at\": \""
+                + java.time.Instant.now().plusSeconds(3600) + "\"}").json().get("task_id").asText();
+        String second = http.post("/api/v1/tasks", "{\"content\": \"write\", \"depends_on\": [\"" + first + "\"]}")
+                .json().get("task_id").asText();
+
+        // when the dashboard shows the waiting task, and its dependency is followed by its link
+        browser.get(http.base() + "/?refresh=0");
+        wait.until(ExpectedConditions.elementToBeClickable(
+                By.cssSelector("#tasks tbody tr[data-task-id='" + second + "']"))).click();
+        wait.until(ExpectedConditions.textToBe(By.id("detail-depends-on"), first.substring(0, 8) + " (waiting)"));
+        browser.findElement(By.cssSelector("#detail-depends-on a[data-task-id='" + first + "']")).click();
+
+        // then the dependency is shown, listing the waiting task as its dependent, a link back
+        wait.until(ExpectedConditions.textToBe(By.id("detail-id"), first));
+        wait.until(ExpectedConditions.textToBe(By.id("detail-dependents"), second.substring(0, 8) + " (pending)"));
+        browser.findElement(By.cssSelector("#detail-dependents a[data-task-id='" + second + "']")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("detail-id"), second));
+    }
+
+    @Test
     void hostileTaskContentIsShownAsTextAndRunsNothing() {
         // given tasks whose content is markup and script
         Http http = servers.start("--processing-delay-ms", "0");

@@ -11,6 +11,7 @@ import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskEvent;
 import dev.venom.core.engine.VenomException;
 import dev.venom.core.engine.WorkRequest;
+import dev.venom.core.engine.internal.DependencyResults;
 import dev.venom.core.engine.internal.EventBus;
 import dev.venom.core.engine.internal.Leases;
 import dev.venom.core.model.Progress;
@@ -283,5 +284,10 @@ public final class RemoteAttempts {
             case CANCELLED -> "the task was cancelled";
             case COMPLETED, FAILED -> "the task has ended " + task.status();
         };
+    }
+
+    /** What the dependencies of {@code task} returned ({@link DependencyResults}). */
+    public Map<UUID, String> dependencyResults(VenomTask task) {
+        return DependencyResults.of(task, store);
     }
 }

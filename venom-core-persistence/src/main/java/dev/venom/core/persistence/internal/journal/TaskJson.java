@@ -6,6 +6,8 @@ import dev.venom.core.model.Timestamps;
 import dev.venom.core.model.VenomTask;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 
 /**
  * Writes a task as stored in the snapshot and the journal: the model's JSON ({@link VenomTask}) without the
@@ -73,7 +75,19 @@ public final class TaskJson {
             nullableString(json, "message", task.progress().message());
             json.writeEndObject();
         }
+        if (!task.dependsOn().isEmpty()) {
+            ids(json, "depends_on", task.dependsOn());
+            ids(json, "waiting_on", task.waitingOn());
+        }
         json.writeEndObject();
+    }
+
+    private static void ids(JsonGenerator json, String name, List<UUID> ids) throws IOException {
+        json.writeArrayFieldStart(name);
+        for (UUID id : ids) {
+            json.writeString(id.toString());
+        }
+        json.writeEndArray();
     }
 
     private static void nullableString(JsonGenerator json, String name, String value) throws IOException {

@@ -2,18 +2,22 @@ package dev.venom.core.persistence.internal.pg;
 
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.ClaimRequest;
+import dev.venom.core.engine.TaskChange;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -29,6 +33,8 @@ public final class PgClaims {
     private final String table;
     private final PgEventRelay relay;
     private final LongSupplier shiftMicros;
+    private final PgDependencies dependencies;
+    private final Consumer<List<TaskChange>> dependentsChanged;
     private final String claimSql;
     private final String claimManySql;
     private final String claimLabelledSql;
@@ -39,8 +45,13 @@ public final class PgClaims {
     /**
      * @param table       the tasks table, schema included
      * @param shiftMicros how far the store's clock is ahead of the database's (a test seam; 0 otherwise)
+     * @param dependencies settles the dependents of tasks that fail when their last claim expires
+     * @param dependentsChanged told of those changes once committed
      */
-    public PgClaims(Jdbc jdbc, String table, PgEventRelay relay, TaskLog language, LongSupplier shiftMicros) {
+    public PgClaims(Jdbc jdbc, String table, PgEventRelay relay, TaskLog language, LongSupplier shiftMicros,
+                    PgDependencies dependencies, Consumer<List<TaskChange>> dependentsChanged) {
+        this.dependencies = dependencies;
+        this.dependentsChanged = dependentsChanged;
         this.jdbc = jdbc;
         this.table = table;
         this.relay = relay;
@@ -83,8 +94,8 @@ public final class PgClaims {
 
     /** One queue: the statement of a single queue, its pause read by primary key. */
     private static String claimOne(String table, String queues, String filter, String start) {
-        return "WITH picked AS (SELECT id FROM " + table + " WHERE status = 'PENDING' AND queue = ? "
-                + "AND due_at <= " + TaskRows.NOW + filter + " AND NOT EXISTS (SELECT 1 FROM " + queues
+        return "WITH picked AS (SELECT id FROM " + table + " WHERE status = 'PENDING' AND waiting_on IS NULL "
+                + "AND queue = ? AND due_at <= " + TaskRows.NOW + filter + " AND NOT EXISTS (SELECT 1 FROM " + queues
                 + " WHERE name IN (?, '*') AND paused) ORDER BY priority DESC, due_at, seq LIMIT ? "
                 + "FOR UPDATE SKIP LOCKED), " + start;
     }
@@ -94,7 +105,7 @@ public final class PgClaims {
         return "WITH asked AS (SELECT q.name, q.lim FROM unnest(?::text[], ?::int[]) AS q(name, lim) "
                 + "WHERE NOT EXISTS (SELECT 1 FROM " + queues + " p WHERE p.name IN (q.name, '*') AND p.paused)), "
                 + "picked AS (SELECT c.id FROM asked CROSS JOIN LATERAL (SELECT id FROM " + table + " WHERE "
-                + "status = 'PENDING' AND queue = asked.name AND due_at <= " + TaskRows.NOW + filter
+                + "status = 'PENDING' AND waiting_on IS NULL AND queue = asked.name AND due_at <= " + TaskRows.NOW + filter
                 + " ORDER BY priority DESC, due_at, seq LIMIT asked.lim FOR UPDATE SKIP LOCKED) c), " + start;
     }
 
@@ -214,17 +225,37 @@ public final class PgClaims {
                     rescue.setLong(1, shift);
                     rescue.setLong(2, shift);
                     List<PgEvents.Change> changes = new ArrayList<>();
-                    try (ResultSet rows = rescue.executeQuery()) {
-                        while (rows.next()) {
-                            int lines = rows.getInt("lines");
-                            changes.add(new PgEvents.Change(rows.getObject("id", UUID.class), TaskStatus.PROCESSING,
-                                    TaskStatus.valueOf(rows.getString("status")), lines - 1, lines,
-                                    TaskRows.instant(rows, "updated_at"), rows.getLong("version")));
+                    Map<UUID, TaskStatus> failed = new LinkedHashMap<>();
+                    List<TaskChange> settled;
+                    connection.setAutoCommit(false);
+                    try {
+                        try (ResultSet rows = rescue.executeQuery()) {
+                            while (rows.next()) {
+                                int lines = rows.getInt("lines");
+                                UUID id = rows.getObject("id", UUID.class);
+                                TaskStatus status = TaskStatus.valueOf(rows.getString("status"));
+                                changes.add(new PgEvents.Change(id, TaskStatus.PROCESSING, status, lines - 1, lines,
+                                        TaskRows.instant(rows, "updated_at"), rows.getLong("version")));
+                                if (status.isTerminal()) {
+                                    failed.put(id, status);
+                                }
+                            }
                         }
+                        settled = dependencies.settle(connection, failed);
+                        connection.commit();
+                    } catch (SQLException | RuntimeException e) {
+                        connection.rollback();
+                        throw e;
+                    } finally {
+                        connection.setAutoCommit(true);
                     }
+                    settled.forEach(change -> changes.add(PgEvents.Change.between(change.before(), change.after())));
                     relay.tell(changes);
                     relay.heard(changes); // this server's own streams hear of its rescues too
-                    rescued = changes.size();
+                    if (!settled.isEmpty()) {
+                        dependentsChanged.accept(settled);
+                    }
+                    rescued = changes.size() - settled.size();
                     total += rescued;
                 } while (rescued == RESCUE_BATCH);
                 return total;

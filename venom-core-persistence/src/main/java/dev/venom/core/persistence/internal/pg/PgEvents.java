@@ -176,7 +176,7 @@ public final class PgEvents {
                 change.to().isTerminal() ? now.result() : null, logs.subList(0, after), now.priority(),
                 now.attempts(), now.maxAttempts(), now.runAt(), now.timeoutMs(), now.idempotencyKey(), now.queue(),
                 change.at(), change.to().isTerminal() ? now.finishedAt() : null, now.requires(), now.progress(),
-                change.version());
+                now.dependsOn(), now.waitingOn(), change.version());
         return TaskEvent.observed(asOf, change.from(), logs.subList(before, after));
     }
 }

@@ -44,6 +44,24 @@ public final class PgQueries {
         });
     }
 
+    /** The tasks naming {@code id} in {@code depends_on}, oldest first. */
+    public List<VenomTask> dependentsOf(UUID id, int limit) {
+        return jdbc.call("reading the dependents of task " + id, connection -> {
+            try (PreparedStatement find = connection.prepareStatement("SELECT * FROM " + table
+                    + " WHERE depends_on @> ARRAY[?]::uuid[] ORDER BY created_at, id LIMIT ?")) {
+                find.setObject(1, id);
+                find.setInt(2, limit);
+                List<VenomTask> dependents = new ArrayList<>();
+                try (ResultSet rows = find.executeQuery()) {
+                    while (rows.next()) {
+                        dependents.add(TaskRows.task(rows));
+                    }
+                }
+                return dependents;
+            }
+        });
+    }
+
     public TaskPage list(TaskQuery query) {
         Optional<TaskCursor> after = query.cursor().map(TaskCursor::parse);
         StringBuilder sql = new StringBuilder("SELECT * FROM " + table + " WHERE true");

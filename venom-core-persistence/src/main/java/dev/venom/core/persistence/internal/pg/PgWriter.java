@@ -2,6 +2,8 @@ package dev.venom.core.persistence.internal.pg;
 
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.StoreException;
+import dev.venom.core.engine.TaskChange;
+import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.CommitObserver;
 import dev.venom.core.persistence.internal.DrainLoop;
@@ -12,10 +14,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -25,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Group commit for PostgreSQL: the inserts and compare-and-set updates that arrive while a transaction
  * commits are written together in the next one (JDBC batches, one commit), and each caller's future
  * completes only after that commit. Acknowledged still means committed; a busy server simply commits
- * more changes per transaction.
+ * more changes per transaction. A transaction that ends tasks releases or cancels their dependents too.
  */
 public final class PgWriter implements AutoCloseable {
 
@@ -68,6 +74,8 @@ public final class PgWriter implements AutoCloseable {
     private final PgEventRelay relay;
     private final CommitObserver observer;
     private final LongSupplier shiftMicros;
+    private final PgDependencies dependencies;
+    private final Consumer<List<TaskChange>> dependentsChanged;
     private final DrainLoop<Op> loop;
 
     /**
@@ -76,9 +84,14 @@ public final class PgWriter implements AutoCloseable {
      * @param relay         tells other servers of each committed change
      * @param observer      hears each committed transaction
      * @param shiftMicros   how far the store's clock is ahead of the database's (a test seam; 0 otherwise)
+     * @param dependencies  settles the dependents of the tasks a transaction ends
+     * @param dependentsChanged told of each committed transaction's changes to dependents
      */
     public PgWriter(DataSource pool, int writers, String table, PgEventRelay relay, CommitObserver observer,
-                    LongSupplier shiftMicros) {
+                    LongSupplier shiftMicros, PgDependencies dependencies,
+                    Consumer<List<TaskChange>> dependentsChanged) {
+        this.dependencies = dependencies;
+        this.dependentsChanged = dependentsChanged;
         this.pool = pool;
         this.relay = relay;
         this.observer = observer;
@@ -254,14 +267,24 @@ public final class PgWriter implements AutoCloseable {
                 }
                 List<PgEvents.Change> changes = new ArrayList<>(inserts.size() + updates.size());
                 inserts.forEach(op -> changes.add(PgEvents.Change.created(op.task)));
+                Map<UUID, TaskStatus> ended = new LinkedHashMap<>();
                 for (int i = 0; i < updates.size(); i++) {
                     if (applied[i]) {
-                        changes.add(PgEvents.Change.between(updates.get(i).expected, updates.get(i).next));
+                        Update op = updates.get(i);
+                        changes.add(PgEvents.Change.between(op.expected, op.next));
+                        if (op.next.status().isTerminal()) {
+                            ended.put(op.next.id(), op.next.status());
+                        }
                     }
                 }
+                List<TaskChange> settled = dependencies.settle(connection, ended);
+                settled.forEach(change -> changes.add(PgEvents.Change.between(change.before(), change.after())));
                 connection.commit();
                 observer.committed(inserts.size() + updates.size(), System.nanoTime() - start);
                 relay.tell(changes);
+                if (!settled.isEmpty()) {
+                    dependentsChanged.accept(settled);
+                }
                 return new Written(applied, transactionStart);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);

@@ -36,7 +36,7 @@ public final class TaskRows {
     /** Every column an insert writes, in the order {@link #bindInsert} binds them. */
     public static final String INSERT_COLUMNS = "id, content, created_at, status, result, logs, priority, attempts, "
             + "max_attempts, run_at, due_at, timeout_ms, idempotency_key, updated_at, finished_at, version, "
-            + "lease_owner, lease_expires_at, queue, requires";
+            + "lease_owner, lease_expires_at, queue, requires, depends_on, waiting_on";
     /**
      * The insert of one task into {@code table}; a task claimed as it is stored has its lease too, expiring
      * a lease after the transaction's start on the database clock (shifted as the store's clock is).
@@ -44,7 +44,7 @@ public final class TaskRows {
     public static String insert(String table) {
         return "INSERT INTO " + table + " (" + INSERT_COLUMNS + ") VALUES "
                 + "(?, ?, " + TIME + ", ?, ?, ?, ?, ?, ?, " + TIME + ", " + TIME + ", ?, ?, " + TIME + ", " + TIME
-                + ", ?, ?, transaction_timestamp() + (?::bigint + ?::bigint * 1000) * interval '1 microsecond', ?, ?::jsonb)";
+                + ", ?, ?, transaction_timestamp() + (?::bigint + ?::bigint * 1000) * interval '1 microsecond', ?, ?::jsonb, ?, ?)";
     }
 
     /**
@@ -56,8 +56,8 @@ public final class TaskRows {
                 + "logs = CASE WHEN ? THEN logs || ? ELSE ? END, attempts = ?, run_at = " + TIME + ", due_at = " + TIME
                 + ", updated_at = " + TIME + ", finished_at = " + TIME + ", version = version + 1, "
                 + "lease_owner = CASE WHEN ? THEN lease_owner END, "
-                + "lease_expires_at = CASE WHEN ? THEN lease_expires_at END, progress = ?, progress_message = ? "
-                + "WHERE id = ? AND version = ?";
+                + "lease_expires_at = CASE WHEN ? THEN lease_expires_at END, progress = ?, progress_message = ?, "
+                + "waiting_on = ? WHERE id = ? AND version = ?";
     }
 
     private TaskRows() {
@@ -105,6 +105,8 @@ public final class TaskRows {
         }
         insert.setString(20, task.queue());
         insert.setString(21, requiresJson(task.requires()));
+        insert.setArray(22, ids(connection, task.dependsOn()));
+        insert.setArray(23, ids(connection, task.waitingOn()));
     }
 
     /** Binds the change from {@code expected} to {@code next} to {@link #update}. */
@@ -134,8 +136,9 @@ public final class TaskRows {
             update.setShort(13, (short) progress.percent());
         }
         update.setString(14, progress == null ? null : storable(progress.message()));
-        update.setObject(15, next.id());
-        update.setLong(16, expected.version());
+        update.setArray(15, ids(connection, next.waitingOn()));
+        update.setObject(16, next.id());
+        update.setLong(17, expected.version());
     }
 
     /** The task in the current row of {@code rows}. */
@@ -149,7 +152,17 @@ public final class TaskRows {
                 lines, rows.getShort("priority"), rows.getInt("attempts"), rows.getInt("max_attempts"),
                 instant(rows, "run_at"), timeoutMs, rows.getString("idempotency_key"), rows.getString("queue"),
                 instant(rows, "updated_at"), instant(rows, "finished_at"), requires(rows.getString("requires")),
-                progress(rows), rows.getLong("version"));
+                progress(rows), ids(rows.getArray("depends_on")), ids(rows.getArray("waiting_on")),
+                rows.getLong("version"));
+    }
+
+    /** Task ids as a {@code uuid[]} column holds them: NULL for none. */
+    private static Array ids(Connection connection, List<UUID> ids) throws SQLException {
+        return ids.isEmpty() ? null : connection.createArrayOf("uuid", ids.toArray());
+    }
+
+    private static List<UUID> ids(Array column) throws SQLException {
+        return column == null ? List.of() : Arrays.asList((UUID[]) column.getArray());
     }
 
     private static Progress progress(ResultSet rows) throws SQLException {

@@ -30,8 +30,12 @@ class TaskJsonTest {
                 .withMaxAttempts(3).withRunAt(T0.plusSeconds(60)).withTimeoutMs(1500), 1, "key-1", T0);
         VenomTask retried = withOptions.start(T0).retry("flaky", T0.plusSeconds(5), T0.plusSeconds(1));
         VenomTask cancelled = withOptions.cancel(T0.plusSeconds(2));
+        VenomTask waiting = VenomTask.create(UUID.randomUUID(), new TaskRequest("w").withDependsOn(List.of(
+                pending.id(), original.id())), 1, null, T0).resolveDependencies(java.util.Map.of(pending.id(),
+                TaskStatus.PENDING, original.id(), TaskStatus.COMPLETED), T0, dev.venom.core.model.TaskLog.EN);
 
-        for (VenomTask task : List.of(pending, pending.start(T0), failed, original, withOptions, retried, cancelled)) {
+        for (VenomTask task : List.of(pending, pending.start(T0), failed, original, withOptions, retried, cancelled,
+                waiting)) {
             VenomTask read = MAPPER.readValue(write(task), VenomTask.class);
 
             assertThat(read).isEqualTo(task);
