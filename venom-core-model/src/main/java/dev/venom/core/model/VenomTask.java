@@ -88,9 +88,10 @@ public record VenomTask(
         logs = logs == null ? List.of() : List.copyOf(logs);
         queue = queue == null ? TaskRequest.DEFAULT_QUEUE : TaskRequest.checkQueue(queue);
         requires = Labels.check("requires", requires);
-        dependsOn = dependsOn == null ? List.of() : TaskRequest.checkDependsOn(dependsOn);
-        waitingOn = waitingOn == null || status.isTerminal() ? List.of() : List.copyOf(waitingOn); // an end waits no more
-        if (!dependsOn.containsAll(waitingOn)) {
+        dependsOn = dependsOn == null || dependsOn.isEmpty() ? List.of() : TaskRequest.checkDependsOn(dependsOn);
+        waitingOn = waitingOn == null || waitingOn.isEmpty() || status.isTerminal() ? List.of() // an end waits no more
+                : List.copyOf(waitingOn);
+        if (!waitingOn.isEmpty() && !dependsOn.containsAll(waitingOn)) {
             throw new IllegalArgumentException("waiting_on " + waitingOn + " names tasks outside depends_on " + dependsOn);
         }
         if (!waitingOn.isEmpty() && status != TaskStatus.PENDING) {

@@ -45,6 +45,12 @@ public final class Announcer {
         if (group == null) {
             return;
         }
+        if (group.size() == 1) {
+            if (unannounced.remove(id, group)) {
+                events.publish(List.of(TaskEvent.created(group.get(0).withVersion(1))));
+            }
+            return;
+        }
         List<TaskEvent> created = new ArrayList<>(group.size());
         synchronized (group) {
             for (VenomTask task : group) {
