@@ -120,6 +120,26 @@ public final class InMemoryStateStore implements StateStore, StoreSignals {
     }
 
     @Override
+    public List<Schedule> schedules() {
+        return table.schedules();
+    }
+
+    @Override
+    public CompletableFuture<Schedule> insertSchedule(Schedule schedule) {
+        return table.insertSchedule(schedule);
+    }
+
+    @Override
+    public CompletableFuture<Optional<Schedule>> updateSchedule(Schedule expected, Schedule next) {
+        return table.updateSchedule(expected, next);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteSchedule(String name) {
+        return table.deleteSchedule(name);
+    }
+
+    @Override
     public void onDependentsChanged(Consumer<List<TaskChange>> listener) {
         table.onDependentsChanged(listener);
     }

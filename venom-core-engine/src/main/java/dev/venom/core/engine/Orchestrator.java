@@ -17,6 +17,7 @@ import dev.venom.core.engine.internal.Submitter;
 import dev.venom.core.engine.internal.SystemTimers;
 import dev.venom.core.engine.internal.Timers;
 import dev.venom.core.engine.internal.remote.LongPolls;
+import dev.venom.core.engine.internal.schedule.ScheduleRunner;
 import dev.venom.core.engine.internal.remote.RemoteAttempts;
 import dev.venom.core.engine.internal.remote.WorkerRegistry;
 import dev.venom.core.model.TaskLog;
@@ -41,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +62,9 @@ public final class Orchestrator implements AutoCloseable {
 
     /** The longest wait before a retry under the default policy, however many attempts failed. */
     public static final Duration MAX_BACKOFF = RetryPolicy.DEFAULT.cap();
+
+    /** How often an engine looks for schedules that are due. */
+    public static final Duration SCHEDULE_LOOK = Duration.ofSeconds(1);
 
     /** The most tasks one {@link #submitAll} stores. */
     public static final int MAX_BATCH = 1_000;
@@ -91,6 +96,9 @@ public final class Orchestrator implements AutoCloseable {
     private final Submitter submitter;
     private final LongPolls polls;
     private final RemoteWork remoteWork;
+    private final Schedules schedules;
+    private final Announcer announcer;
+    private final ScheduleRunner scheduleRunner;
 
     private Orchestrator(Builder b) {
         this.store = b.store;
@@ -111,7 +119,7 @@ public final class Orchestrator implements AutoCloseable {
         workers.allowCoreThreadTimeOut(true);
         this.lanes = new Lanes(b.queueLimits, b.remoteQueues, b.concurrency, this::growWorkers);
         this.events = new EventBus(b.listeners, b.eventCapacity);
-        Announcer announcer = new Announcer(events);
+        this.announcer = new Announcer(events);
         StoreHealth health = new StoreHealth(timers, b.lease);
         LostAnswers lostAnswers = new LostAnswers(timers, b.lease);
         this.attempts = new Attempts(store, processor, timers, events, b.retryPolicy, language, b.lease, lifecycle,
@@ -129,6 +137,8 @@ public final class Orchestrator implements AutoCloseable {
                 attempts, announcer, events, dispatcher, lostAnswers, lifecycle, timers, polls::wake);
         this.ops = Executors.newFixedThreadPool(2, EngineThreads.named("venom-queue-ops"));
         this.queues = new Queues(store, lanes, dispatcher, events, language, timers.clock(), this::cancel, ops);
+        this.schedules = new Schedules(store, timers.clock());
+        this.scheduleRunner = new ScheduleRunner(store, this::submit, timers.clock());
     }
 
     /** A builder; {@link Builder#store store} is required. */
@@ -174,10 +184,28 @@ public final class Orchestrator implements AutoCloseable {
                 }
             });
         }
+        timers.every("schedules", this::lookAtSchedules, SCHEDULE_LOOK, SCHEDULE_LOOK);
         dispatcher.start(pollInterval);
         polls.start(pollInterval);
         leaseKeeper.start(heartbeat);
         return this;
+    }
+
+    /** Fires the schedules that are due, off the timer thread (it reads and writes the store). */
+    private void lookAtSchedules() {
+        if (!lifecycle.acceptsTasks()) {
+            return;
+        }
+        try {
+            ops.execute(scheduleRunner::fireDue);
+        } catch (RejectedExecutionException closing) {
+            log.debug("schedules not looked at: the engine is closing");
+        }
+    }
+
+    /** Fires the schedules due now, on the caller's thread: what the engine does every second; for tests. */
+    void fireDueSchedules() {
+        scheduleRunner.fireDue();
     }
 
     /** Tells of dependents the store released or cancelled, and claims the released ones. */
@@ -185,6 +213,7 @@ public final class Orchestrator implements AutoCloseable {
         boolean released = false;
         boolean remote = false;
         for (TaskChange change : changes) {
+            announcer.announce(change.after().id()); // its creation first, if its submitter has not told yet
             events.publish(TaskEvent.between(change.before(), change.after()));
             if (change.released()) {
                 released = true;
@@ -352,6 +381,11 @@ public final class Orchestrator implements AutoCloseable {
     /** The protocol of remote workers, which run the tasks of the queues left to them. */
     public RemoteWork remoteWork() {
         return remoteWork;
+    }
+
+    /** The recurring schedules, which every running engine on the store fires. */
+    public Schedules schedules() {
+        return schedules;
     }
 
     /** Operator control of the named queues: pause, resume, purge, emergency stop. */

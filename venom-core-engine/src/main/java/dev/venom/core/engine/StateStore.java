@@ -3,6 +3,7 @@ package dev.venom.core.engine;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,9 +69,22 @@ public interface StateStore extends AutoCloseable {
 
     /**
      * The tasks that name the task with {@code id} in their {@code depends_on}, oldest first, at most
-     * {@code limit} of them; whatever their status.
+     * {@code limit} of them; whatever their status. The default reads every task; the stores here index them.
      */
-    List<VenomTask> dependentsOf(UUID id, int limit);
+    default List<VenomTask> dependentsOf(UUID id, int limit) {
+        List<VenomTask> found = new ArrayList<>();
+        TaskQuery query = TaskQuery.firstPage(TaskQuery.MAX_LIMIT);
+        while (found.size() < limit) {
+            TaskPage page = list(query);
+            page.tasks().stream().filter(task -> task.dependsOn().contains(id)).limit(limit - found.size())
+                    .forEach(found::add);
+            if (page.nextCursor().isEmpty()) {
+                break;
+            }
+            query = query.after(page);
+        }
+        return found;
+    }
 
     /** One page of tasks, oldest first; the page's cursor is a {@link TaskCursor}. */
     TaskPage list(TaskQuery query);
@@ -164,6 +178,26 @@ public interface StateStore extends AutoCloseable {
 
     /** Per known queue, how many of its tasks wait and run now; a queue with none may be left out. */
     Map<String, QueueCounts> queueCounts();
+
+    /** Every schedule, by name. Cheap enough to ask every second. */
+    List<Schedule> schedules();
+
+    /**
+     * Adds a new schedule (stored at version 1).
+     *
+     * @return it as stored, once durable; fails with {@link ScheduleExistsException} if the name is taken
+     */
+    CompletableFuture<Schedule> insertSchedule(Schedule schedule);
+
+    /**
+     * Replaces {@code expected} by {@code next} if the stored schedule is still at {@code expected}'s version.
+     *
+     * @return the stored schedule (new version) once durable, or empty if it changed or was deleted since
+     */
+    CompletableFuture<Optional<Schedule>> updateSchedule(Schedule expected, Schedule next);
+
+    /** Deletes the schedule named {@code name}; true once durable, false if there was none. */
+    CompletableFuture<Boolean> deleteSchedule(String name);
 
     /** Releases what the store holds (files, connections). Idempotent. */
     @Override

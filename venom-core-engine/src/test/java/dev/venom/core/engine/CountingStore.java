@@ -149,6 +149,26 @@ public final class CountingStore implements StateStore {
     }
 
     @Override
+    public List<Schedule> schedules() {
+        return delegate.schedules();
+    }
+
+    @Override
+    public CompletableFuture<Schedule> insertSchedule(Schedule schedule) {
+        return delegate.insertSchedule(schedule);
+    }
+
+    @Override
+    public CompletableFuture<Optional<Schedule>> updateSchedule(Schedule expected, Schedule next) {
+        return delegate.updateSchedule(expected, next);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteSchedule(String name) {
+        return delegate.deleteSchedule(name);
+    }
+
+    @Override
     public Optional<Claim> renew(Claim claim, Duration lease) {
         return delegate.renew(claim, lease);
     }

@@ -849,4 +849,31 @@ public abstract class StateStoreContract {
         assertThat(store.find(b.id()).orElseThrow().logs()).last().asString()
                 .startsWith("Dependency " + a.id() + " ended FAILED: ");
     }
+
+    @Test
+    void aScheduleIsStoredChangedOnlyAtTheVersionItWasReadAtAndDeleted() {
+        Schedule nightly = Schedule.create("nightly", Recurrence.cron("30 2 * * *", "Europe/Warsaw"),
+                new TaskRequest("report").withQueue("reports").withPriority(4).withRequires(Map.of("gpu", "t4")),
+                Misfire.RUN_ONCE, clock.instant());
+        Schedule often = Schedule.create("often", Recurrence.every(Duration.ofSeconds(30)), new TaskRequest("ping"),
+                Misfire.SKIP, clock.instant());
+
+        Schedule stored = store.insertSchedule(nightly).join();
+        store.insertSchedule(often).join();
+
+        assertThat(stored).isEqualTo(nightly.withVersion(1));
+        assertThat(store.schedules()).containsExactly(stored, often.withVersion(1));
+        assertThatThrownBy(() -> store.insertSchedule(nightly).join()).hasCauseInstanceOf(ScheduleExistsException.class);
+        Instant fired = clock.instant().plusSeconds(60);
+        UUID task = UUID.randomUUID();
+        Schedule changed = store.updateSchedule(stored, stored.covered(fired, fired, task)).join().orElseThrow();
+        assertThat(changed.version()).isEqualTo(2);
+        assertThat(store.updateSchedule(stored, stored.withPaused(true, fired)).join()).isEmpty();
+        assertThat(store.schedules().get(0)).isEqualTo(changed);
+        assertThat(store.schedules().get(0).lastTaskId()).isEqualTo(task);
+        assertThat(store.deleteSchedule("nightly").join()).isTrue();
+        assertThat(store.deleteSchedule("nightly").join()).isFalse();
+        assertThat(store.updateSchedule(changed, changed.withPaused(true, fired)).join()).isEmpty();
+        assertThat(store.schedules()).extracting(Schedule::name).containsExactly("often");
+    }
 }

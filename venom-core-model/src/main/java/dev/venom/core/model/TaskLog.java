@@ -3,6 +3,7 @@ package dev.venom.core.model;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Every line Venom writes into a task's {@code logs}, and the results it writes, in the two languages it
@@ -130,7 +131,7 @@ public enum TaskLog {
     }
 
     /** A task it depended on ended without completing, so it is cancelled. */
-    public String dependencyEnded(java.util.UUID dependency, TaskStatus ended, Instant at) {
+    public String dependencyEnded(UUID dependency, TaskStatus ended, Instant at) {
         return dependencyEnded.formatted(dependency, ended) + Timestamps.format(at);
     }
 

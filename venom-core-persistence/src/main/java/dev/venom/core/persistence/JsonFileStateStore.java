@@ -9,6 +9,8 @@ import dev.venom.core.engine.QueueCounts;
 import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.internal.TaskTable;
 import dev.venom.core.engine.StateStore;
+import dev.venom.core.engine.Schedule;
+import dev.venom.core.engine.ScheduleExistsException;
 import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.TaskChange;
 import dev.venom.core.engine.StoreException;
@@ -24,6 +26,7 @@ import dev.venom.core.model.VenomTask;
 import dev.venom.core.persistence.internal.journal.Journal;
 import dev.venom.core.persistence.internal.journal.LiveSnapshot;
 import dev.venom.core.persistence.internal.journal.PausedQueuesFile;
+import dev.venom.core.persistence.internal.journal.ScheduleFile;
 import dev.venom.core.persistence.internal.journal.SnapshotFile;
 import dev.venom.core.persistence.internal.journal.StateFileLock;
 import dev.venom.core.persistence.internal.journal.StateLoader;
@@ -78,6 +81,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     private final Journal journal;
     private final LiveSnapshot live;
     private final PausedQueuesFile pausedQueues;
+    private final ScheduleFile scheduleFile;
     private final Duration retention;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final int recovered;
@@ -101,6 +105,8 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         for (String queue : pausedQueues.read()) {
             memory.pause(queue, true);
         }
+        this.scheduleFile = new ScheduleFile(path, b.mapper, clock);
+        memory.restoreSchedules(scheduleFile.read());
         this.journal = new Journal(journalPath, snapshot, b.mapper.getFactory(),
                 new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener, b.observer),
                 this::compactFromWriter);
@@ -108,6 +114,10 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
                 b.liveSnapshot);
         try {
             this.recovered = recover();
+            int settled = memory.settleLoaded();
+            if (settled > 0) {
+                log.warn("{} task(s) waited on tasks that had ended; released or cancelled now", settled);
+            }
             if (loaded.repair() == StateLoader.Repair.NOW) {
                 repairNow();
             } else if (loaded.repair() == StateLoader.Repair.BEHIND) {
@@ -264,6 +274,64 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
                     + " in " + pausedQueues.path() + ": " + e.getMessage(), e));
         }
         return memory.pause(queue, paused);
+    }
+
+    @Override
+    public List<Schedule> schedules() {
+        return memory.schedules();
+    }
+
+    /** {@inheritDoc} Written to the schedules file beside the state file before it takes effect. */
+    @Override
+    public synchronized CompletableFuture<Schedule> insertSchedule(Schedule schedule) {
+        if (memory.schedules().stream().anyMatch(s -> s.name().equals(schedule.name()))) {
+            return CompletableFuture.failedFuture(new ScheduleExistsException(schedule.name()));
+        }
+        List<Schedule> after = new ArrayList<>(memory.schedules());
+        after.add(schedule.withVersion(1));
+        return recordSchedules(after, "creation of schedule " + schedule.name())
+                .thenCompose(done -> memory.insertSchedule(schedule));
+    }
+
+    /** {@inheritDoc} Written to the schedules file beside the state file before it takes effect. */
+    @Override
+    public synchronized CompletableFuture<Optional<Schedule>> updateSchedule(Schedule expected, Schedule next) {
+        List<Schedule> after = new ArrayList<>();
+        boolean current = false;
+        for (Schedule schedule : memory.schedules()) {
+            if (schedule.name().equals(expected.name()) && schedule.version() == expected.version()
+                    && next.name().equals(expected.name())) {
+                current = true;
+                after.add(next.withVersion(expected.version() + 1));
+            } else {
+                after.add(schedule);
+            }
+        }
+        if (!current) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return recordSchedules(after, "change of schedule " + expected.name())
+                .thenCompose(done -> memory.updateSchedule(expected, next));
+    }
+
+    /** {@inheritDoc} Written to the schedules file beside the state file before it takes effect. */
+    @Override
+    public synchronized CompletableFuture<Boolean> deleteSchedule(String name) {
+        List<Schedule> after = new ArrayList<>(memory.schedules());
+        if (!after.removeIf(schedule -> schedule.name().equals(name))) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return recordSchedules(after, "deletion of schedule " + name).thenCompose(done -> memory.deleteSchedule(name));
+    }
+
+    private CompletableFuture<Void> recordSchedules(List<Schedule> schedules, String what) {
+        try {
+            scheduleFile.write(schedules);
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new StoreException("cannot record the " + what + " in "
+                    + scheduleFile.path() + ": " + e.getMessage(), e));
+        }
     }
 
     @Override

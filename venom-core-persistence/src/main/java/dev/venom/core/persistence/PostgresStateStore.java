@@ -8,6 +8,8 @@ import dev.venom.core.engine.ClaimRequest;
 import dev.venom.core.engine.QueueCounts;
 import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.StateStore;
+import dev.venom.core.engine.Schedule;
+import dev.venom.core.engine.ScheduleExistsException;
 import dev.venom.core.engine.StoreSignals;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskChange;
@@ -29,6 +31,7 @@ import dev.venom.core.persistence.internal.pg.PgNotifications;
 import dev.venom.core.persistence.internal.pg.PgQueries;
 import dev.venom.core.persistence.internal.pg.PgQueues;
 import dev.venom.core.persistence.internal.pg.PgRetention;
+import dev.venom.core.persistence.internal.pg.PgSchedules;
 import dev.venom.core.persistence.internal.pg.PgWriter;
 import dev.venom.core.persistence.internal.pg.TaskRows;
 import java.sql.Connection;
@@ -51,6 +54,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +104,9 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     private final PgRetention retention;
     private final Duration queryTimeout;
     private final PgDependencies dependencies;
+    private final PgSchedules schedules;
+    /** Stores batches and tasks with dependencies, each in a transaction of its own, off the callers' threads. */
+    private final ExecutorService together;
     private final List<Consumer<List<TaskChange>>> dependentListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -137,6 +144,12 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
             return thread;
         });
         this.queues = new PgQueues(jdbc, table, registrations);
+        this.schedules = new PgSchedules(jdbc, table);
+        this.together = Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "venom-pg-together");
+            thread.setDaemon(true);
+            return thread;
+        });
         if (retention != null) {
             maintenance.scheduleWithFixedDelay(retention::prune, 10, 60, TimeUnit.SECONDS);
         }
@@ -277,60 +290,76 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
      */
     private CompletableFuture<List<VenomTask>> storeTogether(List<VenomTask> tasks, boolean batch) {
         List<VenomTask> given = tasks.stream().map(task -> task.withVersion(1)).toList();
-        boolean keyed = !batch && given.get(0).idempotencyKey() != null;
-        List<VenomTask> stored;
         try {
-            stored = jdbc.call("storing " + (batch ? "a batch of " + given.size() + " tasks" : "task "
-                    + given.get(0).id()), connection -> {
-                connection.setAutoCommit(false);
-                try (PreparedStatement register = connection.prepareStatement("INSERT INTO " + PgQueues.table(table)
-                        + " (name, paused, updated_at) VALUES (?, false, now()) ON CONFLICT (name) DO NOTHING");
-                     PreparedStatement insert = connection.prepareStatement(TaskRows.insert(table) + (keyed
-                             ? " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING" : ""));
-                     PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
-                    try (PreparedStatement taken = connection.prepareStatement("SELECT id FROM " + table
-                            + " WHERE id = ANY(?)")) {
-                        taken.setArray(1, connection.createArrayOf("uuid",
-                                given.stream().map(VenomTask::id).toArray()));
-                        try (ResultSet rows = taken.executeQuery()) {
-                            if (rows.next()) {
-                                throw new IllegalArgumentException("task " + rows.getObject(1) + " already exists");
-                            }
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return storeNow(given, batch);
+                } catch (StoreException collided) {
+                    if (!Jdbc.collided(collided)) {
+                        throw collided;
+                    }
+                    log.debug("storing {} task(s) collided with another write ({}); retrying", given.size(),
+                            collided.getMessage());
+                    return storeNow(given, batch);
+                }
+            }, together).thenApply(stored -> {
+                if (stored.get(0).id().equals(given.get(0).id())) {
+                    relay.tell(stored.stream().map(PgEvents.Change::created).toList());
+                }
+                return stored;
+            });
+        } catch (RejectedExecutionException closed) {
+            return CompletableFuture.failedFuture(new StoreException("the PostgreSQL store is closed"));
+        }
+    }
+
+    /** One transaction, on this thread; a deadlock or serialization failure fails it as a {@link StoreException}. */
+    private List<VenomTask> storeNow(List<VenomTask> given, boolean batch) {
+        boolean keyed = !batch && given.get(0).idempotencyKey() != null;
+        return jdbc.call("storing " + (batch ? "a batch of " + given.size() + " tasks" : "task "
+                + given.get(0).id()), connection -> {
+            connection.setAutoCommit(false);
+            try (PreparedStatement register = connection.prepareStatement("INSERT INTO " + PgQueues.table(table)
+                    + " (name, paused, updated_at) VALUES (?, false, now()) ON CONFLICT (name) DO NOTHING");
+                 PreparedStatement insert = connection.prepareStatement(TaskRows.insert(table) + (keyed
+                         ? " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING" : ""));
+                 PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+                try (PreparedStatement taken = connection.prepareStatement("SELECT id FROM " + table
+                        + " WHERE id = ANY(?)")) {
+                    taken.setArray(1, connection.createArrayOf("uuid",
+                            given.stream().map(VenomTask::id).toArray()));
+                    try (ResultSet rows = taken.executeQuery()) {
+                        if (rows.next()) {
+                            throw new IllegalArgumentException("task " + rows.getObject(1) + " already exists");
                         }
                     }
-                    List<VenomTask> resolved = dependencies.resolve(connection, given, batch);
-                    for (String queue : resolved.stream().map(VenomTask::queue).distinct().toList()) {
-                        register.setString(1, queue);
-                        register.executeUpdate();
-                    }
-                    for (VenomTask task : resolved) {
-                        TaskRows.bindInsert(connection, insert, task);
-                        insert.addBatch();
-                    }
-                    int[] added = insert.executeBatch();
-                    if (keyed && added[0] == 0) {
-                        connection.commit();
-                        return List.of(existing(connection, given.get(0)));
-                    }
-                    notify.setString(1, channel);
-                    notify.setString(2, PgNotifications.NEW_TASKS);
-                    notify.execute();
-                    connection.commit();
-                    return resolved;
-                } catch (SQLException | RuntimeException e) {
-                    connection.rollback();
-                    throw e;
-                } finally {
-                    connection.setAutoCommit(true);
                 }
-            });
-        } catch (StoreException | IllegalArgumentException | UnknownDependencyException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        if (stored.get(0).id().equals(given.get(0).id())) {
-            relay.tell(stored.stream().map(PgEvents.Change::created).toList());
-        }
-        return CompletableFuture.completedFuture(stored);
+                List<VenomTask> resolved = dependencies.resolve(connection, given, batch);
+                for (String queue : resolved.stream().map(VenomTask::queue).distinct().toList()) {
+                    register.setString(1, queue);
+                    register.executeUpdate();
+                }
+                for (VenomTask task : resolved) {
+                    TaskRows.bindInsert(connection, insert, task);
+                    insert.addBatch();
+                }
+                int[] added = insert.executeBatch();
+                if (keyed && added[0] == 0) {
+                    connection.commit();
+                    return List.of(existing(connection, given.get(0)));
+                }
+                notify.setString(1, channel);
+                notify.setString(2, PgNotifications.NEW_TASKS);
+                notify.execute();
+                connection.commit();
+                return resolved;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        });
     }
 
     /** Tells the listeners of dependents this store released or cancelled. */
@@ -456,6 +485,38 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         try {
             queues.pause(queue, paused);
             return CompletableFuture.completedFuture(null);
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public List<Schedule> schedules() {
+        return schedules.list();
+    }
+
+    @Override
+    public CompletableFuture<Schedule> insertSchedule(Schedule schedule) {
+        try {
+            return CompletableFuture.completedFuture(schedules.insert(schedule));
+        } catch (StoreException | ScheduleExistsException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Optional<Schedule>> updateSchedule(Schedule expected, Schedule next) {
+        try {
+            return CompletableFuture.completedFuture(schedules.update(expected, next));
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteSchedule(String name) {
+        try {
+            return CompletableFuture.completedFuture(schedules.delete(name));
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -595,6 +656,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
             Thread.currentThread().interrupt();
         }
         registrations.shutdown();
+        together.shutdown();
         notifications.close();
         writer.close();
         relay.close();

@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.ClaimRequest;
+import dev.venom.core.engine.Misfire;
+import dev.venom.core.engine.Recurrence;
+import dev.venom.core.engine.Schedule;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.model.TaskRequest;
@@ -66,7 +69,7 @@ class JsonFileStateStoreTest {
     private Path crashImage(Path from) throws IOException {
         Path image = Files.createDirectory(dir.resolve("crash-" + System.nanoTime()));
         for (String name : List.of("state_dump.json", "state_dump.json.journal", "state_dump.json.journal.old",
-                "state_dump.json.queues")) {
+                "state_dump.json.queues", "state_dump.json.schedules")) {
             if (Files.exists(from.resolve(name))) {
                 Files.copy(from.resolve(name), image.resolve(name));
             }
@@ -338,6 +341,22 @@ class JsonFileStateStoreTest {
             assertThat(reopened.claim(ClaimRequest.of("n", 5, Duration.ofSeconds(30))))
                     .extracting(c -> c.task().id()).containsExactly(a.id());
         }
+    }
+
+    @Test
+    void schedulesAreOnDiskWhenTheirWritesCompleteAndAnUnreadableFileIsMovedAside() throws Exception {
+        JsonFileStateStore store = open(state());
+        Schedule schedule = store.insertSchedule(Schedule.create(
+                "nightly", Recurrence.cron("30 2 * * *", "Europe/Warsaw"),
+                new TaskRequest("report"), Misfire.SKIP, Instant.now())).join();
+        Schedule paused = store.updateSchedule(schedule, schedule.withPaused(true,
+                Instant.now())).join().orElseThrow();
+
+        assertThat(open(crashImage()).schedules()).containsExactly(paused);
+        Path corrupt = crashImage();
+        Files.writeString(corrupt.resolveSibling("state_dump.json.schedules"), "{\"schedules\": [{\"name\": 7}");
+        assertThat(open(corrupt).schedules()).isEmpty();
+        assertThat(filesStartingWith(corrupt.getParent(), "state_dump.json.schedules.corrupt-")).hasSize(1);
     }
 
     @Test

@@ -268,6 +268,9 @@ class PostgresStateStoreTest {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getInt(1)).isEqualTo(6);
             assertThat(rows.getString(2)).isEqualTo("V6__dependencies.sql");
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(7);
+            assertThat(rows.getString(2)).isEqualTo("V7__schedules.sql");
             assertThat(rows.next()).isFalse();
         }
         assertThat(tableOptions()).contains("autovacuum_vacuum_scale_factor=0.01",
@@ -346,7 +349,7 @@ class PostgresStateStoreTest {
              Statement sql = connection.createStatement();
              ResultSet rows = sql.executeQuery("SELECT max(version) FROM \"" + schema + "\".venom_schema_version")) {
             rows.next();
-            assertThat(rows.getInt(1)).isEqualTo(6);
+            assertThat(rows.getInt(1)).isEqualTo(7);
         }
     }
 
@@ -356,11 +359,11 @@ class PostgresStateStoreTest {
         try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
              Statement sql = connection.createStatement()) {
             sql.execute("INSERT INTO \"" + schema + "\".venom_schema_version (version, description) "
-                    + "VALUES (7, 'V7__from_a_newer_server.sql')");
+                    + "VALUES (8, 'V8__from_a_newer_server.sql')");
         }
 
         assertThatThrownBy(this::store).isInstanceOf(StoreException.class)
-                .hasMessageContaining("the database schema is at version 7, newer than this server's 6");
+                .hasMessageContaining("the database schema is at version 8, newer than this server's 7");
     }
 
     @Test

@@ -113,7 +113,9 @@ public final class Submitter {
                 log.debug("task {} created", stored.id());
                 announcer.announce(stored.id());
                 if (stored.status() != TaskStatus.PENDING) {
-                    events.publish(TaskEvent.between(task.withVersion(1), stored)); // a dependency had failed
+                    if (stored.version() == 1) { // a dependency had ended unfinished; a later change tells itself
+                        events.publish(TaskEvent.between(task.withVersion(1), stored));
+                    }
                 } else if (stored.isWaiting()) {
                     log.debug("task {} waits on {}", stored.id(), stored.waitingOn());
                 } else if (lane.remote()) {
@@ -189,7 +191,9 @@ public final class Submitter {
                 VenomTask task = done.get(i);
                 announcer.announce(task.id());
                 if (task.status() != TaskStatus.PENDING) {
-                    events.publish(TaskEvent.between(tasks.get(i).withVersion(1), task)); // a dependency had failed
+                    if (task.version() == 1) { // a dependency had ended unfinished
+                        events.publish(TaskEvent.between(tasks.get(i).withVersion(1), task));
+                    }
                     continue;
                 }
                 if (task.isWaiting()) {

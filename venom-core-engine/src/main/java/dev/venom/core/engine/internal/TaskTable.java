@@ -4,6 +4,8 @@ import dev.venom.core.engine.Claim;
 import dev.venom.core.engine.ClaimRequest;
 import dev.venom.core.engine.QueueCounts;
 import dev.venom.core.engine.QueueState;
+import dev.venom.core.engine.Schedule;
+import dev.venom.core.engine.ScheduleExistsException;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.StoreSignals;
@@ -72,6 +74,8 @@ public final class TaskTable implements StateStore, StoreSignals {
     /** The PENDING tasks that wait on a task, by that task's id. */
     private final Map<UUID, List<Entry>> dependents = new HashMap<>();
     private final List<Consumer<List<TaskChange>>> dependentListeners = new CopyOnWriteArrayList<>();
+    /** The schedules, by name. */
+    private final Map<String, Schedule> schedules = new TreeMap<>();
     private long nextSeq;
 
     /**
@@ -91,6 +95,8 @@ public final class TaskTable implements StateStore, StoreSignals {
         boolean visible = true;
         /** What it waits on while it is indexed as a dependent; null while it waits on nothing. */
         List<UUID> waitingOn;
+        /** Released by a dependency's end not yet durable: not claimable until it is. */
+        boolean held;
         /** While the insert is not yet durable: completes with the stored task once it is. */
         CompletableFuture<VenomTask> inserting;
 
@@ -258,6 +264,28 @@ public final class TaskTable implements StateStore, StoreSignals {
             }
             put(entry, task.withVersion(Math.max(task.version(), entry.version)));
             claims.remove(task.id());
+        }
+    }
+
+    /**
+     * Settles every task that waits on a task that has ended, as loading may find them (a dependency whose
+     * end was recorded while its dependent's insert was not yet): released or cancelled, and recorded. For a
+     * durable store once it has loaded.
+     *
+     * @return how many were settled
+     */
+    public int settleLoaded() {
+        synchronized (lock) {
+            int settled = 0;
+            for (int i = 0; i < bySeq.end(); i++) {
+                Entry entry = bySeq.at(i);
+                if (entry != null && entry.waitingOn != null) {
+                    long version = entry.version;
+                    reconcileLater(entry);
+                    settled += entry.version != version ? 1 : 0;
+                }
+            }
+            return settled;
         }
     }
 
@@ -445,6 +473,7 @@ public final class TaskTable implements StateStore, StoreSignals {
                         if (error == null) {
                             entry.visible = true;
                             enqueue(entry);
+                            reconcileLater(entry);
                         } else {
                             count(entry, entry.status, -1);
                             byId.remove(entry.task().id());
@@ -498,6 +527,7 @@ public final class TaskTable implements StateStore, StoreSignals {
                     if (error == null) {
                         inserted.visible = true;
                         enqueue(inserted);
+                        reconcileLater(inserted);
                         if (claim != null) {
                             claims.put(stored.id(), claim);
                         }
@@ -735,12 +765,13 @@ public final class TaskTable implements StateStore, StoreSignals {
                             if (previousClaim != null) {
                                 claims.put(previous.id(), previousClaim);
                             }
+                            reconcileLater(entry);
                         }
                         undo(settled);
                     }
                     throw asStoreException(error, "update of task " + stored.id());
                 }
-                tellDependents(settled);
+                settledDurably(settled);
                 return Optional.of(stored);
             });
         }
@@ -797,9 +828,59 @@ public final class TaskTable implements StateStore, StoreSignals {
                 put(entry, rescued);
                 List<TaskChange> settled = settleDependents(rescued);
                 record(rescued, settled).whenComplete(TaskTable::logUnrecorded)
-                        .thenRun(() -> tellDependents(settled));
+                        .thenRun(() -> settledDurably(settled));
             }
             return expired.size();
+        }
+    }
+
+    @Override
+    public List<Schedule> schedules() {
+        synchronized (lock) {
+            return List.copyOf(schedules.values());
+        }
+    }
+
+    /** {@inheritDoc} In memory only: a durable owner records the schedules before it calls this. */
+    @Override
+    public CompletableFuture<Schedule> insertSchedule(Schedule schedule) {
+        synchronized (lock) {
+            if (schedules.containsKey(schedule.name())) {
+                return CompletableFuture.failedFuture(new ScheduleExistsException(schedule.name()));
+            }
+            Schedule stored = schedule.withVersion(1);
+            schedules.put(stored.name(), stored);
+            return CompletableFuture.completedFuture(stored);
+        }
+    }
+
+    /** {@inheritDoc} In memory only, as {@link #insertSchedule}. */
+    @Override
+    public CompletableFuture<Optional<Schedule>> updateSchedule(Schedule expected, Schedule next) {
+        synchronized (lock) {
+            Schedule current = schedules.get(expected.name());
+            if (current == null || current.version() != expected.version() || !next.name().equals(expected.name())) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            Schedule stored = next.withVersion(expected.version() + 1);
+            schedules.put(stored.name(), stored);
+            return CompletableFuture.completedFuture(Optional.of(stored));
+        }
+    }
+
+    /** {@inheritDoc} In memory only, as {@link #insertSchedule}. */
+    @Override
+    public CompletableFuture<Boolean> deleteSchedule(String name) {
+        synchronized (lock) {
+            return CompletableFuture.completedFuture(schedules.remove(name) != null);
+        }
+    }
+
+    /** Puts the schedules as they were stored before, without recording them: for a durable store loading. */
+    public void restoreSchedules(List<Schedule> stored) {
+        synchronized (lock) {
+            schedules.clear();
+            stored.forEach(schedule -> schedules.put(schedule.name(), schedule));
         }
     }
 
@@ -863,22 +944,60 @@ public final class TaskTable implements StateStore, StoreSignals {
         endings.add(ended);
         while (!endings.isEmpty()) {
             VenomTask done = endings.poll();
-            List<Entry> waiting = dependents.get(done.id());
+            List<Entry> waiting = dependents.remove(done.id());
             if (waiting == null) {
                 continue;
             }
-            for (Entry entry : List.copyOf(waiting)) {
+            for (Entry entry : waiting) {
+                if (!entry.visible) {
+                    continue; // an insert still on its way: it looks again once durable (reconcileLater)
+                }
                 VenomTask before = entry.task();
                 VenomTask after = before.dependencyEnded(done.id(), done.status(), now, language)
                         .withVersion(before.version() + 1);
+                TaskChange change = new TaskChange(before, after);
+                entry.held = change.released();
                 put(entry, after);
-                changes.add(new TaskChange(before, after));
+                changes.add(change);
                 if (after.status().isTerminal()) {
                     endings.add(after);
                 }
             }
         }
         return changes;
+    }
+
+    /**
+     * Once a task that may wait is in place (its insert durable, or a failed write put back), settles it
+     * against its dependencies as they are now, in case one of them ended meanwhile: a dependency's end
+     * only changes the dependents it finds. Recorded on its own; under the lock.
+     */
+    private void reconcileLater(Entry entry) {
+        VenomTask before = entry.task();
+        if (!before.isWaiting()) {
+            return;
+        }
+        Instant now = clock.instant();
+        VenomTask after = before;
+        for (UUID dependency : before.waitingOn()) {
+            Entry ended = byId.get(dependency);
+            if (ended != null && ended.visible && ended.status.isTerminal() && after.status() == TaskStatus.PENDING) {
+                after = after.dependencyEnded(dependency, ended.status, now, language);
+            }
+        }
+        if (after == before) {
+            return;
+        }
+        after = after.withVersion(before.version() + 1);
+        TaskChange change = new TaskChange(before, after);
+        entry.held = change.released();
+        put(entry, after);
+        List<TaskChange> settled = new ArrayList<>(List.of(change));
+        if (after.status().isTerminal()) {
+            settled.addAll(settleDependents(after));
+        }
+        changeLog.appendAll(settled.stream().map(TaskChange::after).toList())
+                .whenComplete(TaskTable::logUnrecorded).thenRun(() -> settledDurably(settled));
     }
 
     /** Records {@code stored} and the changes its end made to dependents, in one change. */
@@ -898,14 +1017,26 @@ public final class TaskTable implements StateStore, StoreSignals {
             TaskChange change = settled.get(i);
             Entry entry = byId.get(change.after().id());
             if (entry != null && entry.version == change.after().version()) {
+                entry.held = false;
                 put(entry, change.before());
+                reconcileLater(entry);
             }
         }
     }
 
-    private void tellDependents(List<TaskChange> settled) {
+    /** The dependents' changes are durable: the released ones may be claimed, and listeners hear of all. */
+    private void settledDurably(List<TaskChange> settled) {
         if (settled.isEmpty()) {
             return;
+        }
+        synchronized (lock) {
+            for (TaskChange change : settled) {
+                Entry entry = byId.get(change.after().id());
+                if (entry != null && entry.held) {
+                    entry.held = false;
+                    enqueue(entry);
+                }
+            }
         }
         for (Consumer<List<TaskChange>> listener : dependentListeners) {
             try {
@@ -922,7 +1053,7 @@ public final class TaskTable implements StateStore, StoreSignals {
     }
 
     private void enqueue(Entry entry) {
-        if (entry.status != TaskStatus.PENDING || entry.waitingOn != null) {
+        if (entry.status != TaskStatus.PENDING || entry.waitingOn != null || entry.held) {
             return;
         }
         if (entry.runAt == null) {

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -186,7 +187,7 @@ public final class RequestParsing {
             return List.of();
         }
         List<UUID> ids = new ArrayList<>(node.size());
-        Set<Object> named = new java.util.HashSet<>();
+        Set<Object> named = new HashSet<>();
         for (int i = 0; i < node.size(); i++) {
             JsonNode item = node.get(i);
             List<Object> at = List.of("body", "depends_on", i);
@@ -229,7 +230,18 @@ public final class RequestParsing {
      * A batch's entry: its request, the earlier entries it depends on, and the client's {@code ref} for it,
      * or null.
      */
-    public record ParsedEntry(BatchEntry entry, String ref) {
+    public record ParsedEntry(BatchEntry entry, String ref, JsonNode body) {
+
+        /** Where {@code dependency} stands in the entry's {@code depends_on} as the client wrote it. */
+        public int positionOf(UUID dependency) {
+            JsonNode given = body.path("depends_on");
+            for (int i = 0; i < given.size(); i++) {
+                if (given.get(i).asText().equalsIgnoreCase(dependency.toString())) {
+                    return i;
+                }
+            }
+            return -1;
+        }
     }
 
     /**
@@ -287,7 +299,7 @@ public final class RequestParsing {
                 }
             }
             if (request.isValid()) {
-                entries.add(new ParsedEntry(new BatchEntry(request.value(), earlier), refText));
+                entries.add(new ParsedEntry(new BatchEntry(request.value(), earlier), refText, entry));
             }
         }
         return errors.isEmpty() ? Parsed.ok(entries) : new Parsed<>(null, List.copyOf(errors));

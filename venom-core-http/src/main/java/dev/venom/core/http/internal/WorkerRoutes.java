@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,22 +126,16 @@ final class WorkerRoutes {
             waitingClaim(ex).set(claimed);
             claimed.whenComplete((done, error) -> waitingClaim(ex).compareAndSet(claimed, null));
             ex.dispatch(SameThreadExecutor.INSTANCE, () -> claimed.whenComplete((claims, error) -> {
-                Executor reader = error == null && claims.stream().anyMatch(c -> !c.task().dependsOn().isEmpty())
-                        ? ex.getConnection().getWorker() : Runnable::run; // a store read: off this thread
-                reader.execute(() -> {
-                    Map<UUID, Map<UUID, String>> results = error == null ? dependencyResults(claims) : Map.of();
-                    ex.getIoThread().execute(() -> handlers.run(ex, Action.REPORT, e -> {
-                        if (error != null) {
-                            if (claimed.isCancelled()) {
-                                e.endExchange();
-                                return;
-                            }
-                            throw error instanceof Exception failure ? failure : new RuntimeException(error);
-                        }
-                        metrics.claimed(request.workerId(), claims.size());
-                        deliver(e, claims, results);
-                    }));
-                });
+                Runnable answer = () -> answerClaim(ex, claimed, request, claims, error);
+                if (error == null && claims.stream().anyMatch(c -> !c.task().dependsOn().isEmpty())) {
+                    try {
+                        ex.getConnection().getWorker().execute(answer); // it reads the store: off this thread
+                    } catch (RejectedExecutionException stopping) {
+                        answer.run();
+                    }
+                } else {
+                    answer.run();
+                }
             }));
         });
     }
@@ -227,7 +222,37 @@ final class WorkerRoutes {
         }
     }
 
-    /** Sends the claims; if they cannot reach the worker, its tasks go back to wait for another. */
+    /**
+     * Answers a claim once it is done: its tasks, with what their dependencies returned; if those cannot be
+     * read, the tasks go back and the answer is the store's failure.
+     */
+    private void answerClaim(HttpServerExchange ex, CompletableFuture<List<Claim>> claimed, WorkRequest request,
+                             List<Claim> claims, Throwable error) {
+        Map<UUID, Map<UUID, String>> results = Map.of();
+        Throwable failed = error;
+        if (error == null) {
+            try {
+                results = dependencyResults(claims);
+            } catch (RuntimeException e) {
+                remote.giveBack(claims);
+                failed = e;
+            }
+        }
+        Map<UUID, Map<UUID, String>> read = results;
+        Throwable failure = failed;
+        ex.getIoThread().execute(() -> handlers.run(ex, Action.REPORT, e -> {
+            if (failure != null) {
+                if (claimed.isCancelled()) {
+                    e.endExchange();
+                    return;
+                }
+                throw failure instanceof Exception exception ? exception : new RuntimeException(failure);
+            }
+            metrics.claimed(request.workerId(), claims.size());
+            deliver(e, claims, read);
+        }));
+    }
+
     /** What the dependencies of each claimed task that has any returned, by task id. */
     private Map<UUID, Map<UUID, String>> dependencyResults(List<Claim> claims) {
         Map<UUID, Map<UUID, String>> results = new HashMap<>();
@@ -239,6 +264,7 @@ final class WorkerRoutes {
         return results;
     }
 
+    /** Sends the claims; if they cannot reach the worker, its tasks go back to wait for another. */
     private void deliver(HttpServerExchange exchange, List<Claim> claims, Map<UUID, Map<UUID, String>> results)
             throws IOException {
         if (!claims.isEmpty() && hungUp(exchange)) {

@@ -145,6 +145,11 @@ class DependenciesApiTest {
         assertThat(inBatch.status()).isEqualTo(422);
         assertThat(inBatch.json().get("detail").get(0).get("loc").toString())
                 .isEqualTo("[\"body\",\"tasks\",1,\"depends_on\",1]");
+        Http.Answer afterARef = http.post("/api/v1/tasks/batch", "{\"tasks\": [{\"content\": \"a\", \"ref\": \"a\"},"
+                + "{\"content\": \"b\", \"depends_on\": [\"a\", \"" + unknown + "\"]}]}");
+        assertThat(afterARef.status()).isEqualTo(422);
+        assertThat(afterARef.json().get("detail").get(0).get("loc").toString())
+                .isEqualTo("[\"body\",\"tasks\",1,\"depends_on\",1]");
         assertThat(laterRef.status()).isEqualTo(422);
         assertThat(laterRef.json().get("detail").get(0).get("loc").toString())
                 .isEqualTo("[\"body\",\"tasks\",0,\"depends_on\",0]");

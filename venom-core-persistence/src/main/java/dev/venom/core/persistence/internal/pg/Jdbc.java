@@ -62,6 +62,12 @@ public final class Jdbc {
         return new StoreException(what + " failed: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
     }
 
+    /** True if {@code failure} is a deadlock or serialization failure: two writes collided; one retry is right. */
+    public static boolean collided(StoreException failure) {
+        return failure.getCause() instanceof SQLException e
+                && ("40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState()));
+    }
+
     /** True if {@code e} is the driver giving up on an answer (the socket timeout), not the database refusing. */
     public static boolean timedOut(SQLException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {

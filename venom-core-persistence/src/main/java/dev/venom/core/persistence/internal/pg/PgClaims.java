@@ -249,9 +249,9 @@ public final class PgClaims {
                     } finally {
                         connection.setAutoCommit(true);
                     }
+                    relay.heard(changes); // this server's own streams hear of its rescues (its engine, of the rest)
                     settled.forEach(change -> changes.add(PgEvents.Change.between(change.before(), change.after())));
                     relay.tell(changes);
-                    relay.heard(changes); // this server's own streams hear of its rescues too
                     if (!settled.isEmpty()) {
                         dependentsChanged.accept(settled);
                     }

@@ -115,7 +115,7 @@ public final class PgQueues {
         return jdbc.callSlow("counting the tasks of each queue", connection -> {
             try (PreparedStatement count = connection.prepareStatement("SELECT queue, "
                     + "count(*) FILTER (WHERE status = 'PENDING'), count(*) FILTER (WHERE status = 'PROCESSING'), "
-                    + "min(due_at) FILTER (WHERE status = 'PENDING' AND due_at <= now()) AS oldest FROM " + tasks
+                    + "min(due_at) FILTER (WHERE status = 'PENDING' AND waiting_on IS NULL AND due_at <= now()) AS oldest FROM " + tasks
                     + " WHERE status IN ('PENDING', 'PROCESSING') GROUP BY queue");
                  ResultSet rows = count.executeQuery()) {
                 Map<String, QueueCounts> counts = new HashMap<>();

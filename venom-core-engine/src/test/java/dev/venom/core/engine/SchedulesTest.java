@@ -1,0 +1,139 @@
+package dev.venom.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.venom.core.model.TaskRequest;
+import dev.venom.core.model.VenomTask;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Recurring schedules fired by engines whose time is advanced by hand: each time once, misfires, pauses. */
+class SchedulesTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
+
+    private final SettableClock clock = new SettableClock(T0);
+    private final InMemoryStateStore store = new InMemoryStateStore(clock);
+    private final List<Orchestrator> engines = new ArrayList<>();
+
+    private Orchestrator engine(String node) {
+        Orchestrator engine = Orchestrator.builder().store(store).timers(new ManualTimers(clock)).nodeId(node)
+                .processor((task, ctx) -> CompletableFuture.completedFuture("ok")).build().start();
+        engines.add(engine);
+        return engine;
+    }
+
+    @AfterEach
+    void close() {
+        engines.forEach(Orchestrator::close);
+    }
+
+    private Schedule create(Orchestrator engine, String name, Recurrence recurrence, Misfire misfire) {
+        return engine.schedules().create(Schedule.create(name, recurrence, new TaskRequest("report " + name)
+                .withQueue("reports").withPriority(3), misfire, clock.instant())).join();
+    }
+
+    /** Advances the clock second by second for {@code span}, every engine looking at each second. */
+    private void run(Duration span) {
+        for (long s = 0; s < span.toSeconds(); s++) {
+            clock.advance(Duration.ofSeconds(1));
+            engines.forEach(Orchestrator::fireDueSchedules);
+        }
+    }
+
+    private List<VenomTask> tasks() {
+        return store.list(TaskQuery.firstPage(1000)).tasks();
+    }
+
+    @Test
+    void eachMinuteCreatesOneTaskWithTheSchedulesOptionsAndKey() {
+        Orchestrator engine = engine("a");
+        create(engine, "minutely", Recurrence.cron("* * * * *", "UTC"), Misfire.SKIP);
+
+        run(Duration.ofMinutes(3));
+
+        assertThat(tasks()).extracting(VenomTask::idempotencyKey).containsExactly(
+                "schedule:minutely:2026-12-07T10:01:00.000000Z", "schedule:minutely:2026-12-07T10:02:00.000000Z",
+                "schedule:minutely:2026-12-07T10:03:00.000000Z");
+        assertThat(tasks()).allSatisfy(task -> {
+            assertThat(task.content()).isEqualTo("report minutely");
+            assertThat(task.queue()).isEqualTo("reports");
+            assertThat(task.priority()).isEqualTo(3);
+        });
+        Schedule after = engine.schedules().find("minutely").orElseThrow();
+        assertThat(after.lastRunAt()).isEqualTo(Instant.parse("2026-12-07T10:03:00Z"));
+        assertThat(after.lastTaskId()).isEqualTo(tasks().get(2).id());
+        assertThat(after.nextTimes(2, clock.instant())).containsExactly(Instant.parse("2026-12-07T10:04:00Z"),
+                Instant.parse("2026-12-07T10:05:00Z"));
+    }
+
+    @Test
+    void threeEnginesOnOneStoreCreateEachTimeExactlyOnce() {
+        Orchestrator first = engine("a");
+        engine("b");
+        engine("c");
+        create(first, "every-10s", Recurrence.every(Duration.ofSeconds(10)), Misfire.SKIP);
+
+        run(Duration.ofSeconds(95));
+
+        assertThat(tasks()).hasSize(9);
+        assertThat(tasks()).extracting(VenomTask::idempotencyKey).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void timesMissedWhileNoEngineRanAreSkippedOrRunOnceAsAsked() {
+        Orchestrator engine = engine("a");
+        create(engine, "skipping", Recurrence.cron("0 * * * *", "UTC"), Misfire.SKIP);
+        create(engine, "catching-up", Recurrence.cron("0 * * * *", "UTC"), Misfire.RUN_ONCE);
+
+        clock.advance(Duration.ofHours(5).plusMinutes(30)); // 11:00 .. 15:00 pass with nobody looking
+        engine.fireDueSchedules();
+
+        assertThat(tasks()).extracting(VenomTask::idempotencyKey)
+                .containsExactly("schedule:catching-up:2026-12-07T11:00:00.000000Z");
+        run(Duration.ofMinutes(31)); // 16:00 is on time for both
+        assertThat(tasks()).extracting(VenomTask::idempotencyKey).containsExactlyInAnyOrder(
+                "schedule:catching-up:2026-12-07T11:00:00.000000Z", "schedule:skipping:2026-12-07T16:00:00.000000Z",
+                "schedule:catching-up:2026-12-07T16:00:00.000000Z");
+    }
+
+    @Test
+    void aPausedScheduleFiresNothingAndGoesOnFromItsResume() {
+        Orchestrator engine = engine("a");
+        create(engine, "held", Recurrence.every(Duration.ofMinutes(1)), Misfire.RUN_ONCE);
+
+        engine.schedules().pause("held", true).join();
+        run(Duration.ofMinutes(3).plusSeconds(30));
+        assertThat(tasks()).isEmpty();
+        engine.schedules().pause("held", false).join();
+        run(Duration.ofMinutes(1));
+
+        assertThat(tasks()).extracting(VenomTask::idempotencyKey)
+                .containsExactly("schedule:held:2026-12-07T10:04:00.000000Z");
+        assertThatThrownBy(() -> engine.schedules().pause("nope", true).join())
+                .isInstanceOf(NoSuchScheduleException.class);
+    }
+
+    @Test
+    void aNameIsTakenOnceApplyingRedefinesKeepingStateAndDeletingStopsIt() {
+        Orchestrator engine = engine("a");
+        create(engine, "nightly", Recurrence.cron("30 2 * * *", "Europe/Warsaw"), Misfire.SKIP);
+
+        assertThatThrownBy(() -> create(engine, "nightly", Recurrence.every(Duration.ofHours(1)), Misfire.SKIP))
+                .hasCauseInstanceOf(ScheduleExistsException.class);
+        Schedule redefined = engine.schedules().apply(Schedule.create("nightly", Recurrence.cron("0 3 * * *",
+                "Europe/Warsaw"), new TaskRequest("night"), Misfire.RUN_ONCE, clock.instant())).join();
+        assertThat(redefined.recurrence()).isEqualTo(Recurrence.cron("0 3 * * *", "Europe/Warsaw"));
+        assertThat(redefined.createdAt()).isEqualTo(T0);
+        assertThat(engine.schedules().apply(redefined).join().version()).isEqualTo(redefined.version());
+        assertThat(engine.schedules().delete("nightly").join()).isTrue();
+        assertThat(engine.schedules().list()).isEmpty();
+        assertThat(engine.schedules().delete("nightly").join()).isFalse();
+    }
+}

@@ -1,0 +1,98 @@
+package dev.venom.core.persistence.internal.pg;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.venom.core.engine.Schedule;
+import dev.venom.core.engine.ScheduleExistsException;
+import dev.venom.core.engine.StoreException;
+import dev.venom.core.persistence.internal.ScheduleJson;
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The schedules in {@code venom_schedules}: one row each, compare-and-set on its version. */
+public final class PgSchedules {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
+
+    private final Jdbc jdbc;
+    private final String table;
+
+    /** @param tasks the tasks table, schema included; the schedules table is beside it */
+    public PgSchedules(Jdbc jdbc, String tasks) {
+        this.jdbc = jdbc;
+        this.table = tasks.substring(0, tasks.lastIndexOf('.')) + ".venom_schedules";
+    }
+
+    public List<Schedule> list() {
+        return jdbc.call("reading the schedules", connection -> {
+            try (PreparedStatement read = connection.prepareStatement("SELECT schedule, version FROM " + table
+                    + " ORDER BY name");
+                 ResultSet rows = read.executeQuery()) {
+                List<Schedule> schedules = new ArrayList<>();
+                while (rows.next()) {
+                    schedules.add(schedule(rows.getString(1)).withVersion(rows.getLong(2)));
+                }
+                return schedules;
+            }
+        });
+    }
+
+    public Schedule insert(Schedule schedule) {
+        Schedule stored = schedule.withVersion(1);
+        int added = jdbc.call("creating schedule " + schedule.name(), connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
+                    + " (name, schedule, version) VALUES (?, ?::jsonb, 1) ON CONFLICT (name) DO NOTHING")) {
+                insert.setString(1, stored.name());
+                insert.setString(2, json(stored));
+                return insert.executeUpdate();
+            }
+        });
+        if (added == 0) {
+            throw new ScheduleExistsException(schedule.name());
+        }
+        return stored;
+    }
+
+    public Optional<Schedule> update(Schedule expected, Schedule next) {
+        Schedule stored = next.withVersion(expected.version() + 1);
+        int changed = jdbc.call("changing schedule " + expected.name(), connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE " + table
+                    + " SET schedule = ?::jsonb, version = version + 1 WHERE name = ? AND version = ?")) {
+                update.setString(1, json(stored));
+                update.setString(2, expected.name());
+                update.setLong(3, expected.version());
+                return update.executeUpdate();
+            }
+        });
+        return changed == 1 && next.name().equals(expected.name()) ? Optional.of(stored) : Optional.empty();
+    }
+
+    public boolean delete(String name) {
+        return jdbc.call("deleting schedule " + name, connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE name = ?")) {
+                delete.setString(1, name);
+                return delete.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static String json(Schedule schedule) {
+        try {
+            return JSON.writeValueAsString(ScheduleJson.write(JSON, schedule));
+        } catch (IOException e) {
+            throw new IllegalStateException("a schedule always writes as JSON", e);
+        }
+    }
+
+    private static Schedule schedule(String json) {
+        try {
+            return ScheduleJson.read(JSON, JSON.readTree(json));
+        } catch (IOException e) {
+            throw new StoreException("a row of the schedules table is not a schedule: " + e.getMessage(), e);
+        }
+    }
+}
