@@ -11,6 +11,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.ArrayList;
@@ -127,9 +128,11 @@ public sealed interface Recurrence {
 
         @Override
         public Optional<Instant> nextAfter(Instant after, Instant anchor) {
-            Optional<Instant> next = execution.nextExecution(after.atZone(zone)).map(ZonedDateTime::toInstant);
+            // from a whole second: cron times are, and the parser would carry a fraction over to the next one
+            Instant from = after.truncatedTo(ChronoUnit.SECONDS);
+            Optional<Instant> next = execution.nextExecution(from.atZone(zone)).map(ZonedDateTime::toInstant);
             ZoneRules rules = zone.getRules();
-            for (ZoneOffsetTransition change = rules.nextTransition(after);
+            for (ZoneOffsetTransition change = rules.nextTransition(from);
                  change != null && (next.isEmpty() || !change.getInstant().isAfter(next.get()));
                  change = rules.nextTransition(change.getInstant())) {
                 if (change.isGap() && firesWithin(change.getDateTimeBefore(), change.getDateTimeAfter())) {

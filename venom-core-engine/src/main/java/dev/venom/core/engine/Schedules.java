@@ -56,6 +56,11 @@ public final class Schedules {
                 + " kept changing; could not redefine it"));
     }
 
+    /** The clock schedules are created and resumed on: the engine's. */
+    public Clock clock() {
+        return clock;
+    }
+
     /** Every schedule, by name. */
     public List<Schedule> list() {
         return store.schedules();

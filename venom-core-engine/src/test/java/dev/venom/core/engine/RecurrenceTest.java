@@ -60,6 +60,8 @@ class RecurrenceTest {
                         Instant.parse("2026-12-07T10:45:00Z"));
         assertThat(Recurrence.cron("*/20 * * * * *", "UTC").next(2, Instant.parse("2026-12-07T10:07:00Z"), ANCHOR))
                 .containsExactly(Instant.parse("2026-12-07T10:07:20Z"), Instant.parse("2026-12-07T10:07:40Z"));
+        assertThat(Recurrence.cron("* * * * * *", "UTC").next(2, Instant.parse("2026-12-07T10:07:00.517768Z"), ANCHOR))
+                .containsExactly(Instant.parse("2026-12-07T10:07:01Z"), Instant.parse("2026-12-07T10:07:02Z"));
         assertThat(Recurrence.every(Duration.ofMinutes(10)).next(2, ANCHOR.plusSeconds(61), ANCHOR))
                 .containsExactly(ANCHOR.plusSeconds(600), ANCHOR.plusSeconds(1200));
         assertThat(Recurrence.every(Duration.ofMinutes(10)).nextAfter(ANCHOR, ANCHOR)).contains(ANCHOR.plusSeconds(600));

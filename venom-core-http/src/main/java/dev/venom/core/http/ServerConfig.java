@@ -193,6 +193,9 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             "(none)", "the API keys file (see Security): with it every request but the probes, the dashboard and the "
             + "API documentation needs `Authorization: Bearer <key>`; read again within a second of a change",
             Setting.any());
+    static final Setting<String> SCHEDULES_FILE = new Setting<>("VENOM_SCHEDULES_FILE", "schedules-file", "F", "",
+            "(none)", "a JSON list of schedules, each as `POST /api/v1/schedules` takes it, applied at every start "
+            + "(created, or redefined if changed; see Schedules)", Setting.any());
     static final Setting<Boolean> AUTH = new Setting<>("VENOM_AUTH", "auth", "on|off", "on", "`on`",
             "`off` lets a server without API keys listen on an address other than loopback, which it otherwise "
             + "refuses to do", ServerConfig::onOff);
@@ -241,7 +244,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
             DB_POOL_SIZE, LEASE, HEARTBEAT, EVENT_WINDOW, POLL, CLAIM_COOLDOWN, LANGUAGE, PROCESSING_DELAY,
             CONCURRENCY, QUEUES, NODE_ID, SHUTDOWN_GRACE, MAX_BODY, FSYNC, FSYNC_BATCH, SNAPSHOT_INTERVAL, JOURNAL_MAX,
             RETENTION, MAX_ATTEMPTS, RETRY_BASE, MAX_PENDING, PROCESSOR, PROCESSOR_URL, PROCESSOR_TIMEOUT, API_KEYS_FILE,
-            AUTH, METRICS_PUBLIC, ALLOWED_HOSTS, CORS_ORIGINS, REQUEST_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,
+            SCHEDULES_FILE, AUTH, METRICS_PUBLIC, ALLOWED_HOSTS, CORS_ORIGINS, REQUEST_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,
             AUDIT_MAX_BYTES, RATE_LIMIT, MAX_STREAMS, MAX_STREAMS_PER_KEY, TLS_KEYSTORE, TLS_PASSWORD_FILE, DB_PASSWORD_FILE, LOG_LEVEL);
 
     /** Every setting read here (not those only the environment sets) with its default, in README order. */
@@ -346,6 +349,12 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
         sources.forEach((key, source) -> line.append(line.length() == 0 ? "" : ", ")
                 .append(key).append(" (").append(source).append(')'));
         return line.toString();
+    }
+
+    /** {@code VENOM_SCHEDULES_FILE}: the schedules to apply at start, if set. */
+    public Optional<Path> schedulesFile() {
+        String file = settings.getOrDefault(SCHEDULES_FILE.key(), "").trim();
+        return file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file));
     }
 
     /** The settings that differ from their defaults; never the environment, which may hold secrets. */

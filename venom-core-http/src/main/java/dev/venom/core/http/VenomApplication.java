@@ -6,11 +6,13 @@ import dev.venom.core.engine.TaskProcessor;
 import dev.venom.core.engine.TaskProcessorProvider;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.http.internal.ApiJson;
+import dev.venom.core.http.internal.ScheduleRequests;
 import dev.venom.core.persistence.JsonFileStateStore;
 import dev.venom.core.persistence.AuditTrail;
 import dev.venom.core.persistence.JsonLinesAuditTrail;
 import dev.venom.core.persistence.PostgresStateStore;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -121,6 +123,15 @@ public final class VenomApplication implements AutoCloseable {
             });
             orchestrator = engine.build().start();
             metrics.watch(orchestrator);
+            if (config.schedulesFile().isPresent()) {
+                Path schedules = config.schedulesFile().get();
+                try {
+                    int applied = ScheduleRequests.applyFile(schedules, ApiJson.mapper(), orchestrator);
+                    log.info("schedules: {} from {}", applied, schedules);
+                } catch (IllegalArgumentException e) {
+                    throw new ServerConfig.InvalidConfigException("VENOM_SCHEDULES_FILE: " + e.getMessage());
+                }
+            }
             VenomServer.Builder http = VenomServer.builder()
                     .orchestrator(orchestrator)
                     .host(config.host())

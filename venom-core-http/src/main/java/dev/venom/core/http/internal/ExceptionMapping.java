@@ -2,7 +2,9 @@ package dev.venom.core.http.internal;
 
 import dev.venom.core.engine.AttemptNotCurrentException;
 import dev.venom.core.engine.EngineClosedException;
+import dev.venom.core.engine.NoSuchScheduleException;
 import dev.venom.core.engine.NoSuchTaskException;
+import dev.venom.core.engine.ScheduleExistsException;
 import dev.venom.core.engine.IdempotencyConflictException;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.engine.TaskEndedException;
@@ -41,6 +43,7 @@ public final class ExceptionMapping {
         CREATE("Task could not be stored; try again later"),
         CANCEL("Task could not be cancelled; try again later"),
         QUEUE("Queue could not be changed; try again later"),
+        SCHEDULE("Schedule could not be changed; try again later"),
         REPORT("Attempt could not be recorded; try again later"),
         READ("Store unavailable; try again later");
 
@@ -77,6 +80,8 @@ public final class ExceptionMapping {
             loc.addAll(List.of("depends_on", unknown.position()));
             responses.invalid(exchange, List.of(new ValidationError("value_error", loc, "Value error, task "
                     + unknown.dependency() + " does not exist", unknown.dependency().toString())));
+        } else if (cause instanceof NoSuchScheduleException || cause instanceof ScheduleExistsException) {
+            responses.detail(exchange, cause instanceof ScheduleExistsException ? 409 : 404, cause.getMessage());
         } else if (cause instanceof TaskNotFoundException notFound) {
             taskNotFound(exchange, notFound.id());
         } else if (cause instanceof NoSuchTaskException notFound) {

@@ -55,6 +55,8 @@ public final class HttpApi {
         }
         new OpsRoutes(orchestrator, responses, handlers, memory, metrics).register(routes);
         new QueueRoutes(orchestrator, responses, handlers).register(routes);
+        new ScheduleRoutes(orchestrator, new RequestParsing(mapper), new RequestBodies(responses, handlers, memory,
+                maxBodyBytes), responses, handlers).register(routes);
         new WorkerRoutes(orchestrator.remoteWork(), mapper, responses, handlers,
                 new RequestBodies(responses, handlers, memory, maxBodyBytes), new WorkerMetrics(metrics))
                 .register(routes);

@@ -33,6 +33,11 @@ final class Routes implements HttpHandler {
         return remember(template);
     }
 
+    Routes delete(String template, HttpHandler handler) {
+        routing.delete(template, handler);
+        return remember(template);
+    }
+
     private Routes remember(String template) {
         if (known.add(template)) {
             templates.add(template, Boolean.TRUE);

@@ -134,6 +134,22 @@ class OpenApiContractTest {
                 + id + "\"]}"), 201).get("task_id").asText();
         check("POST", tasks, http.post(tasks, "{\"content\": \"x\", \"depends_on\": [\"" + UUID.randomUUID()
                 + "\"]}"), 422);
+        String schedules = "/api/v1/schedules";
+        String schedule = "/api/v1/schedules/{name}";
+        check("POST", schedules, http.post(schedules, "{\"name\": \"nightly\", \"cron\": \"30 2 * * *\", "
+                + "\"timezone\": \"Europe/Warsaw\", \"content\": \"report\", \"misfire\": \"run_once\"}"), 201);
+        check("POST", schedules, http.post(schedules, "{\"name\": \"nightly\", \"every_ms\": 60000, "
+                + "\"content\": \"x\"}"), 409);
+        check("POST", schedules, http.post(schedules, "{\"name\": \"bad\", \"cron\": \"61 * * * *\", "
+                + "\"content\": \"x\"}"), 422);
+        check("GET", schedules, http.get(schedules), 200);
+        check("GET", schedule, http.get(schedules + "/nightly"), 200);
+        check("GET", schedule, http.get(schedules + "/nope"), 404);
+        check("POST", schedule + "/pause", http.post(schedules + "/nightly/pause", ""), 200);
+        check("POST", schedule + "/resume", http.post(schedules + "/nightly/resume", ""), 200);
+        check("POST", schedule + "/pause", http.post(schedules + "/nope/pause", ""), 404);
+        check("DELETE", schedule, http.method("DELETE", schedules + "/nightly"), 204);
+        check("DELETE", schedule, http.method("DELETE", schedules + "/nightly"), 404);
         String dependents = "/api/v1/tasks/{task_id}/dependents";
         assertThat(check("GET", dependents, http.get(tasks + "/" + id + "/dependents"), 200).get(0).get("id")
                 .asText()).isEqualTo(dependent);

@@ -137,7 +137,7 @@ class RoleMatrixApiTest {
                 String detail = JSON.readTree(new String(body.readAllBytes(), StandardCharsets.UTF_8)).get("detail")
                         .asText();
                 assertThat(detail).matches(answer.statusCode() == 401 ? "Not authenticated"
-                        : "Key '[a-z]+-key' \\(role [a-z]+\\) may not (read|create tasks|cancel tasks|control queues|read the audit trail|run tasks as a remote worker)");
+                        : "Key '[a-z]+-key' \\(role [a-z]+\\) may not (read|create tasks|cancel tasks|control queues|change schedules|read the audit trail|run tasks as a remote worker)");
             }
         }
         return answer.statusCode();

@@ -28,6 +28,7 @@ public final class AuditHandler implements HttpHandler {
     private static final Pattern ABORT = Pattern.compile("/api/v1/queue/task/([^/]+)/abort");
     private static final Pattern ALL_QUEUES = Pattern.compile("/api/v1/queue/(pause|resume|purge|emergency-stop)");
     private static final Pattern QUEUE = Pattern.compile("/api/v1/queues/([^/]+)/(pause|resume|purge)");
+    private static final Pattern SCHEDULE = Pattern.compile("/api/v1/schedules/([^/]+)(?:/(pause|resume))?");
     private static final Pattern ATTEMPT = Pattern.compile("/api/v1/tasks/([^/]+)/attempts/[^/]+/([a-z]+)");
     /** A remote attempt's calls that change no outcome: recorded only when refused, as reads are. */
     private static final java.util.Set<String> ROUTINE = java.util.Set.of("heartbeat", "log");
@@ -95,6 +96,10 @@ public final class AuditHandler implements HttpHandler {
     }
 
     static Action action(String method, String path) {
+        Matcher schedule = SCHEDULE.matcher(path);
+        if (method.equals("DELETE") && schedule.matches() && schedule.group(2) == null) {
+            return new Action("schedule.delete", schedule.group(1));
+        }
         if (!method.equals("POST")) {
             return new Action(method.equals("GET") || method.equals("HEAD") ? "read" : "request", null);
         }
@@ -126,6 +131,12 @@ public final class AuditHandler implements HttpHandler {
         found = QUEUE.matcher(path);
         if (found.matches()) {
             return new Action("queue." + found.group(2), found.group(1));
+        }
+        if (path.equals("/api/v1/schedules")) {
+            return new Action("schedule.create", null);
+        }
+        if (schedule.matches() && schedule.group(2) != null) {
+            return new Action("schedule." + schedule.group(2), schedule.group(1));
         }
         return new Action("request", null);
     }

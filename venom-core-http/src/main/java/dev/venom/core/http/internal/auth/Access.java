@@ -21,6 +21,7 @@ public final class Access {
     private static final Needed CANCEL = new Needed(Role.WRITE, "cancel tasks");
     private static final Needed CONTROL = new Needed(Role.ADMIN, "control queues");
     private static final Needed AUDIT = new Needed(Role.ADMIN, "read the audit trail");
+    private static final Needed SCHEDULES = new Needed(Role.ADMIN, "change schedules");
     private static final Needed WORK = new Needed(Role.WORKER, "run tasks as a remote worker");
 
     private final boolean metricsPublic;
@@ -40,6 +41,9 @@ public final class Access {
         }
         if (Methods.GET_STRING.equals(method) || Methods.HEAD_STRING.equals(method)) {
             return Optional.of(READ);
+        }
+        if (path.equals("/api/v1/schedules") || path.startsWith("/api/v1/schedules/")) {
+            return Optional.of(SCHEDULES);
         }
         if (path.startsWith("/api/v1/workers/") || path.startsWith("/api/v1/tasks/") && path.contains("/attempts/")) {
             return Optional.of(WORK);
