@@ -482,6 +482,62 @@
   }
   const queuesSoon = throttle(loadQueues, 500);
 
+  // ----------------------------------------------------------------- schedules
+
+  async function loadSchedules() {
+    try {
+      const schedules = await getJson("/api/v1/schedules");
+      const fragment = document.createDocumentFragment();
+      for (const schedule of schedules) {
+        const tr = document.createElement("tr");
+        tr.dataset.schedule = schedule.name;
+        cell(tr, "name", schedule.name);
+        cell(tr, "when", schedule.cron != null ? `${schedule.cron} (${schedule.timezone})`
+          : `every ${fmtAge(schedule.every_ms)}`);
+        const state = document.createElement("span");
+        state.className = "badge";
+        state.dataset.status = schedule.paused ? "CANCELLED" : "COMPLETED";
+        state.textContent = schedule.paused ? "paused" : "active";
+        cell(tr, "state").append(state);
+        cell(tr, "next", (schedule.next_run_times || []).slice(0, 3).map(fmtTime).join(", "));
+        const last = cell(tr, "last");
+        if (schedule.last_task_id) {
+          const link = document.createElement("a");
+          link.href = "#" + schedule.last_task_id;
+          link.className = "task-link";
+          link.dataset.taskId = schedule.last_task_id;
+          link.textContent = fmtTime(schedule.last_run_at);
+          link.addEventListener("click", event => {
+            event.preventDefault();
+            openDetail(schedule.last_task_id);
+          });
+          last.append(link);
+        }
+        cell(tr, "schedule-actions").append(schedule.paused ? queueButton("Resume", "resume")
+          : queueButton("Pause", "pause"));
+        fragment.append(tr);
+      }
+      $("schedules").tBodies[0].replaceChildren(fragment);
+      $("schedules-empty").hidden = schedules.length > 0;
+      setMessage($("schedules-message"), "");
+    } catch (err) {
+      setMessage($("schedules-message"), "Could not load schedules: " + err.message, "error");
+    }
+  }
+  const schedulesSoon = throttle(loadSchedules, 1000);
+
+  async function scheduleAction(name, action) {
+    const message = $("schedules-message");
+    try {
+      const res = await api(`/api/v1/schedules/${encodeURIComponent(name)}/${action}`, { method: "POST" });
+      if (!res.ok) throw new Error(await errorText(res));
+      setMessage(message, `Schedule ${name} ${action === "pause" ? "paused" : "resumed"}.`, "ok");
+    } catch (err) {
+      setMessage(message, err.message, "error");
+    }
+    loadSchedules();
+  }
+
   // ----------------------------------------------------------------- workers
 
   async function loadWorkers() {
@@ -660,6 +716,7 @@
       queuesSoon();
       workersSoon();
     }
+    if (pending.created) schedulesSoon(); // a schedule's task: its last run moved
     if (pending.created) maybeNewRows();
     for (const [id, status] of pending.statuses) {
       const badge = table.rows.get(id)?.querySelector(".status .badge");
@@ -683,6 +740,7 @@
     countsSoon();
     queuesSoon();
     workersSoon();
+    schedulesSoon();
     pageSoon();
     if (detail.id) loadDetail();
   }
@@ -741,6 +799,11 @@
     queueAction(path, button.dataset.action === "purge"
       ? `Purge queue ${name}: cancel every task waiting in it?` : null);
   });
+  $("schedules").tBodies[0].addEventListener("click", (e) => {
+    const button = e.target.closest("button[data-action]");
+    const name = button?.closest("tr[data-schedule]")?.dataset.schedule;
+    if (name) scheduleAction(name, button.dataset.action);
+  });
   $("prev-page").addEventListener("click", () => turnPage(false));
   $("next-page").addEventListener("click", () => turnPage(true));
   $("cancel").addEventListener("click", cancelTask);
@@ -756,6 +819,7 @@
   refreshCounts();
   loadQueues();
   loadWorkers();
+  loadSchedules();
   loadPage();
   streamEvents();
   if (REFRESH_MS > 0) {
@@ -763,6 +827,7 @@
       refreshCounts();
       loadQueues();
       loadWorkers();
+      loadSchedules();
       loadPage();
       if (detail.task && ACTIVE.has(detail.task.status)) loadDetail();
     }, REFRESH_MS);

@@ -167,6 +167,32 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void schedulesAreListedWithTheirNextRunsAndArePausedAndResumedFromTheDashboard() {
+        // given a schedule that fires every second
+        Http http = servers.start("--processing-delay-ms", "0");
+        http.post("/api/v1/schedules", "{\"name\": \"tick\", \"cron\": \"* * * * * *\", \"content\": \"ping\"}");
+
+        // when the dashboard shows it, and its Pause button is pressed
+        browser.get(http.base() + "/?refresh=0");
+        By row = By.cssSelector("#schedules tr[data-schedule='tick']");
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#schedules tr[data-schedule='tick'] td.when"),
+                "* * * * * * (UTC)"));
+        assertThat(browser.findElement(row).findElement(By.cssSelector("td.next")).getText()).isNotEmpty();
+        wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#schedules tr[data-schedule='tick'] td.last a.task-link")));
+        browser.findElement(row).findElement(By.cssSelector("button[data-action='pause']")).click();
+
+        // then it is paused for every server, and can be resumed the same way
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#schedules tr[data-schedule='tick'] td.state"),
+                "paused"));
+        assertThat(http.get("/api/v1/schedules/tick").json().get("paused").asBoolean()).isTrue();
+        browser.findElement(row).findElement(By.cssSelector("button[data-action='resume']")).click();
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#schedules tr[data-schedule='tick'] td.state"),
+                "active"));
+        assertThat(http.get("/api/v1/schedules/tick").json().get("paused").asBoolean()).isFalse();
+    }
+
+    @Test
     void hostileTaskContentIsShownAsTextAndRunsNothing() {
         // given tasks whose content is markup and script
         Http http = servers.start("--processing-delay-ms", "0");
