@@ -70,12 +70,12 @@ public sealed interface Recurrence {
     }
 
     /**
-     * A cron expression in a zone. Daylight-saving changes behave as Vixie cron's: a time the clocks skip
-     * (02:30 on a spring-forward night) fires once, right after the change; a time that happens twice (on
-     * the fall-back night) fires once for a fixed time, while an expression with a wildcard hour fires at
-     * both.
+     * A cron expression in a zone. Daylight-saving changes behave as Vixie cron's: with a fixed hour, a time
+     * the clocks skip (02:30 on a spring-forward night) fires once, right after the change, and a time that
+     * happens twice (on the fall-back night) fires once; an expression with a wildcard hour fires at its
+     * times as the clocks show them (both 02:00s, none in the skipped hour).
      */
-    record Cron(String expression, ZoneId zone, ExecutionTime execution) implements Recurrence {
+    record Cron(String expression, ZoneId zone, ExecutionTime execution, boolean fixedHour) implements Recurrence {
 
         private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
         private static final CronParser WITH_SECONDS =
@@ -102,12 +102,18 @@ public sealed interface Recurrence {
                 throw new IllegalArgumentException("timezone must be an IANA zone such as Europe/Warsaw, was '"
                         + zone + "'");
             }
+            Cron parsed;
             try {
                 com.cronutils.model.Cron cron = (fields == 5 ? UNIX : WITH_SECONDS).parse(trimmed).validate();
-                return new Cron(trimmed, id, ExecutionTime.forCron(cron));
+                String hour = trimmed.split("\\s+")[fields == 5 ? 1 : 2];
+                parsed = new Cron(trimmed, id, ExecutionTime.forCron(cron), !hour.startsWith("*"));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("cron '" + expression + "' is not valid: " + e.getMessage());
             }
+            if (parsed.execution.nextExecution(ZonedDateTime.now(id)).isEmpty()) {
+                throw new IllegalArgumentException("cron '" + expression + "' names no time from now on");
+            }
+            return parsed;
         }
 
         /** Equal if the expression and the zone are: the parsed form has no equality of its own. */
@@ -131,9 +137,12 @@ public sealed interface Recurrence {
             // from a whole second: cron times are, and the parser would carry a fraction over to the next one
             Instant from = after.truncatedTo(ChronoUnit.SECONDS);
             Optional<Instant> next = execution.nextExecution(from.atZone(zone)).map(ZonedDateTime::toInstant);
+            if (next.isEmpty() || !fixedHour) {
+                return next; // a time in an hour the clocks skip runs as Vixie cron runs it: only for a fixed hour
+            }
             ZoneRules rules = zone.getRules();
             for (ZoneOffsetTransition change = rules.nextTransition(from);
-                 change != null && (next.isEmpty() || !change.getInstant().isAfter(next.get()));
+                 change != null && !change.getInstant().isAfter(next.get());
                  change = rules.nextTransition(change.getInstant())) {
                 if (change.isGap() && firesWithin(change.getDateTimeBefore(), change.getDateTimeAfter())) {
                     return Optional.of(change.getInstant()); // the skipped wall time runs as the clocks jump

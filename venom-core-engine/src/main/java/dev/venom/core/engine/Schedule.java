@@ -71,6 +71,11 @@ public record Schedule(String name, Recurrence recurrence, TaskRequest task, Mis
         return "schedule:" + name + ":" + Timestamps.format(time);
     }
 
+    /** The idempotency key of the one task that catches up the times missed from {@code first} on. */
+    public String catchUpKeyOf(Instant first) {
+        return "schedule:" + name + ":catch-up:" + Timestamps.format(first);
+    }
+
     /** Its next {@code count} times from {@code now} on (or from an overdue time not yet handled). */
     public List<Instant> nextTimes(int count, Instant now) {
         return recurrence.next(count, paused || coveredUntil.isAfter(now) ? now : coveredUntil, createdAt);
@@ -88,10 +93,19 @@ public record Schedule(String name, Recurrence recurrence, TaskRequest task, Mis
                 runAt != null ? runAt : lastRunAt, runAt != null ? taskId : lastTaskId, version);
     }
 
-    /** {@code definition}'s recurrence, task and misfire policy, keeping this one's state. */
+    /**
+     * {@code definition}'s recurrence, task and misfire policy, keeping this one's state; it goes on from when
+     * {@code definition} was made (its times before are not fired, nor counted as missed).
+     */
     public Schedule redefined(Schedule definition) {
+        Instant from = coveredUntil.isAfter(definition.coveredUntil) ? coveredUntil : definition.coveredUntil;
         return new Schedule(name, definition.recurrence, definition.task, definition.misfire, paused, createdAt,
-                coveredUntil, lastRunAt, lastTaskId, version);
+                from, lastRunAt, lastTaskId, version);
+    }
+
+    /** True if {@code other} is this schedule at some version, not one deleted before and created again. */
+    public boolean sameSchedule(Schedule other) {
+        return name.equals(other.name) && createdAt.equals(other.createdAt);
     }
 
     /** True if {@code other} defines the same recurrence, task and misfire policy. */

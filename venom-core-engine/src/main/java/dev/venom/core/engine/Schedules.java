@@ -78,7 +78,11 @@ public final class Schedules {
      */
     public CompletableFuture<Schedule> pause(String name, boolean paused) {
         for (int tries = 0; tries < 10; tries++) {
-            Schedule current = find(name).orElseThrow(() -> new NoSuchScheduleException(name));
+            Optional<Schedule> found = find(name);
+            if (found.isEmpty()) {
+                return CompletableFuture.failedFuture(new NoSuchScheduleException(name));
+            }
+            Schedule current = found.get();
             if (current.paused() == paused) {
                 return CompletableFuture.completedFuture(current);
             }

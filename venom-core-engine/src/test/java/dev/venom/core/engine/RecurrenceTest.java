@@ -74,6 +74,20 @@ class RecurrenceTest {
         assertThatThrownBy(() -> Recurrence.cron("* * *", "UTC")).hasMessageContaining("was 3");
         assertThatThrownBy(() -> Recurrence.cron("0 * * * *", "Mars/Olympus"))
                 .hasMessageContaining("timezone must be an IANA zone");
+        assertThatThrownBy(() -> Recurrence.cron("0 0 30 2 *", "Europe/Warsaw"))
+                .hasMessage("cron '0 0 30 2 *' names no time from now on");
         assertThatThrownBy(() -> Recurrence.every(Duration.ofMillis(10))).hasMessage("every_ms must be at least 1000, was 10");
+    }
+
+    @Test
+    void aWildcardHourRunsAsTheClocksShowAndAFixedTimeSearchedFromLateInTheFallBackHourFiresNoMore() {
+        Recurrence halfPast = Recurrence.cron("30 * * * *", "Europe/Warsaw");
+        // spring-forward: 01:30 CET, then 03:30 CEST; nothing for the skipped 02:30
+        assertThat(halfPast.next(2, warsaw("2026-03-29T01:00"), ANCHOR))
+                .containsExactly(warsaw("2026-03-29T01:30"), warsaw("2026-03-29T03:30"));
+        // a look just after the first 02:30 (CEST) of the fall-back night finds the next night's, not 02:30 CET
+        Instant firstHalfPast = Instant.parse("2026-10-25T00:30:00Z");
+        assertThat(Recurrence.cron("30 2 * * *", "Europe/Warsaw").nextAfter(firstHalfPast, ANCHOR))
+                .contains(Instant.parse("2026-10-26T01:30:00Z"));
     }
 }

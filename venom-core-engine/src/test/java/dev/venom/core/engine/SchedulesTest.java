@@ -96,10 +96,10 @@ class SchedulesTest {
         engine.fireDueSchedules();
 
         assertThat(tasks()).extracting(VenomTask::idempotencyKey)
-                .containsExactly("schedule:catching-up:2026-12-07T11:00:00.000000Z");
+                .containsExactly("schedule:catching-up:catch-up:2026-12-07T11:00:00.000000Z");
         run(Duration.ofMinutes(31)); // 16:00 is on time for both
         assertThat(tasks()).extracting(VenomTask::idempotencyKey).containsExactlyInAnyOrder(
-                "schedule:catching-up:2026-12-07T11:00:00.000000Z", "schedule:skipping:2026-12-07T16:00:00.000000Z",
+                "schedule:catching-up:catch-up:2026-12-07T11:00:00.000000Z", "schedule:skipping:2026-12-07T16:00:00.000000Z",
                 "schedule:catching-up:2026-12-07T16:00:00.000000Z");
     }
 
@@ -117,7 +117,7 @@ class SchedulesTest {
         assertThat(tasks()).extracting(VenomTask::idempotencyKey)
                 .containsExactly("schedule:held:2026-12-07T10:04:00.000000Z");
         assertThatThrownBy(() -> engine.schedules().pause("nope", true).join())
-                .isInstanceOf(NoSuchScheduleException.class);
+                .hasCauseInstanceOf(NoSuchScheduleException.class);
     }
 
     @Test
@@ -135,5 +135,42 @@ class SchedulesTest {
         assertThat(engine.schedules().delete("nightly").join()).isTrue();
         assertThat(engine.schedules().list()).isEmpty();
         assertThat(engine.schedules().delete("nightly").join()).isFalse();
+    }
+
+    @Test
+    void aNightlyScheduleInWarsawFiresOnceEachNightAcrossBothDaylightSavingChanges() {
+        clock.set(Instant.parse("2026-03-28T11:00:00Z"));
+        Orchestrator engine = engine("a");
+        create(engine, "nightly", Recurrence.cron("30 2 * * *", "Europe/Warsaw"), Misfire.SKIP);
+        create(engine, "hourly", Recurrence.cron("0 * * * *", "Europe/Warsaw"), Misfire.SKIP);
+
+        runInSteps(Duration.ofHours(48), Duration.ofSeconds(30)); // 2026-03-29 02:00 CET: the clocks jump to 03:00
+
+        assertThat(keysOf("nightly")).containsExactly("schedule:nightly:2026-03-29T01:00:00.000000Z",
+                "schedule:nightly:2026-03-30T00:30:00.000000Z");
+        assertThat(keysOf("hourly")).hasSize(48).contains("schedule:hourly:2026-03-29T00:00:00.000000Z",
+                "schedule:hourly:2026-03-29T01:00:00.000000Z"); // 01:00 CET, then 03:00 CEST
+
+        clock.set(Instant.parse("2026-10-24T11:00:00Z"));
+        runInSteps(Duration.ofHours(48), Duration.ofSeconds(30)); // 2026-10-25 03:00 CEST: back to 02:00 CET
+
+        assertThat(keysOf("nightly")).contains("schedule:nightly:2026-10-25T00:30:00.000000Z",
+                "schedule:nightly:2026-10-26T01:30:00.000000Z").doesNotContain(
+                "schedule:nightly:2026-10-25T01:30:00.000000Z");
+        assertThat(keysOf("hourly")).contains("schedule:hourly:2026-10-25T00:00:00.000000Z",
+                "schedule:hourly:2026-10-25T01:00:00.000000Z"); // 02:00 CEST and 02:00 CET
+    }
+
+    /** Advances the clock by {@code step} at a time for {@code span}, the engines looking after each step. */
+    private void runInSteps(Duration span, Duration step) {
+        for (long s = 0; s < span.dividedBy(step); s++) {
+            clock.advance(step);
+            engines.forEach(Orchestrator::fireDueSchedules);
+        }
+    }
+
+    private List<String> keysOf(String schedule) {
+        return tasks().stream().map(VenomTask::idempotencyKey).filter(key -> key.startsWith("schedule:" + schedule + ":"))
+                .toList();
     }
 }

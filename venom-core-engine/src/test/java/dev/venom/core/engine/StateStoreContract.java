@@ -875,5 +875,10 @@ public abstract class StateStoreContract {
         assertThat(store.deleteSchedule("nightly").join()).isFalse();
         assertThat(store.updateSchedule(changed, changed.withPaused(true, fired)).join()).isEmpty();
         assertThat(store.schedules()).extracting(Schedule::name).containsExactly("often");
+        Schedule again = store.insertSchedule(Schedule.create("nightly", Recurrence.every(Duration.ofMinutes(5)),
+                new TaskRequest("again"), Misfire.SKIP, clock.instant().plusSeconds(1))).join();
+        assertThat(store.updateSchedule(stored, stored.withPaused(true, fired)).join())
+                .as("a version of the schedule deleted before").isEmpty();
+        assertThat(store.schedules()).contains(again);
     }
 }

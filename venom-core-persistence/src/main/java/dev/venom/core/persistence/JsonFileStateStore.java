@@ -299,7 +299,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         List<Schedule> after = new ArrayList<>();
         boolean current = false;
         for (Schedule schedule : memory.schedules()) {
-            if (schedule.name().equals(expected.name()) && schedule.version() == expected.version()
+            if (schedule.sameSchedule(expected) && schedule.version() == expected.version()
                     && next.name().equals(expected.name())) {
                 current = true;
                 after.add(next.withVersion(expected.version() + 1));

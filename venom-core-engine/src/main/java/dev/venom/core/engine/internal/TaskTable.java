@@ -97,6 +97,8 @@ public final class TaskTable implements StateStore, StoreSignals {
         List<UUID> waitingOn;
         /** Released by a dependency's end not yet durable: not claimable until it is. */
         boolean held;
+        /** Its end is on its way to disk: a new dependent waits on it until it is there. */
+        boolean ending;
         /** While the insert is not yet durable: completes with the stored task once it is. */
         CompletableFuture<VenomTask> inserting;
 
@@ -411,7 +413,8 @@ public final class TaskTable implements StateStore, StoreSignals {
             if (earlier != null) {
                 statuses.put(dependency, earlier.status());
             } else if (entry != null && entry.visible) {
-                statuses.put(dependency, entry.status);
+                // an end not yet durable could still be undone: wait for it, settled once it is (update)
+                statuses.put(dependency, entry.ending ? TaskStatus.PROCESSING : entry.status);
             } else {
                 throw UnknownDependencyException.of(task, dependency);
             }
@@ -757,9 +760,11 @@ public final class TaskTable implements StateStore, StoreSignals {
                 claims.remove(stored.id());
             }
             List<TaskChange> settled = settleDependents(stored);
+            entry.ending = stored.status().isTerminal();
             return record(stored, settled).handle((ok, error) -> {
                 if (error != null) {
                     synchronized (lock) {
+                        entry.ending = false;
                         if (entry.version == stored.version()) {
                             put(entry, previous);
                             if (previousClaim != null) {
@@ -772,6 +777,9 @@ public final class TaskTable implements StateStore, StoreSignals {
                     throw asStoreException(error, "update of task " + stored.id());
                 }
                 settledDurably(settled);
+                if (stored.status().isTerminal()) {
+                    settleLate(entry, stored);
+                }
                 return Optional.of(stored);
             });
         }
@@ -859,7 +867,8 @@ public final class TaskTable implements StateStore, StoreSignals {
     public CompletableFuture<Optional<Schedule>> updateSchedule(Schedule expected, Schedule next) {
         synchronized (lock) {
             Schedule current = schedules.get(expected.name());
-            if (current == null || current.version() != expected.version() || !next.name().equals(expected.name())) {
+            if (current == null || current.version() != expected.version() || !current.sameSchedule(expected)
+                    || !next.name().equals(expected.name())) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             Schedule stored = next.withVersion(expected.version() + 1);
@@ -965,6 +974,26 @@ public final class TaskTable implements StateStore, StoreSignals {
             }
         }
         return changes;
+    }
+
+    /**
+     * {@code ended}'s end is durable: the dependents created while it was on its way (they wait on it) are
+     * settled now, recorded on their own.
+     */
+    private void settleLate(Entry entry, VenomTask ended) {
+        List<TaskChange> late;
+        synchronized (lock) {
+            entry.ending = false;
+            if (entry.version != ended.version()) {
+                return;
+            }
+            late = settleDependents(ended);
+            if (late.isEmpty()) {
+                return;
+            }
+            changeLog.appendAll(late.stream().map(TaskChange::after).toList())
+                    .whenComplete(TaskTable::logUnrecorded).thenRun(() -> settledDurably(late));
+        }
     }
 
     /**

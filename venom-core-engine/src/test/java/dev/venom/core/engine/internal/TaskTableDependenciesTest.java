@@ -122,4 +122,29 @@ class TaskTableDependenciesTest {
         assertThat(table.count(TaskStatus.CANCELLED)).isEqualTo(1);
         assertThat(table.count(TaskStatus.PENDING)).isZero();
     }
+
+    @Test
+    void aDependentCreatedWhileItsDependencysEndIsOnItsWayWaitsForItAndIsReleasedOnceItIsDurable() {
+        VenomTask a = stored(VenomTask.create(UUID.randomUUID(), "a", clock.instant()));
+        Claim running = claim().get(0);
+        CompletableFuture<Optional<VenomTask>> completion = table.update(running.task(),
+                running.task().complete("done", clock.instant()));
+        CompletableFuture<VenomTask> inserting = table.insert(VenomTask.create(UUID.randomUUID(),
+                new TaskRequest("b").withDependsOn(List.of(a.id())), 1, null, clock.instant()));
+
+        log.next().completeExceptionally(new IOException("disk hiccup")); // a's end is undone
+        log.completeAll();
+
+        assertThat(completion).isCompletedExceptionally();
+        VenomTask b = inserting.join();
+        assertThat(table.find(a.id()).orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
+        assertThat(table.find(b.id()).orElseThrow().waitingOn()).containsExactly(a.id());
+        VenomTask current = table.find(a.id()).orElseThrow();
+        CompletableFuture<Optional<VenomTask>> again = table.update(current, current.complete("done", clock.instant()));
+        log.completeAll();
+        log.completeAll();
+        assertThat(again.join()).isPresent();
+        assertThat(table.find(b.id()).orElseThrow().waitingOn()).isEmpty();
+        assertThat(claim()).extracting(c -> c.task().id()).containsExactly(b.id());
+    }
 }

@@ -60,6 +60,8 @@ public final class RequestParsing {
     }
 
     private static final List<Object> BODY = List.of("body");
+    /** What every key of a schedule's task starts with ({@code Schedule.keyOf}): no client may take one. */
+    private static final String SCHEDULE_KEYS = "schedule:";
     private static final List<Object> BODY_CONTENT = List.of("body", "content");
     private static final Set<String> OPTIONS = Set.of("priority", "max_attempts", "run_at", "timeout_ms", "queue",
             "requires", "depends_on");
@@ -557,6 +559,10 @@ public final class RequestParsing {
     public static Parsed<String> idempotencyKey(String header) {
         try {
             Orchestrator.checkIdempotencyKey(header);
+            if (header.startsWith(SCHEDULE_KEYS)) {
+                throw new IllegalArgumentException("idempotency keys that start with " + SCHEDULE_KEYS + " are the "
+                        + "schedules' own");
+            }
             return Parsed.ok(header);
         } catch (IllegalArgumentException e) {
             return Parsed.invalid(new ValidationError("value_error", List.of("header", "idempotency-key"),

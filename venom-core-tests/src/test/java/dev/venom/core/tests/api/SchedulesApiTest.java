@@ -113,6 +113,14 @@ class SchedulesApiTest {
         assertThat(tooOften.status()).isEqualTo(422);
         assertThat(http.get("/api/v1/schedules").json()).hasSize(1);
         assertThat(http.post("/api/v1/schedules/nope/resume", "").status()).isEqualTo(404);
+        Http.Answer takenKey = http.post("/api/v1/tasks", "{\"content\": \"x\"}", "Idempotency-Key",
+                "schedule:nightly:2026-12-08T01:30:00.000000Z");
+        assertThat(takenKey.status()).isEqualTo(422);
+        assertThat(takenKey.json().get("detail").get(0).get("msg").asText()).contains("the schedules' own");
+        Http.Answer never = http.post("/api/v1/schedules", "{\"name\": \"never\", \"cron\": \"0 0 30 2 *\", "
+                + "\"timezone\": \"Europe/Warsaw\", \"content\": \"x\"}");
+        assertThat(never.status()).isEqualTo(422);
+        assertThat(never.json().get("detail").get(0).get("msg").asText()).contains("names no time from now on");
     }
 
     @Test

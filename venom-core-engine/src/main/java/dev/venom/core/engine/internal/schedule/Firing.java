@@ -10,19 +10,29 @@ import java.util.Optional;
 
 /**
  * What a schedule has to do at {@code now}: the times due since it last looked, each to create a task.
- * A time within {@link #GRACE} of now is on time and fires; an older one was missed (no server ran the
- * schedule then): skipped, or with {@link Misfire#RUN_ONCE} all of them together fire one catch-up task, keyed
- * by the first. Pure, so every server given the same schedule decides the same.
+ * A time within {@link #GRACE} of now is on time and fires; an older one was missed (no server could run the
+ * schedule then: all down, or the store unreachable): skipped, or with {@link Misfire#RUN_ONCE} all of them
+ * together fire one catch-up task. Pure, so every server given the same schedule decides the same.
  *
- * @param times        the times to create a task for, oldest first
- * @param coveredUntil what the schedule has handled once they are created
+ * @param occurrences  the tasks to create, oldest first
+ * @param coveredUntil what the schedule has handled once they are created: the last time fired, so that the
+ *                     next search starts from a time of the expression (a cron search from just after a time
+ *                     on the fall-back night would find its repeat)
  */
-public record Firing(List<Instant> times, Instant coveredUntil) {
+public record Firing(List<Occurrence> occurrences, Instant coveredUntil) {
 
     /** How late a time may be found and still fire as on time: a server's tick, a restart, a short outage. */
     public static final Duration GRACE = Duration.ofMinutes(1);
     /** The most on-time occurrences one look fires (a one-second cron over {@link #GRACE}). */
     private static final int MAX_TIMES = 120;
+
+    /**
+     * One task to create: for {@code time}, or the catch-up of the missed times from {@code time} on.
+     *
+     * @param key its idempotency key: the same on every server, another for a catch-up than for its time
+     */
+    public record Occurrence(Instant time, boolean catchUp, String key) {
+    }
 
     /** What {@code schedule} has to do at {@code now}; empty if nothing is due (or it is paused). */
     public static Optional<Firing> of(Schedule schedule, Instant now) {
@@ -34,19 +44,22 @@ public record Firing(List<Instant> times, Instant coveredUntil) {
             return Optional.empty();
         }
         Instant onTimeFrom = now.minus(GRACE);
-        List<Instant> times = new ArrayList<>();
+        List<Occurrence> occurrences = new ArrayList<>();
         Instant from = schedule.coveredUntil();
+        Instant covered = from;
         if (first.get().isBefore(onTimeFrom)) {
             if (schedule.misfire() == Misfire.RUN_ONCE) {
-                times.add(first.get());
+                occurrences.add(new Occurrence(first.get(), true, schedule.catchUpKeyOf(first.get())));
             }
             from = onTimeFrom.minusNanos(1000); // times are kept to the microsecond
+            covered = from;
         }
         for (Optional<Instant> next = schedule.recurrence().nextAfter(from, schedule.createdAt());
-             next.isPresent() && !next.get().isAfter(now) && times.size() < MAX_TIMES;
+             next.isPresent() && !next.get().isAfter(now) && occurrences.size() < MAX_TIMES;
              next = schedule.recurrence().nextAfter(next.get(), schedule.createdAt())) {
-            times.add(next.get());
+            occurrences.add(new Occurrence(next.get(), false, schedule.keyOf(next.get())));
+            covered = next.get();
         }
-        return Optional.of(new Firing(List.copyOf(times), now));
+        return Optional.of(new Firing(List.copyOf(occurrences), covered));
     }
 }

@@ -7,10 +7,14 @@ import dev.venom.core.engine.Submission;
 import dev.venom.core.engine.VenomException;
 import dev.venom.core.model.TaskRequest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -25,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class ScheduleRunner {
 
     private static final Logger log = LoggerFactory.getLogger(ScheduleRunner.class);
+    /** The longest a look waits for one write: a store that never answers must not hold every later look. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final StateStore store;
     private final BiFunction<TaskRequest, String, CompletableFuture<Submission>> submit;
@@ -45,11 +51,17 @@ public final class ScheduleRunner {
             return;
         }
         try {
+            Instant now = clock.instant();
             for (Schedule schedule : store.schedules()) {
-                fire(schedule, clock.instant());
+                try {
+                    fire(schedule, now);
+                } catch (RuntimeException e) {
+                    log.warn("schedule {} could not fire; it tries again at the next look", schedule.name(), e);
+                }
             }
-        } catch (VenomException e) {
-            log.warn("schedules could not be read; they fire at the next look: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("schedules could not be read; they fire at the next look: {}",
+                    VenomException.unwrap(e).getMessage());
         } finally {
             looking.set(false);
         }
@@ -62,31 +74,39 @@ public final class ScheduleRunner {
         }
         Instant lastRun = null;
         UUID lastTask = null;
-        for (Instant time : firing.get().times()) {
+        for (Firing.Occurrence occurrence : firing.get().occurrences()) {
             try {
-                Submission created = submit.apply(schedule.task(), schedule.keyOf(time)).join();
-                lastRun = time;
+                Submission created = submit.apply(schedule.task(), occurrence.key()).get(WAIT.toMillis(),
+                        TimeUnit.MILLISECONDS);
+                lastRun = occurrence.time();
                 lastTask = created.task().id();
                 if (created.created()) {
-                    log.info("schedule {} fired for {}: task {}", schedule.name(), time, lastTask);
+                    log.info("schedule {} fired for {}{}: task {}", schedule.name(), occurrence.time(),
+                            occurrence.catchUp() ? " (the catch-up of the times missed from then on)" : "", lastTask);
                 }
-            } catch (RuntimeException e) {
-                Throwable cause = VenomException.unwrap(e);
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                Throwable cause = VenomException.unwrap(e instanceof ExecutionException ? e.getCause() : e);
                 if (cause instanceof IdempotencyConflictException conflict) {
                     log.warn("schedule {} at {}: its key holds task {}, made by another definition; not fired again",
-                            schedule.name(), time, conflict.existing().id());
+                            schedule.name(), occurrence.time(), conflict.existing().id());
                     continue;
                 }
                 log.warn("schedule {} could not fire for {}; it tries again at the next look: {}", schedule.name(),
-                        time, cause.getMessage());
+                        occurrence.time(), cause.toString());
                 return; // nothing recorded: the next look fires the same times under the same keys
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
         try {
-            store.updateSchedule(schedule, schedule.covered(firing.get().coveredUntil(), lastRun, lastTask)).join();
-        } catch (RuntimeException e) {
+            store.updateSchedule(schedule, schedule.covered(firing.get().coveredUntil(), lastRun, lastTask))
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
             log.warn("schedule {}: what it fired could not be recorded; the next look repeats it under the same keys: "
-                    + "{}", schedule.name(), VenomException.unwrap(e).getMessage());
+                    + "{}", schedule.name(), VenomException.unwrap(e).toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

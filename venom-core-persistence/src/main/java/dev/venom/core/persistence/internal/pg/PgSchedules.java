@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.venom.core.engine.Schedule;
 import dev.venom.core.engine.ScheduleExistsException;
 import dev.venom.core.engine.StoreException;
+import dev.venom.core.model.Timestamps;
 import dev.venom.core.persistence.internal.ScheduleJson;
 import java.io.IOException;
 import java.sql.PreparedStatement;
@@ -58,17 +59,22 @@ public final class PgSchedules {
     }
 
     public Optional<Schedule> update(Schedule expected, Schedule next) {
+        if (!next.name().equals(expected.name())) {
+            return Optional.empty();
+        }
         Schedule stored = next.withVersion(expected.version() + 1);
         int changed = jdbc.call("changing schedule " + expected.name(), connection -> {
             try (PreparedStatement update = connection.prepareStatement("UPDATE " + table
-                    + " SET schedule = ?::jsonb, version = version + 1 WHERE name = ? AND version = ?")) {
+                    + " SET schedule = ?::jsonb, version = version + 1 WHERE name = ? AND version = ? "
+                    + "AND schedule->>'created_at' = ?")) {
                 update.setString(1, json(stored));
                 update.setString(2, expected.name());
                 update.setLong(3, expected.version());
+                update.setString(4, Timestamps.format(expected.createdAt()));
                 return update.executeUpdate();
             }
         });
-        return changed == 1 && next.name().equals(expected.name()) ? Optional.of(stored) : Optional.empty();
+        return changed == 1 ? Optional.of(stored) : Optional.empty();
     }
 
     public boolean delete(String name) {
