@@ -15,6 +15,7 @@ import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.engine.UnknownDependencyException;
 import dev.venom.core.engine.VenomException;
+import dev.venom.core.engine.internal.schedule.ScheduleTable;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
@@ -74,8 +75,7 @@ public final class TaskTable implements StateStore, StoreSignals {
     /** The PENDING tasks that wait on a task, by that task's id. */
     private final Map<UUID, List<Entry>> dependents = new HashMap<>();
     private final List<Consumer<List<TaskChange>>> dependentListeners = new CopyOnWriteArrayList<>();
-    /** The schedules, by name. */
-    private final Map<String, Schedule> schedules = new TreeMap<>();
+    private final ScheduleTable schedules = new ScheduleTable();
     private long nextSeq;
 
     /**
@@ -844,53 +844,34 @@ public final class TaskTable implements StateStore, StoreSignals {
 
     @Override
     public List<Schedule> schedules() {
-        synchronized (lock) {
-            return List.copyOf(schedules.values());
-        }
+        return schedules.all();
     }
 
     /** {@inheritDoc} In memory only: a durable owner records the schedules before it calls this. */
     @Override
     public CompletableFuture<Schedule> insertSchedule(Schedule schedule) {
-        synchronized (lock) {
-            if (schedules.containsKey(schedule.name())) {
-                return CompletableFuture.failedFuture(new ScheduleExistsException(schedule.name()));
-            }
-            Schedule stored = schedule.withVersion(1);
-            schedules.put(stored.name(), stored);
-            return CompletableFuture.completedFuture(stored);
+        try {
+            return CompletableFuture.completedFuture(schedules.insert(schedule));
+        } catch (ScheduleExistsException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
     /** {@inheritDoc} In memory only, as {@link #insertSchedule}. */
     @Override
     public CompletableFuture<Optional<Schedule>> updateSchedule(Schedule expected, Schedule next) {
-        synchronized (lock) {
-            Schedule current = schedules.get(expected.name());
-            if (current == null || current.version() != expected.version() || !current.sameSchedule(expected)
-                    || !next.name().equals(expected.name())) {
-                return CompletableFuture.completedFuture(Optional.empty());
-            }
-            Schedule stored = next.withVersion(expected.version() + 1);
-            schedules.put(stored.name(), stored);
-            return CompletableFuture.completedFuture(Optional.of(stored));
-        }
+        return CompletableFuture.completedFuture(schedules.update(expected, next));
     }
 
     /** {@inheritDoc} In memory only, as {@link #insertSchedule}. */
     @Override
     public CompletableFuture<Boolean> deleteSchedule(String name) {
-        synchronized (lock) {
-            return CompletableFuture.completedFuture(schedules.remove(name) != null);
-        }
+        return CompletableFuture.completedFuture(schedules.delete(name));
     }
 
     /** Puts the schedules as they were stored before, without recording them: for a durable store loading. */
     public void restoreSchedules(List<Schedule> stored) {
-        synchronized (lock) {
-            schedules.clear();
-            stored.forEach(schedule -> schedules.put(schedule.name(), schedule));
-        }
+        schedules.restore(stored);
     }
 
     @Override
