@@ -77,11 +77,15 @@ class PythonWorkerProcessTest {
     }
 
     private String create(String content, int maxAttempts) {
+        return create(content, maxAttempts, "");
+    }
+
+    private String create(String content, int maxAttempts, String extra) {
         Http.Answer created = http.send(HttpRequest.newBuilder(URI.create(http.base() + "/api/v1/tasks"))
                 .header("Authorization", "Bearer " + writeKey).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"content\": " + Http.quote(content)
                         + ", \"queue\": \"py\", \"max_attempts\": " + maxAttempts
-                        + ", \"requires\": {\"lang\": \"python\"}}")));
+                        + ", \"requires\": {\"lang\": \"python\"}" + extra + "}")));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         return created.json().get("task_id").asText();
     }
@@ -104,6 +108,7 @@ class PythonWorkerProcessTest {
         }
         String failing = create("fail:no such file", 3);
         String unsendable = create("not json", 3);
+        String after = create("after", 1, ", \"depends_on\": [\"" + ids.get(1) + "\", \"" + ids.get(0) + "\"]");
 
         ServerProcess worker = worker("py-1", 4);
 
@@ -116,6 +121,8 @@ class PythonWorkerProcessTest {
         assertThat(task(failing).get("attempts").asInt()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> status(unsendable).equals("FAILED"));
         assertThat(task(unsendable).get("result").asText()).startsWith("Error: the handler's result cannot be sent as JSON");
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(after).equals("COMPLETED"));
+        assertThat(task(after).get("result").asText()).isEqualTo("TASK 1 by py-1+TASK 0 by py-1");
         assertThat(worker.log()).doesNotContain("Traceback");
     }
 

@@ -3,7 +3,8 @@
     python3 python_worker_app.py <url> <worker id> [max_tasks]
 
 "sleep:<s>" works for s seconds in steps, reporting progress and stopping early if cancelled; "fail:<msg>" fails
-without retry; anything else is answered "<CONTENT> by <worker id>".
+without retry; "after" answers its dependencies' results joined by "+"; anything else is answered
+"<CONTENT> by <worker id>".
 """
 
 import logging
@@ -30,6 +31,8 @@ def handle(task):
         return "slept by " + worker_id
     if task.content == "not json":
         return {1, 2}  # a set: no JSON for it
+    if task.content == "after":
+        return "+".join(task.dependency_results[dependency] for dependency in task.depends_on)
     if task.content.startswith("fail:"):
         raise Fail(task.content.split(":", 1)[1], retryable=False)
     return task.content.upper() + " by " + worker_id
