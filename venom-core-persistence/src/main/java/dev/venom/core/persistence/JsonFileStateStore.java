@@ -325,6 +325,9 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     }
 
     private CompletableFuture<Void> recordSchedules(List<Schedule> schedules, String what) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new StoreException("the " + what + " came after the store closed"));
+        }
         try {
             scheduleFile.write(schedules);
             return CompletableFuture.completedFuture(null);

@@ -322,6 +322,21 @@ class PostgresStateStoreTest {
     }
 
     @Test
+    void aScheduleRowThatIsNotAScheduleIsLeftOutAndTheOthersStillFire() throws Exception {
+        PostgresStateStore store = store();
+        store.insertSchedule(dev.venom.core.engine.Schedule.create("good", dev.venom.core.engine.Recurrence.every(
+                Duration.ofMinutes(1)), new TaskRequest("ping"), dev.venom.core.engine.Misfire.SKIP, Instant.now()))
+                .join();
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement()) {
+            sql.execute("INSERT INTO \"" + schema + "\".venom_schedules (name, schedule, version) "
+                    + "VALUES ('bad', '{\"name\": \"bad\"}', 1)");
+        }
+
+        assertThat(store.schedules()).extracting(dev.venom.core.engine.Schedule::name).containsExactly("good");
+    }
+
+    @Test
     void aSchemaAtVersionOneIsUpgradedAndKeepsItsTasks() throws Exception {
         UUID id = UUID.randomUUID();
         try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);

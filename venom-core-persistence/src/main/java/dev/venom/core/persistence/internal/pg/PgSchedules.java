@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.venom.core.engine.Schedule;
 import dev.venom.core.engine.ScheduleExistsException;
-import dev.venom.core.engine.StoreException;
 import dev.venom.core.model.Timestamps;
 import dev.venom.core.persistence.internal.ScheduleJson;
 import java.io.IOException;
@@ -13,10 +12,13 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The schedules in {@code venom_schedules}: one row each, compare-and-set on its version. */
 public final class PgSchedules {
 
+    private static final Logger log = LoggerFactory.getLogger(PgSchedules.class);
     private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
     private final Jdbc jdbc;
@@ -35,7 +37,11 @@ public final class PgSchedules {
                  ResultSet rows = read.executeQuery()) {
                 List<Schedule> schedules = new ArrayList<>();
                 while (rows.next()) {
-                    schedules.add(schedule(rows.getString(1)).withVersion(rows.getLong(2)));
+                    try {
+                        schedules.add(schedule(rows.getString(1)).withVersion(rows.getLong(2)));
+                    } catch (IOException e) { // one bad row must not stop every other schedule
+                        log.error("a row of {} is not a schedule and is left out: {}", table, e.getMessage());
+                    }
                 }
                 return schedules;
             }
@@ -94,11 +100,7 @@ public final class PgSchedules {
         }
     }
 
-    private static Schedule schedule(String json) {
-        try {
-            return ScheduleJson.read(JSON, JSON.readTree(json));
-        } catch (IOException e) {
-            throw new StoreException("a row of the schedules table is not a schedule: " + e.getMessage(), e);
-        }
+    private static Schedule schedule(String json) throws IOException {
+        return ScheduleJson.read(JSON, JSON.readTree(json));
     }
 }
