@@ -88,11 +88,14 @@ class SchedulesTest {
 
     @Test
     void timesMissedWhileNoEngineRanAreSkippedOrRunOnceAsAsked() {
-        Orchestrator engine = engine("a");
-        create(engine, "skipping", Recurrence.cron("0 * * * *", "UTC"), Misfire.SKIP);
-        create(engine, "catching-up", Recurrence.cron("0 * * * *", "UTC"), Misfire.RUN_ONCE);
+        Orchestrator before = engine("before");
+        create(before, "skipping", Recurrence.cron("0 * * * *", "UTC"), Misfire.SKIP);
+        create(before, "catching-up", Recurrence.cron("0 * * * *", "UTC"), Misfire.RUN_ONCE);
+        before.close();
+        engines.remove(before);
 
-        clock.advance(Duration.ofHours(5).plusMinutes(30)); // 11:00 .. 15:00 pass with nobody looking
+        clock.advance(Duration.ofHours(5).plusMinutes(30)); // 11:00 .. 15:00 pass with no engine running
+        Orchestrator engine = engine("after");
         engine.fireDueSchedules();
 
         assertThat(tasks()).extracting(VenomTask::idempotencyKey)
@@ -101,6 +104,18 @@ class SchedulesTest {
         assertThat(tasks()).extracting(VenomTask::idempotencyKey).containsExactlyInAnyOrder(
                 "schedule:catching-up:catch-up:2026-12-07T11:00:00.000000Z", "schedule:skipping:2026-12-07T16:00:00.000000Z",
                 "schedule:catching-up:2026-12-07T16:00:00.000000Z");
+    }
+
+    @Test
+    void timesAnEngineWasRunningAtFireLateRatherThanBeingLostWhenItCouldNotLook() {
+        Orchestrator engine = engine("a");
+        create(engine, "minutely", Recurrence.cron("* * * * *", "UTC"), Misfire.SKIP);
+
+        clock.advance(Duration.ofMinutes(5).plusSeconds(30)); // its looks failed: a store outage, say
+        engine.fireDueSchedules();
+
+        assertThat(tasks()).hasSize(5);
+        assertThat(tasks().get(0).idempotencyKey()).isEqualTo("schedule:minutely:2026-12-07T10:01:00.000000Z");
     }
 
     @Test
@@ -151,7 +166,10 @@ class SchedulesTest {
         assertThat(keysOf("hourly")).hasSize(48).contains("schedule:hourly:2026-03-29T00:00:00.000000Z",
                 "schedule:hourly:2026-03-29T01:00:00.000000Z"); // 01:00 CET, then 03:00 CEST
 
+        engine.close(); // months with no engine running: their times are missed, and skipped
+        engines.remove(engine);
         clock.set(Instant.parse("2026-10-24T11:00:00Z"));
+        engine("b");
         runInSteps(Duration.ofHours(48), Duration.ofSeconds(30)); // 2026-10-25 03:00 CEST: back to 02:00 CET
 
         assertThat(keysOf("nightly")).contains("schedule:nightly:2026-10-25T00:30:00.000000Z",

@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a schedule has to do at {@code now}: the times due since it last looked, each to create a task.
- * A time within {@link #GRACE} of now is on time and fires; an older one was missed (no server could run the
- * schedule then: all down, or the store unreachable): skipped, or with {@link Misfire#RUN_ONCE} all of them
- * together fire one catch-up task. Pure, so every server given the same schedule decides the same.
+ * What a schedule has to do at {@code now}, for a server running since {@code runningSince}: the times due
+ * since it last looked, each to create a task. A time this server was running at, or within {@link #GRACE}
+ * of now, fires (late after a store outage, but not lost); an older one was missed while no server that
+ * looks now ran: skipped, or with {@link Misfire#RUN_ONCE} all of them together fire one catch-up task.
+ * Pure: servers that started at the same time decide the same, and the keys make a time fire once.
  *
  * @param occurrences  the tasks to create, oldest first
  * @param coveredUntil what the schedule has handled once they are created: the last time fired, so that the
@@ -35,7 +36,7 @@ public record Firing(List<Occurrence> occurrences, Instant coveredUntil) {
     }
 
     /** What {@code schedule} has to do at {@code now}; empty if nothing is due (or it is paused). */
-    public static Optional<Firing> of(Schedule schedule, Instant now) {
+    public static Optional<Firing> of(Schedule schedule, Instant now, Instant runningSince) {
         if (schedule.paused()) {
             return Optional.empty();
         }
@@ -43,7 +44,8 @@ public record Firing(List<Occurrence> occurrences, Instant coveredUntil) {
         if (first.isEmpty() || first.get().isAfter(now)) {
             return Optional.empty();
         }
-        Instant onTimeFrom = now.minus(GRACE);
+        Instant graceFrom = now.minus(GRACE);
+        Instant onTimeFrom = runningSince.isBefore(graceFrom) ? runningSince : graceFrom;
         List<Occurrence> occurrences = new ArrayList<>();
         Instant from = schedule.coveredUntil();
         Instant covered = from;

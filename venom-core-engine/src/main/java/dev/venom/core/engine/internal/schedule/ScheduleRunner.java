@@ -36,6 +36,8 @@ public final class ScheduleRunner {
     private final BiFunction<TaskRequest, String, CompletableFuture<Submission>> submit;
     private final Clock clock;
     private final AtomicBoolean looking = new AtomicBoolean();
+    /** Since when this engine looks: the times after it are this engine's to fire, however late. */
+    private final Instant runningSince;
 
     /** @param submit creates a task for a request under an idempotency key (the engine's submit) */
     public ScheduleRunner(StateStore store, BiFunction<TaskRequest, String, CompletableFuture<Submission>> submit,
@@ -43,6 +45,7 @@ public final class ScheduleRunner {
         this.store = store;
         this.submit = submit;
         this.clock = clock;
+        this.runningSince = clock.instant();
     }
 
     /** Fires what is due now; a look already running makes this one a no-op. */
@@ -68,7 +71,7 @@ public final class ScheduleRunner {
     }
 
     private void fire(Schedule schedule, Instant now) {
-        Optional<Firing> firing = Firing.of(schedule, now);
+        Optional<Firing> firing = Firing.of(schedule, now, runningSince);
         if (firing.isEmpty()) {
             return;
         }
