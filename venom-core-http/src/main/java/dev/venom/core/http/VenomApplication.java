@@ -6,7 +6,7 @@ import dev.venom.core.engine.TaskProcessor;
 import dev.venom.core.engine.TaskProcessorProvider;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.http.internal.ApiJson;
-import dev.venom.core.http.internal.ScheduleRequests;
+import dev.venom.core.http.internal.SchedulesFile;
 import dev.venom.core.persistence.JsonFileStateStore;
 import dev.venom.core.persistence.AuditTrail;
 import dev.venom.core.persistence.JsonLinesAuditTrail;
@@ -126,7 +126,7 @@ public final class VenomApplication implements AutoCloseable {
             if (config.schedulesFile().isPresent()) {
                 Path schedules = config.schedulesFile().get();
                 try {
-                    int applied = ScheduleRequests.applyFile(schedules, ApiJson.mapper(), orchestrator);
+                    int applied = SchedulesFile.apply(schedules, ApiJson.mapper(), orchestrator);
                     log.info("schedules: {} from {}", applied, schedules);
                 } catch (IllegalArgumentException e) {
                     throw new ServerConfig.InvalidConfigException("VENOM_SCHEDULES_FILE: " + e.getMessage());

@@ -1,16 +1,11 @@
 package dev.venom.core.http.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.venom.core.engine.Misfire;
-import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.Recurrence;
 import dev.venom.core.engine.Schedule;
 import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.Timestamps;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,10 +15,9 @@ import java.util.Map;
 
 /**
  * A schedule as the API takes and gives it: {@code {"name", "cron" | "every_ms", "timezone"?, "misfire"?,
- * "content", task options...}}, each field checked with FastAPI's error shapes; and the schedules file
- * ({@code VENOM_SCHEDULES_FILE}), a JSON list of the same bodies.
+ * "content", task options...}}, each field checked with FastAPI's error shapes.
  */
-public final class ScheduleRequests {
+final class ScheduleRequests {
 
     /** How many next times an answer shows. */
     static final int NEXT_TIMES = 5;
@@ -139,39 +133,5 @@ public final class ScheduleRequests {
         json.put("next_run_times", schedule.paused() ? List.of()
                 : schedule.nextTimes(NEXT_TIMES, now).stream().map(Timestamps::format).toList());
         return json;
-    }
-
-    /**
-     * Applies the schedules file: each entry created, or redefined if it defines something else (see
-     * {@code Schedules.apply}); schedules not in it are left as they are.
-     *
-     * @return how many entries it holds
-     * @throws IllegalArgumentException naming the file and the entry that is wrong
-     */
-    public static int applyFile(Path file, ObjectMapper mapper, Orchestrator orchestrator) {
-        JsonNode entries;
-        try {
-            entries = mapper.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the schedules file " + file + ": " + e.getMessage(), e);
-        }
-        if (entries == null || !entries.isArray()) {
-            throw new IllegalArgumentException("the schedules file " + file + " must hold a JSON list of schedules, "
-                    + "each as POST /api/v1/schedules takes it");
-        }
-        Instant now = orchestrator.schedules().clock().instant();
-        List<Schedule> schedules = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            JsonNode entry = entries.get(i);
-            try {
-                schedules.add(schedule(entry.isObject() ? entry : JsonNodeFactory.instance.objectNode(), now));
-            } catch (InvalidRequestException e) {
-                throw new IllegalArgumentException("the schedules file " + file + ", entry " + i + ": "
-                        + e.errors().stream().map(error -> error.loc().subList(1, error.loc().size()) + " "
-                        + error.msg()).toList(), e);
-            }
-        }
-        schedules.forEach(schedule -> orchestrator.schedules().apply(schedule).join());
-        return schedules.size();
     }
 }
