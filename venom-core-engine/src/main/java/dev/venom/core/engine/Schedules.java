@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The recurring schedules of the store, shared by every server on it: create, list, pause, resume, delete.
  * Every running engine fires them ({@code ScheduleRunner}). Get it from {@link Orchestrator#schedules()}.
+ * The calls that read before they write ({@link #apply}, {@link #pause}) block for those reads.
  */
 public final class Schedules {
 

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -270,7 +271,7 @@ public final class RequestParsing {
         }
         List<ValidationError> errors = new ArrayList<>();
         List<ParsedEntry> entries = new ArrayList<>(tasks.size());
-        Map<String, Integer> refs = new java.util.HashMap<>();
+        Map<String, Integer> refs = new HashMap<>();
         for (int i = 0; i < tasks.size(); i++) {
             JsonNode entry = tasks.get(i);
             if (!entry.isObject()) {
