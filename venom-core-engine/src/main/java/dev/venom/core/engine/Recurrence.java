@@ -75,16 +75,34 @@ public sealed interface Recurrence {
      * happens twice (on the fall-back night) fires once; an expression with a wildcard hour fires at its
      * times as the clocks show them (both 02:00s, none in the skipped hour).
      */
-    record Cron(String expression, ZoneId zone, ExecutionTime execution, boolean fixedHour) implements Recurrence {
+    final class Cron implements Recurrence {
 
         private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
         private static final CronParser WITH_SECONDS =
                 new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING));
 
-        public Cron {
-            Objects.requireNonNull(expression, "expression");
-            Objects.requireNonNull(zone, "zone");
-            Objects.requireNonNull(execution, "execution");
+        private final String expression;
+        private final ZoneId zone;
+        /** The parsed expression: when it fires, on the wall clock. */
+        private final ExecutionTime execution;
+        /** True unless the hour field is a wildcard: whether a time in a skipped hour runs as the clocks jump. */
+        private final boolean fixedHour;
+
+        private Cron(String expression, ZoneId zone, ExecutionTime execution, boolean fixedHour) {
+            this.expression = expression;
+            this.zone = zone;
+            this.execution = execution;
+            this.fixedHour = fixedHour;
+        }
+
+        /** The expression as given (trimmed). */
+        public String expression() {
+            return expression;
+        }
+
+        /** The zone it is read in. */
+        public ZoneId zone() {
+            return zone;
         }
 
         static Cron parse(String expression, String zone) {

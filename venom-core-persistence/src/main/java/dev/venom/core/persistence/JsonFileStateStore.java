@@ -8,6 +8,7 @@ import dev.venom.core.engine.ClaimRequest;
 import dev.venom.core.engine.QueueCounts;
 import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.internal.TaskTable;
+import dev.venom.core.engine.internal.schedule.ScheduleTable;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.Schedule;
 import dev.venom.core.engine.ScheduleExistsException;
@@ -284,57 +285,57 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
     /** {@inheritDoc} Written to the schedules file beside the state file before it takes effect. */
     @Override
     public synchronized CompletableFuture<Schedule> insertSchedule(Schedule schedule) {
-        if (memory.schedules().stream().anyMatch(s -> s.name().equals(schedule.name()))) {
-            return CompletableFuture.failedFuture(new ScheduleExistsException(schedule.name()));
+        ScheduleTable after = schedulesNow();
+        Schedule stored;
+        try {
+            stored = after.insert(schedule);
+        } catch (ScheduleExistsException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        List<Schedule> after = new ArrayList<>(memory.schedules());
-        after.add(schedule.withVersion(1));
-        return recordSchedules(after, "creation of schedule " + schedule.name())
-                .thenCompose(done -> memory.insertSchedule(schedule));
+        return recordSchedules(after, "creation of schedule " + schedule.name()).thenApply(done -> stored);
     }
 
     /** {@inheritDoc} Written to the schedules file beside the state file before it takes effect. */
     @Override
     public synchronized CompletableFuture<Optional<Schedule>> updateSchedule(Schedule expected, Schedule next) {
-        List<Schedule> after = new ArrayList<>();
-        boolean current = false;
-        for (Schedule schedule : memory.schedules()) {
-            if (schedule.sameSchedule(expected) && schedule.version() == expected.version()
-                    && next.name().equals(expected.name())) {
-                current = true;
-                after.add(next.withVersion(expected.version() + 1));
-            } else {
-                after.add(schedule);
-            }
+        ScheduleTable after = schedulesNow();
+        Optional<Schedule> stored = after.update(expected, next);
+        if (stored.isEmpty()) {
+            return CompletableFuture.completedFuture(stored);
         }
-        if (!current) {
-            return CompletableFuture.completedFuture(Optional.empty());
-        }
-        return recordSchedules(after, "change of schedule " + expected.name())
-                .thenCompose(done -> memory.updateSchedule(expected, next));
+        return recordSchedules(after, "change of schedule " + expected.name()).thenApply(done -> stored);
     }
 
     /** {@inheritDoc} Written to the schedules file beside the state file before it takes effect. */
     @Override
     public synchronized CompletableFuture<Boolean> deleteSchedule(String name) {
-        List<Schedule> after = new ArrayList<>(memory.schedules());
-        if (!after.removeIf(schedule -> schedule.name().equals(name))) {
+        ScheduleTable after = schedulesNow();
+        if (!after.delete(name)) {
             return CompletableFuture.completedFuture(false);
         }
-        return recordSchedules(after, "deletion of schedule " + name).thenCompose(done -> memory.deleteSchedule(name));
+        return recordSchedules(after, "deletion of schedule " + name).thenApply(done -> true);
     }
 
-    private CompletableFuture<Void> recordSchedules(List<Schedule> schedules, String what) {
+    /** A copy of the schedules as they are, for a change to be made on, recorded, then put in place. */
+    private ScheduleTable schedulesNow() {
+        ScheduleTable copy = new ScheduleTable();
+        copy.restore(memory.schedules());
+        return copy;
+    }
+
+    /** Writes {@code after} to the schedules file, then makes it the schedules in memory. */
+    private CompletableFuture<Void> recordSchedules(ScheduleTable after, String what) {
         if (closed.get()) {
             return CompletableFuture.failedFuture(new StoreException("the " + what + " came after the store closed"));
         }
         try {
-            scheduleFile.write(schedules);
-            return CompletableFuture.completedFuture(null);
+            scheduleFile.write(after.all());
         } catch (IOException e) {
             return CompletableFuture.failedFuture(new StoreException("cannot record the " + what + " in "
                     + scheduleFile.path() + ": " + e.getMessage(), e));
         }
+        memory.restoreSchedules(after.all());
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

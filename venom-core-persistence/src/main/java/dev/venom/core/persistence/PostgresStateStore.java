@@ -17,6 +17,7 @@ import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
 import dev.venom.core.engine.UnknownDependencyException;
 import dev.venom.core.engine.internal.CompactTask;
+import dev.venom.core.engine.internal.DependentsListeners;
 import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
@@ -55,7 +56,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -107,7 +107,7 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     private final PgSchedules schedules;
     /** Stores batches and tasks with dependencies, each in a transaction of its own, off the callers' threads. */
     private final ExecutorService together;
-    private final List<Consumer<List<TaskChange>>> dependentListeners = new CopyOnWriteArrayList<>();
+    private final DependentsListeners dependentsListeners = new DependentsListeners();
     private volatile boolean closed;
 
     private PostgresStateStore(Builder b, DataSource pool, HikariDataSource ownPool) {
@@ -126,10 +126,10 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
         this.relay = new PgEventRelay(pool, channel, table, token);
         this.dependencies = new PgDependencies(table, channel, b.language, () -> Instant.now().plus(b.clockShift.get()));
         this.writer = new PgWriter(pool, b.writers, table, relay, b.observer, this::shiftMicros, dependencies,
-                this::tellDependents);
+                dependentsListeners);
         this.notifications = new PgNotifications(() -> listenerConnection(b), pool, channel, relay);
         this.claims = new PgClaims(jdbc, table, relay, b.language, this::shiftMicros, dependencies,
-                this::tellDependents);
+                dependentsListeners);
         this.language = b.language;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "venom-pg-maintenance");
@@ -317,65 +317,44 @@ public final class PostgresStateStore implements StateStore, StoreSignals, Poole
     private List<VenomTask> storeNow(List<VenomTask> given, boolean batch) {
         boolean keyed = !batch && given.get(0).idempotencyKey() != null;
         return jdbc.call("storing " + (batch ? "a batch of " + given.size() + " tasks" : "task "
-                + given.get(0).id()), connection -> {
-            connection.setAutoCommit(false);
-            try (PreparedStatement register = connection.prepareStatement("INSERT INTO " + PgQueues.table(table)
+                + given.get(0).id()), connection -> Jdbc.transaction(connection, transaction -> {
+            try (PreparedStatement register = transaction.prepareStatement("INSERT INTO " + PgQueues.table(table)
                     + " (name, paused, updated_at) VALUES (?, false, now()) ON CONFLICT (name) DO NOTHING");
-                 PreparedStatement insert = connection.prepareStatement(TaskRows.insert(table) + (keyed
+                 PreparedStatement insert = transaction.prepareStatement(TaskRows.insert(table) + (keyed
                          ? " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING" : ""));
-                 PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
-                try (PreparedStatement taken = connection.prepareStatement("SELECT id FROM " + table
-                        + " WHERE id = ANY(?)")) {
-                    taken.setArray(1, connection.createArrayOf("uuid",
-                            given.stream().map(VenomTask::id).toArray()));
-                    try (ResultSet rows = taken.executeQuery()) {
-                        if (rows.next()) {
-                            throw new IllegalArgumentException("task " + rows.getObject(1) + " already exists");
-                        }
+                 PreparedStatement notify = transaction.prepareStatement("SELECT pg_notify(?, ?)");
+                 PreparedStatement taken = transaction.prepareStatement("SELECT id FROM " + table
+                         + " WHERE id = ANY(?)")) {
+                taken.setArray(1, transaction.createArrayOf("uuid", given.stream().map(VenomTask::id).toArray()));
+                try (ResultSet rows = taken.executeQuery()) {
+                    if (rows.next()) {
+                        throw new IllegalArgumentException("task " + rows.getObject(1) + " already exists");
                     }
                 }
-                List<VenomTask> resolved = dependencies.resolve(connection, given, batch);
+                List<VenomTask> resolved = dependencies.resolve(transaction, given, batch);
                 for (String queue : resolved.stream().map(VenomTask::queue).distinct().toList()) {
                     register.setString(1, queue);
                     register.executeUpdate();
                 }
                 for (VenomTask task : resolved) {
-                    TaskRows.bindInsert(connection, insert, task);
+                    TaskRows.bindInsert(transaction, insert, task);
                     insert.addBatch();
                 }
                 int[] added = insert.executeBatch();
                 if (keyed && added[0] == 0) {
-                    connection.commit();
-                    return List.of(existing(connection, given.get(0)));
+                    return List.of(existing(transaction, given.get(0)));
                 }
                 notify.setString(1, channel);
                 notify.setString(2, PgNotifications.NEW_TASKS);
                 notify.execute();
-                connection.commit();
                 return resolved;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
-        });
-    }
-
-    /** Tells the listeners of dependents this store released or cancelled. */
-    private void tellDependents(List<TaskChange> changes) {
-        for (Consumer<List<TaskChange>> listener : dependentListeners) {
-            try {
-                listener.accept(changes);
-            } catch (RuntimeException e) {
-                log.warn("a listener of released and cancelled dependents failed", e);
-            }
-        }
+        }));
     }
 
     @Override
     public void onDependentsChanged(Consumer<List<TaskChange>> listener) {
-        dependentListeners.add(Objects.requireNonNull(listener, "listener"));
+        dependentsListeners.add(listener);
     }
 
     /**

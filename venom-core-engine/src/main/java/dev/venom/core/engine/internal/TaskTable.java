@@ -39,7 +39,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +73,7 @@ public final class TaskTable implements StateStore, StoreSignals {
     private final int[] counts = new int[TaskStatus.values().length];
     /** The PENDING tasks that wait on a task, by that task's id. */
     private final Map<UUID, List<Entry>> dependents = new HashMap<>();
-    private final List<Consumer<List<TaskChange>>> dependentListeners = new CopyOnWriteArrayList<>();
+    private final DependentsListeners dependentsListeners = new DependentsListeners();
     private final ScheduleTable schedules = new ScheduleTable();
     private long nextSeq;
 
@@ -1048,18 +1047,12 @@ public final class TaskTable implements StateStore, StoreSignals {
                 }
             }
         }
-        for (Consumer<List<TaskChange>> listener : dependentListeners) {
-            try {
-                listener.accept(settled);
-            } catch (RuntimeException e) {
-                log.warn("a listener of released and cancelled dependents failed", e);
-            }
-        }
+        dependentsListeners.accept(settled);
     }
 
     @Override
     public void onDependentsChanged(Consumer<List<TaskChange>> listener) {
-        dependentListeners.add(Objects.requireNonNull(listener, "listener"));
+        dependentsListeners.add(listener);
     }
 
     private void enqueue(Entry entry) {

@@ -76,8 +76,16 @@ public final class ExceptionMapping {
             responses.invalid(exchange, invalid.errors());
         } else if (cause instanceof UnknownDependencyException unknown) {
             List<Object> loc = new ArrayList<>(List.of("body"));
-            unknown.entry().ifPresent(entry -> loc.addAll(List.of("tasks", entry)));
-            loc.addAll(List.of("depends_on", unknown.position()));
+            int position = unknown.position();
+            if (unknown.entry().isPresent()) {
+                int entry = unknown.entry().getAsInt();
+                loc.addAll(List.of("tasks", entry));
+                RequestParsing.ParsedEntry[] batch = exchange.getAttachment(RequestParsing.BATCH);
+                if (batch != null) { // the engine lists a batch entry's ids before its refs; the client may not
+                    position = batch[entry].positionOf(unknown.dependency());
+                }
+            }
+            loc.addAll(List.of("depends_on", position));
             responses.invalid(exchange, List.of(new ValidationError("value_error", loc, "Value error, task "
                     + unknown.dependency() + " does not exist", unknown.dependency().toString())));
         } else if (cause instanceof NoSuchScheduleException || cause instanceof ScheduleExistsException) {

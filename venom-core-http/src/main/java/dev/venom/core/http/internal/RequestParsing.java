@@ -18,6 +18,7 @@ import dev.venom.core.model.TaskRequest;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.Timestamps;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.PathTemplateMatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -228,6 +229,9 @@ public final class RequestParsing {
 
     /** The longest {@code ref} a batch's entry may have. */
     public static final int MAX_REF_LENGTH = 64;
+
+    /** The entries of the batch a request carries, as parsed: an error can point at what the client wrote. */
+    static final AttachmentKey<ParsedEntry[]> BATCH = AttachmentKey.create(ParsedEntry[].class);
 
     /**
      * A batch's entry: its request, the earlier entries it depends on, and the client's {@code ref} for it,

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.TaskPage;
 import dev.venom.core.engine.TaskQuery;
-import dev.venom.core.engine.UnknownDependencyException;
-import dev.venom.core.engine.VenomException;
 import dev.venom.core.http.internal.ExceptionMapping.Action;
 import dev.venom.core.http.internal.audit.AuditHandler;
 import dev.venom.core.model.TaskRequest;
@@ -80,19 +78,11 @@ final class TaskRoutes {
                 throw new InvalidRequestException(batch.errors());
             }
             List<RequestParsing.ParsedEntry> entries = batch.value();
+            ex.putAttachment(RequestParsing.BATCH, entries.toArray(RequestParsing.ParsedEntry[]::new)); // an error names an entry's field as it was written
             CompletableFuture<List<VenomTask>> stored = orchestrator.submitBatch(
                     entries.stream().map(RequestParsing.ParsedEntry::entry).toList());
             ex.dispatch(SameThreadExecutor.INSTANCE, () -> stored.whenComplete((tasks, error) -> ex.getIoThread()
                     .execute(() -> handlers.run(ex, Action.CREATE, e -> {
-                        if (VenomException.unwrap(error) instanceof UnknownDependencyException unknown
-                                && unknown.entry().isPresent()) {
-                            int index = unknown.entry().getAsInt();
-                            throw new InvalidRequestException(List.of(new ValidationError("value_error",
-                                    List.of("body", "tasks", index, "depends_on",
-                                            entries.get(index).positionOf(unknown.dependency())),
-                                    "Value error, task " + unknown.dependency() + " does not exist",
-                                    unknown.dependency().toString())));
-                        }
                         if (error != null) {
                             throw error instanceof Exception failure ? failure : new RuntimeException(error);
                         }

@@ -2,17 +2,13 @@ package dev.venom.core.tests.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.venom.core.tests.support.Http;
+import dev.venom.core.tests.support.BatchesUntilKilled;
 import dev.venom.core.tests.support.ServerProcess;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,34 +35,15 @@ class BatchCrashTest {
         AtomicInteger batches = new AtomicInteger();
         for (long killAfter : KILL_AFTER_MS) {
             try (ServerProcess server = ServerProcess.start(workDir, ENV)) {
-                Http http = server.http();
-                AtomicBoolean running = new AtomicBoolean(true);
-                ExecutorService clients = Executors.newFixedThreadPool(3);
-                for (int c = 0; c < 3; c++) {
-                    clients.execute(() -> {
-                        while (running.get()) {
-                            int number = batches.incrementAndGet();
-                            StringBuilder body = new StringBuilder("{\"tasks\": [");
-                            for (int i = 0; i < BATCH; i++) {
-                                body.append(i == 0 ? "" : ",").append("{\"content\": \"batch ").append(number)
-                                        .append(" task ").append(i).append("\"}");
-                            }
-                            try {
-                                Http.Answer answer = http.post("/api/v1/tasks/batch", body + "]}");
-                                if (answer.status() == 201) {
-                                    answer.json().get("tasks").forEach(t -> acknowledged.add(t.get("task_id").asText()));
-                                }
-                            } catch (RuntimeException connectionLost) {
-                                return;
-                            }
-                        }
-                    });
-                }
-                Thread.sleep(killAfter);
-                server.kill();
-                running.set(false);
-                clients.shutdown();
-                assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+                BatchesUntilKilled.run(server, 3, () -> {
+                    int number = batches.incrementAndGet();
+                    StringBuilder body = new StringBuilder("{\"tasks\": [");
+                    for (int i = 0; i < BATCH; i++) {
+                        body.append(i == 0 ? "" : ",").append("{\"content\": \"batch ").append(number)
+                                .append(" task ").append(i).append("\"}");
+                    }
+                    return body + "]}";
+                }, killAfter, acknowledged);
             }
         }
 

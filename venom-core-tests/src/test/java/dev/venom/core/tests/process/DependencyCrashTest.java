@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.venom.core.persistence.PostgresTestDatabase;
+import dev.venom.core.tests.support.BatchesUntilKilled;
 import dev.venom.core.tests.support.Http;
 import dev.venom.core.tests.support.ServerProcess;
 import java.nio.file.Path;
@@ -14,10 +15,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -59,33 +56,13 @@ class DependencyCrashTest {
         AtomicInteger chains = new AtomicInteger();
         for (long killAfter : KILL_AFTER_MS) {
             try (ServerProcess server = ServerProcess.start(workDir, env)) {
-                Http http = server.http();
-                AtomicBoolean running = new AtomicBoolean(true);
-                ExecutorService clients = Executors.newFixedThreadPool(2);
-                for (int c = 0; c < 2; c++) {
-                    clients.execute(() -> {
-                        while (running.get()) {
-                            int chain = chains.incrementAndGet();
-                            String body = "{\"tasks\": [{\"content\": \"" + chain + " a\", \"ref\": \"a\", "
-                                    + "\"max_attempts\": 5}, {\"content\": \"" + chain + " b\", \"ref\": \"b\", "
-                                    + "\"depends_on\": [\"a\"], \"max_attempts\": 5}, {\"content\": \"" + chain
-                                    + " c\", \"depends_on\": [\"a\", \"b\"], \"max_attempts\": 5}]}";
-                            try {
-                                Http.Answer answer = http.post("/api/v1/tasks/batch", body);
-                                if (answer.status() == 201) {
-                                    answer.json().get("tasks").forEach(t -> acknowledged.add(t.get("task_id").asText()));
-                                }
-                            } catch (RuntimeException connectionLost) {
-                                return;
-                            }
-                        }
-                    });
-                }
-                Thread.sleep(killAfter);
-                server.kill();
-                running.set(false);
-                clients.shutdown();
-                assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+                BatchesUntilKilled.run(server, 2, () -> {
+                    int chain = chains.incrementAndGet();
+                    return "{\"tasks\": [{\"content\": \"" + chain + " a\", \"ref\": \"a\", \"max_attempts\": 5}, "
+                            + "{\"content\": \"" + chain + " b\", \"ref\": \"b\", \"depends_on\": [\"a\"], "
+                            + "\"max_attempts\": 5}, {\"content\": \"" + chain + " c\", \"depends_on\": [\"a\", \"b\"], "
+                            + "\"max_attempts\": 5}]}";
+                }, killAfter, acknowledged);
             }
         }
 

@@ -19,6 +19,25 @@ public final class Jdbc {
         T run(Connection connection) throws SQLException;
     }
 
+    /**
+     * Runs {@code work} as one transaction on {@code connection}: committed if it returns, rolled back if it
+     * throws; the connection's auto-commit is as it was afterwards.
+     */
+    public static <T> T transaction(Connection connection, Work<T> work) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
     /** How long the statements that grow with the table (a scan, a retention batch) may wait for an answer. */
     private static final Duration SLOW_STATEMENT_TIMEOUT = Duration.ofMinutes(1);
 

@@ -7,7 +7,6 @@ import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -226,9 +225,7 @@ public final class PgClaims {
                     rescue.setLong(2, shift);
                     List<PgEvents.Change> changes = new ArrayList<>();
                     Map<UUID, TaskStatus> failed = new LinkedHashMap<>();
-                    List<TaskChange> settled;
-                    connection.setAutoCommit(false);
-                    try {
+                    List<TaskChange> settled = Jdbc.transaction(connection, transaction -> {
                         try (ResultSet rows = rescue.executeQuery()) {
                             while (rows.next()) {
                                 int lines = rows.getInt("lines");
@@ -241,20 +238,12 @@ public final class PgClaims {
                                 }
                             }
                         }
-                        settled = dependencies.settle(connection, failed);
-                        connection.commit();
-                    } catch (SQLException | RuntimeException e) {
-                        connection.rollback();
-                        throw e;
-                    } finally {
-                        connection.setAutoCommit(true);
-                    }
+                        return dependencies.settle(transaction, failed);
+                    });
                     relay.heard(changes); // this server's own streams hear of its rescues (its engine, of the rest)
                     settled.forEach(change -> changes.add(PgEvents.Change.between(change.before(), change.after())));
                     relay.tell(changes);
-                    if (!settled.isEmpty()) {
-                        dependentsChanged.accept(settled);
-                    }
+                    dependentsChanged.accept(settled);
                     rescued = changes.size() - settled.size();
                     total += rescued;
                 } while (rescued == RESCUE_BATCH);

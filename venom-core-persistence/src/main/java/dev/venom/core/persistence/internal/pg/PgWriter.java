@@ -282,9 +282,7 @@ public final class PgWriter implements AutoCloseable {
                 connection.commit();
                 observer.committed(inserts.size() + updates.size(), System.nanoTime() - start);
                 relay.tell(changes);
-                if (!settled.isEmpty()) {
-                    dependentsChanged.accept(settled);
-                }
+                dependentsChanged.accept(settled);
                 return new Written(applied, transactionStart);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
