@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -157,12 +159,12 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.elementToBeClickable(
                 By.cssSelector("#tasks tbody tr[data-task-id='" + second + "']"))).click();
         wait.until(ExpectedConditions.textToBe(By.id("detail-depends-on"), first.substring(0, 8) + " (waiting)"));
-        browser.findElement(By.cssSelector("#detail-depends-on a[data-task-id='" + first + "']")).click();
+        click(By.cssSelector("#detail-depends-on a[data-task-id='" + first + "']"));
 
         // then the dependency is shown, listing the waiting task as its dependent, a link back
         wait.until(ExpectedConditions.textToBe(By.id("detail-id"), first));
         wait.until(ExpectedConditions.textToBe(By.id("detail-dependents"), second.substring(0, 8) + " (pending)"));
-        browser.findElement(By.cssSelector("#detail-dependents a[data-task-id='" + second + "']")).click();
+        click(By.cssSelector("#detail-dependents a[data-task-id='" + second + "']"));
         wait.until(ExpectedConditions.textToBe(By.id("detail-id"), second));
     }
 
@@ -174,22 +176,27 @@ class DashboardBrowserTest {
 
         // when the dashboard shows it, and its Pause button is pressed
         browser.get(http.base() + "/?refresh=0");
-        By row = By.cssSelector("#schedules tr[data-schedule='tick']");
-        wait.until(ExpectedConditions.textToBe(By.cssSelector("#schedules tr[data-schedule='tick'] td.when"),
-                "* * * * * * (UTC)"));
-        assertThat(browser.findElement(row).findElement(By.cssSelector("td.next")).getText()).isNotEmpty();
-        wait.until(ExpectedConditions.presenceOfElementLocated(
-                By.cssSelector("#schedules tr[data-schedule='tick'] td.last a.task-link")));
-        browser.findElement(row).findElement(By.cssSelector("button[data-action='pause']")).click();
+        // (its row is drawn again at each task it creates, so every element is looked up where it is used)
+        String row = "#schedules tr[data-schedule='tick'] ";
+        wait.until(ExpectedConditions.textToBe(By.cssSelector(row + "td.when"), "* * * * * * (UTC)"));
+        wait.until(ExpectedConditions.textMatches(By.cssSelector(row + "td.next"), Pattern.compile(".+")));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(row + "td.last a.task-link")));
+        click(By.cssSelector(row + "button[data-action='pause']"));
 
         // then it is paused for every server, and can be resumed the same way
-        wait.until(ExpectedConditions.textToBe(By.cssSelector("#schedules tr[data-schedule='tick'] td.state"),
-                "paused"));
+        wait.until(ExpectedConditions.textToBe(By.cssSelector(row + "td.state"), "paused"));
         assertThat(http.get("/api/v1/schedules/tick").json().get("paused").asBoolean()).isTrue();
-        browser.findElement(row).findElement(By.cssSelector("button[data-action='resume']")).click();
-        wait.until(ExpectedConditions.textToBe(By.cssSelector("#schedules tr[data-schedule='tick'] td.state"),
-                "active"));
+        click(By.cssSelector(row + "button[data-action='resume']"));
+        wait.until(ExpectedConditions.textToBe(By.cssSelector(row + "td.state"), "active"));
         assertThat(http.get("/api/v1/schedules/tick").json().get("paused").asBoolean()).isFalse();
+    }
+
+    /** Clicks what {@code where} finds, looking again if it was drawn anew between the look and the click. */
+    private void click(By where) {
+        new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(driver -> {
+            driver.findElement(where).click();
+            return true;
+        });
     }
 
     @Test
