@@ -1,5 +1,7 @@
 package dev.venom.core.persistence;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -52,6 +54,8 @@ public final class JsonLinesAuditTrail implements AuditTrail {
     private volatile boolean dirty;
     /** A write failed part-way: the next entry starts a line of its own. */
     private boolean torn;
+    /** The line being written; reused, under the trail's lock. */
+    private final ByteArrayBuilder line = new ByteArrayBuilder(512);
 
     private JsonLinesAuditTrail(Path path, long maxBytes) throws IOException {
         this.path = path;
@@ -89,24 +93,48 @@ public final class JsonLinesAuditTrail implements AuditTrail {
 
     @Override
     public synchronized void record(AuditEntry entry) {
-        AuditEntry numbered = entry.withSeq(++seq);
+        long numbered = ++seq;
         try {
-            byte[] line = ((torn ? "\n" : "") + JSON.writeValueAsString(numbered) + "\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            if (size > 0 && size + line.length > maxBytes) {
+            line.reset();
+            if (torn) {
+                line.write('\n');
+            }
+            writeLine(entry, numbered);
+            if (size > 0 && size + line.size() > maxBytes) {
                 rotate();
             }
             torn = true; // until the whole line is written
-            ByteBuffer buffer = ByteBuffer.wrap(line);
+            ByteBuffer buffer = ByteBuffer.wrap(line.getClearAndRelease());
+            int length = buffer.remaining();
             while (buffer.hasRemaining()) {
                 file.write(buffer);
             }
-            size += line.length;
+            size += length;
             torn = false;
             dirty = true;
         } catch (IOException e) {
-            log.error("audit entry {} could not be written to {}: {}", numbered.seq(), path, e.toString());
+            log.error("audit entry {} could not be written to {}: {}", numbered, path, e.toString());
         }
+    }
+
+    /** {@code entry} numbered {@code seq} as one JSON line into {@link #line}, as {@link #JSON} reads it back. */
+    private void writeLine(AuditEntry entry, long seq) throws IOException {
+        try (JsonGenerator json = JSON.getFactory().createGenerator(line)) {
+            json.writeStartObject();
+            json.writeNumberField("seq", seq);
+            json.writeStringField("at", entry.at().toString());
+            json.writeStringField("key", entry.key());
+            json.writeStringField("role", entry.role());
+            json.writeStringField("remote", entry.remote());
+            json.writeStringField("method", entry.method());
+            json.writeStringField("path", entry.path());
+            json.writeStringField("action", entry.action());
+            json.writeStringField("target", entry.target());
+            json.writeNumberField("status", entry.status());
+            json.writeStringField("node", entry.node());
+            json.writeEndObject();
+        }
+        line.write('\n');
     }
 
     @Override

@@ -44,6 +44,20 @@ class JsonLinesAuditTrailTest {
     }
 
     @Test
+    void everyFieldIsReadBackAsRecordedNullsAndEscapesIncluded() throws Exception {
+        Path path = dir.resolve("audit.log");
+        AuditEntry odd = new AuditEntry(0, Instant.parse("2026-12-06T12:00:00.123456789Z"), null, null, null,
+                "DELETE", "/api/v1/schedules/\"nightly\"\n\u0142\u00f3d\u017a", "schedule.delete", "nightly \\ \u2603", 404, null);
+        try (JsonLinesAuditTrail trail = JsonLinesAuditTrail.open(path, 1 << 20)) {
+            trail.record(odd);
+
+            assertThat(trail.page(new AuditQuery(null, 10, null, null, null))).containsExactly(odd.withSeq(1));
+            assertThat(Files.readAllLines(path, StandardCharsets.UTF_8)).singleElement().asString()
+                    .startsWith("{\"seq\":1,\"at\":\"2026-12-06T12:00:00.123456789Z\",\"key\":null,");
+        }
+    }
+
+    @Test
     void aReopenedTrailNumbersOnAndSkipsALineTornByACrash() throws Exception {
         Path path = dir.resolve("audit.log");
         try (JsonLinesAuditTrail trail = JsonLinesAuditTrail.open(path, 1 << 20)) {

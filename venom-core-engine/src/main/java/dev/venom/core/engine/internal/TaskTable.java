@@ -184,8 +184,8 @@ public final class TaskTable implements StateStore, StoreSignals {
     /** One queue's PENDING tasks in claim order, its counts, and whether it is paused. */
     private static final class QueueIndex {
         final String name;
-        /** Due PENDING tasks by {@link #readyKey}: highest priority first, then oldest. */
-        final NavigableMap<Long, Entry> ready = new TreeMap<>();
+        /** Due PENDING tasks: highest priority first, then oldest. */
+        final ReadyQueue<Entry> ready = new ReadyQueue<>();
         /** PENDING tasks with a {@code run_at}, by due time; moved to {@link #ready} once due. */
         final NavigableMap<Due, Entry> delayed = new TreeMap<>();
         final int[] counts = new int[TaskStatus.values().length];
@@ -198,7 +198,7 @@ public final class TaskTable implements StateStore, StoreSignals {
         void promoteDue(Instant now) {
             while (!delayed.isEmpty() && !delayed.firstKey().runAt().isAfter(now)) {
                 Entry due = delayed.pollFirstEntry().getValue();
-                ready.put(readyKey(due), due);
+                ready.put(due.priority, due.seq, due);
             }
         }
 
@@ -206,12 +206,12 @@ public final class TaskTable implements StateStore, StoreSignals {
         Optional<Instant> oldestDue(Instant now) {
             promoteDue(now);
             Instant oldest = null;
-            for (int level = 0; level <= TaskRequest.MAX_PRIORITY; level++) {
-                Map.Entry<Long, Entry> first = ready.ceilingEntry((long) level << 56);
-                if (first == null || first.getKey() >= (long) (level + 1) << 56) {
+            for (int priority = 0; priority <= TaskRequest.MAX_PRIORITY; priority++) {
+                Entry first = ready.first(priority);
+                if (first == null) {
                     continue;
                 }
-                VenomTask task = first.getValue().task();
+                VenomTask task = first.task();
                 Instant due = task.runAt() != null ? task.runAt() : task.createdAt();
                 if (oldest == null || due.isBefore(oldest)) {
                     oldest = due;
@@ -666,7 +666,7 @@ public final class TaskTable implements StateStore, StoreSignals {
     /** The first {@code limit} due tasks of {@code lane}, in claim order. */
     private static List<Entry> firstReady(QueueIndex lane, int limit) {
         List<Entry> first = new ArrayList<>(Math.min(limit, lane.ready.size()));
-        for (Entry entry : lane.ready.values()) {
+        for (Entry entry : lane.ready) {
             if (first.size() >= limit) {
                 break;
             }
@@ -678,7 +678,7 @@ public final class TaskTable implements StateStore, StoreSignals {
     /** The first {@code limit} due tasks of {@code lane} whose requirements {@code request}'s labels satisfy. */
     private static List<Entry> firstReadyFor(QueueIndex lane, int limit, ClaimRequest request) {
         List<Entry> first = new ArrayList<>();
-        for (Entry entry : lane.ready.values()) {
+        for (Entry entry : lane.ready) {
             if (first.size() >= limit) {
                 break;
             }
@@ -879,7 +879,7 @@ public final class TaskTable implements StateStore, StoreSignals {
     }
 
     private void put(Entry entry, VenomTask task) {
-        entry.queue.ready.remove(readyKey(entry));
+        entry.queue.ready.remove(entry.priority, entry.seq);
         if (entry.runAt != null) {
             entry.queue.delayed.remove(new Due(entry.runAt, entry.seq));
         }
@@ -1060,15 +1060,10 @@ public final class TaskTable implements StateStore, StoreSignals {
             return;
         }
         if (entry.runAt == null) {
-            entry.queue.ready.put(readyKey(entry), entry);
+            entry.queue.ready.put(entry.priority, entry.seq, entry);
         } else {
             entry.queue.delayed.put(new Due(entry.runAt, entry.seq), entry);
         }
-    }
-
-    /** Orders due tasks: higher priority first, then creation order. */
-    private static long readyKey(Entry entry) {
-        return ((long) (TaskRequest.MAX_PRIORITY - entry.priority) << 56) | entry.seq;
     }
 
     /**
