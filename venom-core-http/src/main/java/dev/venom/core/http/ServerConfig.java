@@ -165,7 +165,7 @@ public record ServerConfig(String host, int port, Path stateFile, String store, 
     static final Setting<Long> SNAPSHOT_INTERVAL = new Setting<>("VENOM_SNAPSHOT_INTERVAL_MS", "snapshot-interval-ms",
             "N", "1000", "`1000`", "how soon `STATE_FILE_PATH` shows a change while the server runs, for those who "
             + "read it (the original's scripts); stores of over 10,000 tasks are refreshed at a pace that costs at "
-            + "most about a tenth of one core; `0` writes it only when the journal rolls over and at a stop",
+            + "most about a twentieth of one core; `0` writes it only when the journal rolls over and at a stop",
             Setting.integer(0, 3_600_000L));
     static final Setting<Long> FSYNC_BATCH = new Setting<>("VENOM_FSYNC_BATCH_MS", "fsync-batch-ms", "N", "10", "`10`",
             "with `batch`: the longest time between syncs", Setting.integer(1, 60_000));

@@ -567,7 +567,7 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         /**
          * Keeps the snapshot file current while the store runs: after a change, a snapshot is written in the
          * background within about {@code interval} (a store of more than 10,000 tasks is paced so that this
-         * costs at most about a tenth of one core). {@code Duration.ZERO}, the default, writes the snapshot
+         * costs at most about a twentieth of one core). {@code Duration.ZERO}, the default, writes the snapshot
          * only when the journal rolls over and at a clean stop.
          */
         public Builder liveSnapshot(Duration interval) {

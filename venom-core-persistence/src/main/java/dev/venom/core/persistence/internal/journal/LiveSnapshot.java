@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * Keeps the snapshot file current while the store runs, for the people and the original's scripts that
  * read it: after a change, the next tick (every {@code interval}) takes a snapshot in the background, as
  * the journal's rollover does. A store of up to 10,000 tasks is on disk within about one interval; a larger
- * one waits, after each snapshot, nine times what that snapshot took, so writing snapshots costs at most
- * about a tenth of one core however large the store. The journal stays the durability mechanism: nothing
+ * one waits, after each snapshot, nineteen times what that snapshot took, so writing snapshots costs at
+ * most about a twentieth of one core however large the store (a busy server's requests come first). The journal stays the durability mechanism: nothing
  * acknowledged depends on this.
  */
 public final class LiveSnapshot implements AutoCloseable {
@@ -26,7 +26,7 @@ public final class LiveSnapshot implements AutoCloseable {
     /** Up to this many tasks, a snapshot follows every change within one interval. */
     static final int SMALL_STORE = 10_000;
     /** A larger store pauses this many times a snapshot's duration after it. */
-    private static final int PAUSE_FACTOR = 9;
+    private static final int PAUSE_FACTOR = 19;
 
     private final Journal journal;
     private final Supplier<CompletableFuture<Void>> take;
