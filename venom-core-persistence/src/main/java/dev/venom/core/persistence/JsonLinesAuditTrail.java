@@ -1,7 +1,6 @@
 package dev.venom.core.persistence;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -20,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -55,7 +55,7 @@ public final class JsonLinesAuditTrail implements AuditTrail {
     /** A write failed part-way: the next entry starts a line of its own. */
     private boolean torn;
     /** The line being written; reused, under the trail's lock. */
-    private final ByteArrayBuilder line = new ByteArrayBuilder(512);
+    private final Line line = new Line();
 
     private JsonLinesAuditTrail(Path path, long maxBytes) throws IOException {
         this.path = path;
@@ -95,16 +95,16 @@ public final class JsonLinesAuditTrail implements AuditTrail {
     public synchronized void record(AuditEntry entry) {
         long numbered = ++seq;
         try {
-            line.reset();
+            line.clear();
             if (torn) {
-                line.write('\n');
+                line.raw("\n");
             }
-            writeLine(entry, numbered);
-            if (size > 0 && size + line.size() > maxBytes) {
+            line.entry(entry, numbered);
+            if (size > 0 && size + line.length() > maxBytes) {
                 rotate();
             }
             torn = true; // until the whole line is written
-            ByteBuffer buffer = ByteBuffer.wrap(line.getClearAndRelease());
+            ByteBuffer buffer = line.buffer();
             int length = buffer.remaining();
             while (buffer.hasRemaining()) {
                 file.write(buffer);
@@ -112,29 +112,9 @@ public final class JsonLinesAuditTrail implements AuditTrail {
             size += length;
             torn = false;
             dirty = true;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) { // the latter: text that is not UTF-16 cannot be JSON
             log.error("audit entry {} could not be written to {}: {}", numbered, path, e.toString());
         }
-    }
-
-    /** {@code entry} numbered {@code seq} as one JSON line into {@link #line}, as {@link #JSON} reads it back. */
-    private void writeLine(AuditEntry entry, long seq) throws IOException {
-        try (JsonGenerator json = JSON.getFactory().createGenerator(line)) {
-            json.writeStartObject();
-            json.writeNumberField("seq", seq);
-            json.writeStringField("at", entry.at().toString());
-            json.writeStringField("key", entry.key());
-            json.writeStringField("role", entry.role());
-            json.writeStringField("remote", entry.remote());
-            json.writeStringField("method", entry.method());
-            json.writeStringField("path", entry.path());
-            json.writeStringField("action", entry.action());
-            json.writeStringField("target", entry.target());
-            json.writeNumberField("status", entry.status());
-            json.writeStringField("node", entry.node());
-            json.writeEndObject();
-        }
-        line.write('\n');
     }
 
     @Override
@@ -248,6 +228,78 @@ public final class JsonLinesAuditTrail implements AuditTrail {
                 file.close();
             } catch (IOException e) {
                 log.warn("closing the audit trail {}: {}", path, e.toString());
+            }
+        }
+    }
+
+    /**
+     * One entry as a JSON line, in the order and form {@link #JSON} reads back, built in a reused buffer: an
+     * entry is written for every change a server makes, so it costs no mapper and no intermediate string.
+     */
+    private static final class Line {
+        private static final JsonStringEncoder ESCAPES = JsonStringEncoder.getInstance();
+        private byte[] bytes = new byte[512];
+        private int length;
+
+        void clear() {
+            length = 0;
+        }
+
+        int length() {
+            return length;
+        }
+
+        ByteBuffer buffer() {
+            return ByteBuffer.wrap(bytes, 0, length);
+        }
+
+        void entry(AuditEntry entry, long seq) {
+            raw("{\"seq\":").raw(Long.toString(seq));
+            raw(",\"at\":").string(entry.at().toString());
+            raw(",\"key\":").string(entry.key());
+            raw(",\"role\":").string(entry.role());
+            raw(",\"remote\":").string(entry.remote());
+            raw(",\"method\":").string(entry.method());
+            raw(",\"path\":").string(entry.path());
+            raw(",\"action\":").string(entry.action());
+            raw(",\"target\":").string(entry.target());
+            raw(",\"status\":").raw(Integer.toString(entry.status()));
+            raw(",\"node\":").string(entry.node());
+            raw("}\n");
+        }
+
+        /** {@code text} as it is: ASCII the caller knows needs no escaping. */
+        Line raw(String text) {
+            ensure(text.length());
+            for (int i = 0; i < text.length(); i++) {
+                bytes[length++] = (byte) text.charAt(i);
+            }
+            return this;
+        }
+
+        private void string(String text) {
+            if (text == null) {
+                raw("null");
+                return;
+            }
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                    byte[] escaped = ESCAPES.quoteAsUTF8(text);
+                    ensure(escaped.length + 2);
+                    bytes[length++] = '"';
+                    System.arraycopy(escaped, 0, bytes, length, escaped.length);
+                    length += escaped.length;
+                    bytes[length++] = '"';
+                    return;
+                }
+            }
+            raw("\"").raw(text).raw("\"");
+        }
+
+        private void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
             }
         }
     }

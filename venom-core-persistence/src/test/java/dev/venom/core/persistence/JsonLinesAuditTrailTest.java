@@ -2,6 +2,11 @@ package dev.venom.core.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,12 +52,16 @@ class JsonLinesAuditTrailTest {
     void everyFieldIsReadBackAsRecordedNullsAndEscapesIncluded() throws Exception {
         Path path = dir.resolve("audit.log");
         AuditEntry odd = new AuditEntry(0, Instant.parse("2026-12-06T12:00:00.123456789Z"), null, null, null,
-                "DELETE", "/api/v1/schedules/\"nightly\"\n\u0142\u00f3d\u017a", "schedule.delete", "nightly \\ \u2603", 404, null);
+                "DELETE", "/api/v1/schedules/\"nightly\"\n\u0001\t\u007f\u0142\u00f3d\u017a", "schedule.delete", "nightly \\ \u2603", 404, null);
         try (JsonLinesAuditTrail trail = JsonLinesAuditTrail.open(path, 1 << 20)) {
             trail.record(odd);
 
             assertThat(trail.page(new AuditQuery(null, 10, null, null, null))).containsExactly(odd.withSeq(1));
+            ObjectMapper asBefore = JsonMapper.builder().addModule(new JavaTimeModule())
+                    .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
             assertThat(Files.readAllLines(path, StandardCharsets.UTF_8)).singleElement().asString()
+                    .isEqualTo(asBefore.writeValueAsString(odd.withSeq(1)))
                     .startsWith("{\"seq\":1,\"at\":\"2026-12-06T12:00:00.123456789Z\",\"key\":null,");
         }
     }

@@ -96,9 +96,11 @@ public final class AuditHandler implements HttpHandler {
     }
 
     static Action action(String method, String path) {
-        Matcher schedule = SCHEDULE.matcher(path);
-        if (method.equals("DELETE") && schedule.matches() && schedule.group(2) == null) {
-            return new Action("schedule.delete", schedule.group(1));
+        if (method.equals("DELETE")) {
+            Matcher schedule = SCHEDULE.matcher(path);
+            if (schedule.matches() && schedule.group(2) == null) {
+                return new Action("schedule.delete", schedule.group(1));
+            }
         }
         if (!method.equals("POST")) {
             return new Action(method.equals("GET") || method.equals("HEAD") ? "read" : "request", null);
@@ -135,6 +137,7 @@ public final class AuditHandler implements HttpHandler {
         if (path.equals("/api/v1/schedules")) {
             return new Action("schedule.create", null);
         }
+        Matcher schedule = SCHEDULE.matcher(path);
         if (schedule.matches() && schedule.group(2) != null) {
             return new Action("schedule." + schedule.group(2), schedule.group(1));
         }
