@@ -524,7 +524,8 @@ public final class TaskTable implements StateStore, StoreSignals {
             inserted.inserting = changeLog.append(stored).handle((ok, error) -> {
                 VenomTask current;
                 synchronized (lock) {
-                    current = inserted.task(); // as stored, or as a dependency's end left it meanwhile
+                    // as stored, or as a dependency's end left it meanwhile
+                    current = inserted.version == stored.version() ? stored : inserted.task();
                     inserted.inserting = null;
                     if (error == null) {
                         inserted.visible = true;
@@ -982,10 +983,10 @@ public final class TaskTable implements StateStore, StoreSignals {
      * only changes the dependents it finds. Recorded on its own; under the lock.
      */
     private void reconcileLater(Entry entry) {
-        VenomTask before = entry.task();
-        if (!before.isWaiting()) {
+        if (entry.waitingOn == null) { // it waits on nothing: nothing to unpack
             return;
         }
+        VenomTask before = entry.task();
         Instant now = clock.instant();
         VenomTask after = before;
         for (UUID dependency : before.waitingOn()) {
