@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * producers schedule for {@code amount} seconds; what is left in the table then is the backlog. Prints the
  * bench command's lines, so {@link PeersThroughputBench} reads both alike.
  *
- * <p>Arguments: JDBC URL, mode, amount (tasks or seconds), producers, threads.
+ * {@code warmup} tasks (0 by default) are scheduled and run first, unmeasured, as the bench command's
+ * {@code --warmup} does; the WAL is read around the measured part.
+ *
+ * <p>Arguments: JDBC URL, mode, amount (tasks or seconds), producers, threads[, warmup].
  */
 public final class DbSchedulerBench {
 
@@ -53,6 +56,7 @@ public final class DbSchedulerBench {
         int amount = Integer.parseInt(args[2]);
         int producers = Integer.parseInt(args[3]);
         int threads = Integer.parseInt(args[4]);
+        int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         String schema = "dbs_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection connection = DriverManager.getConnection(url); Statement sql = connection.createStatement()) {
             sql.execute("CREATE SCHEMA " + schema);
@@ -64,6 +68,7 @@ public final class DbSchedulerBench {
             try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement()) {
                 sql.execute(TABLE);
             }
+            warmUp(pool, warmup, producers, threads);
             if (steady) {
                 steady(pool, amount, producers, threads);
             } else {
@@ -87,7 +92,7 @@ public final class DbSchedulerBench {
 
     /** Schedules from {@code producers} threads while {@code more} says so; answers how many were scheduled. */
     private static int produce(SchedulerClient client, OneTimeTask<String> task, int producers,
-            java.util.function.IntPredicate more) throws InterruptedException {
+            java.util.function.IntPredicate more, String prefix) throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger scheduled = new AtomicInteger();
         String payload = "x".repeat(16);
@@ -96,7 +101,7 @@ public final class DbSchedulerBench {
             Thread producer = new Thread(() -> {
                 int i;
                 while (more.test(i = next.getAndIncrement())) {
-                    client.schedule(task.instance("task-" + i, payload), Instant.now());
+                    client.schedule(task.instance(prefix + i, payload), Instant.now());
                     scheduled.incrementAndGet();
                 }
             }, "dbs-producer-" + p);
@@ -109,12 +114,28 @@ public final class DbSchedulerBench {
         return scheduled.get();
     }
 
+    /** Schedules {@code tasks} and runs them with a scheduler of their own, unmeasured. */
+    private static void warmUp(HikariDataSource pool, int tasks, int producers, int threads) throws Exception {
+        if (tasks == 0) {
+            return;
+        }
+        OneTimeTask<String> noop = noop();
+        Scheduler scheduler = scheduler(pool, noop, threads);
+        scheduler.start();
+        produce(SchedulerClient.Builder.create(pool, noop).build(), noop, producers, i -> i < tasks, "warm-");
+        while (left(pool) > 0) {
+            Thread.sleep(5);
+        }
+        scheduler.stop();
+    }
+
     private static void burnDown(HikariDataSource pool, int tasks, int producers, int threads) throws Exception {
         OneTimeTask<String> noop = noop();
+        long wal = walPosition(pool);
         long cpuBefore = cpuNanos();
         SchedulerClient client = SchedulerClient.Builder.create(pool, noop).build();
         long start = System.nanoTime();
-        produce(client, noop, producers, i -> i < tasks);
+        produce(client, noop, producers, i -> i < tasks, "task-");
         double enqueueSeconds = (System.nanoTime() - start) / 1e9;
         Scheduler scheduler = scheduler(pool, noop, threads);
         long runStart = System.nanoTime();
@@ -124,12 +145,15 @@ public final class DbSchedulerBench {
         }
         double runSeconds = (System.nanoTime() - runStart) / 1e9;
         long cpu = cpuNanos() - cpuBefore;
+        wal = walPosition(pool) - wal;
         scheduler.stop();
         System.out.printf(Locale.ROOT, "enqueue:    %,10.0f tasks/s  (%d tasks in %.2f s)%n", tasks / enqueueSeconds,
                 tasks, enqueueSeconds);
         System.out.printf(Locale.ROOT, "completion: %,10.0f tasks/s  (the backlog of %d run down in %.2f s)%n",
                 tasks / runSeconds, tasks, runSeconds);
         System.out.printf(Locale.ROOT, "CPU per task (this JVM, enqueue and run): %d us%n", cpu / 1000 / tasks);
+        System.out.printf(Locale.ROOT, "WAL per task (the whole database's, enqueue to completion): %d B%n",
+                wal / tasks);
     }
 
     private static void steady(HikariDataSource pool, int seconds, int producers, int threads) throws Exception {
@@ -137,19 +161,34 @@ public final class DbSchedulerBench {
         Scheduler scheduler = scheduler(pool, noop, threads);
         scheduler.start();
         SchedulerClient client = SchedulerClient.Builder.create(pool, noop).build();
+        long wal = walPosition(pool);
         long cpuBefore = cpuNanos();
         long start = System.nanoTime();
         long end = start + seconds * 1_000_000_000L;
-        int scheduled = produce(client, noop, producers, i -> System.nanoTime() < end);
+        int scheduled = produce(client, noop, producers, i -> System.nanoTime() < end, "task-");
         double elapsed = (System.nanoTime() - start) / 1e9;
         long backlog = left(pool);
         long cpu = cpuNanos() - cpuBefore;
+        while (left(pool) > 0) { // run what is left, as the bench command does, so the WAL counts every task's run
+            Thread.sleep(5);
+        }
+        wal = walPosition(pool) - wal;
         scheduler.stop();
         System.out.printf(Locale.ROOT, "enqueue:    %,10.0f tasks/s  (%d tasks in %.2f s)%n", scheduled / elapsed,
                 scheduled, elapsed);
         System.out.printf(Locale.ROOT, "completion: %,10.0f tasks/s  (%d in the same %.2f s; backlog at the end %d)%n",
                 (scheduled - backlog) / elapsed, scheduled - backlog, elapsed, backlog);
         System.out.printf(Locale.ROOT, "CPU per task (this JVM): %d us%n", cpu / 1000 / Math.max(1, scheduled));
+        System.out.printf(Locale.ROOT, "WAL per task (the whole database's, enqueue to completion): %d B%n",
+                wal / Math.max(1, scheduled));
+    }
+
+    private static long walPosition(HikariDataSource pool) throws Exception {
+        try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     private static long left(HikariDataSource pool) throws Exception {

@@ -6,11 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,9 +19,10 @@ import org.junit.jupiter.api.Test;
  * Venom on PostgreSQL beside db-scheduler (lock-and-fetch), as issue 17's harness set them: each engine in a
  * fresh JVM and a fresh schema, 8 producers each waiting for the durable acknowledgement, 16 concurrent no-op
  * tasks, the runs alternated; a burn-down of a backlog and a steady run. Venom runs as
- * {@code venom-server.jar bench}, db-scheduler as {@link DbSchedulerBench}; the WAL each run writes is read
- * from PostgreSQL. Run with {@code -Pbench} ({@code -Dvenom.bench.peers.tasks}, {@code .seconds},
- * {@code .rounds}); prints and writes {@code target/bench/peers.txt}.
+ * {@code venom-server.jar bench}, db-scheduler as {@link DbSchedulerBench}; each reads PostgreSQL's WAL around
+ * its measured part. Run with {@code -Pbench} ({@code -Dvenom.bench.peers.tasks}, {@code .seconds},
+ * {@code .rounds}, and {@code .warmup}: tasks both engines run unmeasured first, 0 by default, a cold JVM as in
+ * the issue's harness); prints and writes {@code target/bench/peers.txt}.
  */
 @Tag("bench")
 @Tag("postgres")
@@ -40,6 +36,8 @@ class PeersThroughputBench {
     private static final Pattern ENQUEUE = Pattern.compile("enqueue:\\s+([\\d,]+) tasks/s");
     private static final Pattern CPU = Pattern.compile("CPU per task \\(this JVM[^)]*\\): ([\\d,]+) us");
     private static final Pattern BACKLOG = Pattern.compile("backlog at the end ([\\d,]+)");
+    private static final Pattern WAL = Pattern.compile("WAL per task[^:]*: ([\\d,]+) B");
+    private static final int WARMUP = Integer.getInteger("venom.bench.peers.warmup", 0);
 
     private static final int SECONDS = Integer.getInteger("venom.bench.peers.seconds", 10);
 
@@ -52,8 +50,9 @@ class PeersThroughputBench {
         PostgresTestDatabase.require();
         List<String> report = new ArrayList<>();
         report.add(String.format(Locale.ROOT, "%d producers, %d concurrent no-op tasks, medians of %d alternated runs,"
-                + " %d cores, PostgreSQL at %s", PRODUCERS, CONCURRENCY, ROUNDS,
-                Runtime.getRuntime().availableProcessors(), PostgresTestDatabase.URL));
+                + " %s, %d cores, PostgreSQL at %s", PRODUCERS, CONCURRENCY, ROUNDS,
+                WARMUP == 0 ? "cold JVMs" : WARMUP + " tasks of warm-up each", Runtime.getRuntime().availableProcessors(),
+                PostgresTestDatabase.URL));
         compare(report, "burn-down of " + TASKS + " tasks", "burn-down", TASKS, List.of("--tasks", String.valueOf(TASKS)));
         compare(report, "steady, producers and processing together for " + SECONDS + " s", "steady", SECONDS,
                 List.of("--mode", "steady", "--seconds", String.valueOf(SECONDS)));
@@ -71,12 +70,13 @@ class PeersThroughputBench {
         for (int round = 0; round < ROUNDS; round++) {
             List<String> bench = new ArrayList<>(List.of(ServerProcess.java(), "-jar",
                     ServerProcess.jar().toAbsolutePath().toString(), "bench", "--store", PostgresTestDatabase.URL,
-                    "--producers", String.valueOf(PRODUCERS), "--concurrency", String.valueOf(CONCURRENCY)));
+                    "--producers", String.valueOf(PRODUCERS), "--concurrency", String.valueOf(CONCURRENCY),
+                    "--warmup", String.valueOf(WARMUP)));
             bench.addAll(venomMode);
             venom.add(measure(bench));
             dbScheduler.add(measure(List.of(ServerProcess.java(), "-cp", System.getProperty("java.class.path"),
                     DbSchedulerBench.class.getName(), PostgresTestDatabase.URL, mode, String.valueOf(amount),
-                    String.valueOf(PRODUCERS), String.valueOf(CONCURRENCY))));
+                    String.valueOf(PRODUCERS), String.valueOf(CONCURRENCY), String.valueOf(WARMUP))));
         }
         Run v = median(venom);
         Run d = median(dbScheduler);
@@ -97,25 +97,18 @@ class PeersThroughputBench {
                 run.completion, run.backlog, run.cpuMicros, run.walBytes);
     }
 
-    private static Run measure(List<String> command) throws IOException, InterruptedException, SQLException {
-        long walBefore = walPosition();
+    private static Run measure(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         byte[] output = process.getInputStream().readAllBytes();
         if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
             throw new IllegalStateException("bench run failed: " + command + "\n" + new String(output,
                     StandardCharsets.UTF_8));
         }
-        long wal = walPosition() - walBefore;
         String text = new String(output, StandardCharsets.UTF_8);
         double enqueue = number(ENQUEUE, text);
         Matcher backlog = BACKLOG.matcher(text);
         double left = backlog.find() ? Double.parseDouble(backlog.group(1).replace(",", "")) : 0;
-        double tasks = TASKS;
-        Matcher enqueued = Pattern.compile("\\(([\\d,]+) tasks in").matcher(text);
-        if (enqueued.find()) {
-            tasks = Double.parseDouble(enqueued.group(1).replace(",", ""));
-        }
-        return new Run(enqueue, number(COMPLETION, text), left, number(CPU, text), wal / tasks);
+        return new Run(enqueue, number(COMPLETION, text), left, number(CPU, text), number(WAL, text));
     }
 
     private static double number(Pattern pattern, String text) {
@@ -124,16 +117,6 @@ class PeersThroughputBench {
             throw new IllegalStateException("no " + pattern + " in the bench output:\n" + text);
         }
         return Double.parseDouble(found.group(1).replace(",", ""));
-    }
-
-    /** PostgreSQL's WAL insert position, in bytes. */
-    private static long walPosition() throws SQLException {
-        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
-             Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
-            rows.next();
-            return rows.getLong(1);
-        }
     }
 
     private static Run median(List<Run> runs) {

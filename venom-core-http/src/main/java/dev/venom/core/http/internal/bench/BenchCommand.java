@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -75,12 +76,12 @@ public final class BenchCommand {
     }
 
     private void measure() throws IOException, SQLException, InterruptedException {
-        out.printf(Locale.ROOT, "venom bench: store %s, mode %s, %s, %d producers, concurrency %d, payload %d B%n",
+        out.printf(Locale.ROOT, "venom bench: store %s, mode %s, %s, %d producers, concurrency %d, payload %d B%s%n",
                 options.store().equals("json") ? "json (journal, fsync always)"
                         : PostgresStateStore.withoutPassword(options.store()),
                 options.mode().flag(), options.mode() == BenchOptions.Mode.BURN_DOWN ? options.tasks() + " tasks"
                         : options.seconds() + " s", options.producers(), options.concurrency(),
-                options.payloadBytes());
+                options.payloadBytes(), options.warmup() > 0 ? ", warm-up " + options.warmup() + " tasks" : "");
         out.println("machine: " + machine());
         Path dir = Files.createTempDirectory("venom-bench");
         String schema = "venom_bench_" + UUID.randomUUID().toString().substring(0, 8);
@@ -93,6 +94,7 @@ public final class BenchCommand {
                 .concurrency(options.concurrency()).listener(latencies)
                 .claimCooldown(options.store().equals("json") ? Duration.ZERO : Duration.ofMillis(10))
                 .processor((task, ctx) -> CompletableFuture.completedFuture("ok")).build().start()) {
+            warmUp(engine);
             if (options.mode() == BenchOptions.Mode.BURN_DOWN) {
                 burnDown(engine, latencies);
             } else {
@@ -110,8 +112,23 @@ public final class BenchCommand {
         }
     }
 
-    private void burnDown(Orchestrator engine, Latencies latencies) throws InterruptedException {
+    /** Enqueues and runs {@code --warmup} tasks, unmeasured: a cold JVM spends most of a short run compiling. */
+    private void warmUp(Orchestrator engine) throws InterruptedException {
+        if (options.warmup() == 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        long completedBefore = engine.countExact(TaskStatus.COMPLETED);
+        int enqueued = produce(engine, options.warmup(), Long.MAX_VALUE);
+        awaitCompleted(engine, completedBefore + enqueued);
+        out.printf(Locale.ROOT, "warm-up:     %,d tasks enqueued and run in %.2f s, not measured%n", enqueued,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    private void burnDown(Orchestrator engine, Latencies latencies) throws InterruptedException, SQLException {
         engine.queues().pauseAll().join();
+        long completedBefore = engine.countExact(TaskStatus.COMPLETED);
+        long wal = walPosition();
         long cpu = processCpuNanos();
         long start = System.nanoTime();
         int enqueued = produce(engine, options.tasks(), Long.MAX_VALUE);
@@ -119,18 +136,21 @@ public final class BenchCommand {
         latencies.startMeasuring();
         long runStart = System.nanoTime();
         engine.queues().resumeAll().join();
-        awaitCompleted(engine, enqueued);
+        awaitCompleted(engine, completedBefore + enqueued);
         double runSeconds = (System.nanoTime() - runStart) / 1e9;
         long cpuPerTask = (processCpuNanos() - cpu) / Math.max(1, enqueued) / 1000;
+        wal = walPosition() - wal;
         out.printf(Locale.ROOT, "enqueue:     %,10.0f tasks/s  (%,d tasks in %.2f s, none running meanwhile)%n",
                 enqueued / enqueueSeconds, enqueued, enqueueSeconds);
         out.printf(Locale.ROOT, "completion:  %,10.0f tasks/s  (the backlog of %,d run down in %.2f s)%n",
                 enqueued / runSeconds, enqueued, runSeconds);
         out.printf(Locale.ROOT, "CPU per task (this JVM, enqueue and run): %,d us%n", cpuPerTask);
+        printWal(wal, enqueued);
     }
 
-    private void steady(Orchestrator engine, Latencies latencies) throws InterruptedException {
+    private void steady(Orchestrator engine, Latencies latencies) throws InterruptedException, SQLException {
         latencies.startMeasuring();
+        long wal = walPosition();
         long cpu = processCpuNanos();
         long completedBefore = engine.countExact(TaskStatus.COMPLETED);
         long start = System.nanoTime();
@@ -139,6 +159,7 @@ public final class BenchCommand {
         long completed = engine.countExact(TaskStatus.COMPLETED) - completedBefore;
         long cpuNanos = processCpuNanos() - cpu;
         awaitCompleted(engine, completedBefore + enqueued);
+        wal = walPosition() - wal;
         out.printf(Locale.ROOT, "enqueue:     %,10.0f tasks/s  (%,d tasks in %.2f s)%n", enqueued / seconds, enqueued,
                 seconds);
         out.printf(Locale.ROOT, "completion:  %,10.0f tasks/s  (%,d in the same %.2f s; backlog at the end %,d)%n",
@@ -146,6 +167,30 @@ public final class BenchCommand {
         out.printf(Locale.ROOT, "create to start: p50 %.2f ms, p99 %.2f ms (%,d starts)%n", latencies.percentile(50),
                 latencies.percentile(99), latencies.count());
         out.printf(Locale.ROOT, "CPU per task (this JVM): %,d us%n", cpuNanos / Math.max(1, enqueued) / 1000);
+        printWal(wal, enqueued);
+    }
+
+    /**
+     * Where PostgreSQL's WAL stands, in bytes: read around the measured part, so what one task costs the
+     * database's log is printed beside its other costs. Zero on the journal.
+     */
+    private long walPosition() throws SQLException {
+        if (options.store().equals("json")) {
+            return 0;
+        }
+        try (Connection connection = DriverManager.getConnection(options.store());
+             Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private void printWal(long bytes, int tasks) {
+        if (!options.store().equals("json")) {
+            out.printf(Locale.ROOT, "WAL per task (the whole database's, enqueue to completion): %,d B%n",
+                    bytes / Math.max(1, tasks));
+        }
     }
 
     /** Producer threads submitting until {@code total} tasks or the deadline; how many were acknowledged. */

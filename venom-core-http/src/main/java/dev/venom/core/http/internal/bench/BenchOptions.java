@@ -13,9 +13,10 @@ import java.util.Locale;
  * @param producers    threads enqueueing, each waiting for every task's durable acknowledgement
  * @param concurrency  processors running at once
  * @param payloadBytes the size of each task's content
+ * @param warmup       tasks enqueued and run before anything is measured, so the JIT has compiled the paths
  */
 record BenchOptions(String store, Mode mode, int tasks, int seconds, int producers, int concurrency,
-                    int payloadBytes) {
+                    int payloadBytes, int warmup) {
 
     /** How the load is applied. */
     enum Mode {
@@ -45,8 +46,11 @@ record BenchOptions(String store, Mode mode, int tasks, int seconds, int produce
               --producers N                       enqueueing threads, each waiting for durability (default 8)
               --concurrency N                     processors running at once (default 16)
               --payload-bytes N                   content size of each task (default 16)
+              --warmup N                          tasks enqueued and run first, not measured, so the JIT has
+                                                  compiled the engine (default 0: a cold JVM, as a restart is)
             Prints enqueue/s, completions/s, create-to-start latency p50/p99 and this JVM's CPU per task,
-            with the machine it ran on. The processor does nothing: what is measured is the engine and store.""";
+            with the machine it ran on, and on PostgreSQL the WAL written per task. The processor does nothing:
+            what is measured is the engine and store.""";
 
     static BenchOptions parse(String[] args) {
         String store = "json";
@@ -56,6 +60,7 @@ record BenchOptions(String store, Mode mode, int tasks, int seconds, int produce
         int producers = 8;
         int concurrency = 16;
         int payload = 16;
+        int warmup = 0;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -70,13 +75,14 @@ record BenchOptions(String store, Mode mode, int tasks, int seconds, int produce
                 case "--producers" -> producers = number(flag, value, 1, 1_000);
                 case "--concurrency" -> concurrency = number(flag, value, 1, 10_000);
                 case "--payload-bytes" -> payload = number(flag, value, 0, 1 << 20);
+                case "--warmup" -> warmup = number(flag, value, 0, 10_000_000);
                 default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
             }
         }
         if (!store.equals("json") && !store.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("--store must be json or a jdbc:postgresql:// URL, was '" + store + "'");
         }
-        return new BenchOptions(store, mode, tasks, seconds, producers, concurrency, payload);
+        return new BenchOptions(store, mode, tasks, seconds, producers, concurrency, payload, warmup);
     }
 
     private static int number(String flag, String value, int min, int max) {

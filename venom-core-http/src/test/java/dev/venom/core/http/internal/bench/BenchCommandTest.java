@@ -51,9 +51,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void aWarmUpRunsItsTasksFirstAndTheMeasuredRunDownStillWaitsForAllOfItsOwn() {
+        int status = bench("--tasks", "200", "--warmup", "150", "--producers", "2", "--concurrency", "4");
+
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(text).contains("200 tasks, 2 producers, concurrency 4, payload 16 B, warm-up 150 tasks")
+                .containsPattern("warm-up: +150 tasks enqueued and run in [0-9.]+ s, not measured")
+                .contains("(200 tasks in ").contains("the backlog of 200 run down").doesNotContain("WAL per task");
+        assertThat(text.indexOf("warm-up:")).isLessThan(text.indexOf("enqueue:"));
+    }
+
+    @Test
     void aBadOptionIsRefusedWithItsNameAndNothingRuns() {
         assertThat(bench("--tasks", "0")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tasks must be 1..10000000, was '0'");
+        assertThat(bench("--warmup", "-1")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--warmup must be 0..10000000, was '-1'");
         assertThat(bench("--store", "mysql://x")).isEqualTo(2);
         assertThat(bench("--frobnicate", "1")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --frobnicate");
