@@ -81,8 +81,24 @@ public final class DbSchedulerBench {
         }
     }
 
+    /** Executions so far: counted in the task, so waiting for a run-down does not poll the table. */
+    private static final AtomicInteger RAN = new AtomicInteger();
+
     private static OneTimeTask<String> noop() {
-        return Tasks.oneTime("bench", String.class).execute((instance, context) -> { });
+        return Tasks.oneTime("bench", String.class).execute((instance, context) -> RAN.incrementAndGet());
+    }
+
+    /**
+     * Until {@code count} executions have run and the table holds none of them (db-scheduler deletes a one-time
+     * task after it ran), looking at the table only once the executions say so, as the bench command does.
+     */
+    private static void awaitRun(HikariDataSource pool, int count) throws Exception {
+        while (RAN.get() < count) {
+            Thread.sleep(2);
+        }
+        while (left(pool) > 0) {
+            Thread.sleep(20);
+        }
     }
 
     private static Scheduler scheduler(HikariDataSource pool, OneTimeTask<String> task, int threads) {
@@ -123,9 +139,7 @@ public final class DbSchedulerBench {
         Scheduler scheduler = scheduler(pool, noop, threads);
         scheduler.start();
         produce(SchedulerClient.Builder.create(pool, noop).build(), noop, producers, i -> i < tasks, "warm-");
-        while (left(pool) > 0) {
-            Thread.sleep(5);
-        }
+        awaitRun(pool, tasks);
         scheduler.stop();
     }
 
@@ -138,11 +152,10 @@ public final class DbSchedulerBench {
         produce(client, noop, producers, i -> i < tasks, "task-");
         double enqueueSeconds = (System.nanoTime() - start) / 1e9;
         Scheduler scheduler = scheduler(pool, noop, threads);
+        int ranBefore = RAN.get();
         long runStart = System.nanoTime();
         scheduler.start();
-        while (left(pool) > 0) {
-            Thread.sleep(5);
-        }
+        awaitRun(pool, ranBefore + tasks);
         double runSeconds = (System.nanoTime() - runStart) / 1e9;
         long cpu = cpuNanos() - cpuBefore;
         wal = walPosition(pool) - wal;
@@ -159,6 +172,7 @@ public final class DbSchedulerBench {
     private static void steady(HikariDataSource pool, int seconds, int producers, int threads) throws Exception {
         OneTimeTask<String> noop = noop();
         Scheduler scheduler = scheduler(pool, noop, threads);
+        int ranBefore = RAN.get();
         scheduler.start();
         SchedulerClient client = SchedulerClient.Builder.create(pool, noop).build();
         long wal = walPosition(pool);
@@ -169,9 +183,7 @@ public final class DbSchedulerBench {
         double elapsed = (System.nanoTime() - start) / 1e9;
         long backlog = left(pool);
         long cpu = cpuNanos() - cpuBefore;
-        while (left(pool) > 0) { // run what is left, as the bench command does, so the WAL counts every task's run
-            Thread.sleep(5);
-        }
+        awaitRun(pool, ranBefore + scheduled); // what is left runs, as in the bench command: the WAL counts every run
         wal = walPosition(pool) - wal;
         scheduler.stop();
         System.out.printf(Locale.ROOT, "enqueue:    %,10.0f tasks/s  (%d tasks in %.2f s)%n", scheduled / elapsed,

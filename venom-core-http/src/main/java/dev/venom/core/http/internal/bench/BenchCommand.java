@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Stream;
 
@@ -44,6 +45,7 @@ public final class BenchCommand {
 
     private final BenchOptions options;
     private final PrintStream out;
+    private final Observed observed = new Observed();
 
     private BenchCommand(BenchOptions options, PrintStream out) {
         this.options = options;
@@ -89,16 +91,15 @@ public final class BenchCommand {
                 ? JsonFileStateStore.builder(dir.resolve("state_dump.json")).open()
                 : PostgresStateStore.builder(options.store()).schema(schema).poolSize(Math.max(10,
                         options.producers() + 4)).open();
-        Latencies latencies = new Latencies();
         try (Orchestrator engine = Orchestrator.builder().store(store).nodeId("bench")
-                .concurrency(options.concurrency()).listener(latencies)
+                .concurrency(options.concurrency()).listener(observed)
                 .claimCooldown(options.store().equals("json") ? Duration.ZERO : Duration.ofMillis(10))
                 .processor((task, ctx) -> CompletableFuture.completedFuture("ok")).build().start()) {
             warmUp(engine);
             if (options.mode() == BenchOptions.Mode.BURN_DOWN) {
-                burnDown(engine, latencies);
+                burnDown(engine);
             } else {
-                steady(engine, latencies);
+                steady(engine);
             }
         } finally {
             store.close();
@@ -125,7 +126,7 @@ public final class BenchCommand {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    private void burnDown(Orchestrator engine, Latencies latencies) throws InterruptedException, SQLException {
+    private void burnDown(Orchestrator engine) throws InterruptedException, SQLException {
         engine.queues().pauseAll().join();
         long completedBefore = engine.countExact(TaskStatus.COMPLETED);
         long wal = walPosition();
@@ -133,7 +134,7 @@ public final class BenchCommand {
         long start = System.nanoTime();
         int enqueued = produce(engine, options.tasks(), Long.MAX_VALUE);
         double enqueueSeconds = (System.nanoTime() - start) / 1e9;
-        latencies.startMeasuring();
+        observed.startMeasuring();
         long runStart = System.nanoTime();
         engine.queues().resumeAll().join();
         awaitCompleted(engine, completedBefore + enqueued);
@@ -148,8 +149,8 @@ public final class BenchCommand {
         printWal(wal, enqueued);
     }
 
-    private void steady(Orchestrator engine, Latencies latencies) throws InterruptedException, SQLException {
-        latencies.startMeasuring();
+    private void steady(Orchestrator engine) throws InterruptedException, SQLException {
+        observed.startMeasuring();
         long wal = walPosition();
         long cpu = processCpuNanos();
         long completedBefore = engine.countExact(TaskStatus.COMPLETED);
@@ -164,8 +165,8 @@ public final class BenchCommand {
                 seconds);
         out.printf(Locale.ROOT, "completion:  %,10.0f tasks/s  (%,d in the same %.2f s; backlog at the end %,d)%n",
                 completed / seconds, completed, seconds, Math.max(0, enqueued - completed));
-        out.printf(Locale.ROOT, "create to start: p50 %.2f ms, p99 %.2f ms (%,d starts)%n", latencies.percentile(50),
-                latencies.percentile(99), latencies.count());
+        out.printf(Locale.ROOT, "create to start: p50 %.2f ms, p99 %.2f ms (%,d starts)%n", observed.percentile(50),
+                observed.percentile(99), observed.count());
         out.printf(Locale.ROOT, "CPU per task (this JVM): %,d us%n", cpuNanos / Math.max(1, enqueued) / 1000);
         printWal(wal, enqueued);
     }
@@ -221,21 +222,38 @@ public final class BenchCommand {
         return acknowledged.get();
     }
 
-    private static void awaitCompleted(Orchestrator engine, long count) throws InterruptedException {
+    /**
+     * Waits until {@code count} tasks are COMPLETED in the store. The engine's events say when; the store is then
+     * asked once to confirm. Polling a count every few milliseconds instead cost PostgreSQL more CPU than the
+     * tasks being measured (a count of a large table a hundred times a second).
+     */
+    private void awaitCompleted(Orchestrator engine, long count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        observed.awaitCompletions(count, deadline);
         while (engine.countExact(TaskStatus.COMPLETED) < count) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("tasks still not completed after 10 minutes");
             }
-            Thread.sleep(10);
+            Thread.sleep(20);
         }
     }
 
-    /** Create-to-start latencies of the tasks started in the measured window. */
-    private static final class Latencies implements TaskListener {
+    /**
+     * What the engine's events tell the bench: the create-to-start latencies of the tasks started in the
+     * measured window, and how many tasks it has completed.
+     */
+    private static final class Observed implements TaskListener {
         private final AtomicLongArray micros = new AtomicLongArray(LATENCY_SAMPLES);
         private final AtomicInteger count = new AtomicInteger();
+        private final AtomicLong completions = new AtomicLong();
         private volatile boolean measuring;
+
+        /** Until this engine has completed {@code target} tasks (by its events), or the deadline. */
+        void awaitCompletions(long target, long deadlineNanos) throws InterruptedException {
+            while (completions.get() < target && System.nanoTime() < deadlineNanos) {
+                Thread.sleep(2);
+            }
+        }
 
         void startMeasuring() {
             measuring = true;
@@ -243,6 +261,9 @@ public final class BenchCommand {
 
         @Override
         public void onEvent(TaskEvent event) {
+            if (event.type() == TaskEvent.Type.STATUS_CHANGED && event.task().status() == TaskStatus.COMPLETED) {
+                completions.incrementAndGet();
+            }
             if (measuring && event.type() == TaskEvent.Type.STATUS_CHANGED && event.from() == TaskStatus.PENDING
                     && event.task().status() == TaskStatus.PROCESSING) {
                 int i = count.getAndIncrement();
