@@ -112,7 +112,7 @@ public final class JsonLinesAuditTrail implements AuditTrail {
             size += length;
             torn = false;
             dirty = true;
-        } catch (IOException | IllegalArgumentException e) { // the latter: text that is not UTF-16 cannot be JSON
+        } catch (IOException e) {
             log.error("audit entry {} could not be written to {}: {}", numbered, path, e.toString());
         }
     }
@@ -285,7 +285,7 @@ public final class JsonLinesAuditTrail implements AuditTrail {
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
                 if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-                    byte[] escaped = ESCAPES.quoteAsUTF8(text);
+                    byte[] escaped = ESCAPES.quoteAsUTF8(wellFormed(text));
                     ensure(escaped.length + 2);
                     bytes[length++] = '"';
                     System.arraycopy(escaped, 0, bytes, length, escaped.length);
@@ -295,6 +295,30 @@ public final class JsonLinesAuditTrail implements AuditTrail {
                 }
             }
             raw("\"").raw(text).raw("\"");
+        }
+
+        /** {@code text} with each lone surrogate as {@code ?}, as UTF-8 encodes it: such text is still recorded. */
+        private static String wellFormed(String text) {
+            StringBuilder fixed = null;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                boolean pair = Character.isHighSurrogate(c) && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1));
+                if (pair) {
+                    if (fixed != null) {
+                        fixed.append(c).append(text.charAt(i + 1));
+                    }
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    if (fixed == null) {
+                        fixed = new StringBuilder(text.length()).append(text, 0, i);
+                    }
+                    fixed.append('?');
+                } else if (fixed != null) {
+                    fixed.append(c);
+                }
+            }
+            return fixed == null ? text : fixed.toString();
         }
 
         private void ensure(int more) {

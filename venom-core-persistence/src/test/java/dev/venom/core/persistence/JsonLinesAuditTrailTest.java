@@ -67,6 +67,17 @@ class JsonLinesAuditTrailTest {
     }
 
     @Test
+    void textWithALoneSurrogateIsStillRecordedWithItAsAQuestionMark() throws Exception {
+        Path path = dir.resolve("audit.log");
+        try (JsonLinesAuditTrail trail = JsonLinesAuditTrail.open(path, 1 << 20)) {
+            trail.record(entry(0, "ci", "task.cancel", "a\ud800b \ud83d\ude00 c\udc00"));
+
+            assertThat(trail.page(new AuditQuery(null, 10, null, null, null))).singleElement()
+                    .extracting(AuditEntry::target).isEqualTo("a?b \ud83d\ude00 c?");
+        }
+    }
+
+    @Test
     void aReopenedTrailNumbersOnAndSkipsALineTornByACrash() throws Exception {
         Path path = dir.resolve("audit.log");
         try (JsonLinesAuditTrail trail = JsonLinesAuditTrail.open(path, 1 << 20)) {

@@ -57,10 +57,6 @@ final class ReadyQueue<E> implements Iterable<E> {
         return size;
     }
 
-    boolean isEmpty() {
-        return size == 0;
-    }
-
     /** In claim order. The queue must not change while this is used. */
     @Override
     public Iterator<E> iterator() {
@@ -102,8 +98,11 @@ final class ReadyQueue<E> implements Iterable<E> {
      * {@code late}.
      */
     private static final class Run<E> implements Iterable<E> {
-        private long[] seqs = new long[16];
-        private Object[] elements = new Object[16];
+        private static final int INITIAL_CAPACITY = 16;
+        /** An emptied run keeps arrays up to this size; larger ones are given back. */
+        private static final int KEPT_CAPACITY = 1024;
+        private long[] seqs = new long[INITIAL_CAPACITY];
+        private Object[] elements = new Object[INITIAL_CAPACITY];
         private int head;
         private int tail;
         /** Non-null elements between head and tail. */
@@ -184,7 +183,10 @@ final class ReadyQueue<E> implements Iterable<E> {
             tail = to;
         }
 
-        /** Keeps a live element at {@code head}; an empty run starts again from the front. */
+        /**
+         * Keeps a live element at {@code head}; an empty run starts again from the front, and gives back the
+         * arrays a backlog made large.
+         */
         private void trim() {
             while (head < tail && elements[head] == null) {
                 head++;
@@ -192,6 +194,10 @@ final class ReadyQueue<E> implements Iterable<E> {
             if (head == tail) {
                 head = 0;
                 tail = 0;
+                if (seqs.length > KEPT_CAPACITY) {
+                    seqs = new long[INITIAL_CAPACITY];
+                    elements = new Object[INITIAL_CAPACITY];
+                }
             }
         }
 

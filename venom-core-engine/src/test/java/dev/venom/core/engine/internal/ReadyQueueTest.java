@@ -62,6 +62,27 @@ class ReadyQueueTest {
     }
 
     @Test
+    void aBacklogRunDownToNothingQueuesInOrderAgain() {
+        ReadyQueue<Long> queue = new ReadyQueue<>();
+        for (long seq = 0; seq < 5_000; seq++) {
+            queue.put(0, seq, seq);
+        }
+        queue.put(0, 2_500, 2_500L); // replaced in place
+        for (long seq = 0; seq < 5_000; seq++) {
+            assertThat(queue.first(0)).isEqualTo(seq);
+            assertThat(queue.remove(0, seq)).isTrue();
+        }
+        assertThat(queue).isEmpty();
+
+        queue.put(0, 6_000, 6_000L);
+        queue.put(0, 5_500, 5_500L);
+        queue.put(0, 7_000, 7_000L);
+
+        assertThat(queue).containsExactly(5_500L, 6_000L, 7_000L);
+        assertThat(queue.size()).isEqualTo(3);
+    }
+
+    @Test
     void refusesAPriorityOutOfRange() {
         ReadyQueue<String> queue = new ReadyQueue<>();
 

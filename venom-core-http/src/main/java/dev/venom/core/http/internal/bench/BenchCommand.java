@@ -247,12 +247,19 @@ public final class BenchCommand {
         private final AtomicInteger count = new AtomicInteger();
         private final AtomicLong completions = new AtomicLong();
         private volatile boolean measuring;
+        /** Events were dropped: their count no longer says when, the store does. */
+        private volatile boolean dropped;
 
-        /** Until this engine has completed {@code target} tasks (by its events), or the deadline. */
+        /** Until this engine has completed {@code target} tasks (by its events), events were lost, or the deadline. */
         void awaitCompletions(long target, long deadlineNanos) throws InterruptedException {
-            while (completions.get() < target && System.nanoTime() < deadlineNanos) {
+            while (completions.get() < target && !dropped && System.nanoTime() < deadlineNanos) {
                 Thread.sleep(2);
             }
+        }
+
+        @Override
+        public void onEventsDropped(long count) {
+            dropped = true;
         }
 
         void startMeasuring() {
