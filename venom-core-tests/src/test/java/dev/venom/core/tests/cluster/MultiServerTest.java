@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.venom.core.persistence.PostgresTestDatabase;
 import dev.venom.core.tests.support.Http;
 import dev.venom.core.tests.support.PostgresCluster;
+import dev.venom.core.tests.support.SchemaServers;
 import dev.venom.core.tests.support.ServerProcess;
 import dev.venom.core.tests.support.SseStream;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,41 +39,25 @@ class MultiServerTest {
     @TempDir
     Path dir;
 
-    private String schema;
-    private final List<ServerProcess> servers = new ArrayList<>();
+    private SchemaServers servers;
 
     @BeforeEach
     void database() {
-        PostgresTestDatabase.require();
-        schema = PostgresTestDatabase.newSchema();
+        servers = SchemaServers.create(dir);
     }
 
     @AfterEach
     void stop() {
-        servers.forEach(ServerProcess::close);
-        if (schema != null) {
-            PostgresTestDatabase.drop(schema);
+        if (servers != null) {
+            servers.close();
         }
     }
 
     private ServerProcess server(String node, Map<String, String> extra) throws IOException {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "VENOM_STORE", PostgresTestDatabase.URL, "VENOM_DB_SCHEMA", schema, "VENOM_NODE_ID", node,
-                "VENOM_LEASE_MS", "3000", "VENOM_HEARTBEAT_MS", "500", "VENOM_POLL_MS", "200",
-                "VENOM_SHUTDOWN_GRACE_MS", "200", "VENOM_PROCESSING_DELAY_MS", "0"));
+        Map<String, String> env = new HashMap<>(Map.of("VENOM_LEASE_MS", "3000", "VENOM_HEARTBEAT_MS", "500",
+                "VENOM_POLL_MS", "200", "VENOM_SHUTDOWN_GRACE_MS", "200", "VENOM_PROCESSING_DELAY_MS", "0"));
         env.putAll(extra);
-        ServerProcess server = ServerProcess.start(dir, env);
-        servers.add(server);
-        return server;
-    }
-
-    private long count(String where) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
-             Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT count(*) FROM \"" + schema + "\".venom_tasks WHERE " + where)) {
-            rows.next();
-            return rows.getLong(1);
-        }
+        return servers.start(node, env);
     }
 
     private static JsonNode awaitStatus(Http http, String id, String status, Duration within) {
@@ -119,7 +98,7 @@ class MultiServerTest {
 
         awaitStatus(b.http(), other, "COMPLETED", Duration.ofSeconds(10));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
-                .until(() -> count("queue = 'reports' AND status = 'PENDING'") == 6);
+                .until(() -> servers.count("queue = 'reports' AND status = 'PENDING'") == 6);
         assertThat(b.http().get("/api/v1/queues/reports").json().get("paused").asBoolean()).isTrue();
 
         b.http().post("/api/v1/queues/reports/resume", "");
@@ -136,7 +115,7 @@ class MultiServerTest {
         ServerProcess b = server("node-b", Map.of("VENOM_PROCESSING_DELAY_MS", "60000"));
         String running = a.http().create("runs on a");
         awaitStatus(a.http(), running, "PROCESSING", Duration.ofSeconds(10));
-        assertThat(count("id = '" + running + "' AND lease_owner = 'node-a'")).isEqualTo(1);
+        assertThat(servers.count("id = '" + running + "' AND lease_owner = 'node-a'")).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 a.http().get("/api/v1/queue/status").json().get("active").asInt() == 1);
 
@@ -222,10 +201,11 @@ class MultiServerTest {
         }
         clients.shutdown();
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> count("status = 'COMPLETED'") == 2000);
-        assertThat(count("true")).isEqualTo(2000);
-        assertThat(count("attempts <> 1")).as("tasks started more than once").isZero();
-        assertThat(count("(SELECT count(*) FROM unnest(logs) l WHERE l LIKE 'Processing started:%') <> 1")).isZero();
+        await().atMost(Duration.ofSeconds(60)).until(() -> servers.count("status = 'COMPLETED'") == 2000);
+        assertThat(servers.count("true")).isEqualTo(2000);
+        assertThat(servers.count("attempts <> 1")).as("tasks started more than once").isZero();
+        assertThat(servers.count("(SELECT count(*) FROM unnest(logs) l WHERE l LIKE 'Processing started:%') <> 1"))
+                .isZero();
         for (ServerProcess server : three) {
             assertThat(server.log()).doesNotContain("claim lost");
         }
@@ -328,9 +308,9 @@ class MultiServerTest {
 
         assertThat(statuses).doesNotContain(500);
         String ids = "'" + String.join("','", new ArrayList<>(acknowledged)) + "'";
-        await().atMost(Duration.ofSeconds(60)).until(() -> count("status NOT IN ('COMPLETED', 'FAILED')") == 0);
-        assertThat(count("id IN (" + ids + ")")).as("acknowledged tasks stored").isEqualTo(acknowledged.size());
-        assertThat(count("id IN (" + ids + ") AND status = 'COMPLETED'")).as("acknowledged tasks completed")
+        await().atMost(Duration.ofSeconds(60)).until(() -> servers.count("status NOT IN ('COMPLETED', 'FAILED')") == 0);
+        assertThat(servers.count("id IN (" + ids + ")")).as("acknowledged tasks stored").isEqualTo(acknowledged.size());
+        assertThat(servers.count("id IN (" + ids + ") AND status = 'COMPLETED'")).as("acknowledged tasks completed")
                 .isEqualTo(acknowledged.size());
     }
 }

@@ -5,16 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.venom.core.http.WorkerClient;
-import dev.venom.core.persistence.PostgresTestDatabase;
 import dev.venom.core.tests.support.Http;
+import dev.venom.core.tests.support.SchemaServers;
 import dev.venom.core.tests.support.ServerProcess;
 import java.net.URI;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,22 +38,19 @@ class RemoteWorkersClusterTest {
     @TempDir
     Path dir;
 
-    private String schema;
-    private final List<ServerProcess> servers = new ArrayList<>();
+    private SchemaServers servers;
     private final List<WorkerClient> workers = new ArrayList<>();
 
     @BeforeEach
     void database() {
-        PostgresTestDatabase.require();
-        schema = PostgresTestDatabase.newSchema();
+        servers = SchemaServers.create(dir);
     }
 
     @AfterEach
     void stop() {
         workers.forEach(WorkerClient::close);
-        servers.forEach(ServerProcess::close);
-        if (schema != null) {
-            PostgresTestDatabase.drop(schema);
+        if (servers != null) {
+            servers.close();
         }
     }
 
@@ -67,20 +59,8 @@ class RemoteWorkersClusterTest {
     }
 
     private ServerProcess server(String node, String pollMs) throws Exception {
-        ServerProcess server = ServerProcess.start(dir, Map.of("VENOM_STORE", PostgresTestDatabase.URL,
-                "VENOM_DB_SCHEMA", schema, "VENOM_NODE_ID", node, "VENOM_QUEUES", "default:4,work:remote",
-                "VENOM_LEASE_MS", "30000", "VENOM_PROCESSING_DELAY_MS", "0", "VENOM_POLL_MS", pollMs));
-        servers.add(server);
-        return server;
-    }
-
-    private long count(String where) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
-             Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT count(*) FROM \"" + schema + "\".venom_tasks WHERE " + where)) {
-            rows.next();
-            return rows.getLong(1);
-        }
+        return servers.start(node, Map.of("VENOM_QUEUES", "default:4,work:remote", "VENOM_LEASE_MS", "30000",
+                "VENOM_PROCESSING_DELAY_MS", "0", "VENOM_POLL_MS", pollMs));
     }
 
     @Test
@@ -157,11 +137,11 @@ class RemoteWorkersClusterTest {
         producers.shutdown();
 
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
-                .until(() -> count("status = 'COMPLETED'") == TASKS);
-        assertThat(count("true")).isEqualTo(TASKS);
+                .until(() -> servers.count("status = 'COMPLETED'") == TASKS);
+        assertThat(servers.count("true")).isEqualTo(TASKS);
         assertThat(runs).hasSize(TASKS);
         assertThat(runs.values()).allMatch(n -> n.get() == 1);
-        assertThat(count("attempts <> 1 OR (SELECT count(*) FROM unnest(logs) line "
+        assertThat(servers.count("attempts <> 1 OR (SELECT count(*) FROM unnest(logs) line "
                 + "WHERE line LIKE 'Processing completed%') <> 1")).isZero();
         for (ServerProcess server : List.of(a, b)) {
             JsonNode seen = server.http().get("/api/v1/workers").json().get("workers");

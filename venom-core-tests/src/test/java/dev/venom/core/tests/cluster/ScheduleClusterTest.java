@@ -3,6 +3,7 @@ package dev.venom.core.tests.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.venom.core.persistence.PostgresTestDatabase;
+import dev.venom.core.tests.support.SchemaServers;
 import dev.venom.core.tests.support.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,9 +12,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,30 +31,22 @@ class ScheduleClusterTest {
     @TempDir
     Path dir;
 
-    private String schema;
-    private final List<ServerProcess> servers = new ArrayList<>();
+    private SchemaServers servers;
 
     @BeforeEach
     void database() {
-        PostgresTestDatabase.require();
-        schema = PostgresTestDatabase.newSchema();
+        servers = SchemaServers.create(dir);
     }
 
     @AfterEach
     void stop() {
-        servers.forEach(ServerProcess::close);
-        if (schema != null) {
-            PostgresTestDatabase.drop(schema);
+        if (servers != null) {
+            servers.close();
         }
     }
 
     private ServerProcess server(String node) throws IOException {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "VENOM_STORE", PostgresTestDatabase.URL, "VENOM_DB_SCHEMA", schema, "VENOM_NODE_ID", node,
-                "VENOM_SHUTDOWN_GRACE_MS", "200", "VENOM_PROCESSING_DELAY_MS", "0"));
-        ServerProcess server = ServerProcess.start(dir, env);
-        servers.add(server);
-        return server;
+        return servers.start(node, Map.of("VENOM_SHUTDOWN_GRACE_MS", "200", "VENOM_PROCESSING_DELAY_MS", "0"));
     }
 
     @Test
@@ -69,11 +60,9 @@ class ScheduleClusterTest {
         Thread.sleep(3_000);
         b.kill();                 // kill -9 in the middle of its looks
         Thread.sleep(1_500);
-        servers.remove(b);
         server("node-b");
         Thread.sleep(2_000);
         c.terminate();            // a clean stop
-        servers.remove(c);
         server("node-c");
         Thread.sleep(3_000);
         assertThat(a.http().method("DELETE", "/api/v1/schedules/tick").status()).isEqualTo(204);
@@ -82,7 +71,8 @@ class ScheduleClusterTest {
         Map<Instant, Integer> perTime = new HashMap<>();
         try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
              Statement sql = connection.createStatement();
-             ResultSet rows = sql.executeQuery("SELECT idempotency_key FROM \"" + schema + "\".venom_tasks")) {
+             ResultSet rows = sql.executeQuery("SELECT idempotency_key FROM \"" + servers.schema()
+                     + "\".venom_tasks")) {
             while (rows.next()) {
                 String key = rows.getString(1);
                 perTime.merge(Instant.parse(key.substring("schedule:tick:".length())), 1, Integer::sum);

@@ -2,7 +2,7 @@ package dev.venom.core.tests.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.venom.core.tests.support.BatchesUntilKilled;
+import dev.venom.core.tests.support.WritesUntilKilled;
 import dev.venom.core.tests.support.ServerProcess;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -35,7 +35,7 @@ class BatchCrashTest {
         AtomicInteger batches = new AtomicInteger();
         for (long killAfter : KILL_AFTER_MS) {
             try (ServerProcess server = ServerProcess.start(workDir, ENV)) {
-                BatchesUntilKilled.run(server, 3, () -> {
+                WritesUntilKilled.run(server, 3, "/api/v1/tasks/batch", () -> {
                     int number = batches.incrementAndGet();
                     StringBuilder body = new StringBuilder("{\"tasks\": [");
                     for (int i = 0; i < BATCH; i++) {

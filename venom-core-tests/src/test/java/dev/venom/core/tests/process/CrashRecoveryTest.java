@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.venom.core.tests.support.Http;
 import dev.venom.core.tests.support.ServerProcess;
+import dev.venom.core.tests.support.WritesUntilKilled;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,11 +38,13 @@ class CrashRecoveryTest {
     @Test
     void everyAcknowledgedTaskSurvivesKillNineAndFinishes() throws Exception {
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicInteger loads = new AtomicInteger();
         for (long killAfter : KILL_AFTER_MS) {
             try (ServerProcess server = ServerProcess.start(workDir, ENV)) {
                 assertThat(listById(server.http()).keySet()).as("acknowledged before this start")
                         .containsAll(acknowledged);
-                loadThenKill(server, killAfter, acknowledged);
+                WritesUntilKilled.run(server, CLIENTS, "/api/v1/tasks",
+                        () -> "{\"content\": \"load " + loads.getAndIncrement() + "\"}", killAfter, acknowledged);
             }
         }
 
@@ -60,32 +60,6 @@ class CrashRecoveryTest {
             assertThat(tasks.values()).as("tasks interrupted mid-flight by a kill")
                     .anyMatch(t -> logs(t).stream().anyMatch(l -> l.startsWith("Recovered after restart: ")));
         }
-    }
-
-    private static void loadThenKill(ServerProcess server, long killAfterMs, Set<String> acknowledged)
-            throws Exception {
-        Http http = server.http();
-        AtomicBoolean running = new AtomicBoolean(true);
-        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-        for (int c = 0; c < CLIENTS; c++) {
-            clients.execute(() -> {
-                for (int i = 0; running.get() && i < 100_000; i++) {
-                    try {
-                        Http.Answer answer = http.post("/api/v1/tasks", "{\"content\": \"load " + i + "\"}");
-                        if (answer.status() == 201) {
-                            acknowledged.add(answer.json().get("task_id").asText());
-                        }
-                    } catch (RuntimeException connectionLost) {
-                        return;
-                    }
-                }
-            });
-        }
-        Thread.sleep(killAfterMs);
-        server.kill();
-        running.set(false);
-        clients.shutdown();
-        assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     }
 
     /** Each "Processing started" is followed by its end, or by the recovery line of the restart that cut it. */

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.venom.core.persistence.PostgresTestDatabase;
-import dev.venom.core.tests.support.BatchesUntilKilled;
+import dev.venom.core.tests.support.WritesUntilKilled;
 import dev.venom.core.tests.support.Http;
 import dev.venom.core.tests.support.ServerProcess;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ class DependencyCrashTest {
         AtomicInteger chains = new AtomicInteger();
         for (long killAfter : KILL_AFTER_MS) {
             try (ServerProcess server = ServerProcess.start(workDir, env)) {
-                BatchesUntilKilled.run(server, 2, () -> {
+                WritesUntilKilled.run(server, 2, "/api/v1/tasks/batch", () -> {
                     int chain = chains.incrementAndGet();
                     return "{\"tasks\": [{\"content\": \"" + chain + " a\", \"ref\": \"a\", \"max_attempts\": 5}, "
                             + "{\"content\": \"" + chain + " b\", \"ref\": \"b\", \"depends_on\": [\"a\"], "
