@@ -107,6 +107,34 @@ class PostgresStateStoreTest {
     }
 
     @Test
+    void aDependentEnqueuedInACallersTransactionOnAnotherSearchPathIsReleasedWhenItsDependencyCompletes()
+            throws Exception {
+        // given a dependency, and a dependent enqueued in the caller's transaction on its own search_path
+        PostgresStateStore store = store();
+        VenomTask dependency = store.insert(VenomTask.create(UUID.randomUUID(), "first", Instant.now())).join();
+        VenomTask dependent;
+        try (Connection caller = DriverManager.getConnection(PostgresTestDatabase.URL)) {
+            caller.setAutoCommit(false);
+            try (Statement sql = caller.createStatement()) {
+                sql.execute("SET search_path TO public");
+            }
+            dependent = store.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("second")
+                    .withDependsOn(List.of(dependency.id())), 1, null, Instant.now()), caller);
+            caller.commit();
+        }
+        assertThat(store.find(dependent.id()).orElseThrow().isWaiting()).isTrue();
+
+        // when the dependency completes
+        Claim claim = store.claim(ClaimRequest.of("n", 5, Duration.ofSeconds(30))).get(0);
+        store.update(claim.task(), claim.task().complete("ok", Instant.now())).join();
+
+        // then the dependent is released
+        VenomTask released = store.find(dependent.id()).orElseThrow();
+        assertThat(released.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(released.waitingOn()).isEmpty();
+    }
+
+    @Test
     void aTaskEnqueuedInARolledBackTransactionNeverExistsAndWakesNobody() throws Exception {
         PostgresStateStore store = store();
         java.util.concurrent.atomic.AtomicInteger wakeUps = new java.util.concurrent.atomic.AtomicInteger();
@@ -271,6 +299,9 @@ class PostgresStateStoreTest {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getInt(1)).isEqualTo(7);
             assertThat(rows.getString(2)).isEqualTo("V7__schedules.sql");
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(8);
+            assertThat(rows.getString(2)).isEqualTo("V8__waits.sql");
             assertThat(rows.next()).isFalse();
         }
         assertThat(tableOptions()).contains("autovacuum_vacuum_scale_factor=0.01",
@@ -364,8 +395,49 @@ class PostgresStateStoreTest {
              Statement sql = connection.createStatement();
              ResultSet rows = sql.executeQuery("SELECT max(version) FROM \"" + schema + "\".venom_schema_version")) {
             rows.next();
-            assertThat(rows.getInt(1)).isEqualTo(7);
+            assertThat(rows.getInt(1)).isEqualTo(8);
         }
+    }
+
+    @Test
+    void aTaskLeftWaitingBySchemaVersionSevenIsReleasedAfterTheUpgradeWhenItsDependencyCompletes() throws Exception {
+        // given what a server of schema version 7 left behind: a task waiting on a PENDING one
+        UUID dependency = UUID.randomUUID();
+        UUID dependent = UUID.randomUUID();
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement()) {
+            sql.execute("CREATE SCHEMA \"" + schema + "\"");
+            sql.execute("SET search_path TO \"" + schema + "\"");
+            sql.execute("CREATE TABLE venom_schema_version (version integer PRIMARY KEY, description text NOT NULL, "
+                    + "applied_at timestamptz NOT NULL DEFAULT now())");
+            for (String file : List.of("V1__tasks.sql", "V2__vacuum_often.sql", "V3__queues.sql", "V4__audit.sql",
+                    "V5__remote_workers.sql", "V6__dependencies.sql", "V7__schedules.sql")) {
+                try (InputStream in = getClass().getResourceAsStream("/dev/venom/core/persistence/postgres/" + file)) {
+                    sql.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+                sql.execute("INSERT INTO venom_schema_version (version, description) VALUES ("
+                        + file.substring(1, 2) + ", '" + file + "')");
+            }
+            String columns = "INSERT INTO venom_tasks (id, content, created_at, status, logs, priority, attempts, "
+                    + "max_attempts, due_at, updated_at, version, depends_on, waiting_on) VALUES ";
+            sql.execute(columns + "('" + dependency + "', 'first', now(), 'PENDING', '{}', 0, 0, 1, now(), now(), 1, "
+                    + "NULL, NULL)");
+            sql.execute(columns + "('" + dependent + "', 'second', now(), 'PENDING', '{}', 0, 0, 1, now(), now(), 1, "
+                    + "ARRAY['" + dependency + "']::uuid[], ARRAY['" + dependency + "']::uuid[])");
+        }
+
+        // when a server of this version opens it and the dependency completes
+        PostgresStateStore store = store();
+        Claim claim = store.claim(ClaimRequest.of("n", 5, Duration.ofSeconds(30))).get(0);
+        assertThat(claim.task().id()).isEqualTo(dependency);
+        store.update(claim.task(), claim.task().complete("ok", Instant.now())).join();
+
+        // then the dependent is released and claimable
+        VenomTask released = store.find(dependent).orElseThrow();
+        assertThat(released.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(released.waitingOn()).isEmpty();
+        assertThat(store.claim(ClaimRequest.of("n", 5, Duration.ofSeconds(30))))
+                .extracting(c -> c.task().id()).containsExactly(dependent);
     }
 
     @Test
@@ -374,11 +446,11 @@ class PostgresStateStoreTest {
         try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
              Statement sql = connection.createStatement()) {
             sql.execute("INSERT INTO \"" + schema + "\".venom_schema_version (version, description) "
-                    + "VALUES (8, 'V8__from_a_newer_server.sql')");
+                    + "VALUES (9, 'V9__from_a_newer_server.sql')");
         }
 
         assertThatThrownBy(this::store).isInstanceOf(StoreException.class)
-                .hasMessageContaining("the database schema is at version 8, newer than this server's 7");
+                .hasMessageContaining("the database schema is at version 9, newer than this server's 8");
     }
 
     @Test

@@ -25,7 +25,7 @@ public final class Migrations {
     /** Every migration, oldest first; a file is never changed once released, only followed by a new one. */
     static final List<String> FILES = List.of("V1__tasks.sql", "V2__vacuum_often.sql", "V3__queues.sql",
             "V4__audit.sql", "V5__remote_workers.sql", "V6__dependencies.sql",
-            "V7__schedules.sql");
+            "V7__schedules.sql", "V8__waits.sql");
     private static final String FOLDER = "/dev/venom/core/persistence/postgres/";
     /** The advisory lock that serializes schema changes across servers ("venom_sc"). */
     public static final long LOCK_KEY = 0x76656e6f6d5f7363L;

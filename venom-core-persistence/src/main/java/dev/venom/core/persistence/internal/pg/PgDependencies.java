@@ -23,13 +23,16 @@ import java.util.function.Supplier;
 /**
  * Dependencies between rows, always inside the transaction of the write they belong to. A new task reads
  * its dependencies' statuses {@code FOR SHARE}, so a dependency cannot end between that read and the commit;
- * the write that ends a task locks and changes the tasks waiting on it ({@code waiting_on}, GIN-indexed), and
- * theirs down the chain, before it commits. Whichever of the two commits second sees the other: no task is
+ * the write that ends a task finds the tasks waiting on it in {@code venom_waits} (which the database keeps
+ * equal to their {@code waiting_on}), then locks and changes them, and theirs down the chain, before it
+ * commits. Whichever of the two commits second sees the other: no task is
  * left waiting on one that has ended, across servers and crashes.
  */
 public final class PgDependencies {
 
     private final String table;
+    private final String waitsSql;
+    private final String lockSql;
     private final String channel;
     private final TaskLog language;
     private final Supplier<Instant> clock;
@@ -37,6 +40,10 @@ public final class PgDependencies {
 
     public PgDependencies(String table, String channel, TaskLog language, Supplier<Instant> clock) {
         this.table = table;
+        this.waitsSql = "SELECT dependent FROM " + table.substring(0, table.lastIndexOf('.')) + ".venom_waits "
+                + "WHERE dependency = ANY(?)";
+        // By primary key alone: a condition on status would let a plan walk the ready index instead.
+        this.lockSql = "SELECT * FROM " + table + " WHERE id = ANY(?) ORDER BY id FOR UPDATE";
         this.channel = channel;
         this.language = language;
         this.clock = clock;
@@ -97,17 +104,11 @@ public final class PgDependencies {
         Instant now = clock.get();
         Map<UUID, TaskStatus> round = ended;
         boolean released = false;
-        try (PreparedStatement waiting = connection.prepareStatement("SELECT * FROM " + table
-                + " WHERE waiting_on && ? AND status = 'PENDING' ORDER BY id FOR UPDATE");
+        try (PreparedStatement waits = connection.prepareStatement(waitsSql);
+             PreparedStatement lock = connection.prepareStatement(lockSql);
              PreparedStatement update = connection.prepareStatement(updateSql)) {
             while (!round.isEmpty()) {
-                waiting.setArray(1, connection.createArrayOf("uuid", round.keySet().toArray()));
-                List<VenomTask> dependents = new ArrayList<>();
-                try (ResultSet rows = waiting.executeQuery()) {
-                    while (rows.next()) {
-                        dependents.add(TaskRows.task(rows));
-                    }
-                }
+                List<VenomTask> dependents = waitingOn(connection, waits, lock, round.keySet());
                 Map<UUID, TaskStatus> next = new LinkedHashMap<>();
                 for (VenomTask before : dependents) {
                     VenomTask after = before;
@@ -140,5 +141,34 @@ public final class PgDependencies {
             }
         }
         return changes;
+    }
+
+    /**
+     * The PENDING tasks that wait on any of {@code ended}, locked, in id order. An edge read before the lock
+     * may be gone once it is held (another write released the task): the locked row decides.
+     */
+    private static List<VenomTask> waitingOn(Connection connection, PreparedStatement waits, PreparedStatement lock,
+                                             Set<UUID> ended) throws SQLException {
+        waits.setArray(1, connection.createArrayOf("uuid", ended.toArray()));
+        Set<UUID> candidates = new LinkedHashSet<>();
+        try (ResultSet rows = waits.executeQuery()) {
+            while (rows.next()) {
+                candidates.add(rows.getObject(1, UUID.class));
+            }
+        }
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        lock.setArray(1, connection.createArrayOf("uuid", candidates.toArray()));
+        List<VenomTask> dependents = new ArrayList<>();
+        try (ResultSet rows = lock.executeQuery()) {
+            while (rows.next()) {
+                VenomTask task = TaskRows.task(rows);
+                if (task.status() == TaskStatus.PENDING && task.waitingOn().stream().anyMatch(ended::contains)) {
+                    dependents.add(task);
+                }
+            }
+        }
+        return dependents;
     }
 }
