@@ -210,7 +210,9 @@ public final class Dispatcher {
                 asked.forEach((queue, laneClaim) -> limits.put(queue, laneClaim.limit()));
                 List<Claim> claims;
                 try {
+                    long asking = timers.nanoTime();
                     claims = store.claim(new ClaimRequest(nodeId, lease, limits));
+                    lanes.claimRoundTrip().took(timers.nanoTime() - asking);
                     health.reachable();
                 } catch (StoreException e) {
                     lostAnswers.mayBeLost();

@@ -13,17 +13,27 @@ import java.util.function.Consumer;
  * paused it, and its "waiting mark", which tells a {@link Submitter} whether a new task of the queue may start
  * at once without overtaking one that waits.
  *
- * <p>A queue whose processors return quickly also claims ahead: up to as many tasks again as it has slots are
- * claimed while its slots are busy and start the moment a slot frees, with no round trip to the store
- * between. It pays only while a processor runs shorter than a claim takes; a task claimed ahead is
- * PROCESSING (its lease renewed) and waits about one run of the tasks before it, so a queue of slower
- * processors claims for free slots only. Thread-safe.
+ * <p>A queue whose processors return quickly also claims ahead: tasks claimed while its slots are busy, which
+ * start the moment a slot frees, with no round trip to the store between. It holds about what its slots run
+ * while one claim is on its way (at least one task per slot, at most {@link #MOST_AHEAD_PER_SLOT}), so the
+ * next claim answers before they run dry. It pays only while a processor runs shorter than a claim takes; a
+ * task claimed ahead is PROCESSING (its lease renewed) and waits about one claim's round trip, so a queue of
+ * slower processors claims for free slots only.
+ *
+ * <p>A slot is for running a processor: once it returns, its outcome waits for the store's durable write in
+ * a window of {@link #WRITE_BACKS_PER_SLOT} per slot, and the slot runs the next task. The store writes
+ * those outcomes together; the window bounds what waits if the store is slower than the processors.
+ * Thread-safe.
  */
 public final class Lane {
 
     /** A queue claims ahead while its processors' mean run is shorter than this. */
     static final Duration CLAIM_AHEAD_BELOW = Duration.ofMillis(5);
     private static final long CLAIM_AHEAD_BELOW_NANOS = CLAIM_AHEAD_BELOW.toNanos();
+    /** At most this many tasks per slot are claimed ahead: a bound on a claim, and on what a crash leaves leased. */
+    static final int MOST_AHEAD_PER_SLOT = 16;
+    /** Outcomes per slot that may wait for their durable write while the slot runs the next task. */
+    static final int WRITE_BACKS_PER_SLOT = 16;
     /** The weight of the newest run in the mean, as a shift: 1/8. */
     private static final int MEAN_SHIFT = 3;
 
@@ -41,16 +51,22 @@ public final class Lane {
     private final AtomicLong meanRunNanos = new AtomicLong(-1);
 
     private final boolean remote;
+    private final ClaimRoundTrip claims;
 
     Lane(String name, int limit) {
-        this(name, limit, false);
+        this(name, limit, false, new ClaimRoundTrip());
     }
 
-    /** With {@code remote}, the queue's tasks are left to remote workers: this server claims none of them. */
-    Lane(String name, int limit, boolean remote) {
+    /**
+     * @param remote the queue's tasks are left to remote workers: this server claims none of them
+     * @param claims how long claims take lately, which sizes how far this lane claims ahead
+     */
+    Lane(String name, int limit, boolean remote, ClaimRoundTrip claims) {
         this.name = name;
-        this.slots = Slots.withWriteBackWindow(limit);
+        this.slots = Slots.withWriteBackWindow(limit, (int) Math.min(Integer.MAX_VALUE,
+                (long) limit * WRITE_BACKS_PER_SLOT));
         this.remote = remote;
+        this.claims = claims;
     }
 
     /** True if remote workers run this queue's tasks, not this server's processor. */
@@ -117,10 +133,20 @@ public final class Lane {
         meanRunNanos.updateAndGet(mean -> mean < 0 ? nanos : mean + ((nanos - mean) >> MEAN_SHIFT));
     }
 
-    /** How many tasks a claim may take beyond the free slots: none unless the processors run briefly. */
+    /**
+     * How many more tasks a claim may take beyond the free slots: none unless the processors run briefly;
+     * else up to what the slots run during one claim's round trip, at least one and at most
+     * {@link #MOST_AHEAD_PER_SLOT} per slot, less those already held.
+     */
     int aheadRoom() {
         long mean = meanRunNanos.get();
-        return mean < 0 || mean >= CLAIM_AHEAD_BELOW_NANOS ? 0 : Math.max(0, slots.limit() - aheadCount.get());
+        if (mean < 0 || mean >= CLAIM_AHEAD_BELOW_NANOS) {
+            return 0;
+        }
+        long limit = slots.limit();
+        long runDuringAClaim = limit * claims.meanNanos() / Math.max(1, mean);
+        long held = Math.min(limit * MOST_AHEAD_PER_SLOT, Math.max(limit, runDuringAClaim));
+        return (int) Math.max(0, held - aheadCount.get());
     }
 
     /** Tasks claimed ahead, waiting for a slot. */

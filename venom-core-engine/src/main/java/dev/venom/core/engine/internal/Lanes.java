@@ -24,6 +24,7 @@ public final class Lanes {
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private volatile boolean allPaused;
     private final IntConsumer grown;
+    private final ClaimRoundTrip claimRoundTrip = new ClaimRoundTrip();
 
     /**
      * @param limits       the concurrency of named queues on this server
@@ -73,7 +74,8 @@ public final class Lanes {
         Lane lane = lanes.get(queue);
         if (lane == null) {
             boolean remoteQueue = remote.contains(queue);
-            lane = new Lane(queue, remoteQueue ? 1 : limits.getOrDefault(queue, defaultLimit), remoteQueue);
+            lane = new Lane(queue, remoteQueue ? 1 : limits.getOrDefault(queue, defaultLimit), remoteQueue,
+                    claimRoundTrip);
             lane.paused(false, allPaused);
             lanes.put(queue, lane);
             if (!remoteQueue) {
@@ -81,6 +83,11 @@ public final class Lanes {
             }
         }
         return lane;
+    }
+
+    /** How long claims take lately, measured by the dispatcher; it sizes how far each lane claims ahead. */
+    public ClaimRoundTrip claimRoundTrip() {
+        return claimRoundTrip;
     }
 
     public Collection<Lane> all() {

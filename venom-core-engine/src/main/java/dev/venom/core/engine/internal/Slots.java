@@ -30,12 +30,12 @@ public final class Slots {
     }
 
     /**
-     * {@code limit} slots for running work, and a window of as many for work whose outcome is being written
-     * back: a slot is for running a processor, not for waiting on a durable write (see
+     * {@code limit} slots for running work, and a window of {@code window} for work whose outcome is being
+     * written back: a slot is for running a processor, not for waiting on a durable write (see
      * {@link Permit#handOver()}).
      */
-    public static Slots withWriteBackWindow(int limit) {
-        return new Slots(limit, new Slots(limit));
+    public static Slots withWriteBackWindow(int limit, int window) {
+        return new Slots(limit, new Slots(window));
     }
 
     /** The write-back window, or null for slots that keep their work until it is written. */

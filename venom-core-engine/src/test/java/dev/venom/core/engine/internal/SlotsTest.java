@@ -109,7 +109,7 @@ class SlotsTest {
 
     @Test
     void aHandedOverPermitFreesItsSlotWhileTheWriteBackWindowHoldsItsWork() {
-        Slots slots = Slots.withWriteBackWindow(1);
+        Slots slots = Slots.withWriteBackWindow(1, 1);
         Permit running = slots.tryAcquire().orElseThrow();
 
         Permit writing = running.handOver().orElseThrow();

@@ -1,0 +1,31 @@
+package dev.venom.core.engine.internal;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * How long a claim has taken lately, from asking the store to its answer: what a {@link Lane} of brief
+ * processors must cover with tasks claimed ahead, so that its slots do not run dry while the next claim is
+ * on its way. Measured by the {@link Dispatcher}, shared by every lane (one claim serves them all).
+ * Thread-safe.
+ */
+public final class ClaimRoundTrip {
+
+    /** The weight of the newest claim in the mean, as a shift: 1/8. */
+    private static final int MEAN_SHIFT = 3;
+
+    /** The recent mean in nanoseconds, or -1 before the first claim. */
+    private final AtomicLong meanNanos = new AtomicLong(-1);
+
+    /** A claim took {@code nanos}. */
+    void took(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("a claim cannot take negative time, was " + nanos + " ns");
+        }
+        meanNanos.updateAndGet(mean -> mean < 0 ? nanos : mean + ((nanos - mean) >> MEAN_SHIFT));
+    }
+
+    /** The recent mean in nanoseconds; 0 before the first claim. */
+    long meanNanos() {
+        return Math.max(0, meanNanos.get());
+    }
+}
