@@ -744,4 +744,52 @@ class PostgresStateStoreTest {
 
         assertThat(store.find(stored.id()).orElseThrow().result()).isEqualTo("x\uFFFDy");
     }
+
+    @Test
+    void writesOfTheSameTasksQueuedTogetherApplyInTurnAndAStaleOneAloneIsRefused() {
+        // given twenty pending tasks
+        PostgresStateStore store = store();
+        List<VenomTask> tasks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            tasks.add(store.insert(VenomTask.create(UUID.randomUUID(), "t" + i, Instant.now())).join());
+        }
+
+        // when each is started and then completed without waiting between, and one more write is stale
+        Instant now = Instant.now();
+        List<java.util.concurrent.CompletableFuture<java.util.Optional<VenomTask>>> writes = new ArrayList<>();
+        for (VenomTask task : tasks) {
+            VenomTask started = task.start(now);
+            writes.add(store.update(task, started));
+            writes.add(store.update(started.withVersion(task.version() + 1), started.complete("done", now)));
+        }
+        var stale = store.update(tasks.get(0), tasks.get(0).cancel(now));
+
+        // then every task went through both writes, in order, and the stale one changed nothing
+        assertThat(writes).allSatisfy(write -> assertThat(write.join()).isPresent());
+        assertThat(stale.join()).isEmpty();
+        for (VenomTask task : tasks) {
+            VenomTask stored = store.find(task.id()).orElseThrow();
+            assertThat(stored.status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(stored.version()).isEqualTo(task.version() + 2);
+        }
+    }
+
+    @Test
+    void logLinesWithQuotesBackslashesBracesCommasAndTheWordNullAreStoredAsWritten() {
+        PostgresStateStore store = store();
+        VenomTask task = store.insert(VenomTask.create(UUID.randomUUID(), "t", Instant.now())).join();
+        List<String> lines = List.of("say \"hi\"", "C:\\path\\", "{a,b}", "NULL", "", " padded ",
+                "zażółć \uD83D\uDE00", "tab\tnew\nline", "x\u0000y");
+
+        VenomTask next = task;
+        for (String line : lines) {
+            next = next.requeue(line, Instant.now());
+        }
+        VenomTask written = store.update(task, next).join().orElseThrow();
+
+        List<String> stored = store.find(written.id()).orElseThrow().logs();
+        assertThat(stored.subList(stored.size() - lines.size(), stored.size())).containsExactlyElementsOf(
+                lines.stream().map(line -> line.replace('\u0000', '\uFFFD')).toList());
+        assertThat(stored).hasSize(task.logs().size() + lines.size());
+    }
 }
