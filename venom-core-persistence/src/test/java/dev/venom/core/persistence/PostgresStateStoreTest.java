@@ -406,33 +406,115 @@ class PostgresStateStoreTest {
         UUID dependent = UUID.randomUUID();
         try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
              Statement sql = connection.createStatement()) {
-            sql.execute("CREATE SCHEMA \"" + schema + "\"");
-            sql.execute("SET search_path TO \"" + schema + "\"");
-            sql.execute("CREATE TABLE venom_schema_version (version integer PRIMARY KEY, description text NOT NULL, "
-                    + "applied_at timestamptz NOT NULL DEFAULT now())");
-            for (String file : List.of("V1__tasks.sql", "V2__vacuum_often.sql", "V3__queues.sql", "V4__audit.sql",
-                    "V5__remote_workers.sql", "V6__dependencies.sql", "V7__schedules.sql")) {
-                try (InputStream in = getClass().getResourceAsStream("/dev/venom/core/persistence/postgres/" + file)) {
-                    sql.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                }
-                sql.execute("INSERT INTO venom_schema_version (version, description) VALUES ("
-                        + file.substring(1, 2) + ", '" + file + "')");
-            }
-            String columns = "INSERT INTO venom_tasks (id, content, created_at, status, logs, priority, attempts, "
-                    + "max_attempts, due_at, updated_at, version, depends_on, waiting_on) VALUES ";
-            sql.execute(columns + "('" + dependency + "', 'first', now(), 'PENDING', '{}', 0, 0, 1, now(), now(), 1, "
-                    + "NULL, NULL)");
-            sql.execute(columns + "('" + dependent + "', 'second', now(), 'PENDING', '{}', 0, 0, 1, now(), now(), 1, "
-                    + "ARRAY['" + dependency + "']::uuid[], ARRAY['" + dependency + "']::uuid[])");
+            schemaAtVersionSeven(sql);
+            sql.execute(versionSevenInsert(dependency, null));
+            sql.execute(versionSevenInsert(dependent, dependency));
         }
 
         // when a server of this version opens it and the dependency completes
         PostgresStateStore store = store();
+
+        // then the dependent is released and claimable
+        assertDependentReleasedWhenDependencyCompletes(store, dependency, dependent);
+    }
+
+    @Test
+    void aTaskAServerOfVersionSevenStoresWhileTheUpgradeRunsIsReleasedWhenItsDependencyCompletes() throws Exception {
+        // given a schema at version 7 with a PENDING task, and a version-7 server's transaction, still open,
+        // that stores a task waiting on it
+        UUID dependency = UUID.randomUUID();
+        UUID dependent = UUID.randomUUID();
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement()) {
+            schemaAtVersionSeven(sql);
+            sql.execute(versionSevenInsert(dependency, null));
+        }
+        try (Connection older = DriverManager.getConnection(PostgresTestDatabase.URL)) {
+            older.setAutoCommit(false);
+            try (Statement sql = older.createStatement()) {
+                sql.execute("SET search_path TO \"" + schema + "\"");
+                sql.execute(versionSevenInsert(dependent, dependency));
+            }
+
+            // when a server of this version opens the schema meanwhile, and that transaction commits during the
+            // upgrade
+            var opening = java.util.concurrent.CompletableFuture.supplyAsync(this::store);
+            await().atMost(Duration.ofSeconds(10)).until(this::aWriteOfTheTasksTableWaits);
+            older.commit();
+            PostgresStateStore store = opening.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            // then the dependent is released when its dependency completes
+            assertDependentReleasedWhenDependencyCompletes(store, dependency, dependent);
+        }
+    }
+
+    @Test
+    void aRenamedSchemaStillKeepsTrackOfWhoWaitsOnWhom() throws Exception {
+        // given a schema created by a store, then renamed
+        store().close();
+        String renamed = schema + "_renamed";
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement()) {
+            sql.execute("ALTER SCHEMA \"" + schema + "\" RENAME TO \"" + renamed + "\"");
+        }
+        try {
+            // when a store on the new name stores a task waiting on another, and that one completes
+            PostgresStateStore store = store(PostgresStateStore.builder(PostgresTestDatabase.URL).schema(renamed));
+            UUID dependency = store.insert(VenomTask.create(UUID.randomUUID(), "first", Instant.now())).join().id();
+            UUID dependent = store.insert(VenomTask.create(UUID.randomUUID(), new TaskRequest("second")
+                    .withDependsOn(List.of(dependency)), 1, null, Instant.now())).join().id();
+
+            // then the dependent is released
+            assertDependentReleasedWhenDependencyCompletes(store, dependency, dependent);
+        } finally {
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                opened.remove(i).close();
+            }
+            PostgresTestDatabase.drop(renamed);
+        }
+    }
+
+    /** Creates the schema as a server of version 7 left it, on {@code sql}'s session (its search_path set). */
+    private void schemaAtVersionSeven(Statement sql) throws Exception {
+        sql.execute("CREATE SCHEMA \"" + schema + "\"");
+        sql.execute("SET search_path TO \"" + schema + "\"");
+        sql.execute("CREATE TABLE venom_schema_version (version integer PRIMARY KEY, description text NOT NULL, "
+                + "applied_at timestamptz NOT NULL DEFAULT now())");
+        for (String file : List.of("V1__tasks.sql", "V2__vacuum_often.sql", "V3__queues.sql", "V4__audit.sql",
+                "V5__remote_workers.sql", "V6__dependencies.sql", "V7__schedules.sql")) {
+            try (InputStream in = getClass().getResourceAsStream("/dev/venom/core/persistence/postgres/" + file)) {
+                sql.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            sql.execute("INSERT INTO venom_schema_version (version, description) VALUES ("
+                    + file.substring(1, 2) + ", '" + file + "')");
+        }
+    }
+
+    /** A version-7 server's insert of a PENDING task, waiting on {@code dependency} unless it is null. */
+    private static String versionSevenInsert(UUID id, UUID dependency) {
+        String waits = dependency == null ? "NULL" : "ARRAY['" + dependency + "']::uuid[]";
+        return "INSERT INTO venom_tasks (id, content, created_at, status, logs, priority, attempts, max_attempts, "
+                + "due_at, updated_at, version, depends_on, waiting_on) VALUES ('" + id + "', 'from v7', now(), "
+                + "'PENDING', '{}', 0, 0, 1, now(), now(), 1, " + waits + ", " + waits + ")";
+    }
+
+    /** True while a session waits for a lock on this schema's tasks table. */
+    private boolean aWriteOfTheTasksTableWaits() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = "
+                     + "to_regclass('\"" + schema + "\".venom_tasks')")) {
+            rows.next();
+            return rows.getInt(1) > 0;
+        }
+    }
+
+    private static void assertDependentReleasedWhenDependencyCompletes(PostgresStateStore store, UUID dependency,
+                                                                       UUID dependent) {
         Claim claim = store.claim(ClaimRequest.of("n", 5, Duration.ofSeconds(30))).get(0);
         assertThat(claim.task().id()).isEqualTo(dependency);
         store.update(claim.task(), claim.task().complete("ok", Instant.now())).join();
 
-        // then the dependent is released and claimable
         VenomTask released = store.find(dependent).orElseThrow();
         assertThat(released.status()).isEqualTo(TaskStatus.PENDING);
         assertThat(released.waitingOn()).isEmpty();

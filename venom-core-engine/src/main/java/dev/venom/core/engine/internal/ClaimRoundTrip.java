@@ -16,12 +16,10 @@ public final class ClaimRoundTrip {
     /** The recent mean in nanoseconds, or -1 before the first claim. */
     private final AtomicLong meanNanos = new AtomicLong(-1);
 
-    /** A claim took {@code nanos}. */
+    /** A claim took {@code nanos} (a negative reading, which a monotonic clock never gives, counts as none). */
     void took(long nanos) {
-        if (nanos < 0) {
-            throw new IllegalArgumentException("a claim cannot take negative time, was " + nanos + " ns");
-        }
-        meanNanos.updateAndGet(mean -> mean < 0 ? nanos : mean + ((nanos - mean) >> MEAN_SHIFT));
+        long took = Math.max(0, nanos);
+        meanNanos.updateAndGet(mean -> mean < 0 ? took : mean + ((took - mean) >> MEAN_SHIFT));
     }
 
     /** The recent mean in nanoseconds; 0 before the first claim. */

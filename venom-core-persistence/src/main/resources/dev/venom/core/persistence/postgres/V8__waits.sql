@@ -2,6 +2,10 @@
 -- The write that ends a task asks which tasks wait on it. Asked of venom_tasks (waiting_on && ARRAY[id]), a
 -- plan cached while the table was small kept answering it by walking every PENDING task, once per commit.
 -- Asked here, by primary key, it reads nothing when nothing waits, whatever plan is cached.
+-- Writes wait until this migration commits: a server of version 7 still running must not store a waiting
+-- task between the copy of the edges below and the triggers that keep them from then on.
+LOCK TABLE venom_tasks IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE venom_waits (
     dependency uuid NOT NULL,
     dependent  uuid NOT NULL,
@@ -14,15 +18,17 @@ INSERT INTO venom_waits (dependency, dependent)
 SELECT DISTINCT unnest(waiting_on), id FROM venom_tasks WHERE waiting_on IS NOT NULL;
 
 -- The edges mirror waiting_on for every writer, including a server of schema version 7 still running, and a
--- task enqueued in an application's transaction. The function keeps this schema's search_path: the sessions
--- that write tasks may have any.
-CREATE FUNCTION venom_follow_waiting_on() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+-- task enqueued in an application's transaction. The table is named by the schema of the row's own table, so
+-- the session's search_path does not matter and the schema may be renamed. A role that writes tasks needs
+-- INSERT and DELETE on venom_waits too.
+CREATE FUNCTION venom_follow_waiting_on() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        DELETE FROM venom_waits WHERE dependent = OLD.id;
+        EXECUTE format('DELETE FROM %I.venom_waits WHERE dependent = $1', TG_TABLE_SCHEMA) USING OLD.id;
     END IF;
     IF TG_OP <> 'DELETE' AND NEW.waiting_on IS NOT NULL THEN
-        INSERT INTO venom_waits (dependency, dependent) SELECT DISTINCT unnest(NEW.waiting_on), NEW.id;
+        EXECUTE format('INSERT INTO %I.venom_waits (dependency, dependent) SELECT DISTINCT unnest($1), $2',
+                TG_TABLE_SCHEMA) USING NEW.waiting_on, NEW.id;
     END IF;
     RETURN NULL;
 END
