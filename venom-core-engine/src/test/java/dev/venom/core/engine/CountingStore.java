@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,6 +24,7 @@ public final class CountingStore implements StateStore {
     private final AtomicInteger claimCalls = new AtomicInteger();
     private final AtomicInteger claimed = new AtomicInteger();
     private final AtomicInteger insertedClaimed = new AtomicInteger();
+    private final Set<UUID> renewed = ConcurrentHashMap.newKeySet();
     private volatile CompletableFuture<?> arrivalGate = CompletableFuture.completedFuture(null);
     private volatile CompletableFuture<?> outcomeGate = CompletableFuture.completedFuture(null);
     private final AtomicInteger claimAnswersToLose = new AtomicInteger();
@@ -170,7 +173,15 @@ public final class CountingStore implements StateStore {
 
     @Override
     public Optional<Claim> renew(Claim claim, Duration lease) {
+        renewed.add(claim.task().id());
         return delegate.renew(claim, lease);
+    }
+
+    /** The tasks whose claims were renewed so far, and forgets them. */
+    public Set<UUID> renewedSinceAsked() {
+        Set<UUID> asked = Set.copyOf(renewed);
+        renewed.removeAll(asked);
+        return asked;
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.venom.core.model.VenomTask;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +70,8 @@ public final class Attempt implements TaskContext {
     /** The write-back window's permit once the outcome is being written and the slot given back; or null. */
     private volatile Permit writeBack;
     private volatile long startedNanos;
+    /** When the claim was taken or last renewed, on this engine's clock. */
+    private volatile long heldSinceNanos;
     private volatile Map<UUID, String> dependencyResults;
 
     Attempt(Claim claim, Permit permit, Attempts attempts) {
@@ -78,6 +81,7 @@ public final class Attempt implements TaskContext {
         this.attempts = attempts;
         this.writer = new AttemptWriter(claim.task(), attempts.store(), attempts.events(), attempts.timers(),
                 attempts.lifecycle(), this::lost);
+        this.heldSinceNanos = attempts.timers().nanoTime();
     }
 
     @Override
@@ -220,16 +224,24 @@ public final class Attempt implements TaskContext {
         });
     }
 
-    /** Holds the claim while the attempt runs and until its outcome (a timeout's too) is written. */
-    void renew() {
+    /**
+     * Holds the claim while the attempt runs and until its outcome (a timeout's too) is written, renewing it
+     * unless it was taken or renewed less than {@code freshNanos} ago.
+     */
+    void renew(long freshNanos) {
         Phase now = phase.get();
         boolean holding = now.recording() ? !writer.idle() : !now.cancelled();
-        if (!holding) {
+        long asked = attempts.timers().nanoTime();
+        if (!holding || asked - heldSinceNanos < freshNanos) {
             return;
         }
         // Once the outcome is decided, its compare-and-set write is what tells whether the claim still held.
-        if (attempts.leases().renew(claim).map(renewed -> claim = renewed).isEmpty()
-                && !phase.get().settled()) {
+        Optional<Claim> renewed = attempts.leases().renew(claim);
+        renewed.ifPresent(held -> {
+            claim = held;
+            heldSinceNanos = asked;
+        });
+        if (renewed.isEmpty() && !phase.get().settled()) {
             lost("its claim could not be renewed");
         }
     }

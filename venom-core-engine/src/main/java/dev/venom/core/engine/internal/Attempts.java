@@ -129,10 +129,14 @@ public final class Attempts {
         return inFlight.size();
     }
 
-    /** Renews the claim of every attempt that still holds one. */
-    public void renewAll() {
+    /**
+     * Renews the claim of every attempt that still holds one taken or renewed at least {@code fresh} ago: a
+     * claim younger than that has nearly a whole lease left, and a brief task's ends before the next beat.
+     */
+    public void renewAll(Duration fresh) {
+        long freshNanos = fresh.toNanos();
         for (Attempt attempt : inFlight.values()) {
-            attempt.renew();
+            attempt.renew(freshNanos);
         }
     }
 

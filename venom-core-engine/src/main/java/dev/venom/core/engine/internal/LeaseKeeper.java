@@ -31,6 +31,8 @@ public final class LeaseKeeper {
     private final LostAnswers lostAnswers;
     private final Lifecycle lifecycle;
     private final Dispatcher dispatcher;
+    /** Claims younger than this are not renewed: half a heartbeat, so a running one is renewed at every beat. */
+    private volatile Duration fresh = Duration.ZERO;
     private final Timers timers;
     private final Set<UUID> heldBeforeStart = ConcurrentHashMap.newKeySet();
     private volatile boolean heldBeforeStartUnknown;
@@ -54,13 +56,14 @@ public final class LeaseKeeper {
 
     /** Beats every {@code heartbeat}. */
     public void start(Duration heartbeat) {
+        fresh = heartbeat.dividedBy(2);
         timers.every("lease upkeep", this::beat, heartbeat, heartbeat);
     }
 
     /** One heartbeat: renew, adopt, rescue. */
     public void beat() {
         try {
-            attempts.renewAll();
+            attempts.renewAll(fresh);
             adoptUnknownClaims();
             health.reachable();
             if (!health.mayRescue()) {

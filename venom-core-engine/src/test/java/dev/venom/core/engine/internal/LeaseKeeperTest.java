@@ -55,6 +55,29 @@ class LeaseKeeperTest {
     }
 
     @Test
+    void aClaimTakenWithinHalfAHeartbeatIsRenewedAtTheBeatAfterAndAnOlderOneAtEveryBeat() {
+        // given a long task claimed at the start, and another claimed a quarter of a heartbeat before a beat
+        VenomTask older = pending("older");
+        start();
+        parts.workers.runAll();
+        parts.timers.advance(HEARTBEAT.multipliedBy(3).dividedBy(4));
+        VenomTask younger = pending("younger");
+        parts.dispatcher.wake();
+        parts.timers.runDue();
+        parts.workers.runAll();
+        assertThat(parts.memory.claimsOf(EngineParts.NODE)).hasSize(2);
+        parts.store.renewedSinceAsked();
+
+        // when the beat comes, then only the older claim is renewed
+        parts.timers.advance(HEARTBEAT.dividedBy(4));
+        assertThat(parts.store.renewedSinceAsked()).containsExactly(older.id());
+
+        // and at the next beat both are
+        parts.timers.advance(HEARTBEAT);
+        assertThat(parts.store.renewedSinceAsked()).containsExactlyInAnyOrder(older.id(), younger.id());
+    }
+
+    @Test
     void anotherNodesExpiredClaimIsRescuedAndThenClaimedHere() {
         // given a task claimed by a node that died
         VenomTask task = pending("orphan");
