@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A store in front of another that counts how tasks were claimed. Without {@code arrivals} it leaves
@@ -28,11 +29,17 @@ public final class CountingStore implements StateStore {
     private volatile CompletableFuture<?> arrivalGate = CompletableFuture.completedFuture(null);
     private volatile CompletableFuture<?> outcomeGate = CompletableFuture.completedFuture(null);
     private final AtomicInteger claimAnswersToLose = new AtomicInteger();
+    private final AtomicReference<Runnable> whileClaiming = new AtomicReference<>();
     private final AtomicInteger arrivalAnswersToLose = new AtomicInteger();
 
     public CountingStore(StateStore delegate, boolean arrivals) {
         this.delegate = delegate;
         this.arrivals = arrivals;
+    }
+
+    /** Runs {@code meanwhile} once, during the next claim (after the store answered, before the caller hears). */
+    public void whileClaiming(Runnable meanwhile) {
+        whileClaiming.set(meanwhile);
     }
 
     /** How many claims were made, whether or not they took a task. */
@@ -115,6 +122,10 @@ public final class CountingStore implements StateStore {
     @Override
     public List<Claim> claim(ClaimRequest request) {
         List<Claim> claims = delegate.claim(request);
+        Runnable meanwhile = whileClaiming.getAndSet(null);
+        if (meanwhile != null) {
+            meanwhile.run();
+        }
         claimCalls.incrementAndGet();
         claimed.addAndGet(claims.size());
         if (!claims.isEmpty() && takeOne(claimAnswersToLose)) {

@@ -111,19 +111,25 @@ public final class Dispatcher {
     /**
      * Asks for a dispatch, unless one is queued or every slot is busy (a finishing attempt wakes it then).
      * Within the claim cooldown it is queued for the cooldown's end, so the wake-ups meanwhile share a claim.
+     * While a claim runs it is left to that claim, which runs the next at once if it filled every place.
      */
     public void wake() {
-        if (lifecycle.claims() && lanes.anyCanClaim() && queued.compareAndSet(false, true)) {
-            try {
-                long wait = lastClaimNanos + cooldownNanos - timers.nanoTime();
-                if (wait > 0) {
-                    timers.schedule("dispatch", this::dispatch, Duration.ofNanos(wait));
-                } else {
-                    timers.execute("dispatch", this::dispatch);
-                }
-            } catch (RejectedExecutionException closing) {
-                queued.set(false);
+        if (lifecycle.claims() && lanes.anyCanClaim() && queued.compareAndSet(false, true) && !claimRunning) {
+            scheduleQueued();
+        }
+    }
+
+    /** Runs the queued dispatch at the cooldown's end, or at once if the cooldown is over. */
+    private void scheduleQueued() {
+        try {
+            long wait = lastClaimNanos + cooldownNanos - timers.nanoTime();
+            if (wait > 0) {
+                timers.schedule("dispatch", this::dispatch, Duration.ofNanos(wait));
+            } else {
+                timers.execute("dispatch", this::dispatch);
             }
+        } catch (RejectedExecutionException closing) {
+            queued.set(false);
         }
     }
 
@@ -245,6 +251,12 @@ public final class Dispatcher {
             asked.values().forEach(laneClaim -> laneClaim.free.releaseRest()); // no task found for them
             claimed.forEach(attempts::execute);
             asked.values().forEach(laneClaim -> attempts.startClaimedAhead(laneClaim.lane)); // a slot freed meanwhile
+            if (queued.get()) {
+                // Woken while it ran: now that this claim is known to have filled every place or not, the next
+                // runs at once or at the cooldown's end. (A wake-up that saw it finish may have asked too: a
+                // second dispatch finds nothing more to claim, or claims what freed meanwhile.)
+                scheduleQueued();
+            }
         }
     }
 

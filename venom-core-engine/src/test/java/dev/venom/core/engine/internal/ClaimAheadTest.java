@@ -86,6 +86,26 @@ class ClaimAheadTest {
     }
 
     @Test
+    void aWakeUpWhileAClaimRunsThatFillsEveryPlaceClaimsAgainAtOnceNotAtTheCooldownsEnd() {
+        twoSlotsSixTasksAndAFirstClaim();
+
+        // given a slot that wakes the dispatcher while the next claim runs, a claim that fills every place
+        parts.store.whileClaiming(parts.dispatcher::wake);
+        oldestRunEndsAfter(Duration.ofMillis(1));
+        assertThat(parts.store.claimCalls()).isEqualTo(2);
+        assertThat(parts.store.claimed()).as("a slot and two ahead").isEqualTo(5);
+
+        // when a run ends and its slot takes a task claimed ahead, leaving room for one more
+        runs.stream().filter(run -> !run.isDone()).findFirst().orElseThrow().complete("ok");
+        parts.workers.runAll();
+
+        // then the claim the wake-up asked for runs at once
+        parts.timers.runDue();
+        assertThat(parts.store.claimCalls()).isEqualTo(3);
+        assertThat(parts.store.claimed()).isEqualTo(6);
+    }
+
+    @Test
     void slowProcessorsClaimOnlyForFreeSlots() {
         twoSlotsSixTasksAndAFirstClaim();
 
