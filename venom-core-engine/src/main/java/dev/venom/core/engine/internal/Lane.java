@@ -33,7 +33,7 @@ public final class Lane {
     /** At most this many tasks per slot are claimed ahead: a bound on a claim, and on what a crash leaves leased. */
     static final int MOST_AHEAD_PER_SLOT = 16;
     /** Outcomes per slot that may wait for their durable write while the slot runs the next task. */
-    static final int WRITE_BACKS_PER_SLOT = 16;
+    static final int WRITE_BACKS_PER_SLOT = 32;
     /** The weight of the newest run in the mean, as a shift: 1/8. */
     private static final int MEAN_SHIFT = 3;
 
