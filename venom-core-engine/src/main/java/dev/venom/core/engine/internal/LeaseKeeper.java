@@ -31,11 +31,11 @@ public final class LeaseKeeper {
     private final LostAnswers lostAnswers;
     private final Lifecycle lifecycle;
     private final Dispatcher dispatcher;
-    /** Claims younger than this are not renewed: half a heartbeat, so a running one is renewed at every beat. */
-    private volatile Duration fresh = Duration.ZERO;
     private final Timers timers;
     private final Set<UUID> heldBeforeStart = ConcurrentHashMap.newKeySet();
     private volatile boolean heldBeforeStartUnknown;
+    /** Claims younger than this are not renewed: half a heartbeat, so a running one is renewed at every beat. */
+    private volatile Duration fresh = Duration.ZERO;
 
     public LeaseKeeper(StateStore store, String nodeId, Duration lease, Lanes lanes, Attempts attempts,
             Announcer announcer, EventBus events, StoreHealth health, LostAnswers lostAnswers, Lifecycle lifecycle,
