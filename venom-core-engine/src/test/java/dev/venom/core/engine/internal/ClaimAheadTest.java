@@ -106,6 +106,20 @@ class ClaimAheadTest {
     }
 
     @Test
+    void theDispatcherTimesEachClaimForTheLanesToSizeHowFarTheyClaimAhead() {
+        twoSlotsSixTasksAndAFirstClaim();
+        assertThat(parts.lanes.claimRoundTrip().meanNanos()).as("a first claim that took no time").isZero();
+
+        // when the next claim takes 3 ms
+        parts.store.whileClaiming(() -> parts.timers.advance(Duration.ofMillis(3)));
+        oldestRunEndsAfter(Duration.ofMillis(1));
+
+        // then the lanes' recent mean moved an eighth of the way to it
+        assertThat(parts.store.claimCalls()).isEqualTo(2);
+        assertThat(parts.lanes.claimRoundTrip().meanNanos()).isEqualTo(Duration.ofMillis(3).toNanos() / 8);
+    }
+
+    @Test
     void slowProcessorsClaimOnlyForFreeSlots() {
         twoSlotsSixTasksAndAFirstClaim();
 
