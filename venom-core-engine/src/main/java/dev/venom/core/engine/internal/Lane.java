@@ -34,8 +34,6 @@ public final class Lane {
     static final int MOST_AHEAD_PER_SLOT = 16;
     /** Outcomes per slot that may wait for their durable write while the slot runs the next task. */
     static final int WRITE_BACKS_PER_SLOT = 32;
-    /** The weight of the newest run in the mean, as a shift: 1/8. */
-    private static final int MEAN_SHIFT = 3;
 
     private final String name;
     private final Slots slots;
@@ -47,21 +45,21 @@ public final class Lane {
     private volatile boolean pausedItself;
     private final Queue<Attempt> claimedAhead = new ConcurrentLinkedQueue<>();
     private final AtomicInteger aheadCount = new AtomicInteger();
-    /** The processors' recent mean run in nanoseconds, or -1 before the first run. */
-    private final AtomicLong meanRunNanos = new AtomicLong(-1);
+    /** How long the processors ran lately. */
+    private final RecentMean runs = new RecentMean();
 
     private final boolean remote;
-    private final ClaimRoundTrip claims;
+    private final RecentMean claims;
 
     Lane(String name, int limit) {
-        this(name, limit, false, new ClaimRoundTrip());
+        this(name, limit, false, new RecentMean());
     }
 
     /**
      * @param remote the queue's tasks are left to remote workers: this server claims none of them
      * @param claims how long claims take lately, which sizes how far this lane claims ahead
      */
-    Lane(String name, int limit, boolean remote, ClaimRoundTrip claims) {
+    Lane(String name, int limit, boolean remote, RecentMean claims) {
         this.name = name;
         this.slots = Slots.withWriteBackWindow(limit, (int) Math.min(Integer.MAX_VALUE,
                 (long) limit * WRITE_BACKS_PER_SLOT));
@@ -130,7 +128,7 @@ public final class Lane {
 
     /** A processor of this queue ran for {@code nanos}. */
     void ran(long nanos) {
-        meanRunNanos.updateAndGet(mean -> mean < 0 ? nanos : mean + ((nanos - mean) >> MEAN_SHIFT));
+        runs.took(nanos);
     }
 
     /**
@@ -139,8 +137,11 @@ public final class Lane {
      * {@link #MOST_AHEAD_PER_SLOT} per slot, less those already held.
      */
     int aheadRoom() {
-        long mean = meanRunNanos.get();
-        if (mean < 0 || mean >= CLAIM_AHEAD_BELOW_NANOS) {
+        if (!runs.known()) {
+            return 0;
+        }
+        long mean = runs.meanNanos();
+        if (mean >= CLAIM_AHEAD_BELOW_NANOS) {
             return 0;
         }
         long limit = slots.limit();

@@ -24,7 +24,7 @@ public final class Lanes {
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private volatile boolean allPaused;
     private final IntConsumer grown;
-    private final ClaimRoundTrip claimRoundTrip = new ClaimRoundTrip();
+    private final RecentMean claimRoundTrip = new RecentMean();
 
     /**
      * @param limits       the concurrency of named queues on this server
@@ -86,7 +86,7 @@ public final class Lanes {
     }
 
     /** How long claims take lately, measured by the dispatcher; it sizes how far each lane claims ahead. */
-    public ClaimRoundTrip claimRoundTrip() {
+    public RecentMean claimRoundTrip() {
         return claimRoundTrip;
     }
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** How deep a lane's pipeline is: how far it claims ahead, and how many outcomes may wait for the store. */
 class LaneTest {
 
-    private final ClaimRoundTrip claims = new ClaimRoundTrip();
+    private final RecentMean claims = new RecentMean();
     private final Lane lane = new Lane("q", 2, false, claims);
 
     @Test
