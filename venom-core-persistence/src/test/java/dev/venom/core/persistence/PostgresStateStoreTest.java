@@ -404,12 +404,7 @@ class PostgresStateStoreTest {
         // given what a server of schema version 7 left behind: a task waiting on a PENDING one
         UUID dependency = UUID.randomUUID();
         UUID dependent = UUID.randomUUID();
-        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
-             Statement sql = connection.createStatement()) {
-            schemaAtVersionSeven(sql);
-            sql.execute(versionSevenInsert(dependency, null));
-            sql.execute(versionSevenInsert(dependent, dependency));
-        }
+        schemaAtVersionSeven(versionSevenInsert(dependency, null), versionSevenInsert(dependent, dependency));
 
         // when a server of this version opens it and the dependency completes
         PostgresStateStore store = store();
@@ -424,11 +419,7 @@ class PostgresStateStoreTest {
         // that stores a task waiting on it
         UUID dependency = UUID.randomUUID();
         UUID dependent = UUID.randomUUID();
-        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
-             Statement sql = connection.createStatement()) {
-            schemaAtVersionSeven(sql);
-            sql.execute(versionSevenInsert(dependency, null));
-        }
+        schemaAtVersionSeven(versionSevenInsert(dependency, null));
         try (Connection older = DriverManager.getConnection(PostgresTestDatabase.URL)) {
             older.setAutoCommit(false);
             try (Statement sql = older.createStatement()) {
@@ -474,19 +465,26 @@ class PostgresStateStoreTest {
         }
     }
 
-    /** Creates the schema as a server of version 7 left it, on {@code sql}'s session (its search_path set). */
-    private void schemaAtVersionSeven(Statement sql) throws Exception {
-        sql.execute("CREATE SCHEMA \"" + schema + "\"");
-        sql.execute("SET search_path TO \"" + schema + "\"");
-        sql.execute("CREATE TABLE venom_schema_version (version integer PRIMARY KEY, description text NOT NULL, "
-                + "applied_at timestamptz NOT NULL DEFAULT now())");
-        for (String file : List.of("V1__tasks.sql", "V2__vacuum_often.sql", "V3__queues.sql", "V4__audit.sql",
-                "V5__remote_workers.sql", "V6__dependencies.sql", "V7__schedules.sql")) {
-            try (InputStream in = getClass().getResourceAsStream("/dev/venom/core/persistence/postgres/" + file)) {
-                sql.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    /** Creates the schema as a server of version 7 left it, then runs {@code statements} in it. */
+    private void schemaAtVersionSeven(String... statements) throws Exception {
+        try (Connection connection = DriverManager.getConnection(PostgresTestDatabase.URL);
+             Statement sql = connection.createStatement()) {
+            sql.execute("CREATE SCHEMA \"" + schema + "\"");
+            sql.execute("SET search_path TO \"" + schema + "\"");
+            sql.execute("CREATE TABLE venom_schema_version (version integer PRIMARY KEY, description text NOT NULL, "
+                    + "applied_at timestamptz NOT NULL DEFAULT now())");
+            for (String file : List.of("V1__tasks.sql", "V2__vacuum_often.sql", "V3__queues.sql", "V4__audit.sql",
+                    "V5__remote_workers.sql", "V6__dependencies.sql", "V7__schedules.sql")) {
+                try (InputStream in = getClass().getResourceAsStream("/dev/venom/core/persistence/postgres/"
+                        + file)) {
+                    sql.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+                sql.execute("INSERT INTO venom_schema_version (version, description) VALUES ("
+                        + file.substring(1, 2) + ", '" + file + "')");
             }
-            sql.execute("INSERT INTO venom_schema_version (version, description) VALUES ("
-                    + file.substring(1, 2) + ", '" + file + "')");
+            for (String statement : statements) {
+                sql.execute(statement);
+            }
         }
     }
 

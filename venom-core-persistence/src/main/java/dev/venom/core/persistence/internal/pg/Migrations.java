@@ -33,6 +33,11 @@ public final class Migrations {
     private Migrations() {
     }
 
+    /** The table {@code name} in the schema of {@code tasks}, the tasks table named in full. */
+    public static String tableBeside(String tasks, String name) {
+        return tasks.substring(0, tasks.lastIndexOf('.')) + "." + name;
+    }
+
     /**
      * Brings the schema of {@code connection}'s search path up to date.
      *

@@ -36,7 +36,7 @@ public final class PgAuditTrail implements AuditTrail {
     public PgAuditTrail(DataSource pool, Jdbc jdbc, String tasks) {
         this.pool = pool;
         this.jdbc = jdbc;
-        this.table = tasks.substring(0, tasks.lastIndexOf('.')) + ".venom_audit";
+        this.table = Migrations.tableBeside(tasks, "venom_audit");
         this.writer = new DrainLoop<>("venom-pg-audit", 1, new ArrayBlockingQueue<>(BACKLOG), 500, this::insert,
                 (batch, e) -> log.error("{} audit entr(ies) could not be written", batch.size(), e),
                 entry -> log.error("audit entry lost at shutdown: {} {} {}", entry.method(), entry.path(),

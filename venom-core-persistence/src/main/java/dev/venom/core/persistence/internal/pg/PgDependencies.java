@@ -40,8 +40,8 @@ public final class PgDependencies {
 
     public PgDependencies(String table, String channel, TaskLog language, Supplier<Instant> clock) {
         this.table = table;
-        this.waitsSql = "SELECT dependent FROM " + table.substring(0, table.lastIndexOf('.')) + ".venom_waits "
-                + "WHERE dependency = ANY(?)";
+        this.waitsSql = "SELECT dependent FROM " + Migrations.tableBeside(table, "venom_waits")
+                + " WHERE dependency = ANY(?)";
         // By primary key alone: a condition on status would let a plan walk the ready index instead.
         this.lockSql = "SELECT * FROM " + table + " WHERE id = ANY(?) ORDER BY id FOR UPDATE";
         this.channel = channel;

@@ -41,7 +41,7 @@ public final class PgQueues {
 
     /** The queues table beside {@code tasks} (schema included). */
     public static String table(String tasks) {
-        return tasks.substring(0, tasks.lastIndexOf('.')) + ".venom_queues";
+        return Migrations.tableBeside(tasks, "venom_queues");
     }
 
     /**

@@ -27,7 +27,7 @@ public final class PgSchedules {
     /** @param tasks the tasks table, schema included; the schedules table is beside it */
     public PgSchedules(Jdbc jdbc, String tasks) {
         this.jdbc = jdbc;
-        this.table = tasks.substring(0, tasks.lastIndexOf('.')) + ".venom_schedules";
+        this.table = Migrations.tableBeside(tasks, "venom_schedules");
     }
 
     public List<Schedule> list() {
