@@ -1,5 +1,6 @@
 package dev.venom.core.tests.bench;
 
+import dev.venom.core.tests.support.BareDurableUndertow;
 import dev.venom.core.tests.support.BareUndertow;
 import dev.venom.core.tests.support.LoadClient;
 import dev.venom.core.tests.support.ProcessCpu;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP load run of BENCHMARKS.md. Durable creates per second and latency with 64 connections against
- * the real server jar (fsync always), next to a bare Undertow handler; then an empty store against one
+ * the real server jar (fsync always), next to a bare Undertow handler and the durable floor under any create
+ * ({@link BareDurableUndertow}: answers once the body is forced to disk, nothing else); then an empty store against one
  * holding a million tasks; then the time from kill -9 to healthy with a million tasks. The servers under
  * comparison run side by side and are measured in alternating rounds, and the medians are compared, so a
  * noisy neighbour hurts both sides alike. Run with {@code -Pbench}; prints and writes
@@ -71,10 +73,26 @@ class HttpLoadBench {
 
         try (ServerProcess bare = ServerProcess.startCommand(List.of(ServerProcess.java(), "-Xmx1g", "-cp",
                 System.getProperty("java.class.path"), BareUndertow.class.getName()), dir);
+             ServerProcess floor = ServerProcess.startCommand(List.of(ServerProcess.java(), "-Xmx1g", "-cp",
+                     System.getProperty("java.class.path"), BareDurableUndertow.class.getName(),
+                     dir.resolve("bodies.log").toString()), dir);
              ServerProcess empty = ServerProcess.startWithJvm(JVM, Files.createDirectories(dir.resolve("empty")),
                      Map.of())) {
-            double ratio = compare("bare Undertow POST", bare, "venom create, empty store", empty);
-            report.add(String.format("durable create / bare Undertow, median: %.2f (target >= 0.50)", ratio));
+            List<Measured> measured = measureAlternating(List.of(new Named("bare Undertow POST", bare),
+                    new Named("durable floor POST", floor), new Named("venom create, empty store", empty)));
+            report.add(String.format("durable create / bare Undertow, median: %.2f (target >= 0.50)",
+                    measured.get(2).rate() / measured.get(0).rate()));
+            if (ProcessCpu.available()) {
+                report.add(String.format("server CPU per request, venom create / bare Undertow, median: %.2f "
+                        + "(%.1f / %.1f us)", measured.get(2).cpu() / measured.get(0).cpu(), measured.get(2).cpu(),
+                        measured.get(0).cpu()));
+                report.add(String.format("server CPU per request, durable floor / bare Undertow, median: %.2f "
+                        + "(%.1f / %.1f us)", measured.get(1).cpu() / measured.get(0).cpu(), measured.get(1).cpu(),
+                        measured.get(0).cpu()));
+                report.add(String.format("server CPU per request, venom create / durable floor, median: %.2f "
+                        + "(%.1f / %.1f us)", measured.get(2).cpu() / measured.get(1).cpu(), measured.get(2).cpu(),
+                        measured.get(1).cpu()));
+            }
         }
         // Fresh servers: the one above now holds every task it was sent. Both grow by the same load below.
         long started = System.nanoTime();
@@ -128,25 +146,47 @@ class HttpLoadBench {
      */
     private double compare(String nameA, ServerProcess a, String nameB, ServerProcess b)
             throws InterruptedException {
-        LoadClient clientA = new LoadClient(a.port(), BODY, 201);
-        LoadClient clientB = new LoadClient(b.port(), BODY, 201);
-        clientA.run(nameA, CONNECTIONS, Duration.ZERO, WARMUP);
-        clientB.run(nameB, CONNECTIONS, Duration.ZERO, WARMUP);
-        List<LoadClient.Result> resultsA = new ArrayList<>();
-        List<LoadClient.Result> resultsB = new ArrayList<>();
-        List<Double> cpuA = new ArrayList<>();
-        List<Double> cpuB = new ArrayList<>();
-        for (int round = 1; round <= ROUNDS; round++) {
-            resultsA.add(measured(clientA, a, nameA + " #" + round, cpuA));
-            resultsB.add(measured(clientB, b, nameB + " #" + round, cpuB));
-        }
+        List<Measured> measured = measureAlternating(List.of(new Named(nameA, a), new Named(nameB, b)));
         if (ProcessCpu.available()) {
-            double medianA = medianOf(cpuA);
-            double medianB = medianOf(cpuB);
             report.add(String.format("server CPU per request, %s / %s, median: %.2f (%.1f / %.1f us)", nameB, nameA,
-                    medianB / medianA, medianB, medianA));
+                    measured.get(1).cpu() / measured.get(0).cpu(), measured.get(1).cpu(), measured.get(0).cpu()));
         }
-        return median(resultsB) / median(resultsA);
+        return measured.get(1).rate() / measured.get(0).rate();
+    }
+
+    private record Named(String name, ServerProcess server) {
+    }
+
+    /** A server's median rate (requests a second) and server CPU per request (us; NaN without {@code /proc}). */
+    private record Measured(double rate, double cpu) {
+    }
+
+    /** Warms each server, then measures them in turn, round after round; the medians of each. */
+    private List<Measured> measureAlternating(List<Named> servers) throws InterruptedException {
+        List<LoadClient> clients = new ArrayList<>();
+        for (Named named : servers) {
+            LoadClient client = new LoadClient(named.server().port(), BODY, 201);
+            client.run(named.name(), CONNECTIONS, Duration.ZERO, WARMUP);
+            clients.add(client);
+        }
+        List<List<LoadClient.Result>> results = new ArrayList<>();
+        List<List<Double>> cpu = new ArrayList<>();
+        servers.forEach(named -> {
+            results.add(new ArrayList<>());
+            cpu.add(new ArrayList<>());
+        });
+        for (int round = 1; round <= ROUNDS; round++) {
+            for (int i = 0; i < servers.size(); i++) {
+                results.get(i).add(measured(clients.get(i), servers.get(i).server(),
+                        servers.get(i).name() + " #" + round, cpu.get(i)));
+            }
+        }
+        List<Measured> medians = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            medians.add(new Measured(median(results.get(i)),
+                    ProcessCpu.available() ? medianOf(cpu.get(i)) : Double.NaN));
+        }
+        return medians;
     }
 
     private LoadClient.Result measured(LoadClient client, ServerProcess server, String name, List<Double> cpu)
