@@ -234,6 +234,42 @@ class MultiServerTest {
     }
 
     @Test
+    void aServerKilledWhileRunningDownABacklogOfBriefTasksLosesNoneAndLeavesNoneStuck() throws Exception {
+        // Brief tasks: the lanes claim ahead and the outcomes wait in the write-back window as the kill comes.
+        Map<String, String> brief = Map.of("VENOM_PROCESSING_DELAY_MS", "2", "VENOM_MAX_ATTEMPTS", "3");
+        ServerProcess a = server("node-a", brief);
+        assertThat(a.http().post("/api/v1/queue/pause", "").status()).isEqualTo(200); // a backlog first
+        int tasks = 6_000;
+        for (int batch = 0; batch < tasks / 1_000; batch++) {
+            StringBuilder body = new StringBuilder("{\"tasks\": [");
+            for (int i = 0; i < 1_000; i++) {
+                body.append(i == 0 ? "" : ",").append("{\"content\": \"brief ").append(batch).append('-').append(i)
+                        .append("\"}");
+            }
+            assertThat(a.http().post("/api/v1/tasks/batch", body.append("]}").toString()).status()).isEqualTo(201);
+        }
+        assertThat(a.http().post("/api/v1/queue/resume", "").status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(() -> servers.count("status = 'COMPLETED'") >= 1_000);
+
+        a.kill();
+        assertThat(servers.count("status IN ('PENDING', 'PROCESSING')")).as("left when node-a was killed")
+                .isPositive();
+        server("node-b", brief);
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> servers.count("status IN ('PENDING', 'PROCESSING')") == 0);
+        assertThat(servers.count("true")).as("every acknowledged task").isEqualTo(tasks);
+        assertThat(servers.count("status = 'COMPLETED'")).isEqualTo(tasks);
+        assertThat(servers.count("(SELECT count(*) FROM unnest(logs) l WHERE l LIKE 'Processing completed:%') <> 1"))
+                .as("tasks recorded as completed more or less than once").isZero();
+        assertThat(servers.count("attempts = 2 AND EXISTS (SELECT 1 FROM unnest(logs) l "
+                + "WHERE l LIKE 'Claim of node-a expired, requeued: %')"))
+                .as("tasks node-a held (claimed ahead, running or awaiting their write) when it was killed")
+                .isPositive();
+    }
+
+    @Test
     void aStalledServerCannotOverwriteTheResultOfTheServerThatTookOver() throws Exception {
         ServerProcess a = server("node-a", Map.of("VENOM_PROCESSING_DELAY_MS", "4000"));
         String id = a.http().post("/api/v1/tasks", "{\"content\":\"contested\",\"max_attempts\":2}").json()
