@@ -82,6 +82,8 @@ class HttpLoadBench {
                     new Named("durable floor POST", floor), new Named("venom create, empty store", empty)));
             report.add(String.format("durable create / bare Undertow, median: %.2f (target >= 0.50)",
                     measured.get(2).rate() / measured.get(0).rate()));
+            report.add(String.format("rates, durable floor / bare Undertow: %.2f; venom create / durable floor: %.2f",
+                    measured.get(1).rate() / measured.get(0).rate(), measured.get(2).rate() / measured.get(1).rate()));
             if (ProcessCpu.available()) {
                 report.add(String.format("server CPU per request, venom create / bare Undertow, median: %.2f "
                         + "(%.1f / %.1f us)", measured.get(2).cpu() / measured.get(0).cpu(), measured.get(2).cpu(),
@@ -161,7 +163,7 @@ class HttpLoadBench {
     private record Measured(double rate, double cpu) {
     }
 
-    /** Warms each server, then measures them in turn, round after round; the medians of each. */
+    /** Warms each server, then measures them in turn, round after round, each round led by the next; the medians. */
     private List<Measured> measureAlternating(List<Named> servers) throws InterruptedException {
         List<LoadClient> clients = new ArrayList<>();
         for (Named named : servers) {
@@ -176,7 +178,8 @@ class HttpLoadBench {
             cpu.add(new ArrayList<>());
         });
         for (int round = 1; round <= ROUNDS; round++) {
-            for (int i = 0; i < servers.size(); i++) {
+            for (int k = 0; k < servers.size(); k++) {
+                int i = (k + round - 1) % servers.size(); // each round starts with the next: none always follows another
                 results.get(i).add(measured(clients.get(i), servers.get(i).server(),
                         servers.get(i).name() + " #" + round, cpu.get(i)));
             }

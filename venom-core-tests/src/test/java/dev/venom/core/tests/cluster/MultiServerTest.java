@@ -265,7 +265,7 @@ class MultiServerTest {
                 .as("tasks recorded as completed more or less than once").isZero();
         assertThat(servers.count("attempts = 2 AND EXISTS (SELECT 1 FROM unnest(logs) l "
                 + "WHERE l LIKE 'Claim of node-a expired, requeued: %')"))
-                .as("tasks node-a held (claimed ahead, running or awaiting their write) when it was killed")
+                .as("tasks node-a held (claimed, running or waiting for their write) when it was killed")
                 .isPositive();
     }
 

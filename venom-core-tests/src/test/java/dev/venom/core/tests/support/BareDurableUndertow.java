@@ -5,7 +5,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -70,9 +69,11 @@ public final class BareDurableUndertow {
                 }
                 buffer.flip();
                 if (position + size > allocated) {
-                    ByteBuffer zeros = ByteBuffer.allocate(AHEAD);
-                    while (zeros.hasRemaining()) {
-                        allocated += file.write(zeros, allocated);
+                    while (position + size > allocated) {
+                        ByteBuffer zeros = ByteBuffer.allocate(AHEAD);
+                        while (zeros.hasRemaining()) {
+                            allocated += file.write(zeros, allocated);
+                        }
                     }
                     file.force(true);
                 }
@@ -93,8 +94,9 @@ public final class BareDurableUndertow {
             }
         } catch (InterruptedException stopped) {
             Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            e.printStackTrace();
+            Runtime.getRuntime().halt(1); // a server that can no longer answer must not go on accepting
         }
     }
 }
