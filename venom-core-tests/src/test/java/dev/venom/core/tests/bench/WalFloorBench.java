@@ -63,11 +63,12 @@ class WalFloorBench {
         }
         List<String> report = new ArrayList<>();
         report.add(String.format(Locale.ROOT, "WAL per task (VACUUM included), %,d tasks enqueued then claimed and "
-                + "completed 50 to a transaction, medians of %d alternated runs, PostgreSQL at %s", TASKS, ROUNDS, PostgresTestDatabase.URL));
+                + "completed 50 to a transaction, medians of %d alternated runs, PostgreSQL at %s", TASKS, ROUNDS,
+                PostgresTestDatabase.URL));
         double dbScheduler = median(bytes.get(lifecycles.get(1).name()));
-        bytes.forEach((name, runs) -> report.add(String.format(Locale.ROOT, "%-40s %,7.0f B  (%.2f of db-scheduler's; "
-                + "runs %s)", name, median(runs), median(runs) / dbScheduler, runs.stream()
-                .map(b -> String.format(Locale.ROOT, "%.0f", b)).toList())));
+        bytes.forEach((name, runs) -> report.add(String.format(Locale.ROOT,
+                "%-40s %,7.0f B  (%.2f of db-scheduler's; runs %s)", name, median(runs), median(runs) / dbScheduler,
+                runs.stream().map(b -> String.format(Locale.ROOT, "%.0f", b)).toList())));
         if (checkpointRefused != null) {
             report.add("runs started without a checkpoint: " + checkpointRefused);
         }
