@@ -23,10 +23,12 @@ BEGIN
     FROM picked WHERE t.id = picked.id RETURNING t.id)
     SELECT array_agg(id) INTO claimed FROM started;
     COMMIT;
+    -- completion (WalFloorBench also runs this script with a DELETE of the claimed rows in its place)
     UPDATE venom_tasks t SET status = 'COMPLETED', result = 'Processed: benchmark task 1',
            logs = t.logs || ARRAY['Task completed: 2026-12-07T10:00:00.323456Z'], updated_at = clock_timestamp(),
            finished_at = clock_timestamp(), version = t.version + 1, lease_owner = NULL, lease_expires_at = NULL
     WHERE t.id = ANY(claimed);
+    -- end of completion
     COMMIT;
   END LOOP;
 END $$;

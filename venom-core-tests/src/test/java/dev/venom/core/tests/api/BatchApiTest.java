@@ -86,19 +86,14 @@ class BatchApiTest {
 
     @Test
     void aBatchHoldsOneToAThousandTasks() {
-        StringBuilder many = new StringBuilder("{\"tasks\": [");
-        for (int i = 0; i < 1_001; i++) {
-            many.append(i == 0 ? "" : ",").append("{\"content\": \"t").append(i).append("\"}");
-        }
-        Http.Answer tooMany = http.post("/api/v1/tasks/batch", many + "]}");
+        Http.Answer tooMany = http.post("/api/v1/tasks/batch", Http.batchOf(1_001, i -> "t" + i));
         assertThat(tooMany.status()).isEqualTo(422);
         assertThat(tooMany.json().get("detail").get(0).get("msg").asText())
                 .isEqualTo("List should have 1 to 1000 items, not 1001");
         assertThat(http.post("/api/v1/tasks/batch", "{\"tasks\": []}").status()).isEqualTo(422);
         assertThat(http.post("/api/v1/tasks/batch", "{\"content\": \"not a batch\"}").status()).isEqualTo(422);
 
-        String thousand = many.substring(0, many.lastIndexOf(",{")) + "]}";
-        Http.Answer stored = http.post("/api/v1/tasks/batch", thousand);
+        Http.Answer stored = http.post("/api/v1/tasks/batch", Http.batchOf(1_000, i -> "t" + i));
         assertThat(stored.status()).isEqualTo(201);
         assertThat(stored.json().get("tasks")).hasSize(1_000);
     }

@@ -6,7 +6,10 @@ import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -35,19 +38,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class DbSchedulerBench {
 
-    private static final String TABLE = """
-            CREATE TABLE scheduled_tasks (
-              task_name text NOT NULL, task_instance text NOT NULL, task_data bytea,
-              execution_time timestamptz NOT NULL, picked boolean NOT NULL, picked_by text,
-              last_success timestamptz, last_failure timestamptz, consecutive_failures int,
-              last_heartbeat timestamptz, version bigint NOT NULL, priority smallint,
-              PRIMARY KEY (task_name, task_instance));
-            CREATE INDEX execution_time_idx ON scheduled_tasks (execution_time);
-            CREATE INDEX last_heartbeat_idx ON scheduled_tasks (last_heartbeat);
-            CREATE INDEX priority_execution_time_idx ON scheduled_tasks (priority DESC, execution_time ASC);
-            """;
 
     private DbSchedulerBench() {
+    }
+
+    /** db-scheduler's table and indexes for PostgreSQL (a test resource, which {@link WalFloorBench} runs too). */
+    static String schema() throws IOException {
+        try (InputStream in = DbSchedulerBench.class.getResourceAsStream("/bench/db-scheduler-schema.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("bench/db-scheduler-schema.sql is missing from the test resources");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -66,7 +68,7 @@ public final class DbSchedulerBench {
         config.setMaximumPoolSize(Math.max(producers, threads) + 4);
         try (HikariDataSource pool = new HikariDataSource(config)) {
             try (Connection connection = pool.getConnection(); Statement sql = connection.createStatement()) {
-                sql.execute(TABLE);
+                sql.execute(schema());
             }
             warmUp(pool, warmup, producers, threads);
             if (steady) {

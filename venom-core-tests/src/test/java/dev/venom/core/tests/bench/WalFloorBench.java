@@ -40,8 +40,12 @@ class WalFloorBench {
     private static final int ROUNDS = Integer.getInteger("venom.bench.wal.rounds", 3);
 
     /** A lifecycle: the schema it needs (null: Venom's, from its migrations) and the script that runs it. */
-    private record Lifecycle(String name, String schemaFile, String script) {
+    private record Lifecycle(String name, String schema, String script) {
     }
+
+    /** The statement in venom.sql between these lines completes the claimed tasks. */
+    private static final String COMPLETION = "    -- completion";
+    private static final String END_OF_COMPLETION = "    -- end of completion\n";
 
     /** Why runs started without a checkpoint, or null if none did. */
     private String checkpointRefused;
@@ -49,11 +53,14 @@ class WalFloorBench {
     @Test
     void walPerTaskOfKeepingHistoryAgainstDeletingIt() throws Exception {
         PostgresTestDatabase.require();
+        String venom = script("venom.sql");
         List<Lifecycle> lifecycles = List.of(
-                new Lifecycle("Venom (its own schema, migrated)", null, "venom.sql"),
-                new Lifecycle("db-scheduler (deletes the task)", "db-scheduler-schema.sql", "db-scheduler.sql"),
-                new Lifecycle("history kept, shaped for little WAL", "kept-history-schema.sql", "kept-history.sql"),
-                new Lifecycle("Venom, deleting the task as it ends", null, "venom-deleting.sql"));
+                new Lifecycle("Venom (its own schema, migrated)", null, venom),
+                new Lifecycle("db-scheduler (deletes the task)", DbSchedulerBench.schema(), script("db-scheduler.sql")),
+                new Lifecycle("history kept, shaped for little WAL", script("kept-history-schema.sql"),
+                        script("kept-history.sql")),
+                new Lifecycle("Venom, deleting the task as it ends", null,
+                        withCompletion(venom, "    DELETE FROM venom_tasks WHERE id = ANY(claimed);\n")));
         Map<String, List<Double>> bytes = new LinkedHashMap<>();
         lifecycles.forEach(lifecycle -> bytes.put(lifecycle.name(), new ArrayList<>()));
         for (int round = 0; round < ROUNDS; round++) {
@@ -86,14 +93,14 @@ class WalFloorBench {
              Statement sql = connection.createStatement()) {
             sql.execute("CREATE SCHEMA " + schema);
             sql.execute("SET search_path TO " + schema);
-            if (lifecycle.schemaFile() == null) {
+            if (lifecycle.schema() == null) {
                 Migrations.migrate(connection);
             } else {
-                sql.execute(script(lifecycle.schemaFile()));
+                sql.execute(lifecycle.schema());
             }
             checkpoint(sql);
             String before = lsn(sql);
-            sql.execute(script(lifecycle.script()));
+            sql.execute(lifecycle.script());
             for (String table : tables(connection, schema)) {
                 sql.execute("VACUUM " + schema + "." + table);
             }
@@ -134,6 +141,17 @@ class WalFloorBench {
             now.next();
             return now.getString(1);
         }
+    }
+
+    /** {@code script} (venom.sql) with {@code statement} in place of its completion. */
+    private static String withCompletion(String script, String statement) {
+        int from = script.indexOf(COMPLETION);
+        int to = script.indexOf(END_OF_COMPLETION);
+        if (from < 0 || to < from) {
+            throw new IllegalStateException("venom.sql no longer marks its completion with \"" + COMPLETION.strip()
+                    + "\" and \"" + END_OF_COMPLETION.strip() + "\" lines");
+        }
+        return script.substring(0, from) + statement + script.substring(to + END_OF_COMPLETION.length());
     }
 
     private static String script(String file) throws IOException {

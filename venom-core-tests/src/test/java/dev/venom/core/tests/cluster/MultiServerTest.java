@@ -241,12 +241,9 @@ class MultiServerTest {
         assertThat(a.http().post("/api/v1/queue/pause", "").status()).isEqualTo(200); // a backlog first
         int tasks = 6_000;
         for (int batch = 0; batch < tasks / 1_000; batch++) {
-            StringBuilder body = new StringBuilder("{\"tasks\": [");
-            for (int i = 0; i < 1_000; i++) {
-                body.append(i == 0 ? "" : ",").append("{\"content\": \"brief ").append(batch).append('-').append(i)
-                        .append("\"}");
-            }
-            assertThat(a.http().post("/api/v1/tasks/batch", body.append("]}").toString()).status()).isEqualTo(201);
+            int number = batch;
+            assertThat(a.http().post("/api/v1/tasks/batch", Http.batchOf(1_000, i -> "brief " + number + "-" + i))
+                    .status()).isEqualTo(201);
         }
         assertThat(a.http().post("/api/v1/queue/resume", "").status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))

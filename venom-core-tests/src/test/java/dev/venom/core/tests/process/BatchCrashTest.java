@@ -3,6 +3,7 @@ package dev.venom.core.tests.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.venom.core.tests.support.WritesUntilKilled;
+import dev.venom.core.tests.support.Http;
 import dev.venom.core.tests.support.ServerProcess;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -37,12 +38,7 @@ class BatchCrashTest {
             try (ServerProcess server = ServerProcess.start(workDir, ENV)) {
                 WritesUntilKilled.run(server, 3, "/api/v1/tasks/batch", () -> {
                     int number = batches.incrementAndGet();
-                    StringBuilder body = new StringBuilder("{\"tasks\": [");
-                    for (int i = 0; i < BATCH; i++) {
-                        body.append(i == 0 ? "" : ",").append("{\"content\": \"batch ").append(number)
-                                .append(" task ").append(i).append("\"}");
-                    }
-                    return body + "]}";
+                    return Http.batchOf(BATCH, i -> "batch " + number + " task " + i);
                 }, killAfter, acknowledged);
             }
         }

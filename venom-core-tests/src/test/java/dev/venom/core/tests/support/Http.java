@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.IntFunction;
 
 /** A small HTTP client for the black-box suites: every call has a timeout, every answer is read as text. */
 public final class Http {
@@ -76,6 +77,15 @@ public final class Http {
 
     public JsonNode task(String id) {
         return get("/api/v1/tasks/" + id).json();
+    }
+
+    /** The body of {@code POST /api/v1/tasks/batch} with {@code count} tasks, the i-th holding {@code content(i)}. */
+    public static String batchOf(int count, IntFunction<String> content) {
+        StringBuilder body = new StringBuilder("{\"tasks\": [");
+        for (int i = 0; i < count; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"content\": ").append(quote(content.apply(i))).append('}');
+        }
+        return body.append("]}").toString();
     }
 
     public static String quote(String text) {

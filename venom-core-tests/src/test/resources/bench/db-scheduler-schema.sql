@@ -1,4 +1,4 @@
--- db-scheduler 16's table and indexes for PostgreSQL, as DbSchedulerBench creates them.
+-- db-scheduler 16's table and indexes for PostgreSQL: DbSchedulerBench and WalFloorBench create them.
 CREATE TABLE scheduled_tasks (
   task_name text NOT NULL, task_instance text NOT NULL, task_data bytea,
   execution_time timestamptz NOT NULL, picked boolean NOT NULL, picked_by text,
