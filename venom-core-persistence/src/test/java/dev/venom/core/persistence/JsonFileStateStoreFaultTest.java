@@ -9,6 +9,7 @@ import dev.venom.core.model.VenomTask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -113,6 +114,33 @@ class JsonFileStateStoreFaultTest {
         String journal = Files.readString(dir.resolve("journal-after-restart"));
         assertThat(journal).contains("Recovered after restart: ").contains("\"after\"").doesNotContain("refused");
         assertThat(journal.indexOf("Recovered after restart: ")).isLessThan(journal.indexOf("\"after\""));
+    }
+
+    @Test
+    void aRestartOnAFullDiskIsNotReadyWhileThereIsRoomForTheOwedRecoveryLineButNotForTheRefusedTask()
+            throws IOException {
+        try (JsonFileStateStore first = JsonFileStateStore.builder(state()).open()) {
+            first.insert(newTask("waiting")).join();
+            Files.copy(dir.resolve("state_dump.json.journal"), dir.resolve("crash-image"));
+        }
+        Files.delete(state());
+        Files.move(dir.resolve("crash-image"), dir.resolve("state_dump.json.journal"),
+                StandardCopyOption.REPLACE_EXISTING);
+        FullDisk disk = new FullDisk();
+        disk.fill();
+        try (JsonFileStateStore restarted = JsonFileStateStore.builder(state()).fileOpener(disk).open()) {
+            disk.leave(4 * 1024); // the recovery line fits; a task of 64 KiB does not
+            assertThatThrownBy(() -> restarted.insert(newTask("x".repeat(64 * 1024))).join())
+                    .hasCauseInstanceOf(StoreException.class);
+
+            assertThat(restarted.problem()).as("room for the recovery line alone is no room for the refused write")
+                    .get().asString().startsWith("cannot write journal");
+
+            disk.free();
+            assertThat(restarted.problem()).isEmpty();
+            assertThat(restarted.insert(newTask("x".repeat(64 * 1024))).join().status())
+                    .isEqualTo(TaskStatus.PENDING);
+        }
     }
 
     @Test

@@ -526,23 +526,27 @@ public final class Journal implements ChangeLog, AutoCloseable {
         return failure;
     }
 
-    /** What a readiness probe asks after a failed write: the owed leading line, or room ahead of the end. */
+    /**
+     * What a readiness probe asks after a failed write: the owed leading line written, and room ahead of the
+     * end for as much as the failed write needed.
+     */
     private Optional<String> probeWrite() {
-        if (lastFailure == null) {
+        String failure = lastFailure;
+        if (failure == null) {
             return Optional.empty();
         }
         try {
             if (leading != null) {
                 writeOut(0);
-            } else {
-                repairTail();
-                preallocate(channel.position() + Math.max(PROBE_BYTES, lastFailedBytes));
-                lastFailure = null;
-                log.info("journal {} can be written again", path);
             }
+            repairTail();
+            preallocate(channel.position() + Math.max(PROBE_BYTES, lastFailedBytes));
+            lastFailure = null;
+            log.info("journal {} can be written again", path);
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            return Optional.ofNullable(lastFailure);
+            lastFailure = failure;
+            return Optional.of(failure);
         }
     }
 
