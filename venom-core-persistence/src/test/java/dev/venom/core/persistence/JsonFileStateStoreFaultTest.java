@@ -3,10 +3,18 @@ package dev.venom.core.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerationException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -116,6 +124,49 @@ class JsonFileStateStoreFaultTest {
         assertThat(journal.indexOf("Recovered after restart: ")).isLessThan(journal.indexOf("\"after\""));
     }
 
+    /** A factory whose generators give up on the content {@code UNENCODABLE} after writing part of the line. */
+    private static final class GivingUpFactory extends JsonFactory {
+        static final String UNENCODABLE = "cannot be encoded";
+
+        @Override
+        public JsonGenerator createGenerator(OutputStream out) throws IOException {
+            return new JsonGeneratorDelegate(super.createGenerator(out)) {
+                @Override
+                public void writeStringField(String name, String value) throws IOException {
+                    if (UNENCODABLE.equals(value)) {
+                        writeFieldName(name);
+                        throw new JsonGenerationException("gave up on " + name, this);
+                    }
+                    super.writeStringField(name, value);
+                }
+            };
+        }
+    }
+
+    @Test
+    void aChangeThatCannotBeEncodedLeavesNothingOfItselfInTheJournalForTheNextChange() throws IOException {
+        ObjectMapper mapper = JsonMapper.builder(new GivingUpFactory()).addModule(new JavaTimeModule()).build();
+        VenomTask next;
+        try (JsonFileStateStore store = JsonFileStateStore.builder(state()).mapper(mapper).open()) {
+            assertThatThrownBy(() -> store.insert(newTask(GivingUpFactory.UNENCODABLE)).join())
+                    .hasCauseInstanceOf(StoreException.class).hasMessageContaining("cannot encode");
+
+            next = store.insert(newTask("next")).join();
+            Files.copy(dir.resolve("state_dump.json.journal"), dir.resolve("crash-image"));
+        }
+        Files.delete(state()); // the clean stop's snapshot: the restart starts from the crash image instead
+        Files.move(dir.resolve("crash-image"), dir.resolve("state_dump.json.journal"),
+                StandardCopyOption.REPLACE_EXISTING);
+
+        try (JsonFileStateStore restarted = JsonFileStateStore.builder(state()).open()) {
+            assertThat(restarted.find(next.id())).as("the change acknowledged after the one refused").isPresent();
+            assertThat(restarted.size()).isEqualTo(1);
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains("corrupt"));
+        }
+    }
+
     @Test
     void aRestartOnAFullDiskIsNotReadyWhileThereIsRoomForTheOwedRecoveryLineButNotForTheRefusedTask()
             throws IOException {
@@ -140,7 +191,11 @@ class JsonFileStateStoreFaultTest {
             assertThat(restarted.problem()).isEmpty();
             assertThat(restarted.insert(newTask("x".repeat(64 * 1024))).join().status())
                     .isEqualTo(TaskStatus.PENDING);
+            Files.copy(dir.resolve("state_dump.json.journal"), dir.resolve("journal-after-restart"));
         }
+        String journal = Files.readString(dir.resolve("journal-after-restart"));
+        assertThat(journal.split("Recovered after restart: ", -1)).as("the recovery line, written once").hasSize(2);
+        assertThat(journal.indexOf("Recovered after restart: ")).isLessThan(journal.indexOf("xxxx"));
     }
 
     @Test

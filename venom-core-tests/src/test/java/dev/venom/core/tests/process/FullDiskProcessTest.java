@@ -93,14 +93,17 @@ class FullDiskProcessTest {
 
     @Test
     void aFullDiskIsRefusedReportedSurvivedAcrossARestartAndForgottenOnceThereIsRoom() throws Exception {
-        // No live snapshot: its temporary file takes room and gives it back when it fails, so the disk would
-        // fill and free itself under the test. JsonFileStateStoreFaultTest covers snapshots on a full disk.
+        // Only the creates write while the disk is full: no live snapshot (its temporary file takes room and
+        // gives it back when it fails) and a paused queue (a claim of a stored task, or its outcome, is one
+        // line, and fits where a refused batch of two gave back room). JsonFileStateStoreFaultTest covers
+        // snapshots and attempts on a full disk.
         Map<String, String> env = Map.of("STATE_FILE_PATH", disk.resolve("state_dump.json").toString(),
                 "VENOM_PROCESSING_DELAY_MS", "0", "VENOM_SNAPSHOT_INTERVAL_MS", "0");
         Path filler = disk.resolve("filler");
         String before;
         try (ServerProcess server = ServerProcess.start(workDir, env)) {
             Http http = server.http();
+            assertThat(http.post("/api/v1/queues/default/pause", "").status()).isEqualTo(200);
             before = http.create("before the disk filled");
             fill(filler);
 
@@ -127,6 +130,7 @@ class FullDiskProcessTest {
 
             Files.delete(filler);
             await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/readyz").status() == 200);
+            assertThat(http.post("/api/v1/queues/default/resume", "").status()).isEqualTo(200);
             String after = http.create("after the disk was freed");
             await().atMost(Duration.ofSeconds(10)).until(() -> "COMPLETED".equals(http.task(after).get("status").asText()));
 

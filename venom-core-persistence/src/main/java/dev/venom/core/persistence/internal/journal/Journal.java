@@ -101,6 +101,11 @@ public final class Journal implements ChangeLog, AutoCloseable {
             return ByteBuffer.wrap(buf, 0, count);
         }
 
+        /** Drops what was written after the first {@code size} bytes: a change that could not be encoded. */
+        void truncate(int size) {
+            count = size;
+        }
+
         /** Empties it, and lets go of the room a batch of large changes made it grow to. */
         void clear() {
             reset();
@@ -232,8 +237,8 @@ public final class Journal implements ChangeLog, AutoCloseable {
 
     /**
      * Whether a write can succeed now: empty at once while writes succeed; after a failed write, the
-     * writer tries one (the line a restart still owes, or room ahead of the journal's end) and answers why
-     * it cannot, if it cannot.
+     * writer tries one (room ahead of the journal's end for that write, then the line a restart still owes)
+     * and answers why it cannot, if it cannot.
      */
     public CompletableFuture<Optional<String>> probe() {
         CompletableFuture<Optional<String>> done = new CompletableFuture<>();
@@ -435,6 +440,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     private void encode(Change change, List<CompletableFuture<Void>> waiting) {
+        int before = buffer.size();
         try {
             if (change.leading()) {
                 leading = change.raw();
@@ -453,6 +459,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
             }
             waiting.add(change.done());
         } catch (IOException e) {
+            buffer.truncate(before);
             change.done().completeExceptionally(new StoreException("cannot encode "
                     + (change.task() != null ? "task " + change.task().id() : "a batch") + ": " + e.getMessage(), e));
         }
@@ -527,26 +534,26 @@ public final class Journal implements ChangeLog, AutoCloseable {
     }
 
     /**
-     * What a readiness probe asks after a failed write: the owed leading line written, and room ahead of the
-     * end for as much as the failed write needed.
+     * What a readiness probe asks after a failed write: room ahead of the journal's end for as much as that
+     * write needed (the owed leading line included; at least {@value #PROBE_BYTES} bytes, at most
+     * {@value #PREALLOCATE_BYTES}), then the owed leading line written into it. The failure stands until both
+     * succeed, so no concurrent check reads ready in between.
      */
     private Optional<String> probeWrite() {
-        String failure = lastFailure;
-        if (failure == null) {
+        if (lastFailure == null) {
             return Optional.empty();
         }
         try {
+            repairTail();
+            preallocate(channel.position() + Math.max(PROBE_BYTES, Math.min(lastFailedBytes, PREALLOCATE_BYTES)));
             if (leading != null) {
                 writeOut(0);
             }
-            repairTail();
-            preallocate(channel.position() + Math.max(PROBE_BYTES, lastFailedBytes));
             lastFailure = null;
             log.info("journal {} can be written again", path);
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            lastFailure = failure;
-            return Optional.of(failure);
+            return Optional.ofNullable(lastFailure);
         }
     }
 
