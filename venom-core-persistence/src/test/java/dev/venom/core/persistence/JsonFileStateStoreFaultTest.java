@@ -18,10 +18,16 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -164,6 +170,47 @@ class JsonFileStateStoreFaultTest {
         }
         try (var files = Files.list(dir)) {
             assertThat(files.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains("corrupt"));
+        }
+    }
+
+    @Test
+    void aSnapshotTakenWhileAChangeWaitedToBeEncodedDoesNotKeepThatChangeWhenItCannotBe() throws Exception {
+        ObjectMapper mapper = JsonMapper.builder(new GivingUpFactory()).addModule(new JavaTimeModule()).build();
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        CommitObserver heldOnce = (changes, nanos) -> {
+            if (first.getAndSet(false)) {
+                writing.countDown();
+                await(goOn);
+            }
+        };
+        try (JsonFileStateStore store = JsonFileStateStore.builder(state()).mapper(mapper).commitObserver(heldOnce)
+                .compactionThresholdBytes(1).open()) {
+            // given the writer held in its first commit, after which the journal is over its threshold
+            CompletableFuture<VenomTask> kept = store.insert(newTask("kept"));
+            await(writing);
+            // when a change it cannot encode waits behind it, and the snapshot that commit asks for is taken
+            CompletableFuture<VenomTask> refused = store.insert(newTask(GivingUpFactory.UNENCODABLE));
+            goOn.countDown();
+
+            assertThat(kept.join().content()).isEqualTo("kept");
+            assertThatThrownBy(refused::join).hasCauseInstanceOf(StoreException.class);
+            store.insert(newTask("after")).join();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(state()));
+            Files.copy(state(), dir.resolve("snapshot-while-running"));
+        }
+
+        assertThat(Files.readString(dir.resolve("snapshot-while-running"))).contains("kept")
+                .doesNotContain(GivingUpFactory.UNENCODABLE);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 

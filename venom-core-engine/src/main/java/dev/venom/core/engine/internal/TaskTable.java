@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,11 @@ public final class TaskTable implements StateStore, StoreSignals {
     /** True while every queue is paused ({@link QueueState#ALL}). */
     private boolean allPaused;
     private final Map<UUID, Claim> claims = new HashMap<>();
+    /**
+     * Where a task goes back to if the updates still on their way to disk fail, when one beneath them has
+     * failed already: that one's predecessor, not the failed version they were built on. Rarely holds any.
+     */
+    private final Map<UUID, Rollback> failedBeneath = new ConcurrentHashMap<>();
     private final TaskLog language;
     private final Map<String, Entry> byKey = new HashMap<>();
     private final int[] counts = new int[TaskStatus.values().length];
@@ -765,16 +771,16 @@ public final class TaskTable implements StateStore, StoreSignals {
                 if (error != null) {
                     synchronized (lock) {
                         entry.ending = false;
-                        if (entry.version == stored.version()) {
-                            put(entry, previous);
-                            if (previousClaim != null) {
-                                claims.put(previous.id(), previousClaim);
-                            }
-                            reconcileLater(entry);
-                        }
+                        rollBack(entry, stored, new Rollback(previous, previousClaim));
                         undo(settled);
                     }
                     throw asStoreException(error, "update of task " + stored.id());
+                }
+                if (!failedBeneath.isEmpty()) {
+                    synchronized (lock) {
+                        failedBeneath.computeIfPresent(stored.id(),
+                                (id, beneath) -> beneath.task().version() < stored.version() ? null : beneath);
+                    }
                 }
                 settledDurably(settled);
                 if (stored.status().isTerminal()) {
@@ -782,6 +788,32 @@ public final class TaskTable implements StateStore, StoreSignals {
                 }
                 return Optional.of(stored);
             });
+        }
+    }
+
+    /** A task as it was before an update, and its claim then (null if it had none). */
+    private record Rollback(VenomTask task, Claim claim) {
+    }
+
+    /**
+     * After {@code stored}'s write failed: puts the task back as it was before, unless a newer version built
+     * on {@code stored} is still on its way; that one, if it fails too, then goes back to before
+     * {@code stored}, since a failed version must not stay visible, nor reach a snapshot.
+     */
+    private void rollBack(Entry entry, VenomTask stored, Rollback before) {
+        UUID id = stored.id();
+        Rollback beneath = failedBeneath.get(id);
+        if (entry.version == stored.version()) {
+            Rollback target = beneath != null && beneath.task().version() < before.task().version() ? beneath : before;
+            failedBeneath.remove(id);
+            put(entry, target.task());
+            if (target.claim() != null) {
+                claims.put(id, target.claim());
+            }
+            reconcileLater(entry);
+        } else if (entry.version > stored.version()
+                && (beneath == null || beneath.task().version() > before.task().version())) {
+            failedBeneath.put(id, before);
         }
     }
 

@@ -9,8 +9,13 @@ import dev.venom.core.engine.SettableClock;
 import dev.venom.core.engine.StateStore;
 import dev.venom.core.engine.StateStoreContract;
 import dev.venom.core.engine.StoreException;
+import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
@@ -64,5 +69,62 @@ class TaskTableTest extends StateStoreContract {
 
         assertThat(store.find(inserted.id())).contains(claim.task());
         assertThat(store.renew(claim, Duration.ofSeconds(30))).isPresent();
+    }
+
+    /** A table whose change log answers each append with the next of {@code outcomes}, completed by the test. */
+    private TaskTable gatedBy(List<CompletableFuture<Void>> outcomes) {
+        Deque<CompletableFuture<Void>> next = new ArrayDeque<>(outcomes);
+        return new TaskTable(clock, task -> next.isEmpty() ? CompletableFuture.completedFuture(null) : next.poll());
+    }
+
+    @Test
+    void twoUpdatesOnTheirWayThatBothFailLeaveTheTaskAsItWasBeforeTheFirst() {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        TaskTable store = gatedBy(List.of(CompletableFuture.completedFuture(null), first, second));
+        VenomTask stored = store.insert(newTask("x")).join();
+
+        CompletableFuture<Optional<VenomTask>> logged = store.update(stored, stored.withLog("a", clock.instant()));
+        VenomTask seen = store.find(stored.id()).orElseThrow();
+        CompletableFuture<Optional<VenomTask>> cancelled = store.update(seen, seen.cancel(clock.instant()));
+        first.completeExceptionally(new StoreException("disk full")); // in the order they were written
+        second.completeExceptionally(new StoreException("disk full"));
+
+        assertThatThrownBy(logged::join).hasCauseInstanceOf(StoreException.class);
+        assertThatThrownBy(cancelled::join).hasCauseInstanceOf(StoreException.class);
+        assertThat(store.find(stored.id())).contains(stored);
+        assertThat(store.count(TaskStatus.PENDING)).isEqualTo(1);
+    }
+
+    @Test
+    void anUpdateThatFailsBeneathOneThatIsWrittenLeavesWhatWasWritten() {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        TaskTable store = gatedBy(List.of(CompletableFuture.completedFuture(null), first, second));
+        VenomTask stored = store.insert(newTask("x")).join();
+
+        store.update(stored, stored.withLog("a", clock.instant()));
+        VenomTask seen = store.find(stored.id()).orElseThrow();
+        CompletableFuture<Optional<VenomTask>> cancelled = store.update(seen, seen.cancel(clock.instant()));
+        first.completeExceptionally(new StoreException("disk full"));
+        second.complete(null); // the disk had room again for the next write
+
+        assertThat(store.find(stored.id())).isEqualTo(cancelled.join());
+    }
+
+    @Test
+    void whenTheNewerOfTwoUpdatesFailsTheOlderOneThatWasWrittenStays() {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        TaskTable store = gatedBy(List.of(CompletableFuture.completedFuture(null), first, second));
+        VenomTask stored = store.insert(newTask("x")).join();
+
+        CompletableFuture<Optional<VenomTask>> logged = store.update(stored, stored.withLog("a", clock.instant()));
+        VenomTask seen = store.find(stored.id()).orElseThrow();
+        store.update(seen, seen.cancel(clock.instant()));
+        first.complete(null);
+        second.completeExceptionally(new StoreException("disk full"));
+
+        assertThat(store.find(stored.id())).isEqualTo(logged.join());
     }
 }

@@ -460,6 +460,7 @@ public final class Journal implements ChangeLog, AutoCloseable {
             waiting.add(change.done());
         } catch (IOException e) {
             buffer.truncate(before);
+            failedWrites++; // a snapshot taken with this change applied is stale now, as after a failed write
             change.done().completeExceptionally(new StoreException("cannot encode "
                     + (change.task() != null ? "task " + change.task().id() : "a batch") + ": " + e.getMessage(), e));
         }
