@@ -102,11 +102,11 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         StateLoader.Loaded loaded = new StateLoader(path, journalPath, snapshot, b.mapper.readerFor(VenomTask.class),
                 clock, language, new JournalChanges()).load();
         this.memory = loaded.memory();
-        this.pausedQueues = new PausedQueuesFile(path, b.mapper, clock);
+        this.pausedQueues = new PausedQueuesFile(path, b.mapper, clock, b.opener);
         for (String queue : pausedQueues.read()) {
             memory.pause(queue, true);
         }
-        this.scheduleFile = new ScheduleFile(path, b.mapper, clock);
+        this.scheduleFile = new ScheduleFile(path, b.mapper, clock, b.opener);
         memory.restoreSchedules(scheduleFile.read());
         this.journal = new Journal(journalPath, snapshot, b.mapper.getFactory(),
                 new Journal.Options(b.fsync, b.batchInterval, b.compactionThresholdBytes, b.opener, b.observer),

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * A {@link FileOpener} whose channels fail the way a real disk fills up: every write and force fails with
  * "No space left on device" while {@link #fill() full}; with {@link #leave(long) some room left} writes
  * succeed until that many bytes are used up; {@link #refuseFilesEndingWith files of one kind} can be refused
- * alone; and {@link #failNextWrite} throws an {@link Error} once, as a heap that runs out mid-write does.
- * Works normally once {@link #free() freed}.
+ * alone, or {@link #shortWritesTo take part of a write}; and {@link #failNextWrite} throws an {@link Error}
+ * once, as a heap that runs out mid-write does. Works normally once {@link #free() freed}.
  */
 public final class FullDisk implements FileOpener {
 
@@ -28,6 +28,7 @@ public final class FullDisk implements FileOpener {
     private volatile boolean full;
     private final AtomicLong room = new AtomicLong(UNLIMITED);
     private volatile String refusedSuffix;
+    private volatile String shortSuffix;
     private final AtomicReference<Error> nextWriteError = new AtomicReference<>();
     private final Queue<String> opened = new ConcurrentLinkedQueue<>();
 
@@ -39,6 +40,7 @@ public final class FullDisk implements FileOpener {
         full = false;
         room.set(UNLIMITED);
         refusedSuffix = null;
+        shortSuffix = null;
     }
 
     /** Leaves {@code bytes} of room: writes succeed until they are used up, then fail as on a full disk. */
@@ -50,6 +52,14 @@ public final class FullDisk implements FileOpener {
     /** Refuses every write to files whose name ends with {@code suffix}, as if only they overflowed. */
     public void refuseFilesEndingWith(String suffix) {
         refusedSuffix = suffix;
+    }
+
+    /**
+     * A write to a file whose name ends with {@code suffix} takes half of what it is given, and the next
+     * write to it fails: a disk that fills up during a write answers the system call with fewer bytes.
+     */
+    public void shortWritesTo(String suffix) {
+        shortSuffix = suffix;
     }
 
     /** The next write, to any file, throws {@code error} instead of writing. */
@@ -93,6 +103,7 @@ public final class FullDisk implements FileOpener {
     private final class Channel extends FileChannel {
         private final FileChannel real;
         private final String name;
+        private boolean shortened;
 
         Channel(FileChannel real, String name) {
             this.real = real;
@@ -112,6 +123,18 @@ public final class FullDisk implements FileOpener {
         @Override
         public int write(ByteBuffer src) throws IOException {
             check(name, src.remaining());
+            String shortened = shortSuffix;
+            if (shortened != null && name.endsWith(shortened) && src.remaining() > 1) {
+                if (this.shortened) {
+                    throw new IOException("No space left on device");
+                }
+                this.shortened = true;
+                ByteBuffer half = src.duplicate();
+                half.limit(half.position() + half.remaining() / 2);
+                int written = real.write(half);
+                src.position(src.position() + written);
+                return written;
+            }
             return real.write(src);
         }
 

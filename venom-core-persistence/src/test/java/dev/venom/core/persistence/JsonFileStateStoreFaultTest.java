@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.venom.core.engine.QueueState;
 import dev.venom.core.engine.StoreException;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
@@ -211,6 +212,27 @@ class JsonFileStateStoreFaultTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aPauseTheDiskTakesOnlyPartOfIsRefusedAndKeepsThePausesRecordedBefore() throws IOException {
+        FullDisk disk = new FullDisk();
+        try (JsonFileStateStore store = JsonFileStateStore.builder(state()).fileOpener(disk).open()) {
+            store.pause("reports", true).join();
+            disk.shortWritesTo(".queues.tmp");
+
+            assertThatThrownBy(() -> store.pause("audits", true).join()).hasCauseInstanceOf(StoreException.class)
+                    .hasMessageContaining("No space left on device");
+
+            assertThat(store.queues()).contains(new QueueState("reports", true)).doesNotContain(
+                    new QueueState("audits", true));
+        }
+        try (JsonFileStateStore reopened = JsonFileStateStore.builder(state()).open();
+             var files = Files.list(dir)) {
+            assertThat(reopened.queues()).contains(new QueueState("reports", true));
+            assertThat(files.map(path -> path.getFileName().toString()))
+                    .noneMatch(name -> name.contains("corrupt") || name.endsWith(".tmp"));
         }
     }
 

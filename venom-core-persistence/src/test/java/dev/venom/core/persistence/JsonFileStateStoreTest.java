@@ -20,11 +20,14 @@ import dev.venom.core.model.TaskLog;
 import dev.venom.core.model.TaskStatus;
 import dev.venom.core.model.VenomTask;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -539,5 +542,26 @@ class JsonFileStateStoreTest {
             assertThat(files.map(path -> path.getFileName().toString()))
                     .anyMatch(name -> name.startsWith("state_dump.json.queues.corrupt-"));
         }
+    }
+
+    @Test
+    void aSecondUnreadablePausedQueuesFileInTheSameSecondIsMovedAsideBesideTheFirst() throws IOException {
+        Clock frozen = Clock.fixed(Instant.parse("2026-12-07T10:00:00Z"), ZoneOffset.UTC);
+        Path queues = state().resolveSibling("state_dump.json.queues");
+        Files.writeString(queues, "{first");
+        JsonFileStateStore.builder(state()).clock(frozen).open().close();
+        Files.writeString(queues, "{second");
+
+        JsonFileStateStore.builder(state()).clock(frozen).open().close();
+
+        List<Path> aside = filesStartingWith(dir, "state_dump.json.queues.corrupt-");
+        assertThat(aside).hasSize(2);
+        assertThat(aside.stream().map(path -> {
+            try {
+                return Files.readString(path);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        })).containsExactlyInAnyOrder("{first", "{second");
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.venom.core.engine.QueueState;
 import dev.venom.core.model.TaskRequest;
+import dev.venom.core.persistence.FileOpener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,9 +27,9 @@ public final class PausedQueuesFile {
     private final SideFile file;
     private final ObjectMapper mapper;
 
-    /** The file of the state file {@code stateFile}. */
-    public PausedQueuesFile(Path stateFile, ObjectMapper mapper, Clock clock) {
-        this.file = new SideFile(stateFile, "queues", clock);
+    /** The file of the state file {@code stateFile}, written through {@code opener}. */
+    public PausedQueuesFile(Path stateFile, ObjectMapper mapper, Clock clock, FileOpener opener) {
+        this.file = new SideFile(stateFile, "queues", clock, opener);
         this.mapper = mapper;
     }
 

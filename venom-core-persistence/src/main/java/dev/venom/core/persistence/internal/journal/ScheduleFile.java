@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.venom.core.engine.Schedule;
 import dev.venom.core.persistence.internal.ScheduleJson;
+import dev.venom.core.persistence.FileOpener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,8 +28,8 @@ public final class ScheduleFile {
     private final SideFile file;
     private final ObjectMapper mapper;
 
-    public ScheduleFile(Path stateFile, ObjectMapper mapper, Clock clock) {
-        this.file = new SideFile(stateFile, "schedules", clock);
+    public ScheduleFile(Path stateFile, ObjectMapper mapper, Clock clock, FileOpener opener) {
+        this.file = new SideFile(stateFile, "schedules", clock, opener);
         this.mapper = mapper;
     }
 

@@ -1,5 +1,6 @@
 package dev.venom.core.persistence.internal.journal;
 
+import dev.venom.core.persistence.FileOpener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,8 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * A small file beside the state file ({@code state_dump.json.<suffix>}) for what the snapshot's original
@@ -18,15 +17,14 @@ import java.time.format.DateTimeFormatter;
  */
 final class SideFile {
 
-    private static final DateTimeFormatter ASIDE_TIME =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
-
     private final Path path;
     private final Clock clock;
+    private final FileOpener opener;
 
-    SideFile(Path stateFile, String suffix, Clock clock) {
+    SideFile(Path stateFile, String suffix, Clock clock, FileOpener opener) {
         this.path = stateFile.resolveSibling(stateFile.getFileName() + "." + suffix);
         this.clock = clock;
+        this.opener = opener;
     }
 
     Path path() {
@@ -37,22 +35,33 @@ final class SideFile {
         return Files.exists(path);
     }
 
-    /** Replaces the file's content by {@code bytes}, durably. */
+    /**
+     * Replaces the file's content by {@code bytes}, durably, or leaves it as it was: a write the disk takes
+     * only part of (it is full) fails, and the temp file goes.
+     */
     void write(byte[] bytes) throws IOException {
         Path temp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(ByteBuffer.wrap(bytes));
-            channel.force(true);
+        try {
+            try (FileChannel channel = opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
         }
-        Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         SnapshotFile.forceDirectory(path.toAbsolutePath().getParent());
     }
 
-    /** Moves the unreadable file aside; returns where it went. */
+    /** Moves the unreadable file aside, beside any moved aside before; returns where it went. */
     Path moveAside() throws IOException {
-        Path aside = path.resolveSibling(path.getFileName() + ".corrupt-" + ASIDE_TIME.format(clock.instant()));
-        Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
+        Path aside = StateLoader.asideName(path, clock);
+        Files.move(path, aside);
         return aside;
     }
 }

@@ -134,6 +134,11 @@ public final class StateLoader {
     }
 
     private Path asideName(Path file) {
+        return asideName(file, clock);
+    }
+
+    /** {@code file}'s name with {@code .corrupt-<time>}, and a number if that is taken: never an existing file. */
+    static Path asideName(Path file, Clock clock) {
         String base = file.getFileName() + ".corrupt-" + QUARANTINE_TIME.format(clock.instant());
         Path aside = file.resolveSibling(base);
         for (int n = 1; Files.exists(aside); n++) {
