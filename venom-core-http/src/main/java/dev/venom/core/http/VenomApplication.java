@@ -1,6 +1,5 @@
 package dev.venom.core.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.venom.core.engine.Orchestrator;
 import dev.venom.core.engine.TaskProcessor;
 import dev.venom.core.engine.TaskProcessorProvider;
@@ -57,7 +56,6 @@ public final class VenomApplication implements AutoCloseable {
     public static VenomApplication start(ServerConfig config) {
         config.warnings().forEach(warning -> log.warn("config: {}", warning));
         String access = config.checkAccess();
-        ObjectMapper mapper = ApiJson.mapper();
         String node = config.nodeId().orElseGet(Orchestrator::defaultNodeId);
         ServerMetrics metrics = ServerMetrics.create();
         StateStore store;
@@ -78,7 +76,6 @@ public final class VenomApplication implements AutoCloseable {
             description = "postgresql " + opened.describe();
         } else {
             JsonFileStateStore opened = JsonFileStateStore.builder(config.stateFile())
-                    .mapper(mapper)
                     .language(config.language())
                     .liveSnapshot(config.snapshotInterval())
                     .fsync(config.fsync())

@@ -1,5 +1,7 @@
 package dev.venom.core.persistence;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -487,7 +489,9 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
         private final Path path;
         private Clock clock = Clock.systemUTC();
         private TaskLog language = TaskLog.EN;
-        private ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule()).build();
+        private ObjectMapper mapper = JsonMapper.builder(JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+                .build()).addModule(new JavaTimeModule()).build();
         private long compactionThresholdBytes = 64L * 1024 * 1024;
         private Fsync fsync = Fsync.ALWAYS;
         private Duration batchInterval = Duration.ofMillis(10);
@@ -515,7 +519,11 @@ public final class JsonFileStateStore implements StateStore, StoreSignals {
             return this;
         }
 
-        /** The mapper that reads task JSON (the model maps its own times). Default: a fresh one. */
+        /**
+         * The mapper that reads task JSON (the model maps its own times). Default: a fresh one that reads
+         * strings of any length; a mapper given here must read back the longest content or result stored
+         * (Jackson's own default stops at 20,000,000 characters, and an unreadable snapshot is moved aside).
+         */
         public Builder mapper(ObjectMapper mapper) {
             this.mapper = Objects.requireNonNull(mapper, "mapper");
             return this;

@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -563,5 +564,27 @@ class JsonFileStateStoreTest {
                 throw new UncheckedIOException(e);
             }
         })).containsExactlyInAnyOrder("{first", "{second");
+    }
+
+    @Test
+    void aTaskLongerThanJacksonReadsByDefaultIsReadBackFromTheSnapshotAndFromTheJournal() throws IOException {
+        VenomTask large = newTask("x".repeat(20_000_001));
+        try (JsonFileStateStore store = JsonFileStateStore.builder(state()).open()) {
+            store.insert(large).join();
+            Files.copy(dir.resolve("state_dump.json.journal"), dir.resolve("crash-image"));
+        }
+        try (JsonFileStateStore fromSnapshot = JsonFileStateStore.builder(state()).open()) {
+            assertThat(fromSnapshot.find(large.id())).get().extracting(VenomTask::content)
+                    .isEqualTo(large.content());
+        }
+        Files.delete(state());
+        Files.move(dir.resolve("crash-image"), dir.resolve("state_dump.json.journal"),
+                StandardCopyOption.REPLACE_EXISTING);
+
+        try (JsonFileStateStore fromJournal = JsonFileStateStore.builder(state()).open()) {
+            assertThat(fromJournal.find(large.id())).get().extracting(VenomTask::content)
+                    .isEqualTo(large.content());
+        }
+        assertThat(filesStartingWith(dir, "state_dump.json")).noneMatch(path -> path.toString().contains("corrupt"));
     }
 }
