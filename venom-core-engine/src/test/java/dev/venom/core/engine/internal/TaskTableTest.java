@@ -71,60 +71,59 @@ class TaskTableTest extends StateStoreContract {
         assertThat(store.renew(claim, Duration.ofSeconds(30))).isPresent();
     }
 
-    /** A table whose change log answers each append with the next of {@code outcomes}, completed by the test. */
-    private TaskTable gatedBy(List<CompletableFuture<Void>> outcomes) {
-        Deque<CompletableFuture<Void>> next = new ArrayDeque<>(outcomes);
-        return new TaskTable(clock, task -> next.isEmpty() ? CompletableFuture.completedFuture(null) : next.poll());
+    /**
+     * A task with two updates on their way to disk, the second (a cancel) built on the first (a log line), in
+     * a table whose writes of them complete when the test says.
+     */
+    private record TwoUpdates(TaskTable store, VenomTask stored, CompletableFuture<Optional<VenomTask>> logged,
+                              CompletableFuture<Optional<VenomTask>> cancelled, CompletableFuture<Void> firstWrite,
+                              CompletableFuture<Void> secondWrite) {
+    }
+
+    private TwoUpdates twoUpdatesOnTheirWay() {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        Deque<CompletableFuture<Void>> writes =
+                new ArrayDeque<>(List.of(CompletableFuture.completedFuture(null), first, second));
+        TaskTable store = new TaskTable(clock, task -> writes.isEmpty() ? CompletableFuture.completedFuture(null)
+                : writes.poll());
+        VenomTask stored = store.insert(newTask("x")).join();
+        CompletableFuture<Optional<VenomTask>> logged = store.update(stored, stored.withLog("a", clock.instant()));
+        VenomTask seen = store.find(stored.id()).orElseThrow();
+        CompletableFuture<Optional<VenomTask>> cancelled = store.update(seen, seen.cancel(clock.instant()));
+        return new TwoUpdates(store, stored, logged, cancelled, first, second);
     }
 
     @Test
     void twoUpdatesOnTheirWayThatBothFailLeaveTheTaskAsItWasBeforeTheFirst() {
-        CompletableFuture<Void> first = new CompletableFuture<>();
-        CompletableFuture<Void> second = new CompletableFuture<>();
-        TaskTable store = gatedBy(List.of(CompletableFuture.completedFuture(null), first, second));
-        VenomTask stored = store.insert(newTask("x")).join();
+        TwoUpdates given = twoUpdatesOnTheirWay();
 
-        CompletableFuture<Optional<VenomTask>> logged = store.update(stored, stored.withLog("a", clock.instant()));
-        VenomTask seen = store.find(stored.id()).orElseThrow();
-        CompletableFuture<Optional<VenomTask>> cancelled = store.update(seen, seen.cancel(clock.instant()));
-        first.completeExceptionally(new StoreException("disk full")); // in the order they were written
-        second.completeExceptionally(new StoreException("disk full"));
+        given.firstWrite().completeExceptionally(new StoreException("disk full")); // in the order written
+        given.secondWrite().completeExceptionally(new StoreException("disk full"));
 
-        assertThatThrownBy(logged::join).hasCauseInstanceOf(StoreException.class);
-        assertThatThrownBy(cancelled::join).hasCauseInstanceOf(StoreException.class);
-        assertThat(store.find(stored.id())).contains(stored);
-        assertThat(store.count(TaskStatus.PENDING)).isEqualTo(1);
+        assertThatThrownBy(given.logged()::join).hasCauseInstanceOf(StoreException.class);
+        assertThatThrownBy(given.cancelled()::join).hasCauseInstanceOf(StoreException.class);
+        assertThat(given.store().find(given.stored().id())).contains(given.stored());
+        assertThat(given.store().count(TaskStatus.PENDING)).isEqualTo(1);
     }
 
     @Test
     void anUpdateThatFailsBeneathOneThatIsWrittenLeavesWhatWasWritten() {
-        CompletableFuture<Void> first = new CompletableFuture<>();
-        CompletableFuture<Void> second = new CompletableFuture<>();
-        TaskTable store = gatedBy(List.of(CompletableFuture.completedFuture(null), first, second));
-        VenomTask stored = store.insert(newTask("x")).join();
+        TwoUpdates given = twoUpdatesOnTheirWay();
 
-        store.update(stored, stored.withLog("a", clock.instant()));
-        VenomTask seen = store.find(stored.id()).orElseThrow();
-        CompletableFuture<Optional<VenomTask>> cancelled = store.update(seen, seen.cancel(clock.instant()));
-        first.completeExceptionally(new StoreException("disk full"));
-        second.complete(null); // the disk had room again for the next write
+        given.firstWrite().completeExceptionally(new StoreException("disk full"));
+        given.secondWrite().complete(null); // the disk had room again for the next write
 
-        assertThat(store.find(stored.id())).isEqualTo(cancelled.join());
+        assertThat(given.store().find(given.stored().id())).isEqualTo(given.cancelled().join());
     }
 
     @Test
     void whenTheNewerOfTwoUpdatesFailsTheOlderOneThatWasWrittenStays() {
-        CompletableFuture<Void> first = new CompletableFuture<>();
-        CompletableFuture<Void> second = new CompletableFuture<>();
-        TaskTable store = gatedBy(List.of(CompletableFuture.completedFuture(null), first, second));
-        VenomTask stored = store.insert(newTask("x")).join();
+        TwoUpdates given = twoUpdatesOnTheirWay();
 
-        CompletableFuture<Optional<VenomTask>> logged = store.update(stored, stored.withLog("a", clock.instant()));
-        VenomTask seen = store.find(stored.id()).orElseThrow();
-        store.update(seen, seen.cancel(clock.instant()));
-        first.complete(null);
-        second.completeExceptionally(new StoreException("disk full"));
+        given.firstWrite().complete(null);
+        given.secondWrite().completeExceptionally(new StoreException("disk full"));
 
-        assertThat(store.find(stored.id())).isEqualTo(logged.join());
+        assertThat(given.store().find(given.stored().id())).isEqualTo(given.logged().join());
     }
 }
