@@ -1,5 +1,6 @@
 package dev.venom.core.persistence;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -7,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.Queue;
@@ -29,6 +31,8 @@ public final class FullDisk implements FileOpener {
     private final AtomicLong room = new AtomicLong(UNLIMITED);
     private volatile String refusedSuffix;
     private volatile String shortSuffix;
+    private volatile String recordedSuffix;
+    private final ByteArrayOutputStream recorded = new ByteArrayOutputStream();
     private final AtomicReference<Error> nextWriteError = new AtomicReference<>();
     private final Queue<String> opened = new ConcurrentLinkedQueue<>();
 
@@ -60,6 +64,18 @@ public final class FullDisk implements FileOpener {
      */
     public void shortWritesTo(String suffix) {
         shortSuffix = suffix;
+    }
+
+    /** Keeps a copy of every byte written to files whose name ends with {@code suffix}, for {@link #recorded}. */
+    public void recordWritesTo(String suffix) {
+        recordedSuffix = suffix;
+    }
+
+    /** What was written to the files {@link #recordWritesTo recorded}, in order, as UTF-8. */
+    public String recorded() {
+        synchronized (recorded) {
+            return recorded.toString(StandardCharsets.UTF_8);
+        }
     }
 
     /** The next write, to any file, throws {@code error} instead of writing. */
@@ -133,6 +149,17 @@ public final class FullDisk implements FileOpener {
                 half.limit(half.position() + half.remaining() / 2);
                 int written = real.write(half);
                 src.position(src.position() + written);
+                return written;
+            }
+            String recording = recordedSuffix;
+            if (recording != null && name.endsWith(recording)) {
+                ByteBuffer copy = src.duplicate();
+                int written = real.write(src);
+                byte[] bytes = new byte[written];
+                copy.get(bytes);
+                synchronized (recorded) {
+                    recorded.writeBytes(bytes);
+                }
                 return written;
             }
             return real.write(src);

@@ -70,8 +70,8 @@ public final class TaskTable implements StateStore, StoreSignals {
     private boolean allPaused;
     private final Map<UUID, Claim> claims = new HashMap<>();
     /**
-     * Where a task goes back to if the updates still on their way to disk fail, when one beneath them has
-     * failed already: that one's predecessor, not the failed version they were built on. Rarely holds any.
+     * Where a task goes back to if the version built on one whose write failed fails too: the failed one's
+     * predecessor, not the failed version. Holds a task only after a failed write beneath one on its way.
      */
     private final Map<UUID, Rollback> failedBeneath = new ConcurrentHashMap<>();
     private final TaskLog language;
@@ -770,8 +770,7 @@ public final class TaskTable implements StateStore, StoreSignals {
             return record(stored, settled).handle((ok, error) -> {
                 if (error != null) {
                     synchronized (lock) {
-                        entry.ending = false;
-                        rollBack(entry, stored, new Rollback(previous, previousClaim));
+                        rollBack(entry, stored, new Rollback(previous, previousClaim, 0));
                         undo(settled);
                     }
                     throw asStoreException(error, "update of task " + stored.id());
@@ -779,7 +778,7 @@ public final class TaskTable implements StateStore, StoreSignals {
                 if (!failedBeneath.isEmpty()) {
                     synchronized (lock) {
                         failedBeneath.computeIfPresent(stored.id(),
-                                (id, beneath) -> beneath.task().version() < stored.version() ? null : beneath);
+                                (id, beneath) -> beneath.failed() < stored.version() ? null : beneath);
                     }
                 }
                 settledDurably(settled);
@@ -791,29 +790,35 @@ public final class TaskTable implements StateStore, StoreSignals {
         }
     }
 
-    /** A task as it was before an update, and its claim then (null if it had none). */
-    private record Rollback(VenomTask task, Claim claim) {
+    /**
+     * A task as it was before an update, and its claim then (null if it had none); in {@link #failedBeneath},
+     * with the version whose write {@code failed} (0 where none did).
+     */
+    private record Rollback(VenomTask task, Claim claim, long failed) {
     }
 
     /**
-     * After {@code stored}'s write failed: puts the task back as it was before, unless a newer version built
-     * on {@code stored} is still on its way; that one, if it fails too, then goes back to before
-     * {@code stored}, since a failed version must not stay visible, nor reach a snapshot.
+     * After {@code stored}'s write failed: puts the task back as it was {@code before} (or, if that was a
+     * version whose write failed too, as it was before that one), unless a newer version built on
+     * {@code stored} is still on its way; that one then goes back as far if it fails too. A failed version
+     * must neither stay visible nor reach a snapshot.
      */
     private void rollBack(Entry entry, VenomTask stored, Rollback before) {
         UUID id = stored.id();
         Rollback beneath = failedBeneath.get(id);
+        Rollback target = beneath != null && beneath.failed() == before.task().version() ? beneath : before;
         if (entry.version == stored.version()) {
-            Rollback target = beneath != null && beneath.task().version() < before.task().version() ? beneath : before;
             failedBeneath.remove(id);
+            entry.ending = false;
             put(entry, target.task());
             if (target.claim() != null) {
                 claims.put(id, target.claim());
+            } else {
+                claims.remove(id);
             }
             reconcileLater(entry);
-        } else if (entry.version > stored.version()
-                && (beneath == null || beneath.task().version() > before.task().version())) {
-            failedBeneath.put(id, before);
+        } else if (entry.version > stored.version()) {
+            failedBeneath.put(id, new Rollback(target.task(), target.claim(), stored.version()));
         }
     }
 
@@ -1058,10 +1063,11 @@ public final class TaskTable implements StateStore, StoreSignals {
         for (int i = settled.size() - 1; i >= 0; i--) {
             TaskChange change = settled.get(i);
             Entry entry = byId.get(change.after().id());
-            if (entry != null && entry.version == change.after().version()) {
-                entry.held = false;
-                put(entry, change.before());
-                reconcileLater(entry);
+            if (entry != null) {
+                if (entry.version == change.after().version()) {
+                    entry.held = false;
+                }
+                rollBack(entry, change.after(), new Rollback(change.before(), null, 0));
             }
         }
     }

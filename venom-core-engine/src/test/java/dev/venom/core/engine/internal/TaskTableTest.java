@@ -80,13 +80,16 @@ class TaskTableTest extends StateStoreContract {
                               CompletableFuture<Void> secondWrite) {
     }
 
+    /** A table whose change log answers its appends with {@code writes} in turn, then at once. */
+    private TaskTable writingIn(List<CompletableFuture<Void>> writes) {
+        Deque<CompletableFuture<Void>> next = new ArrayDeque<>(writes);
+        return new TaskTable(clock, task -> next.isEmpty() ? CompletableFuture.completedFuture(null) : next.poll());
+    }
+
     private TwoUpdates twoUpdatesOnTheirWay() {
         CompletableFuture<Void> first = new CompletableFuture<>();
         CompletableFuture<Void> second = new CompletableFuture<>();
-        Deque<CompletableFuture<Void>> writes =
-                new ArrayDeque<>(List.of(CompletableFuture.completedFuture(null), first, second));
-        TaskTable store = new TaskTable(clock, task -> writes.isEmpty() ? CompletableFuture.completedFuture(null)
-                : writes.poll());
+        TaskTable store = writingIn(List.of(CompletableFuture.completedFuture(null), first, second));
         VenomTask stored = store.insert(newTask("x")).join();
         CompletableFuture<Optional<VenomTask>> logged = store.update(stored, stored.withLog("a", clock.instant()));
         VenomTask seen = store.find(stored.id()).orElseThrow();
@@ -125,5 +128,26 @@ class TaskTableTest extends StateStoreContract {
         given.secondWrite().completeExceptionally(new StoreException("disk full"));
 
         assertThat(given.store().find(given.stored().id())).isEqualTo(given.logged().join());
+    }
+
+    @Test
+    void aFailedUpdateNeverTakesATaskBackBelowAClaimWrittenSince() {
+        CompletableFuture<Void> logged = new CompletableFuture<>();
+        CompletableFuture<Void> claimed = new CompletableFuture<>();
+        CompletableFuture<Void> progressed = new CompletableFuture<>();
+        TaskTable store = writingIn(List.of(CompletableFuture.completedFuture(null), logged, claimed, progressed));
+        VenomTask stored = store.insert(newTask("x")).join();
+        store.update(stored, stored.withLog("a", clock.instant()));
+        Claim claim = store.claim(ClaimRequest.of("node", 1, Duration.ofSeconds(30))).get(0);
+        CompletableFuture<Optional<VenomTask>> progress =
+                store.update(claim.task(), claim.task().withLog("b", clock.instant()));
+
+        logged.completeExceptionally(new StoreException("disk full"));
+        claimed.complete(null); // the claim, built on the failed log line, is on disk
+        progressed.completeExceptionally(new StoreException("disk full"));
+
+        assertThatThrownBy(progress::join).hasCauseInstanceOf(StoreException.class);
+        assertThat(store.find(stored.id())).contains(claim.task());
+        assertThat(store.renew(claim, Duration.ofSeconds(30))).isPresent();
     }
 }

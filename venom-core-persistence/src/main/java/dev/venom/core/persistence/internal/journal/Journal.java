@@ -460,9 +460,9 @@ public final class Journal implements ChangeLog, AutoCloseable {
             waiting.add(change.done());
         } catch (IOException e) {
             buffer.truncate(before);
-            failedWrites++; // a snapshot taken with this change applied is stale now, as after a failed write
             change.done().completeExceptionally(new StoreException("cannot encode "
                     + (change.task() != null ? "task " + change.task().id() : "a batch") + ": " + e.getMessage(), e));
+            failedWrites++; // after the rollback, as for a failed write: a snapshot taken before it is stale
         }
     }
 
