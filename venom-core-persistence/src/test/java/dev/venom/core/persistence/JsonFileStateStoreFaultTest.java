@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -155,22 +154,20 @@ class JsonFileStateStoreFaultTest {
     void aChangeThatCannotBeEncodedLeavesNothingOfItselfInTheJournalForTheNextChange() throws IOException {
         ObjectMapper mapper = JsonMapper.builder(new GivingUpFactory()).addModule(new JavaTimeModule()).build();
         VenomTask next;
+        Path image;
         try (JsonFileStateStore store = JsonFileStateStore.builder(state()).mapper(mapper).open()) {
             assertThatThrownBy(() -> store.insert(newTask(GivingUpFactory.UNENCODABLE)).join())
                     .hasCauseInstanceOf(StoreException.class).hasMessageContaining("cannot encode");
 
             next = store.insert(newTask("next")).join();
-            Files.copy(dir.resolve("state_dump.json.journal"), dir.resolve("crash-image"));
+            image = CrashImage.take(dir, dir);
         }
-        Files.delete(state()); // the clean stop's snapshot: the restart starts from the crash image instead
-        Files.move(dir.resolve("crash-image"), dir.resolve("state_dump.json.journal"),
-                StandardCopyOption.REPLACE_EXISTING);
 
-        try (JsonFileStateStore restarted = JsonFileStateStore.builder(state()).open()) {
+        try (JsonFileStateStore restarted = JsonFileStateStore.builder(image).open()) {
             assertThat(restarted.find(next.id())).as("the change acknowledged after the one refused").isPresent();
             assertThat(restarted.size()).isEqualTo(1);
         }
-        try (var files = Files.list(dir)) {
+        try (var files = Files.list(image.getParent())) {
             assertThat(files.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains("corrupt"));
         }
     }
@@ -239,16 +236,14 @@ class JsonFileStateStoreFaultTest {
     @Test
     void aRestartOnAFullDiskIsNotReadyWhileThereIsRoomForTheOwedRecoveryLineButNotForTheRefusedTask()
             throws IOException {
+        Path image;
         try (JsonFileStateStore first = JsonFileStateStore.builder(state()).open()) {
             first.insert(newTask("waiting")).join();
-            Files.copy(dir.resolve("state_dump.json.journal"), dir.resolve("crash-image"));
+            image = CrashImage.take(dir, dir);
         }
-        Files.delete(state());
-        Files.move(dir.resolve("crash-image"), dir.resolve("state_dump.json.journal"),
-                StandardCopyOption.REPLACE_EXISTING);
         FullDisk disk = new FullDisk();
         disk.fill();
-        try (JsonFileStateStore restarted = JsonFileStateStore.builder(state()).fileOpener(disk).open()) {
+        try (JsonFileStateStore restarted = JsonFileStateStore.builder(image).fileOpener(disk).open()) {
             disk.leave(4 * 1024); // the recovery line fits; a task of 64 KiB does not
             assertThatThrownBy(() -> restarted.insert(newTask("x".repeat(64 * 1024))).join())
                     .hasCauseInstanceOf(StoreException.class);
@@ -260,7 +255,7 @@ class JsonFileStateStoreFaultTest {
             assertThat(restarted.problem()).isEmpty();
             assertThat(restarted.insert(newTask("x".repeat(64 * 1024))).join().status())
                     .isEqualTo(TaskStatus.PENDING);
-            Files.copy(dir.resolve("state_dump.json.journal"), dir.resolve("journal-after-restart"));
+            Files.copy(image.resolveSibling("state_dump.json.journal"), dir.resolve("journal-after-restart"));
         }
         String journal = Files.readString(dir.resolve("journal-after-restart"));
         assertThat(journal.split("Recovered after restart: ", -1)).as("the recovery line, written once").hasSize(2);

@@ -24,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,14 +70,7 @@ class JsonFileStateStoreTest {
     }
 
     private Path crashImage(Path from) throws IOException {
-        Path image = Files.createDirectory(dir.resolve("crash-" + System.nanoTime()));
-        for (String name : List.of("state_dump.json", "state_dump.json.journal", "state_dump.json.journal.old",
-                "state_dump.json.queues", "state_dump.json.schedules")) {
-            if (Files.exists(from.resolve(name))) {
-                Files.copy(from.resolve(name), image.resolve(name));
-            }
-        }
-        return image.resolve("state_dump.json");
+        return CrashImage.take(from, dir);
     }
 
     /** The journal's lines, without the zeros the writer allocates ahead of its end. */
@@ -569,22 +561,22 @@ class JsonFileStateStoreTest {
     @Test
     void aTaskLongerThanJacksonReadsByDefaultIsReadBackFromTheSnapshotAndFromTheJournal() throws IOException {
         VenomTask large = newTask("x".repeat(20_000_001));
+        Path image;
         try (JsonFileStateStore store = JsonFileStateStore.builder(state()).open()) {
             store.insert(large).join();
-            Files.copy(dir.resolve("state_dump.json.journal"), dir.resolve("crash-image"));
+            image = crashImage(); // the journal alone: no snapshot yet
         }
         try (JsonFileStateStore fromSnapshot = JsonFileStateStore.builder(state()).open()) {
             assertThat(fromSnapshot.find(large.id())).get().extracting(VenomTask::content)
                     .isEqualTo(large.content());
         }
-        Files.delete(state());
-        Files.move(dir.resolve("crash-image"), dir.resolve("state_dump.json.journal"),
-                StandardCopyOption.REPLACE_EXISTING);
 
-        try (JsonFileStateStore fromJournal = JsonFileStateStore.builder(state()).open()) {
+        try (JsonFileStateStore fromJournal = JsonFileStateStore.builder(image).open()) {
             assertThat(fromJournal.find(large.id())).get().extracting(VenomTask::content)
                     .isEqualTo(large.content());
         }
         assertThat(filesStartingWith(dir, "state_dump.json")).noneMatch(path -> path.toString().contains("corrupt"));
+        assertThat(filesStartingWith(image.getParent(), "state_dump.json"))
+                .noneMatch(path -> path.toString().contains("corrupt"));
     }
 }

@@ -2,9 +2,9 @@ package dev.venom.core.tests.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.venom.core.tests.support.WritesUntilKilled;
 import dev.venom.core.tests.support.Http;
 import dev.venom.core.tests.support.ServerProcess;
+import dev.venom.core.tests.support.WritesUntilKilled;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -122,19 +122,15 @@ public final class StateLoader {
     }
 
     private Path quarantine(Path file) throws IOException {
-        Path aside = asideName(file);
+        Path aside = asideName(file, clock);
         Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
         return aside;
     }
 
     private Path quarantineCopy(Path file) throws IOException {
-        Path aside = asideName(file);
+        Path aside = asideName(file, clock);
         Files.copy(file, aside, StandardCopyOption.COPY_ATTRIBUTES);
         return aside;
-    }
-
-    private Path asideName(Path file) {
-        return asideName(file, clock);
     }
 
     /** {@code file}'s name with {@code .corrupt-<time>}, and a number if that is taken: never an existing file. */
